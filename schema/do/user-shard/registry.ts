@@ -1,0 +1,25 @@
+import { getTableName, type Table } from "drizzle-orm";
+import { credentials, outbox, users } from "./tables";
+
+/**
+ * Every per-user table of UserShardActor, with its primary-key columns. Each has a
+ * `bucket` column. The bucket mover copies, verifies and deletes a bucket's rows by
+ * walking this list, so a table added here moves with its users without new code.
+ * A table missing from here would be left behind by a move; the schema test checks
+ * that every table with a `bucket` column is listed.
+ */
+export interface PerUserTable {
+  readonly table: Table;
+  readonly name: string;
+  readonly primaryKey: readonly string[];
+}
+
+function entry(table: Table, primaryKey: string[]): PerUserTable {
+  return { table, name: getTableName(table), primaryKey };
+}
+
+export const PER_USER_TABLES: readonly PerUserTable[] = [
+  entry(users, ["id"]),
+  entry(credentials, ["user_id", "type"]),
+  entry(outbox, ["id"]),
+];

@@ -1,0 +1,38 @@
+/**
+ * What actor methods return over Workers RPC. Custom error classes do not survive
+ * RPC, so every outcome a caller must handle is a plain value.
+ */
+export type RoutingError = "wrong_shard" | "bucket_moving";
+export type DomainError = "not_found" | "conflict" | "invalid_input" | "disabled";
+export type ShardError = RoutingError | DomainError;
+
+export type Ok<T extends object = object> = { ok: true } & T;
+export interface Failure<E extends string = ShardError> {
+  ok: false;
+  error: E;
+  detail?: string;
+}
+export type ShardResult<T extends object = object> = Ok<T> | Failure;
+
+export function ok<T extends object>(value: T): Ok<T> {
+  return { ok: true, ...value };
+}
+
+export function fail<E extends string>(error: E, detail?: string): Failure<E> {
+  return detail === undefined ? { ok: false, error } : { ok: false, error, detail };
+}
+
+export function isRoutingError(result: { ok: boolean; error?: string }): boolean {
+  return !result.ok && (result.error === "wrong_shard" || result.error === "bucket_moving");
+}
+
+/** States a bucket can be in, in the directory and in the shard that owns it. */
+export type BucketState = "active" | "fenced";
+export const BUCKET_STATES: readonly BucketState[] = ["active", "fenced"];
+
+/** The directory's push to a shard: the full set of buckets it owns at `version`. */
+export interface OwnershipUpdate {
+  shard: string;
+  version: number;
+  buckets: Array<[bucket: number, epoch: number, state: BucketState]>;
+}

@@ -1,0 +1,178 @@
+import { DurableObject } from "cloudflare:workers";
+import { asc, eq, lt } from "drizzle-orm";
+import { drizzle, type DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import { migrate } from "drizzle-orm/durable-sqlite/migrator";
+import migrations from "../../schema/do/directory/migrations/migrations.js";
+import * as tables from "../../schema/do/directory/tables";
+import type { Env } from "../env";
+import { isBucket } from "../shard/bucket";
+import { initialMap, MAX_SHARDS, type ShardMap } from "../shard/map";
+import { stubFor } from "../shard/stub";
+import { fail, ok, type BucketState, type OwnershipUpdate, type ShardResult } from "./results";
+
+type DirectoryDb = DrizzleSqliteDODatabase<typeof tables>;
+type DirectoryTx = Parameters<Parameters<DirectoryDb["transaction"]>[0]>[0];
+
+/** The map plus, per bucket, the epoch and state the shards enforce. */
+export interface DirectoryMap extends ShardMap {
+  readonly epochs: readonly number[];
+  readonly states: readonly BucketState[];
+}
+
+/**
+ * ShardDirectoryActor: the one object (`idFromName("directory")`) that holds the
+ * versioned bucket → shard map. Every change bumps the version and is pushed to
+ * the shards it concerns; a shard only ever learns what it owns from here.
+ * Routers read the map rarely (cached per isolate), never per request.
+ */
+export class ShardDirectoryActor extends DurableObject<Env> {
+  private readonly db: DirectoryDb;
+  private pushing: Promise<void> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.db = drizzle(ctx.storage, { schema: tables });
+    void ctx.blockConcurrencyWhile(async () => {
+      await migrate(this.db, migrations);
+    });
+  }
+
+  /**
+   * Returns the map, creating it with `shardCount` shards on first use. Idempotent:
+   * concurrent first calls create one map; once a map exists `shardCount` is ignored
+   * (shards change only through rebalancing). Returns only after every shard has
+   * acknowledged the current version, so a router never routes ahead of the shards.
+   */
+  async ensureMap(shardCount: number): Promise<ShardResult<{ map: DirectoryMap }>> {
+    if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > MAX_SHARDS) {
+      return fail("invalid_input", `shardCount must be an integer between 1 and ${MAX_SHARDS}`);
+    }
+    this.db.transaction((tx) => {
+      if (tx.select().from(tables.mapMeta).get()) return;
+      const map = initialMap(shardCount);
+      const now = Date.now();
+      tx.insert(tables.mapMeta).values({ id: 1, version: map.version, shards: [...map.shards], createdAt: now, updatedAt: now }).run();
+      map.owner.forEach((owner, bucket) => {
+        tx.insert(tables.buckets).values({ bucket, shard: map.shards[owner]!, epoch: 1, state: "active" }).run();
+      });
+      for (const shard of map.shards) tx.insert(tables.shardSync).values({ shard, ackedVersion: 0 }).run();
+    });
+    await this.pushPending();
+    return ok({ map: this.readMap()! });
+  }
+
+  /** The current map, or not_found before `ensureMap` has created one. */
+  async getMap(): Promise<ShardResult<{ map: DirectoryMap }>> {
+    await this.pushPending();
+    const map = this.readMap();
+    return map ? ok({ map }) : fail("not_found", "the shard map has not been created");
+  }
+
+  /**
+   * Fences (`fenced`: the owner answers bucket_moving) or reopens (`active`) a bucket.
+   * Used by the bucket mover around its final copy.
+   */
+  async setBucketState(bucket: number, state: BucketState): Promise<ShardResult<{ map: DirectoryMap }>> {
+    if (!isBucket(bucket)) return fail("invalid_input", "bucket out of range");
+    if (state !== "active" && state !== "fenced") return fail("invalid_input", "state must be active or fenced");
+    const changed = this.db.transaction((tx) => {
+      const row = tx.select().from(tables.buckets).where(eq(tables.buckets.bucket, bucket)).get();
+      if (!row) return fail("not_found", "the shard map has not been created");
+      if (row.state === state) return ok({});
+      tx.update(tables.buckets).set({ state }).where(eq(tables.buckets.bucket, bucket)).run();
+      bumpVersion(tx, [row.shard]);
+      return ok({});
+    });
+    if (!changed.ok) return changed;
+    await this.pushPending();
+    return ok({ map: this.readMap()! });
+  }
+
+  /**
+   * Hands `bucket` to `shard`: new owner, epoch + 1, version + 1, pushed to both
+   * shards. This is the flip step of a bucket move; the mover calls it only after
+   * the bucket's rows are copied and verified.
+   */
+  async assignBucket(bucket: number, shard: string): Promise<ShardResult<{ map: DirectoryMap }>> {
+    if (!isBucket(bucket)) return fail("invalid_input", "bucket out of range");
+    const changed = this.db.transaction((tx) => {
+      const meta = tx.select().from(tables.mapMeta).get();
+      const row = tx.select().from(tables.buckets).where(eq(tables.buckets.bucket, bucket)).get();
+      if (!meta || !row) return fail("not_found", "the shard map has not been created");
+      if (!meta.shards.includes(shard)) return fail("invalid_input", `unknown shard ${shard}`);
+      if (row.shard === shard) return ok({});
+      tx.update(tables.buckets).set({ shard, epoch: row.epoch + 1 }).where(eq(tables.buckets.bucket, bucket)).run();
+      bumpVersion(tx, [row.shard, shard]);
+      return ok({});
+    });
+    if (!changed.ok) return changed;
+    await this.pushPending();
+    return ok({ map: this.readMap()! });
+  }
+
+  private readMap(): DirectoryMap | null {
+    const meta = this.db.select().from(tables.mapMeta).get();
+    if (!meta) return null;
+    const rows = this.db.select().from(tables.buckets).orderBy(asc(tables.buckets.bucket)).all();
+    const index = new Map(meta.shards.map((name, i) => [name, i]));
+    return {
+      version: meta.version,
+      shards: meta.shards,
+      owner: rows.map((r) => index.get(r.shard)!),
+      epochs: rows.map((r) => r.epoch),
+      states: rows.map((r) => r.state as BucketState),
+    };
+  }
+
+  /**
+   * Pushes the current ownership to every shard behind the map version. One push
+   * runs at a time; callers that arrive meanwhile wait for it, then push again if
+   * the map moved on. A failed push is retried by the next call.
+   */
+  private async pushPending(): Promise<void> {
+    while (this.pushing) await this.pushing;
+    const behind = this.db.select().from(tables.shardSync).all();
+    const meta = this.db.select().from(tables.mapMeta).get();
+    if (!meta || behind.every((s) => s.ackedVersion >= meta.version)) return;
+    this.pushing = this.pushTo(meta.version).finally(() => (this.pushing = null));
+    await this.pushing;
+  }
+
+  private async pushTo(version: number): Promise<void> {
+    const stale = this.db.select().from(tables.shardSync).where(lt(tables.shardSync.ackedVersion, version)).all();
+    const rows = this.db.select().from(tables.buckets).all();
+    await Promise.all(
+      stale.map(async ({ shard }) => {
+        const update: OwnershipUpdate = {
+          shard,
+          version,
+          buckets: rows.filter((r) => r.shard === shard).map((r) => [r.bucket, r.epoch, r.state as BucketState]),
+        };
+        const result = await stubFor(this.env, shard).syncOwnership(update);
+        if (!result.ok) throw new Error(`ownership push to ${shard} failed: ${result.error}`);
+        this.db
+          .update(tables.shardSync)
+          .set({ ackedVersion: version })
+          .where(eq(tables.shardSync.shard, shard))
+          .run();
+      }),
+    );
+  }
+}
+
+/**
+ * Bumps the map version. Shards whose buckets changed stay behind and get a push;
+ * the others were current and their ownership is unchanged, so they are marked
+ * current at the new version without a call (a shard behind for an earlier failed
+ * push stays behind).
+ */
+function bumpVersion(tx: DirectoryTx, touched: string[]): void {
+  const meta = tx.select().from(tables.mapMeta).get()!;
+  const next = meta.version + 1;
+  tx.update(tables.mapMeta).set({ version: next, updatedAt: Date.now() }).where(eq(tables.mapMeta.id, 1)).run();
+  for (const row of tx.select().from(tables.shardSync).all()) {
+    if (!touched.includes(row.shard) && row.ackedVersion === meta.version) {
+      tx.update(tables.shardSync).set({ ackedVersion: next }).where(eq(tables.shardSync.shard, row.shard)).run();
+    }
+  }
+}

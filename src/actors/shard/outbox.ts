@@ -1,0 +1,53 @@
+import { asc, inArray } from "drizzle-orm";
+import { outbox } from "../../../schema/do/user-shard/tables";
+import type { ShardDb, ShardTx } from "./db";
+
+export interface AuditEvent {
+  bucket: number;
+  type: string;
+  userId?: string | null;
+  clientId?: string | null;
+  data?: Record<string, unknown>;
+}
+
+/** Called inside the transaction that makes the change the event describes. */
+export function appendEvent(tx: ShardTx, event: AuditEvent, now: number): void {
+  tx.insert(outbox)
+    .values({
+      id: crypto.randomUUID(),
+      bucket: event.bucket,
+      type: event.type,
+      userId: event.userId ?? null,
+      clientId: event.clientId ?? null,
+      data: JSON.stringify(event.data ?? {}),
+      at: now,
+    })
+    .run();
+}
+
+export const FLUSH_BATCH = 100;
+
+/**
+ * Sends up to one batch of outbox rows to D1 `audit_log` and deletes exactly the
+ * rows that landed. D1 runs a batch as one transaction, so either all of them
+ * landed or none did. INSERT OR IGNORE on the event id makes a second delivery of
+ * the same row (a flush that ran twice, or crashed between insert and delete) a
+ * no-op: at-least-once delivery, exactly-once rows.
+ *
+ * Returns how many rows were sent and whether more are waiting.
+ */
+export async function flushOutboxBatch(
+  db: ShardDb,
+  d1: D1Database,
+  shardName: string | null,
+): Promise<{ sent: number; more: boolean }> {
+  const rows = db.select().from(outbox).orderBy(asc(outbox.at), asc(outbox.id)).limit(FLUSH_BATCH).all();
+  if (rows.length === 0) return { sent: 0, more: false };
+  const insert = d1.prepare(
+    "INSERT OR IGNORE INTO audit_log (id, at, type, user_id, client_id, bucket, shard, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+  );
+  await d1.batch(rows.map((r) => insert.bind(r.id, r.at, r.type, r.userId, r.clientId, r.bucket, shardName, r.data)));
+  const ids = rows.map((r) => r.id);
+  db.delete(outbox).where(inArray(outbox.id, ids)).run();
+  return { sent: rows.length, more: rows.length === FLUSH_BATCH };
+}

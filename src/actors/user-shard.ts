@@ -1,0 +1,122 @@
+import { DurableObject } from "cloudflare:workers";
+import { count } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/durable-sqlite";
+import { migrate } from "drizzle-orm/durable-sqlite/migrator";
+import migrations from "../../schema/do/user-shard/migrations/migrations.js";
+import * as tables from "../../schema/do/user-shard/tables";
+import type { Env } from "../env";
+import { bucketOf, isBucket } from "../shard/bucket";
+import { fail, ok, type OwnershipUpdate, type ShardResult } from "./results";
+import type { ShardDb } from "./shard/db";
+import { applyOwnership, checkBucket, readMeta } from "./shard/fencing";
+import { flushOutboxBatch } from "./shard/outbox";
+import { findUser, insertUser, passwordVerifierOf, setDisabled, toView, type NewUser, type UserView } from "./shard/users";
+
+/** Audit events wait at most this long in the outbox before the flush alarm runs. */
+const FLUSH_DELAY_MS = 1_000;
+const FLUSH_RETRY_MS = 10_000;
+
+/**
+ * UserShardActor: owns every piece of state of the users in its buckets. Each
+ * public method is one domain operation and runs as one synchronous SQLite
+ * transaction that starts with the bucket-ownership check, so a request from a
+ * stale router can never write here after the bucket has moved away.
+ */
+export class UserShardActor extends DurableObject<Env> {
+  private readonly db: ShardDb;
+  private flushScheduled = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.db = drizzle(ctx.storage, { schema: tables });
+    void ctx.blockConcurrencyWhile(async () => {
+      await migrate(this.db, migrations);
+      this.flushScheduled = (await ctx.storage.getAlarm()) !== null;
+    });
+  }
+
+  /** Directory push: the full set of buckets this shard owns at map `version`. */
+  syncOwnership(update: OwnershipUpdate): ShardResult<{ applied: boolean }> {
+    const applied = this.db.transaction((tx) => applyOwnership(tx, update));
+    return ok({ applied });
+  }
+
+  createUser(input: NewUser): ShardResult<{ user: UserView }> {
+    if (!isBucket(input.bucket) || bucketOf(input.id) !== input.bucket) {
+      return fail("invalid_input", "bucket does not match the user id");
+    }
+    const now = Date.now();
+    const result = this.db.transaction((tx) => checkBucket(tx, input.bucket) ?? insertUser(tx, input, now));
+    if (result.ok) this.scheduleFlush();
+    return result;
+  }
+
+  getUser(bucket: number, id: string): ShardResult<{ user: UserView }> {
+    return this.db.transaction((tx) => {
+      const fenced = checkBucket(tx, bucket);
+      if (fenced) return fenced;
+      const row = findUser(tx, bucket, id);
+      return row ? ok({ user: toView(row) }) : fail("not_found", "no such user");
+    });
+  }
+
+  /** The stored password verifier; the router derives and compares (PBKDF2 runs off the shard). */
+  getPasswordVerifier(bucket: number, id: string): ShardResult<{ user: UserView; verifier: string | null }> {
+    return this.db.transaction((tx) => {
+      const fenced = checkBucket(tx, bucket);
+      if (fenced) return fenced;
+      const row = findUser(tx, bucket, id);
+      if (!row) return fail("not_found", "no such user");
+      return ok({ user: toView(row), verifier: passwordVerifierOf(tx, bucket, id) });
+    });
+  }
+
+  disableUser(bucket: number, id: string): ShardResult<{ user: UserView }> {
+    const now = Date.now();
+    const result = this.db.transaction((tx) => checkBucket(tx, bucket) ?? setDisabled(tx, bucket, id, now));
+    if (result.ok) this.scheduleFlush();
+    return result;
+  }
+
+  /** Counts for operators: users held, buckets owned, map version applied. */
+  stats(): ShardResult<{ shard: string | null; mapVersion: number; ownedBuckets: number; users: number; outbox: number }> {
+    const users = this.db.select({ n: count() }).from(tables.users).get()?.n ?? 0;
+    const owned = this.db.select({ n: count() }).from(tables.ownedBuckets).get()?.n ?? 0;
+    const pending = this.db.select({ n: count() }).from(tables.outbox).get()?.n ?? 0;
+    return ok({
+      shard: readMeta(this.db, "shard_name") ?? null,
+      mapVersion: Number(readMeta(this.db, "map_version") ?? "0"),
+      ownedBuckets: owned,
+      users,
+      outbox: pending,
+    });
+  }
+
+  /** Delivers the outbox to D1 until it is empty; safe to run concurrently or twice. */
+  async flushOutbox(): Promise<{ sent: number }> {
+    let sent = 0;
+    for (;;) {
+      const batch = await flushOutboxBatch(this.db, this.env.DB, readMeta(this.db, "shard_name") ?? null);
+      sent += batch.sent;
+      if (!batch.more) return { sent };
+    }
+  }
+
+  override async alarm(): Promise<void> {
+    this.flushScheduled = false;
+    try {
+      await this.flushOutbox();
+    } catch (error) {
+      // Keep the events: they are retried on the next alarm, not dropped.
+      console.error("outbox flush failed", error);
+      this.flushScheduled = true;
+      await this.ctx.storage.setAlarm(Date.now() + FLUSH_RETRY_MS);
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    void this.ctx.storage.setAlarm(Date.now() + FLUSH_DELAY_MS);
+  }
+}

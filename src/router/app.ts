@@ -1,0 +1,25 @@
+import { Hono } from "hono";
+import { loadConfig } from "./config";
+import { admin } from "./endpoints/admin";
+import { discovery } from "./endpoints/discovery";
+import { health } from "./endpoints/health";
+import { OAuthError } from "./errors";
+import { onError } from "./on-error";
+import { securityHeaders } from "./security-headers";
+import type { AppEnv } from "./types";
+
+/** The router: endpoint sub-apps composed in one place. */
+export const app = new Hono<AppEnv>()
+  .use("*", async (c, next) => {
+    c.set("config", loadConfig(c.env));
+    await next();
+  })
+  .use("*", securityHeaders())
+  .route("/", health)
+  .route("/", discovery)
+  .route("/admin", admin);
+
+app.notFound(() => {
+  throw new OAuthError("not_found", 404, "no such endpoint");
+});
+app.onError(onError);

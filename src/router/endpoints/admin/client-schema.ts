@@ -1,0 +1,58 @@
+import { z } from "zod";
+
+/**
+ * What an operator may register. Redirect URIs are absolute, without fragment
+ * (RFC 6749 §3.1.2), https — or http only on loopback and private-use schemes for
+ * native apps (RFC 8252 §7) — and are later matched exactly.
+ */
+export const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
+export const GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials"] as const;
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 §3.3 scope-token
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+export function redirectUriProblem(raw: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return "must be an absolute URI";
+  }
+  if (url.hash || raw.includes("#")) return "must not contain a fragment";
+  if (url.protocol === "https:") return null;
+  if (url.protocol === "http:") return LOOPBACK_HOSTS.has(url.hostname) ? null : "http is allowed only for loopback hosts; use https";
+  if (["javascript:", "data:", "file:", "vbscript:", "blob:"].includes(url.protocol)) return `scheme ${url.protocol} is not allowed`;
+  return /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol) ? null : "custom schemes must be reverse-domain (e.g. com.example.app:/callback)";
+}
+
+const redirectUri = z
+  .string()
+  .max(2000)
+  .superRefine((value, ctx) => {
+    const problem = redirectUriProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+export const clientBody = z
+  .strictObject({
+    client_name: z.string().trim().min(1).max(200),
+    client_type: z.enum(["confidential", "public"]),
+    client_secret: z.string().min(8, "must be at least 8 characters").max(512).optional(),
+    redirect_uris: z.array(redirectUri).min(1).max(20),
+    grant_types: z.array(z.enum(GRANT_TYPES)).min(1).default(["authorization_code"]),
+    scope: z
+      .string()
+      .max(1000)
+      .refine((s) => s.split(" ").every((t) => SCOPE_TOKEN.test(t)), "must be space-separated scope tokens (RFC 6749 §3.3)")
+      .default("openid"),
+    id_token_signed_response_alg: z.enum(["ES256", "RS256"]).default("ES256"),
+  })
+  .superRefine((body, ctx) => {
+    if (body.client_type === "public" && body.client_secret !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["client_secret"], message: "public clients have no secret" });
+    }
+    if (body.client_type === "public" && body.grant_types.includes("client_credentials")) {
+      ctx.addIssue({ code: "custom", path: ["grant_types"], message: "client_credentials needs a confidential client" });
+    }
+  });
+
+export type ClientBody = z.infer<typeof clientBody>;

@@ -1,0 +1,20 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { OAuthError } from "../../errors";
+import type { AppEnv } from "../../types";
+import { requireAdmin } from "./auth";
+import { adminClients } from "./clients";
+import { adminShards } from "./shards";
+import { adminUsers } from "./users";
+
+const tooLarge = () => {
+  throw new OAuthError("invalid_request", 413, "request body too large (limit 64 KiB)");
+};
+
+/** The operator API, mounted at /admin. */
+export const admin = new Hono<AppEnv>()
+  .use("*", requireAdmin())
+  .use("*", bodyLimit({ maxSize: 64 * 1024, onError: tooLarge }))
+  .route("/users", adminUsers)
+  .route("/clients", adminClients)
+  .route("/shards", adminShards);

@@ -1,0 +1,61 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { MAX_PASSWORD_LENGTH } from "../../../oauth/password";
+import { shardOf } from "../../../shard/map";
+import { invalidRequest } from "../../errors";
+import { currentMap } from "../../shards/map-cache";
+import type { AppEnv } from "../../types";
+import { MAX_EMAIL_LENGTH, normalizeEmail } from "../../users/email";
+import { checkPassword, createUser, disableUser, findUserByEmail, getUser, requireEmail } from "../../users/service";
+import { readJson } from "./body";
+import type { UserView } from "../../../actors/shard/users";
+import type { Context } from "hono";
+
+const name = z.string().trim().min(1).max(200);
+const createBody = z.strictObject({
+  email: z.string().max(MAX_EMAIL_LENGTH),
+  password: z.string().min(8, "must be at least 8 characters").max(MAX_PASSWORD_LENGTH),
+  name: name.optional(),
+  given_name: name.optional(),
+  family_name: name.optional(),
+  email_verified: z.boolean().optional(),
+});
+const passwordCheckBody = z.strictObject({
+  email: z.string().max(MAX_EMAIL_LENGTH),
+  password: z.string().max(MAX_PASSWORD_LENGTH),
+});
+
+/** The user as the operator API shows it, with the shard that holds it. */
+async function present(c: Context<AppEnv>, user: UserView) {
+  const map = await currentMap(c.env, c.var.config);
+  return { ...user, shard: shardOf(map, user.bucket) };
+}
+
+/** Operator API for users: create, read, find by email, check a password, disable. */
+export const adminUsers = new Hono<AppEnv>()
+  .post("/", async (c) => {
+    const body = await readJson(c, createBody);
+    const email = requireEmail(body.email, normalizeEmail);
+    const user = await createUser(c.env, c.var.config, body, email);
+    return c.json({ user: await present(c, user) }, 201);
+  })
+  .get("/", async (c) => {
+    const raw = c.req.queries("email");
+    if (!raw || raw.length !== 1) throw invalidRequest("exactly one email query parameter is required");
+    const user = await findUserByEmail(c.env, c.var.config, requireEmail(raw[0]!, normalizeEmail));
+    return c.json({ user: await present(c, user) });
+  })
+  .post("/password-check", async (c) => {
+    const body = await readJson(c, passwordCheckBody);
+    const email = normalizeEmail(body.email);
+    const user = email ? await checkPassword(c.env, c.var.config, email, body.password) : null;
+    return c.json(user ? { valid: true, user_id: user.id } : { valid: false });
+  })
+  .get("/:id", async (c) => {
+    const user = await getUser(c.env, c.var.config, c.req.param("id"));
+    return c.json({ user: await present(c, user) });
+  })
+  .post("/:id/disable", async (c) => {
+    const user = await disableUser(c.env, c.var.config, c.req.param("id"));
+    return c.json({ user: await present(c, user) });
+  });

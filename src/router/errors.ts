@@ -1,0 +1,44 @@
+/**
+ * One error type for everything the provider refuses. `description` is what the
+ * client sees; `detail` is only logged.
+ */
+export interface OAuthErrorOptions {
+  detail?: string;
+  /** May be sent to the client's redirect URI (only after client and redirect URI are validated). */
+  redirectable?: boolean;
+  headers?: Record<string, string>;
+}
+
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 429 | 500 | 503;
+
+export class OAuthError extends Error {
+  override readonly name = "OAuthError";
+  readonly detail: string | undefined;
+  readonly redirectable: boolean;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    readonly code: string,
+    readonly status: ErrorStatus,
+    readonly description: string,
+    options: OAuthErrorOptions = {},
+  ) {
+    super(`${code}: ${description}`);
+    this.detail = options.detail;
+    this.redirectable = options.redirectable ?? false;
+    this.headers = options.headers ?? {};
+  }
+}
+
+export const invalidRequest = (description: string, options?: OAuthErrorOptions) =>
+  new OAuthError("invalid_request", 400, description, options);
+
+export const notFound = (description: string) => new OAuthError("not_found", 404, description);
+
+export const conflict = (description: string) => new OAuthError("conflict", 409, description);
+
+export const temporarilyUnavailable = (description: string, retryAfterSeconds: number, detail?: string) =>
+  new OAuthError("temporarily_unavailable", 503, description, {
+    headers: { "Retry-After": String(retryAfterSeconds) },
+    ...(detail === undefined ? {} : { detail }),
+  });

@@ -1,0 +1,66 @@
+import type { UserShardActor } from "../../actors/user-shard";
+import type { Failure, ShardResult } from "../../actors/results";
+import type { Env } from "../../env";
+import { shardOf } from "../../shard/map";
+import { stubFor } from "../../shard/stub";
+import type { Config } from "../config";
+import { temporarilyUnavailable } from "../errors";
+import { currentMap } from "./map-cache";
+
+/**
+ * The shard's RPC surface with plain promise types. (Workers RPC stubs wrap return
+ * values in types that do not narrow on `ok`; the values themselves are plain.)
+ */
+export type ShardApi = {
+  [K in keyof UserShardActor as UserShardActor[K] extends (...args: never[]) => unknown ? K : never]: UserShardActor[K] extends (
+    ...args: infer A
+  ) => infer R
+    ? (...args: A) => Promise<Awaited<R>>
+    : never;
+};
+type DomainFailure = Failure<Exclude<Failure["error"], "wrong_shard" | "bucket_moving">>;
+
+const FIRST_BACKOFF_MS = 20;
+const MAX_BACKOFF_MS = 250;
+
+/**
+ * Calls the shard that owns `bucket` and handles the routing answers, so callers
+ * only ever see success or a domain error:
+ * - `wrong_shard`: our map is stale; refresh it once and retry on the new owner.
+ * - `bucket_moving`: the bucket is fenced for a move; back off and retry within
+ *   the retry budget, then answer 503 temporarily_unavailable with Retry-After.
+ */
+export async function callShard<T extends object>(
+  env: Env,
+  config: Config,
+  bucket: number,
+  call: (shard: ShardApi, name: string) => Promise<ShardResult<T>>,
+): Promise<({ ok: true } & T) | DomainFailure> {
+  const deadline = Date.now() + config.shardRetryBudgetMs;
+  let map = await currentMap(env, config);
+  let refreshed = false;
+  let backoff = FIRST_BACKOFF_MS;
+  for (;;) {
+    const shard = shardOf(map, bucket);
+    const result = await call(stubFor(env, shard) as unknown as ShardApi, shard);
+    if (result.ok) return result;
+    if (result.error === "wrong_shard") {
+      if (refreshed) throw temporarilyUnavailable("the user's shard is changing, retry shortly", 1, `bucket ${bucket}: wrong_shard after refresh`);
+      map = await currentMap(env, config, { refresh: true, newerThan: map.version });
+      refreshed = true;
+      continue;
+    }
+    if (result.error === "bucket_moving") {
+      const wait = Math.min(backoff, MAX_BACKOFF_MS);
+      if (Date.now() + wait > deadline) {
+        throw temporarilyUnavailable("the user's data is being moved, retry shortly", 1, `bucket ${bucket} fenced`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      backoff *= 2;
+      // A fence usually ends with the owner changing: look at the map again.
+      map = await currentMap(env, config);
+      continue;
+    }
+    return result as DomainFailure;
+  }
+}

@@ -1,0 +1,4 @@
+export * from "./bucket";
+export * from "./map";
+export * from "./plan";
+export * from "./stub";

@@ -1,0 +1,26 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Tests run inside workerd against the real wrangler.jsonc: the router, the actors,
+// SQLite-backed Durable Objects and a local D1 with the generated migrations applied.
+const d1Migrations = await readD1Migrations("schema/d1/migrations");
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.jsonc" },
+      miniflare: {
+        bindings: {
+          ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
+          TEST_D1_MIGRATIONS: d1Migrations,
+        },
+      },
+    }),
+  ],
+  test: {
+    include: ["test/**/*.test.ts"],
+    exclude: ["test/browser/**"],
+    setupFiles: ["./test/setup/apply-d1-migrations.ts"],
+    testTimeout: 30_000,
+  },
+});
