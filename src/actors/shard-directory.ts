@@ -69,18 +69,24 @@ export class ShardDirectoryActor extends DurableObject<Env> {
   }
 
   /**
-   * Fences (`fenced`: the owner answers bucket_moving) or reopens (`active`) a bucket.
-   * Used by the bucket mover around its final copy.
+   * Fences (`fenced`: the owner answers bucket_moving) or reopens (`active`) buckets,
+   * in one version bump. Used by the bucket mover around its final copy.
    */
-  async setBucketState(bucket: number, state: BucketState): Promise<ShardResult<{ map: DirectoryMap }>> {
-    if (!isBucket(bucket)) return fail("invalid_input", "bucket out of range");
+  async setBucketState(bucketList: number[], state: BucketState): Promise<ShardResult<{ map: DirectoryMap }>> {
+    if (!Array.isArray(bucketList) || bucketList.length === 0 || !bucketList.every(isBucket)) {
+      return fail("invalid_input", "buckets must be a non-empty list of buckets in range");
+    }
     if (state !== "active" && state !== "fenced") return fail("invalid_input", "state must be active or fenced");
     const changed = this.db.transaction((tx) => {
-      const row = tx.select().from(tables.buckets).where(eq(tables.buckets.bucket, bucket)).get();
-      if (!row) return fail("not_found", "the shard map has not been created");
-      if (row.state === state) return ok({});
-      tx.update(tables.buckets).set({ state }).where(eq(tables.buckets.bucket, bucket)).run();
-      bumpVersion(tx, [row.shard]);
+      if (!tx.select().from(tables.mapMeta).get()) return fail("not_found", "the shard map has not been created");
+      const touched = new Set<string>();
+      for (const bucket of new Set(bucketList)) {
+        const row = tx.select().from(tables.buckets).where(eq(tables.buckets.bucket, bucket)).get()!;
+        if (row.state === state) continue;
+        tx.update(tables.buckets).set({ state }).where(eq(tables.buckets.bucket, bucket)).run();
+        touched.add(row.shard);
+      }
+      if (touched.size > 0) bumpVersion(tx, [...touched]);
       return ok({});
     });
     if (!changed.ok) return changed;

@@ -23,3 +23,6 @@ export const PER_USER_TABLES: readonly PerUserTable[] = [
   entry(credentials, ["user_id", "type"]),
   entry(outbox, ["id"]),
 ];
+
+/** Tables that describe the shard itself, not its users; they never move. */
+export const SHARD_LOCAL_TABLES: readonly string[] = ["owned_buckets", "shard_meta"];
