@@ -1,12 +1,16 @@
 import type { Context } from "hono";
-import type { z } from "zod";
+import en from "zod/v4/locales/en.js";
+import * as z from "zod/mini";
 import { OAuthError, invalidRequest } from "../../errors";
+
+// zod/mini ships no messages by default; load the English ones only.
+z.config(en());
 
 /**
  * Reads a JSON body and validates it against `schema`. Wrong content type → 415,
  * unparsable JSON or a schema violation → 400 naming the field.
  */
-export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+export async function readJson<S extends z.ZodMiniType>(c: Context, schema: S): Promise<z.infer<S>> {
   const type = c.req.header("Content-Type") ?? "";
   if (!/^application\/json\b/i.test(type)) {
     throw new OAuthError("invalid_request", 415, "Content-Type must be application/json");
@@ -17,12 +21,12 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   } catch {
     throw invalidRequest("request body is not valid JSON");
   }
-  const parsed = schema.safeParse(body);
+  const parsed = z.safeParse(schema, body);
   if (!parsed.success) throw invalidRequest(describeIssues(parsed.error));
   return parsed.data;
 }
 
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 5)
     .map((issue) => {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /**
  * What an operator may register. Redirect URIs are absolute, without fragment
@@ -24,35 +24,39 @@ export function redirectUriProblem(raw: string): string | null {
   return /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol) ? null : "custom schemes must be reverse-domain (e.g. com.example.app:/callback)";
 }
 
-const redirectUri = z
-  .string()
-  .max(2000)
-  .superRefine((value, ctx) => {
+const redirectUri = z.string().check(
+  z.maxLength(2000),
+  z.superRefine((value, ctx) => {
     const problem = redirectUriProblem(value);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  });
+    if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
+  }),
+);
 
 export const clientBody = z
   .strictObject({
-    client_name: z.string().trim().min(1).max(200),
+    client_name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
     client_type: z.enum(["confidential", "public"]),
-    client_secret: z.string().min(8, "must be at least 8 characters").max(512).optional(),
-    redirect_uris: z.array(redirectUri).min(1).max(20),
-    grant_types: z.array(z.enum(GRANT_TYPES)).min(1).default(["authorization_code"]),
-    scope: z
-      .string()
-      .max(1000)
-      .refine((s) => s.split(" ").every((t) => SCOPE_TOKEN.test(t)), "must be space-separated scope tokens (RFC 6749 §3.3)")
-      .default("openid"),
-    id_token_signed_response_alg: z.enum(["ES256", "RS256"]).default("ES256"),
+    client_secret: z.optional(z.string().check(z.minLength(8, "must be at least 8 characters"), z.maxLength(512))),
+    redirect_uris: z.array(redirectUri).check(z.minLength(1), z.maxLength(20)),
+    grant_types: z._default(z.array(z.enum(GRANT_TYPES)).check(z.minLength(1)), ["authorization_code"]),
+    scope: z._default(
+      z.string().check(
+        z.maxLength(1000),
+        z.refine((s) => s.split(" ").every((t) => SCOPE_TOKEN.test(t)), "must be space-separated scope tokens (RFC 6749 §3.3)"),
+      ),
+      "openid",
+    ),
+    id_token_signed_response_alg: z._default(z.enum(["ES256", "RS256"]), "ES256"),
   })
-  .superRefine((body, ctx) => {
-    if (body.client_type === "public" && body.client_secret !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["client_secret"], message: "public clients have no secret" });
-    }
-    if (body.client_type === "public" && body.grant_types.includes("client_credentials")) {
-      ctx.addIssue({ code: "custom", path: ["grant_types"], message: "client_credentials needs a confidential client" });
-    }
-  });
+  .check(
+    z.superRefine((body, ctx) => {
+      if (body.client_type === "public" && body.client_secret !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["client_secret"], message: "public clients have no secret", input: body });
+      }
+      if (body.client_type === "public" && body.grant_types.includes("client_credentials")) {
+        ctx.addIssue({ code: "custom", path: ["grant_types"], message: "client_credentials needs a confidential client", input: body });
+      }
+    }),
+  );
 
 export type ClientBody = z.infer<typeof clientBody>;

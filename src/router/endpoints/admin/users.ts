@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { MAX_PASSWORD_LENGTH } from "../../../oauth/password";
 import { shardOf } from "../../../shard/map";
 import { invalidRequest } from "../../errors";
@@ -11,18 +11,18 @@ import { readJson } from "./body";
 import type { UserView } from "../../../actors/shard/users";
 import type { Context } from "hono";
 
-const name = z.string().trim().min(1).max(200);
+const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
 const createBody = z.strictObject({
-  email: z.string().max(MAX_EMAIL_LENGTH),
-  password: z.string().min(8, "must be at least 8 characters").max(MAX_PASSWORD_LENGTH),
-  name: name.optional(),
-  given_name: name.optional(),
-  family_name: name.optional(),
-  email_verified: z.boolean().optional(),
+  email: z.string().check(z.maxLength(MAX_EMAIL_LENGTH)),
+  password: z.string().check(z.minLength(8, "must be at least 8 characters"), z.maxLength(MAX_PASSWORD_LENGTH)),
+  name: z.optional(name),
+  given_name: z.optional(name),
+  family_name: z.optional(name),
+  email_verified: z.optional(z.boolean()),
 });
 const passwordCheckBody = z.strictObject({
-  email: z.string().max(MAX_EMAIL_LENGTH),
-  password: z.string().max(MAX_PASSWORD_LENGTH),
+  email: z.string().check(z.maxLength(MAX_EMAIL_LENGTH)),
+  password: z.string().check(z.maxLength(MAX_PASSWORD_LENGTH)),
 });
 
 /** The user as the operator API shows it, with the shard that holds it. */
