@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "../../src/router/config";
+import { call, json } from "../helpers/http";
+
+const base = { ISSUER: "https://id.example.com" };
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    parseConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error("parseConfig accepted the configuration");
+}
+
+describe("loadConfig: validated, frozen, failing with the variable's name", () => {
+  it("applies the documented defaults and freezes the result", () => {
+    const config = parseConfig(base);
+    expect(config.issuer).toBe("https://id.example.com");
+    expect(config.shardCount).toBe(4);
+    expect(config.adminToken).toBeNull();
+    expect(config.secureCookies).toBe(true);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("keeps an issuer path but drops a trailing slash", () => {
+    expect(parseConfig({ ISSUER: "https://example.com/tenant-a/" }).issuer).toBe("https://example.com/tenant-a");
+  });
+
+  it("turns Secure cookies off only for a loopback http issuer", () => {
+    expect(parseConfig({ ISSUER: "http://127.0.0.1:8787" }).secureCookies).toBe(false);
+    expect(parseConfig({ ISSUER: "http://localhost:8787" }).secureCookies).toBe(false);
+  });
+
+  it.each([
+    [{}, "ISSUER", /required/],
+    [{ ISSUER: "not a url" }, "ISSUER", /not a URL/],
+    [{ ISSUER: "http://id.example.com" }, "ISSUER", /https/],
+    [{ ISSUER: "https://id.example.com/?tenant=a" }, "ISSUER", /query or fragment/],
+    [{ ...base, SHARD_COUNT: "abc" }, "SHARD_COUNT", /integer/],
+    [{ ...base, SHARD_COUNT: "0" }, "SHARD_COUNT", /between/],
+    [{ ...base, ADMIN_TOKEN: "short" }, "ADMIN_TOKEN", /16 characters/],
+    [{ ...base, MAP_CACHE_TTL_MS: "-5" }, "MAP_CACHE_TTL_MS", /integer/],
+    [{ ...base, SHARD_RETRY_BUDGET_MS: "999999" }, "SHARD_RETRY_BUDGET_MS", /between/],
+  ])("rejects %j naming %s", (env, variable, message) => {
+    const error = errorOf(env as Record<string, string>);
+    expect(error.variable).toBe(variable);
+    expect(error.message.startsWith(`${variable}: `)).toBe(true);
+    expect(error.message).toMatch(message);
+  });
+});
+
+describe("discovery (OIDC Discovery 1.0 §3, §4)", () => {
+  it("serves metadata whose issuer is the configured one, whatever the Host header says", async () => {
+    const res = await call("/.well-known/openid-configuration", { headers: { Host: "evil.example", "X-Forwarded-Host": "evil.example" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/application\/json/);
+    const metadata = await json(res);
+    expect(metadata.issuer).toBe("http://127.0.0.1:8787");
+    expect(JSON.stringify(metadata)).not.toContain("evil.example");
+    expect(metadata.code_challenge_methods_supported).toEqual(["S256"]);
+    expect(metadata.response_types_supported).toEqual(["code"]);
+  });
+
+  it("answers unknown paths with a JSON 404 and no-store", async () => {
+    const res = await call("/no-such-endpoint");
+    expect(res.status).toBe(404);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect((await json(res)).error).toBeTypeOf("string");
+  });
+});
