@@ -3,7 +3,15 @@
  * RPC, so every outcome a caller must handle is a plain value.
  */
 export type RoutingError = "wrong_shard" | "bucket_moving";
-export type DomainError = "not_found" | "conflict" | "invalid_input" | "disabled";
+export type DomainError =
+  | "not_found"
+  | "conflict"
+  | "invalid_input"
+  | "disabled"
+  // sign-in and token outcomes the router turns into OAuth errors
+  | "login_required"
+  | "invalid_grant"
+  | "invalid_token";
 export type ShardError = RoutingError | DomainError;
 
 export type Ok<T extends object = object> = { ok: true } & T;

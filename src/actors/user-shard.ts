@@ -10,6 +10,20 @@ import { fail, ok, type OwnershipUpdate, type ShardResult } from "./results";
 import type { ShardDb } from "./shard/db";
 import { applyOwnership, checkBucket, readMeta } from "./shard/fencing";
 import { flushOutboxBatch } from "./shard/outbox";
+import { loadConfig, type Config } from "../router/config";
+import { redeemCode, type Redeemed, type RedeemInput } from "./shard/codes";
+import { liveGrantUser } from "./shard/grants";
+import type { NewSession, SessionLifetimes } from "./shard/sessions";
+import {
+  authorizeWithSession,
+  completeLogin,
+  grantConsent,
+  loginChallenge,
+  type AuthorizationAsk,
+  type Authorized,
+  type LoginChallenge,
+  type LoginOutcome,
+} from "./shard/sign-in";
 import { findUser, insertUser, passwordVerifierOf, setDisabled, toView, type NewUser, type UserView } from "./shard/users";
 
 /** Audit events wait at most this long in the outbox before the flush alarm runs. */
@@ -24,10 +38,14 @@ const FLUSH_RETRY_MS = 10_000;
  */
 export class UserShardActor extends DurableObject<Env> {
   private readonly db: ShardDb;
+  private readonly config: Config;
+  private readonly sessionLifetimes: SessionLifetimes;
   private flushScheduled = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.config = loadConfig(env);
+    this.sessionLifetimes = { idleTtlS: this.config.sessionIdleTtlS, maxTtlS: this.config.sessionMaxTtlS };
     this.db = drizzle(ctx.storage, { schema: tables });
     void ctx.blockConcurrencyWhile(async () => {
       await migrate(this.db, migrations);
@@ -76,6 +94,54 @@ export class UserShardActor extends DurableObject<Env> {
     const result = this.db.transaction((tx) => checkBucket(tx, bucket) ?? setDisabled(tx, bucket, id, now));
     if (result.ok) this.scheduleFlush();
     return result;
+  }
+
+  /** Sign-in, step 1: the password verifier and whether the account is slowed down. */
+  loginChallenge(bucket: number, userId: string): ShardResult<LoginChallenge> {
+    const now = Date.now();
+    return this.db.transaction((tx) => checkBucket(tx, bucket) ?? loginChallenge(tx, bucket, userId, now));
+  }
+
+  /** Sign-in, step 2: record the outcome; on success open a session and continue the authorization. */
+  completeLogin(bucket: number, userId: string, passwordOk: boolean, session: NewSession, ask: AuthorizationAsk): ShardResult<LoginOutcome> {
+    const now = Date.now();
+    const result = this.db.transaction(
+      (tx) => checkBucket(tx, bucket) ?? completeLogin(tx, bucket, userId, passwordOk, session, ask, this.sessionLifetimes, now),
+    );
+    this.scheduleFlush();
+    return result;
+  }
+
+  /** /authorize with a session cookie: session, max_age and consent checked, code stored — one transaction. */
+  authorize(bucket: number, sessionHash: string, ask: AuthorizationAsk): ShardResult<Authorized> {
+    const now = Date.now();
+    return this.db.transaction(
+      (tx) => checkBucket(tx, bucket) ?? authorizeWithSession(tx, bucket, sessionHash, ask, this.sessionLifetimes, now),
+    );
+  }
+
+  /** The consent page's "Allow": consent remembered and code stored — one transaction. */
+  grantConsent(bucket: number, sessionHash: string, expectedSid: string, ask: AuthorizationAsk): ShardResult<Authorized> {
+    const now = Date.now();
+    const result = this.db.transaction(
+      (tx) => checkBucket(tx, bucket) ?? grantConsent(tx, bucket, sessionHash, expectedSid, ask, this.sessionLifetimes, now),
+    );
+    if (result.ok) this.scheduleFlush();
+    return result;
+  }
+
+  /** /token authorization_code: single-use redemption; a replay revokes what the code issued. */
+  redeemCode(input: RedeemInput): ShardResult<Redeemed> {
+    const now = Date.now();
+    const result = this.db.transaction((tx) => checkBucket(tx, input.bucket) ?? redeemCode(tx, input, now));
+    this.scheduleFlush();
+    return result;
+  }
+
+  /** /userinfo: the grant behind an access token is live; the user's current claims. */
+  userinfo(bucket: number, userId: string, grantId: string): ShardResult<{ user: UserView; scope: string }> {
+    const now = Date.now();
+    return this.db.transaction((tx) => checkBucket(tx, bucket) ?? liveGrantUser(tx, bucket, userId, grantId, now));
   }
 
   /** Counts for operators: users held, buckets owned, map version applied. */

@@ -1,8 +1,14 @@
 import { Hono } from "hono";
 import { loadConfig } from "./config";
 import { admin } from "./endpoints/admin";
+import { authorizeEndpoint } from "./endpoints/authorize";
+import { consentEndpoint } from "./endpoints/consent";
 import { discovery } from "./endpoints/discovery";
 import { health } from "./endpoints/health";
+import { jwks } from "./endpoints/jwks";
+import { loginEndpoint } from "./endpoints/login";
+import { tokenEndpoint } from "./endpoints/token";
+import { userinfoEndpoint } from "./endpoints/userinfo";
 import { OAuthError } from "./errors";
 import { onError } from "./on-error";
 import { securityHeaders } from "./security-headers";
@@ -17,6 +23,12 @@ export const app = new Hono<AppEnv>()
   .use("*", securityHeaders())
   .route("/", health)
   .route("/", discovery)
+  .route("/", jwks)
+  .route("/", authorizeEndpoint)
+  .route("/", loginEndpoint)
+  .route("/", consentEndpoint)
+  .route("/", tokenEndpoint)
+  .route("/", userinfoEndpoint)
   .route("/admin", admin);
 
 app.notFound(() => {

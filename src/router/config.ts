@@ -15,6 +15,28 @@ export interface Config {
   readonly shardRetryBudgetMs: number;
   /** Cookies get `Secure` unless the issuer is a loopback http URL. */
   readonly secureCookies: boolean;
+  /** Lifetime of access tokens (RFC 9068 JWTs). */
+  readonly accessTokenTtlS: number;
+  /** Lifetime of ID tokens. */
+  readonly idTokenTtlS: number;
+  /** Lifetime of authorization codes (RFC 6749 §4.1.2 recommends at most 10 minutes). */
+  readonly codeTtlS: number;
+  /** A session ends after this long without use... */
+  readonly sessionIdleTtlS: number;
+  /** ...and at the latest this long after sign-in. */
+  readonly sessionMaxTtlS: number;
+  /** How often the signing keys rotate. */
+  readonly keyRotationIntervalS: number;
+  /** How long a router isolate trusts its cached signing keys and JWKS. */
+  readonly keyCacheTtlMs: number;
+  /** How long a login or consent page stays valid. */
+  readonly interactionTtlS: number;
+  /** How long a router isolate trusts a cached client registration (unknown ids: at most 5 s). */
+  readonly clientCacheTtlMs: number;
+  /** A refresh-token family ends after this long unused... */
+  readonly refreshIdleTtlS: number;
+  /** ...and at the latest this long after the code was redeemed. */
+  readonly refreshMaxTtlS: number;
 }
 
 export class ConfigError extends Error {
@@ -66,6 +88,17 @@ export function parseConfig(env: Partial<Env>): Config {
     mapCacheTtlMs: parseInteger("MAP_CACHE_TTL_MS", env.MAP_CACHE_TTL_MS, 5_000, 0, 300_000),
     shardRetryBudgetMs: parseInteger("SHARD_RETRY_BUDGET_MS", env.SHARD_RETRY_BUDGET_MS, 2_000, 0, 30_000),
     secureCookies: !loopback,
+    accessTokenTtlS: parseInteger("ACCESS_TOKEN_TTL_S", env.ACCESS_TOKEN_TTL_S, 600, 30, 86_400),
+    idTokenTtlS: parseInteger("ID_TOKEN_TTL_S", env.ID_TOKEN_TTL_S, 3_600, 30, 86_400),
+    codeTtlS: parseInteger("CODE_TTL_S", env.CODE_TTL_S, 60, 5, 3_600),
+    sessionIdleTtlS: parseInteger("SESSION_IDLE_TTL_S", env.SESSION_IDLE_TTL_S, 86_400, 60, 31_536_000),
+    sessionMaxTtlS: parseInteger("SESSION_MAX_TTL_S", env.SESSION_MAX_TTL_S, 2_592_000, 60, 31_536_000),
+    keyRotationIntervalS: parseInteger("KEY_ROTATION_INTERVAL_S", env.KEY_ROTATION_INTERVAL_S, 2_592_000, 3_600, 31_536_000),
+    keyCacheTtlMs: parseInteger("KEY_CACHE_TTL_MS", env.KEY_CACHE_TTL_MS, 60_000, 0, 3_600_000),
+    interactionTtlS: parseInteger("INTERACTION_TTL_S", env.INTERACTION_TTL_S, 900, 60, 86_400),
+    clientCacheTtlMs: parseInteger("CLIENT_CACHE_TTL_MS", env.CLIENT_CACHE_TTL_MS, 30_000, 0, 600_000),
+    refreshIdleTtlS: parseInteger("REFRESH_IDLE_TTL_S", env.REFRESH_IDLE_TTL_S, 2_592_000, 60, 31_536_000),
+    refreshMaxTtlS: parseInteger("REFRESH_MAX_TTL_S", env.REFRESH_MAX_TTL_S, 7_776_000, 60, 315_360_000),
   });
 }
 

@@ -13,4 +13,6 @@ export const securityHeaders = () =>
     crossOriginResourcePolicy: false,
     crossOriginOpenerPolicy: "same-origin",
     xXssProtection: false,
+    // Pages set their own Content-Security-Policy (nonces, the client's origin in form-action).
+    overwrite: false,
   });

@@ -1,5 +1,5 @@
 import { getTableName, type Table } from "drizzle-orm";
-import { credentials, outbox, users } from "./tables";
+import { authCodes, consents, credentials, grants, outbox, refreshTokens, sessions, users } from "./tables";
 
 /**
  * Every per-user table of UserShardActor, with its primary-key columns. Each has a
@@ -22,6 +22,11 @@ export const PER_USER_TABLES: readonly PerUserTable[] = [
   entry(users, ["id"]),
   entry(credentials, ["user_id", "type"]),
   entry(outbox, ["id"]),
+  entry(sessions, ["id_hash"]),
+  entry(consents, ["user_id", "client_id"]),
+  entry(authCodes, ["code_hash"]),
+  entry(grants, ["id"]),
+  entry(refreshTokens, ["token_hash"]),
 ];
 
 /** Tables that describe the shard itself, not its users; they never move. */

@@ -65,3 +65,107 @@ export const outbox = sqliteTable(
   },
   (t) => [index("outbox_bucket").on(t.bucket), index("outbox_at").on(t.at)],
 );
+
+/**
+ * Browser sessions. The cookie carries `s.<bucket>.<secret>`; only the SHA-256 of
+ * the whole value is stored. `sid` is the public session id put in ID tokens.
+ */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    sid: text("sid").notNull().unique(),
+    bucket: integer("bucket").notNull(),
+    userId: text("user_id").notNull(),
+    authTime: integer("auth_time").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    idleExpiresAt: integer("idle_expires_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    amr: text("amr").notNull(),
+    acr: text("acr").notNull(),
+    endedAt: integer("ended_at"),
+  },
+  (t) => [index("sessions_bucket").on(t.bucket), index("sessions_user").on(t.userId), index("sessions_expiry").on(t.expiresAt)],
+);
+
+/** What a user allowed a client to see, remembered per user and client. */
+export const consents = sqliteTable(
+  "consents",
+  {
+    userId: text("user_id").notNull(),
+    clientId: text("client_id").notNull(),
+    bucket: integer("bucket").notNull(),
+    scope: text("scope").notNull(),
+    grantedAt: integer("granted_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.clientId] }), index("consents_bucket").on(t.bucket)],
+);
+
+/** Authorization codes, stored hashed, single use, bound to everything the request said. */
+export const authCodes = sqliteTable(
+  "auth_codes",
+  {
+    codeHash: text("code_hash").primaryKey(),
+    bucket: integer("bucket").notNull(),
+    userId: text("user_id").notNull(),
+    clientId: text("client_id").notNull(),
+    redirectUri: text("redirect_uri").notNull(),
+    codeChallenge: text("code_challenge"),
+    nonce: text("nonce"),
+    scope: text("scope").notNull(),
+    sid: text("sid").notNull(),
+    authTime: integer("auth_time").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    redeemedAt: integer("redeemed_at"),
+  },
+  (t) => [index("auth_codes_bucket").on(t.bucket), index("auth_codes_expiry").on(t.expiresAt)],
+);
+
+/**
+ * A grant: what one code redemption issued (access tokens, and with offline_access a
+ * refresh-token family). Access tokens carry its id, so revoking the grant — on code
+ * replay, logout or theft detection — makes every token from it dead at the next use.
+ */
+export const grants = sqliteTable(
+  "grants",
+  {
+    id: text("id").primaryKey(),
+    bucket: integer("bucket").notNull(),
+    userId: text("user_id").notNull(),
+    clientId: text("client_id").notNull(),
+    sid: text("sid"),
+    scope: text("scope").notNull(),
+    authTime: integer("auth_time").notNull(),
+    codeHash: text("code_hash"),
+    // 1 when the grant carries a refresh-token family (offline_access)
+    offline: integer("offline", { mode: "boolean" }).notNull().default(false),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at").notNull(),
+    // absolute end of the grant; refresh use extends idle life up to here
+    expiresAt: integer("expires_at").notNull(),
+    revokedAt: integer("revoked_at"),
+    revokeReason: text("revoke_reason"),
+  },
+  (t) => [
+    index("grants_bucket").on(t.bucket),
+    index("grants_user").on(t.userId),
+    index("grants_sid").on(t.sid),
+    index("grants_code").on(t.codeHash),
+  ],
+);
+
+/** Refresh tokens of a grant's family, stored hashed; one is current, the rest retired. */
+export const refreshTokens = sqliteTable(
+  "refresh_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    bucket: integer("bucket").notNull(),
+    grantId: text("grant_id").notNull(),
+    generation: integer("generation").notNull(),
+    createdAt: integer("created_at").notNull(),
+    retiredAt: integer("retired_at"),
+  },
+  (t) => [index("refresh_tokens_bucket").on(t.bucket), index("refresh_tokens_grant").on(t.grantId)],
+);

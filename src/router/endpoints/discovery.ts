@@ -1,23 +1,35 @@
 import { Hono } from "hono";
+import { CLAIMS_SUPPORTED, SCOPES_SUPPORTED } from "../../oauth/scopes";
 import type { Config } from "../config";
 import type { AppEnv } from "../types";
 
-export const SCOPES_SUPPORTED = ["openid", "profile", "email", "offline_access"] as const;
-
 /**
  * OpenID Provider metadata (OIDC Discovery 1.0 §3), built from config only: the
- * issuer comes from ISSUER, never from the request's Host header.
+ * issuer and every endpoint come from ISSUER, never from the request's Host header.
  */
 export function providerMetadata(config: Config): Record<string, unknown> {
+  const at = (path: string) => `${config.issuer}${path}`;
   return {
     issuer: config.issuer,
-    scopes_supported: [...SCOPES_SUPPORTED],
+    authorization_endpoint: at("/authorize"),
+    token_endpoint: at("/token"),
+    userinfo_endpoint: at("/userinfo"),
+    jwks_uri: at("/jwks.json"),
+    scopes_supported: SCOPES_SUPPORTED,
     response_types_supported: ["code"],
     response_modes_supported: ["query", "form_post"],
-    grant_types_supported: ["authorization_code", "refresh_token"],
+    grant_types_supported: ["authorization_code"],
     subject_types_supported: ["public"],
+    id_token_signing_alg_values_supported: ["ES256", "RS256"],
+    token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
     code_challenge_methods_supported: ["S256"],
-    claims_supported: ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "given_name", "family_name", "email", "email_verified"],
+    prompt_values_supported: ["none", "login", "consent", "select_account"],
+    claims_supported: CLAIMS_SUPPORTED,
+    claims_parameter_supported: false,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    // RFC 9207: every authorization response carries iss.
+    authorization_response_iss_parameter_supported: true,
   };
 }
 

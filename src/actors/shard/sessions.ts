@@ -1,0 +1,62 @@
+import { and, eq, isNull } from "drizzle-orm";
+import { sessions } from "../../../schema/do/user-shard/tables";
+import type { ShardTx } from "./db";
+
+export type SessionRow = typeof sessions.$inferSelect;
+
+export interface SessionLifetimes {
+  idleTtlS: number;
+  maxTtlS: number;
+}
+
+export interface NewSession {
+  /** SHA-256 of the cookie value `s.<bucket>.<secret>`. */
+  idHash: string;
+  /** Public session id for ID tokens (`sid`) and logout. */
+  sid: string;
+}
+
+/** The session behind a cookie hash if it has not ended, idled out or reached its absolute end. */
+export function liveSession(tx: ShardTx, bucket: number, idHash: string, now: number): SessionRow | undefined {
+  const row = tx
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.idHash, idHash), eq(sessions.bucket, bucket), isNull(sessions.endedAt)))
+    .get();
+  if (!row || now >= row.idleExpiresAt || now >= row.expiresAt) return undefined;
+  return row;
+}
+
+export function createSession(
+  tx: ShardTx,
+  bucket: number,
+  userId: string,
+  session: NewSession,
+  lifetimes: SessionLifetimes,
+  amr: string[],
+  now: number,
+): SessionRow {
+  const expiresAt = now + lifetimes.maxTtlS * 1000;
+  const row: SessionRow = {
+    idHash: session.idHash,
+    sid: session.sid,
+    bucket,
+    userId,
+    authTime: Math.floor(now / 1000),
+    lastSeenAt: now,
+    idleExpiresAt: Math.min(now + lifetimes.idleTtlS * 1000, expiresAt),
+    expiresAt,
+    amr: amr.join(" "),
+    acr: "1",
+    endedAt: null,
+  };
+  tx.insert(sessions).values(row).run();
+  return row;
+}
+
+/** Each use of a session pushes its idle end forward, never past its absolute end. */
+export function touchSession(tx: ShardTx, row: SessionRow, lifetimes: SessionLifetimes, now: number): void {
+  const idleExpiresAt = Math.min(now + lifetimes.idleTtlS * 1000, row.expiresAt);
+  if (idleExpiresAt - row.idleExpiresAt < 60_000) return; // skip a write per request for sub-minute gains
+  tx.update(sessions).set({ lastSeenAt: now, idleExpiresAt }).where(eq(sessions.idHash, row.idHash)).run();
+}

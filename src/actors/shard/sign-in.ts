@@ -1,0 +1,149 @@
+import { and, eq } from "drizzle-orm";
+import { credentials } from "../../../schema/do/user-shard/tables";
+import { fail, ok, type ShardResult } from "../results";
+import { storeCode, type CodeRequest } from "./codes";
+import { coversScopes, grantedScopes, recordConsent } from "./consents";
+import type { ShardTx } from "./db";
+import { appendEvent } from "./outbox";
+import { createSession, liveSession, touchSession, type NewSession, type SessionLifetimes, type SessionRow } from "./sessions";
+import { findUser } from "./users";
+
+/** Consecutive failures allowed before sign-in slows down, and the longest wait. */
+export const FREE_FAILURES = 5;
+export const MAX_LOGIN_DELAY_S = 900;
+
+/** Seconds to wait after `failures` consecutive failures: 1, 2, 4, ... up to 15 minutes. */
+export function loginDelayS(failures: number): number {
+  if (failures < FREE_FAILURES) return 0;
+  return Math.min(2 ** (failures - FREE_FAILURES), MAX_LOGIN_DELAY_S);
+}
+
+type PasswordRow = { failedCount: number; lastFailedAt: number | null; secret: string };
+
+function passwordRow(tx: ShardTx, bucket: number, userId: string): PasswordRow | undefined {
+  return tx
+    .select({ failedCount: credentials.failedCount, lastFailedAt: credentials.lastFailedAt, secret: credentials.secret })
+    .from(credentials)
+    .where(and(eq(credentials.userId, userId), eq(credentials.type, "password"), eq(credentials.bucket, bucket)))
+    .get();
+}
+
+function retryAfterS(row: PasswordRow, now: number): number {
+  const wait = loginDelayS(row.failedCount) * 1000 - (now - (row.lastFailedAt ?? 0));
+  return wait > 0 ? Math.ceil(wait / 1000) : 0;
+}
+
+export interface LoginChallenge {
+  verifier: string | null;
+  disabled: boolean;
+  /** > 0 while the account is slowed down after repeated failures. */
+  retryAfterS: number;
+}
+
+export function loginChallenge(tx: ShardTx, bucket: number, userId: string, now: number): ShardResult<LoginChallenge> {
+  const user = findUser(tx, bucket, userId);
+  if (!user) return fail("not_found", "no such user");
+  const row = passwordRow(tx, bucket, userId);
+  return ok({ verifier: row?.secret ?? null, disabled: user.disabled, retryAfterS: row ? retryAfterS(row, now) : 0 });
+}
+
+/** What an authorization request asks of a live session. */
+export interface AuthorizationAsk {
+  clientId: string;
+  /** Seconds since authentication after which the user must sign in again (OIDC Core §3.1.2.1). */
+  maxAge: number | null;
+  /** prompt=consent: ask even if the scopes were allowed before. */
+  forceConsent: boolean;
+  code: CodeRequest;
+}
+
+export type Authorized =
+  | { outcome: "issued"; userId: string; sid: string }
+  | { outcome: "consent_required"; userId: string; sid: string; email: string; granted: string[] };
+
+/** With a live session: consent check, then the code. Shared by authorize, login and consent. */
+function issueOrAskConsent(tx: ShardTx, session: SessionRow, ask: AuthorizationAsk, now: number): ShardResult<Authorized> {
+  const user = findUser(tx, session.bucket, session.userId);
+  if (!user || user.disabled) return fail("login_required", "the user is disabled");
+  const granted = grantedScopes(tx, session.bucket, session.userId, ask.clientId);
+  if (ask.forceConsent || !coversScopes(granted, ask.code.scope)) {
+    return ok({ outcome: "consent_required", userId: user.id, sid: session.sid, email: user.email, granted: [...granted] });
+  }
+  storeCode(tx, session, ask.code, now);
+  return ok({ outcome: "issued", userId: user.id, sid: session.sid });
+}
+
+/** GET /authorize with a session cookie: one call checks the session and consent and stores the code. */
+export function authorizeWithSession(
+  tx: ShardTx,
+  bucket: number,
+  sessionHash: string,
+  ask: AuthorizationAsk,
+  lifetimes: SessionLifetimes,
+  now: number,
+): ShardResult<Authorized> {
+  const session = liveSession(tx, bucket, sessionHash, now);
+  if (!session) return fail("login_required", "no live session");
+  if (ask.maxAge !== null && Math.floor(now / 1000) - session.authTime > ask.maxAge) {
+    return fail("login_required", "max_age exceeded");
+  }
+  touchSession(tx, session, lifetimes, now);
+  return issueOrAskConsent(tx, session, ask, now);
+}
+
+export type LoginOutcome = ({ outcome: "rejected"; retryAfterS: number }) | Authorized;
+
+/**
+ * After the router checked the password: count a failure (and slow the account
+ * down), or reset the counter, open a session and continue the authorization.
+ */
+export function completeLogin(
+  tx: ShardTx,
+  bucket: number,
+  userId: string,
+  passwordOk: boolean,
+  session: NewSession,
+  ask: AuthorizationAsk,
+  lifetimes: SessionLifetimes,
+  now: number,
+): ShardResult<LoginOutcome> {
+  const user = findUser(tx, bucket, userId);
+  const row = passwordRow(tx, bucket, userId);
+  if (!user || !row) return ok({ outcome: "rejected", retryAfterS: 0 });
+  const waiting = retryAfterS(row, now);
+  if (!passwordOk || user.disabled || waiting > 0) {
+    const failedCount = waiting > 0 ? row.failedCount : row.failedCount + 1;
+    if (waiting === 0) {
+      tx.update(credentials)
+        .set({ failedCount, lastFailedAt: now })
+        .where(and(eq(credentials.userId, userId), eq(credentials.type, "password")))
+        .run();
+    }
+    appendEvent(tx, { bucket, type: "login.failure", userId, clientId: ask.clientId, data: { failures: failedCount, throttled: waiting > 0 } }, now);
+    return ok({ outcome: "rejected", retryAfterS: waiting > 0 ? waiting : loginDelayS(failedCount) });
+  }
+  if (row.failedCount !== 0) {
+    tx.update(credentials).set({ failedCount: 0, lastFailedAt: null }).where(and(eq(credentials.userId, userId), eq(credentials.type, "password"))).run();
+  }
+  const created = createSession(tx, bucket, userId, session, lifetimes, ["pwd"], now);
+  appendEvent(tx, { bucket, type: "login.success", userId, clientId: ask.clientId, data: { sid: session.sid } }, now);
+  return issueOrAskConsent(tx, created, { ...ask, maxAge: null }, now);
+}
+
+/** The consent page's "Allow": remember the scopes and store the code, in one transaction. */
+export function grantConsent(
+  tx: ShardTx,
+  bucket: number,
+  sessionHash: string,
+  expectedSid: string,
+  ask: AuthorizationAsk,
+  lifetimes: SessionLifetimes,
+  now: number,
+): ShardResult<Authorized> {
+  const session = liveSession(tx, bucket, sessionHash, now);
+  // The consent page was shown to one session: a different or dead one must sign in again.
+  if (!session || session.sid !== expectedSid) return fail("login_required", "no live session");
+  recordConsent(tx, bucket, session.userId, ask.clientId, ask.code.scope, now);
+  touchSession(tx, session, lifetimes, now);
+  return issueOrAskConsent(tx, session, { ...ask, forceConsent: false }, now);
+}

@@ -1,0 +1,29 @@
+import type { UserView } from "../actors/shard/users";
+import { base64url } from "../shard/bucket";
+
+/** The user's claims for the granted scopes (OIDC Core §5.1, §5.4); absent values are left out. */
+export function userClaims(user: UserView, scope: string): Record<string, unknown> {
+  const scopes = new Set(scope.split(" "));
+  const claims: Record<string, unknown> = { sub: user.id };
+  if (scopes.has("profile")) {
+    if (user.name !== null) claims.name = user.name;
+    if (user.given_name !== null) claims.given_name = user.given_name;
+    if (user.family_name !== null) claims.family_name = user.family_name;
+    claims.updated_at = Math.floor(user.updated_at / 1000);
+  }
+  if (scopes.has("email")) {
+    claims.email = user.email;
+    claims.email_verified = user.email_verified;
+  }
+  return claims;
+}
+
+/**
+ * at_hash (OIDC Core §3.1.3.6): base64url of the left half of the hash of the
+ * access token's ASCII octets, with the hash of the ID token's alg (SHA-256 for
+ * ES256 and RS256).
+ */
+export async function accessTokenHash(accessToken: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(accessToken)));
+  return base64url(digest.slice(0, digest.length / 2));
+}

@@ -1,0 +1,115 @@
+import type { Context } from "hono";
+import type { AuthorizationAsk, Authorized } from "../../actors/shard/sign-in";
+import type { ShardResult } from "../../actors/results";
+import type { Env } from "../../env";
+import { mintArtifact } from "../../oauth/artifacts";
+import { sha256 } from "../../oauth/secrets";
+import type { RegisteredClient } from "../clients/registry";
+import type { Config } from "../config";
+import { OAuthError } from "../errors";
+import { callShard } from "../shards/call";
+import { contentSecurityPolicy, pageSecurity } from "../views/layout";
+import { ConsentPage, LoginPage } from "../views/pages";
+import { csrfCookie, signInteraction } from "./interaction";
+import type { AuthorizationRequest } from "./request";
+import { deliver, deliverError } from "./respond";
+import { readSessionCookie } from "./session-cookie";
+
+/** A fresh code for `bucket` and what the shard stores with it. */
+export async function askFor(config: Config, req: AuthorizationRequest, bucket: number): Promise<{ code: string; ask: AuthorizationAsk }> {
+  const code = mintArtifact("c", bucket);
+  return {
+    code,
+    ask: {
+      clientId: req.clientId,
+      maxAge: req.maxAge,
+      forceConsent: req.prompt.includes("consent"),
+      code: {
+        codeHash: await sha256(code),
+        clientId: req.clientId,
+        redirectUri: req.redirectUri,
+        scope: req.scope,
+        codeChallenge: req.codeChallenge,
+        nonce: req.nonce,
+        ttlS: config.codeTtlS,
+      },
+    },
+  };
+}
+
+const loginRequired = () => new OAuthError("login_required", 400, "the user is not signed in", { redirectable: true });
+const consentRequired = () => new OAuthError("consent_required", 400, "the user has not allowed this client", { redirectable: true });
+
+function pageHeaders(c: Context, req: AuthorizationRequest) {
+  const security = pageSecurity([new URL(req.redirectUri).origin]);
+  c.header("Cache-Control", "no-store");
+  c.header("Content-Security-Policy", contentSecurityPolicy(security));
+  return security;
+}
+
+export async function showLogin(
+  c: Context,
+  env: Env,
+  config: Config,
+  client: RegisteredClient,
+  req: AuthorizationRequest,
+  error: string | null = null,
+  email: string = req.loginHint ?? "",
+  status: 200 | 400 | 401 | 429 = 200,
+): Promise<Response> {
+  const interaction = await signInteraction(env, config, csrfCookie(c, config), req);
+  const security = pageHeaders(c, req);
+  return c.html(<LoginPage security={security} clientName={client.clientName} interaction={interaction} email={email} error={error} />, status);
+}
+
+export async function showConsent(
+  c: Context,
+  env: Env,
+  config: Config,
+  client: RegisteredClient,
+  req: AuthorizationRequest,
+  consent: { sid: string; email: string },
+): Promise<Response> {
+  const interaction = await signInteraction(env, config, csrfCookie(c, config), req, consent.sid);
+  const security = pageHeaders(c, req);
+  return c.html(
+    <ConsentPage security={security} clientName={client.clientName} email={consent.email} scopes={req.scope.split(" ")} interaction={interaction} />,
+  );
+}
+
+/** Turns the shard's answer into the next step: the code, the consent page or an error to the client. */
+export async function afterShard(
+  c: Context,
+  env: Env,
+  config: Config,
+  client: RegisteredClient,
+  req: AuthorizationRequest,
+  code: string,
+  result: ShardResult<Authorized> | Exclude<ShardResult<Authorized>, { ok: true }>,
+): Promise<Response> {
+  if (result.ok) {
+    if (result.outcome === "issued") return deliver(c, config, req, { code });
+    if (req.prompt.includes("none")) return deliverError(c, config, req, consentRequired());
+    return showConsent(c, env, config, client, req, result);
+  }
+  if (result.error === "login_required") {
+    if (req.prompt.includes("none")) return deliverError(c, config, req, loginRequired());
+    return showLogin(c, env, config, client, req);
+  }
+  throw new OAuthError("server_error", 500, "the sign-in could not be completed", { detail: result.detail ?? result.error });
+}
+
+/**
+ * /authorize after validation: with a live session (and no prompt=login) one shard
+ * call checks session, max_age and consent and stores the code (DESIGN.md budget).
+ */
+export async function continueAuthorization(c: Context, env: Env, config: Config, client: RegisteredClient, req: AuthorizationRequest): Promise<Response> {
+  const session = req.prompt.includes("login") ? null : await readSessionCookie(c, config);
+  if (!session) {
+    if (req.prompt.includes("none")) return deliverError(c, config, req, loginRequired());
+    return showLogin(c, env, config, client, req);
+  }
+  const { code, ask } = await askFor(config, req, session.bucket);
+  const result = await callShard(env, config, session.bucket, (shard) => shard.authorize(session.bucket, session.hash, ask));
+  return afterShard(c, env, config, client, req, code, result);
+}

@@ -1,0 +1,42 @@
+import { Hono, type Context } from "hono";
+import { afterShard, askFor, showLogin } from "../authorize/flow";
+import { openInteraction } from "../authorize/interaction";
+import { deliverError, errorPage } from "../authorize/respond";
+import { readSessionCookie } from "../authorize/session-cookie";
+import { getClient } from "../clients/registry";
+import { OAuthError } from "../errors";
+import { formParams } from "../http/params";
+import { toOAuthError } from "../on-error";
+import { callShard } from "../shards/call";
+import type { AppEnv } from "../types";
+
+/** The consent page's answer: Allow remembers the scopes and issues the code in one shard call. */
+async function consent(c: Context<AppEnv>): Promise<Response> {
+  const config = c.var.config;
+  const form = await formParams(c);
+  const { req, sid } = await openInteraction(c, c.env, config, form.get("interaction"));
+  const client = await getClient(c.env, config, req.clientId);
+  if (!client || !client.redirectUris.includes(req.redirectUri) || !sid) {
+    throw new OAuthError("invalid_request", 400, "the application is no longer registered");
+  }
+  const decision = form.get("decision");
+  if (decision === "deny") {
+    return deliverError(c, config, req, new OAuthError("access_denied", 400, "the user denied the request", { redirectable: true }));
+  }
+  if (decision !== "allow") throw new OAuthError("invalid_request", 400, "decision must be allow or deny");
+  const session = await readSessionCookie(c, config);
+  if (!session) return showLogin(c, c.env, config, client, req);
+  const { code, ask } = await askFor(config, req, session.bucket);
+  const result = await callShard(c.env, config, session.bucket, (shard) => shard.grantConsent(session.bucket, session.hash, sid, ask));
+  return afterShard(c, c.env, config, client, req, code, result);
+}
+
+export const consentEndpoint = new Hono<AppEnv>().post("/consent", async (c) => {
+  try {
+    return await consent(c);
+  } catch (error) {
+    const oauth = toOAuthError(error);
+    if (oauth.status >= 500) console.error(`POST /consent -> ${oauth.code}`, oauth.detail ?? "");
+    return errorPage(c, oauth);
+  }
+});

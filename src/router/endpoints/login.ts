@@ -1,0 +1,81 @@
+import { Hono, type Context } from "hono";
+import { bucketOf } from "../../shard/bucket";
+import { mintArtifact, newId } from "../../oauth/artifacts";
+import { dummyPasswordVerifier, MAX_PASSWORD_LENGTH, verifyPassword } from "../../oauth/password";
+import { sha256 } from "../../oauth/secrets";
+import { afterShard, askFor, showLogin } from "../authorize/flow";
+import { openInteraction } from "../authorize/interaction";
+import { errorPage } from "../authorize/respond";
+import { writeSessionCookie } from "../authorize/session-cookie";
+import { getClient } from "../clients/registry";
+import type { Config } from "../config";
+import { userIdByEmail } from "../d1/user-emails";
+import { OAuthError } from "../errors";
+import { formParams } from "../http/params";
+import { toOAuthError } from "../on-error";
+import { callShard } from "../shards/call";
+import type { AppEnv } from "../types";
+import { normalizeEmail } from "../users/email";
+import type { Env } from "../../env";
+
+const WRONG = "The email or password is not correct.";
+const SLOWED = (s: number) => `Too many failed attempts. Wait ${s} second${s === 1 ? "" : "s"} and try again.`;
+
+/**
+ * Checks the password off the shard (PBKDF2 costs tens of milliseconds), then one
+ * shard call records the outcome. Unknown emails cost the same derivation, and
+ * every failure shows the same message.
+ */
+async function checkPassword(env: Env, config: Config, email: string | null, password: string) {
+  const userId = email ? await userIdByEmail(env.DB, email) : null;
+  if (!userId) {
+    await verifyPassword(password, await dummyPasswordVerifier());
+    return null;
+  }
+  const bucket = bucketOf(userId);
+  const challenge = await callShard(env, config, bucket, (shard) => shard.loginChallenge(bucket, userId));
+  if (!challenge.ok) {
+    await verifyPassword(password, await dummyPasswordVerifier());
+    return null;
+  }
+  if (challenge.retryAfterS > 0) return { userId, bucket, passwordOk: false, retryAfterS: challenge.retryAfterS };
+  const passwordOk = await verifyPassword(password, challenge.verifier ?? (await dummyPasswordVerifier()));
+  return { userId, bucket, passwordOk: passwordOk && challenge.verifier !== null, retryAfterS: 0 };
+}
+
+async function login(c: Context<AppEnv>): Promise<Response> {
+  const config = c.var.config;
+  const form = await formParams(c);
+  const { req } = await openInteraction(c, c.env, config, form.get("interaction"));
+  const client = await getClient(c.env, config, req.clientId);
+  if (!client || !client.redirectUris.includes(req.redirectUri)) throw new OAuthError("invalid_request", 400, "the application is no longer registered");
+  const rawEmail = form.get("email") ?? "";
+  const password = form.get("password") ?? "";
+  if (password.length > MAX_PASSWORD_LENGTH) return showLogin(c, c.env, config, client, req, WRONG, rawEmail, 401);
+  const checked = await checkPassword(c.env, config, normalizeEmail(rawEmail), password);
+  if (!checked) return showLogin(c, c.env, config, client, req, WRONG, rawEmail, 401);
+  if (checked.retryAfterS > 0) return showLogin(c, c.env, config, client, req, SLOWED(checked.retryAfterS), rawEmail, 429);
+
+  const cookie = mintArtifact("s", checked.bucket);
+  const session = { idHash: await sha256(cookie), sid: newId() };
+  const { code, ask } = await askFor(config, req, checked.bucket);
+  const result = await callShard(c.env, config, checked.bucket, (shard) =>
+    shard.completeLogin(checked.bucket, checked.userId, checked.passwordOk, session, ask),
+  );
+  if (result.ok && result.outcome === "rejected") {
+    const message = result.retryAfterS > 0 && checked.passwordOk ? SLOWED(result.retryAfterS) : WRONG;
+    return showLogin(c, c.env, config, client, req, message, rawEmail, 401);
+  }
+  if (result.ok) writeSessionCookie(c, config, cookie);
+  return afterShard(c, c.env, config, client, req, code, result as Exclude<typeof result, { outcome: "rejected" }>);
+}
+
+export const loginEndpoint = new Hono<AppEnv>().post("/login", async (c) => {
+  try {
+    return await login(c);
+  } catch (error) {
+    const oauth = toOAuthError(error);
+    if (oauth.status >= 500) console.error(`POST /login -> ${oauth.code}`, oauth.detail ?? "");
+    return errorPage(c, oauth);
+  }
+});

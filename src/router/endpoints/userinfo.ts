@@ -1,0 +1,63 @@
+import { Hono, type Context } from "hono";
+import { cors } from "hono/cors";
+import { userClaims } from "../../oauth/claims";
+import { bucketOf } from "../../shard/bucket";
+import { OAuthError } from "../errors";
+import { verifyJwt } from "../keys/cache";
+import { callShard } from "../shards/call";
+import { ACCESS_TOKEN_TYP } from "../tokens/issue";
+import type { AppEnv } from "../types";
+import { isUserId } from "../users/service";
+
+const REALM = 'Bearer realm="authshard"';
+
+/** RFC 6750 §3: a request without a token gets the bare challenge; a bad token names the error. */
+function invalidToken(description: string): OAuthError {
+  return new OAuthError("invalid_token", 401, description, {
+    headers: { "WWW-Authenticate": `${REALM}, error="invalid_token", error_description="${description.replace(/["\\]/g, "")}"` },
+  });
+}
+
+function bearerToken(c: Context): string {
+  const header = c.req.header("Authorization");
+  if (header === undefined) {
+    throw new OAuthError("invalid_request", 401, "an access token is required (Authorization: Bearer)", { headers: { "WWW-Authenticate": REALM } });
+  }
+  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
+  if (!match) {
+    throw new OAuthError("invalid_request", 400, "the Authorization header must be Bearer <token>", {
+      headers: { "WWW-Authenticate": `${REALM}, error="invalid_request"` },
+    });
+  }
+  return match[1]!;
+}
+
+/**
+ * UserInfo (OIDC Core §5.3): the JWT is verified locally, then one shard call
+ * checks that the grant behind it is still live and reads the current claims.
+ */
+async function userinfo(c: Context<AppEnv>): Promise<Response> {
+  const config = c.var.config;
+  const token = bearerToken(c);
+  const verified = await verifyJwt(c.env, config, token, { typ: ACCESS_TOKEN_TYP, audience: config.issuer });
+  if (!verified.ok) throw invalidToken("the access token is invalid or expired");
+  const { sub, gid, scope } = verified.payload as { sub?: unknown; gid?: unknown; scope?: unknown };
+  if (typeof sub !== "string" || !isUserId(sub) || typeof gid !== "string" || typeof scope !== "string") {
+    throw invalidToken("the access token is not one for this endpoint");
+  }
+  if (!scope.split(" ").includes("openid")) {
+    throw new OAuthError("insufficient_scope", 403, "the openid scope is required", {
+      headers: { "WWW-Authenticate": `${REALM}, error="insufficient_scope", scope="openid"` },
+    });
+  }
+  const bucket = bucketOf(sub);
+  const result = await callShard(c.env, config, bucket, (shard) => shard.userinfo(bucket, sub, gid));
+  if (!result.ok) throw invalidToken("the access token has been revoked");
+  c.header("Cache-Control", "no-store");
+  return c.json(userClaims(result.user, scope));
+}
+
+export const userinfoEndpoint = new Hono<AppEnv>()
+  .use("/userinfo", cors({ origin: "*", allowMethods: ["GET", "POST"], allowHeaders: ["Authorization", "Content-Type"], maxAge: 600 }))
+  .get("/userinfo", userinfo)
+  .post("/userinfo", userinfo);

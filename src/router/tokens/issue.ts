@@ -1,0 +1,83 @@
+import type { Redeemed } from "../../actors/shard/codes";
+import type { Env } from "../../env";
+import { accessTokenHash } from "../../oauth/claims";
+import { randomToken } from "../../oauth/secrets";
+import type { RegisteredClient } from "../clients/registry";
+import type { Config } from "../config";
+import { signJwt } from "../keys/cache";
+
+/** The media type of RFC 9068 access tokens (§2.1); `at+jwt` is its short form. */
+export const ACCESS_TOKEN_TYP = "at+jwt";
+
+export interface TokenContext {
+  client: RegisteredClient;
+  grantId: string;
+  redeemed: Pick<Redeemed, "user" | "scope" | "sid" | "authTime" | "nonce" | "acr" | "amr">;
+}
+
+export interface IssuedTokens {
+  access_token: string;
+  token_type: "Bearer";
+  expires_in: number;
+  scope: string;
+  id_token?: string;
+}
+
+/**
+ * RFC 9068 access token: the grant id (`gid`) lets /userinfo, /introspect and
+ * revocation find the grant in the user's shard; `sid` ties it to the session.
+ */
+export async function accessToken(env: Env, config: Config, ctx: TokenContext, now: number): Promise<string> {
+  return signJwt(
+    env,
+    config,
+    "ES256",
+    {
+      iss: config.issuer,
+      sub: ctx.redeemed.user.id,
+      aud: config.issuer,
+      client_id: ctx.client.clientId,
+      scope: ctx.redeemed.scope,
+      iat: now,
+      exp: now + config.accessTokenTtlS,
+      jti: randomToken(16),
+      auth_time: ctx.redeemed.authTime,
+      acr: ctx.redeemed.acr,
+      sid: ctx.redeemed.sid,
+      gid: ctx.grantId,
+    },
+    { typ: ACCESS_TOKEN_TYP },
+  );
+}
+
+/** ID token (OIDC Core §2, §3.1.3.6), signed with the client's registered algorithm. */
+export async function idToken(env: Env, config: Config, ctx: TokenContext, access: string, now: number): Promise<string> {
+  return signJwt(
+    env,
+    config,
+    ctx.client.idTokenSignedResponseAlg,
+    {
+      iss: config.issuer,
+      sub: ctx.redeemed.user.id,
+      aud: ctx.client.clientId,
+      azp: ctx.client.clientId,
+      iat: now,
+      exp: now + config.idTokenTtlS,
+      auth_time: ctx.redeemed.authTime,
+      ...(ctx.redeemed.nonce !== null ? { nonce: ctx.redeemed.nonce } : {}),
+      at_hash: await accessTokenHash(access),
+      sid: ctx.redeemed.sid,
+      acr: ctx.redeemed.acr,
+      amr: ctx.redeemed.amr,
+    },
+    { typ: "JWT" },
+  );
+}
+
+export async function issueTokens(env: Env, config: Config, ctx: TokenContext): Promise<IssuedTokens> {
+  const now = Math.floor(Date.now() / 1000);
+  const access = await accessToken(env, config, ctx, now);
+  const tokens: IssuedTokens = { access_token: access, token_type: "Bearer", expires_in: config.accessTokenTtlS, scope: ctx.redeemed.scope };
+  if (ctx.redeemed.scope.split(" ").includes("openid")) tokens.id_token = await idToken(env, config, ctx, access, now);
+  return tokens;
+}
