@@ -4,9 +4,9 @@ import { exports } from "cloudflare:workers";
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 export const ORIGIN = "http://127.0.0.1:8787";
 
-/** A request to the worker's own fetch handler, as a client would send it. */
+/** A request to the worker's own fetch handler, as a client would send it; redirects are not followed. */
 export function call(path: string, init: RequestInit = {}): Promise<Response> {
-  return exports.default.fetch(new Request(new URL(path, ORIGIN), init));
+  return exports.default.fetch(new Request(new URL(path, ORIGIN), { redirect: "manual", ...init }));
 }
 
 /** An operator API request with the admin bearer token and, for objects, a JSON body. */

@@ -104,7 +104,8 @@ export async function afterShard(
  * call checks session, max_age and consent and stores the code (DESIGN.md budget).
  */
 export async function continueAuthorization(c: Context, env: Env, config: Config, client: RegisteredClient, req: AuthorizationRequest): Promise<Response> {
-  const session = req.prompt.includes("login") ? null : await readSessionCookie(c, config);
+  // max_age=0 asks for a fresh sign-in, like prompt=login (OIDC Core §3.1.2.1).
+  const session = req.prompt.includes("login") || req.maxAge === 0 ? null : await readSessionCookie(c, config);
   if (!session) {
     if (req.prompt.includes("none")) return deliverError(c, config, req, loginRequired());
     return showLogin(c, env, config, client, req);
