@@ -92,7 +92,7 @@ describe("prompt, max_age and sessions (OIDC Core §3.1.2.1)", () => {
     const user = await createUser();
     const browser = new TestBrowser();
     await signIn(browser, base(), user);
-    for (const extra of [{ prompt: "login" }, { max_age: "0" }]) {
+    for (const extra of [{ prompt: "login" }, { max_age: "0" }] as Record<string, string>[]) {
       const res = await browser.get(authorizeUrl({ ...base(), ...extra }));
       expect(res.status).toBe(200);
       expect(await res.text()).toMatch(/action="login"/);

@@ -1,5 +1,5 @@
 import { getTableName, type Table } from "drizzle-orm";
-import { authCodes, consents, credentials, grants, outbox, refreshTokens, sessions, users } from "./tables";
+import { authCodes, consents, credentials, grants, outbox, refreshTokens, revokedTokens, sessions, users } from "./tables";
 
 /**
  * Every per-user table of UserShardActor, with its primary-key columns. Each has a
@@ -27,6 +27,7 @@ export const PER_USER_TABLES: readonly PerUserTable[] = [
   entry(authCodes, ["code_hash"]),
   entry(grants, ["id"]),
   entry(refreshTokens, ["token_hash"]),
+  entry(revokedTokens, ["jti"]),
 ];
 
 /** Tables that describe the shard itself, not its users; they never move. */

@@ -166,6 +166,25 @@ export const refreshTokens = sqliteTable(
     generation: integer("generation").notNull(),
     createdAt: integer("created_at").notNull(),
     retiredAt: integer("retired_at"),
+    // The successor issued when this token was rotated, AES-GCM encrypted under a key
+    // derived from this token: only its holder can read it, and only within the grace window.
+    successorEnc: text("successor_enc"),
   },
   (t) => [index("refresh_tokens_bucket").on(t.bucket), index("refresh_tokens_grant").on(t.grantId)],
+);
+
+/**
+ * Access tokens revoked before their expiry (RFC 7009), by `jti`. Kept until the
+ * token would have expired, so /userinfo and /introspect refuse it until then.
+ */
+export const revokedTokens = sqliteTable(
+  "revoked_tokens",
+  {
+    jti: text("jti").primaryKey(),
+    bucket: integer("bucket").notNull(),
+    grantId: text("grant_id"),
+    expiresAt: integer("expires_at").notNull(),
+    revokedAt: integer("revoked_at").notNull(),
+  },
+  (t) => [index("revoked_tokens_bucket").on(t.bucket), index("revoked_tokens_expiry").on(t.expiresAt)],
 );
