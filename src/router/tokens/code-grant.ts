@@ -1,0 +1,56 @@
+import type { Context } from "hono";
+import { bucketOfArtifact, mintRefreshToken, newId } from "../../oauth/artifacts";
+import { isCodeVerifier, s256 } from "../../oauth/pkce";
+import { sha256 } from "../../oauth/secrets";
+import type { RegisteredClient } from "../clients/registry";
+import { OAuthError, invalidRequest } from "../errors";
+import type { Params } from "../http/params";
+import { callShard } from "../shards/call";
+import type { AppEnv } from "../types";
+import { issueTokens } from "./issue";
+
+export const invalidGrant = (description: string) => new OAuthError("invalid_grant", 400, description);
+
+export function required(params: Params, name: string): string {
+  const value = params.get(name);
+  if (value === undefined) throw invalidRequest(`${name} is missing`);
+  return value;
+}
+
+/**
+ * grant_type=authorization_code (RFC 6749 §4.1.3, RFC 7636 §4.5): one shard call
+ * redeems the code in one transaction; the router only signs what it returns.
+ */
+export async function authorizationCodeGrant(c: Context<AppEnv>, client: RegisteredClient, params: Params) {
+  const config = c.var.config;
+  if (!client.grantTypes.has("authorization_code")) throw new OAuthError("unauthorized_client", 400, "this client may not use authorization_code");
+  const code = required(params, "code");
+  const redirectUri = required(params, "redirect_uri");
+  const verifier = params.get("code_verifier");
+  if (verifier !== undefined && !isCodeVerifier(verifier)) {
+    throw invalidRequest("code_verifier must be 43-128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)");
+  }
+  const bucket = bucketOfArtifact("c", code);
+  if (bucket === null) throw invalidGrant("unknown authorization code");
+  const grantId = newId();
+  const refresh = client.grantTypes.has("refresh_token") ? mintRefreshToken(bucket, grantId) : null;
+  const input = {
+    bucket,
+    codeHash: await sha256(code),
+    clientId: client.clientId,
+    redirectUri,
+    verifierChallenge: verifier === undefined ? null : await s256(verifier),
+    grantId,
+    refreshTokenHash: refresh === null ? null : await sha256(refresh),
+    refreshAllowed: refresh !== null,
+    grantTtlS: config.accessTokenTtlS,
+    offlineTtlS: config.refreshMaxTtlS,
+  };
+  const result = await callShard(c.env, config, bucket, (shard) => shard.redeemCode(input));
+  if (!result.ok) {
+    if (result.error === "invalid_grant") throw invalidGrant(result.detail ?? "invalid authorization code");
+    throw new OAuthError("server_error", 500, "the code could not be redeemed", { detail: result.detail ?? result.error });
+  }
+  const tokens = await issueTokens(c.env, config, { client, grantId, redeemed: result });
+  return result.refreshIssued && refresh ? { ...tokens, refresh_token: refresh } : tokens;
+}
