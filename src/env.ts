@@ -24,4 +24,5 @@ export interface Env {
   CLIENT_CACHE_TTL_MS?: string;
   REFRESH_IDLE_TTL_S?: string;
   REFRESH_MAX_TTL_S?: string;
+  REFRESH_GRACE_S?: string;
 }

@@ -11,6 +11,7 @@ export type DomainError =
   // sign-in and token outcomes the router turns into OAuth errors
   | "login_required"
   | "invalid_grant"
+  | "invalid_scope"
   | "invalid_token";
 export type ShardError = RoutingError | DomainError;
 

@@ -13,6 +13,7 @@ import { flushOutboxBatch } from "./shard/outbox";
 import { loadConfig, type Config } from "../router/config";
 import { redeemCode, type Redeemed, type RedeemInput } from "./shard/codes";
 import { liveGrantUser } from "./shard/grants";
+import { rotateRefresh, type RefreshPolicy, type Rotated, type RotateInput } from "./shard/refresh";
 import type { NewSession, SessionLifetimes } from "./shard/sessions";
 import {
   authorizeWithSession,
@@ -40,12 +41,14 @@ export class UserShardActor extends DurableObject<Env> {
   private readonly db: ShardDb;
   private readonly config: Config;
   private readonly sessionLifetimes: SessionLifetimes;
+  private readonly refreshPolicy: RefreshPolicy;
   private flushScheduled = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.config = loadConfig(env);
     this.sessionLifetimes = { idleTtlS: this.config.sessionIdleTtlS, maxTtlS: this.config.sessionMaxTtlS };
+    this.refreshPolicy = { graceS: this.config.refreshGraceS, idleTtlS: this.config.refreshIdleTtlS };
     this.db = drizzle(ctx.storage, { schema: tables });
     void ctx.blockConcurrencyWhile(async () => {
       await migrate(this.db, migrations);
@@ -135,6 +138,14 @@ export class UserShardActor extends DurableObject<Env> {
     const now = Date.now();
     const result = this.db.transaction((tx) => checkBucket(tx, input.bucket) ?? redeemCode(tx, input, now));
     this.scheduleFlush();
+    return result;
+  }
+
+  /** /token refresh_token: rotation in one transaction; reuse of a retired token revokes the family. */
+  rotateRefresh(input: RotateInput): ShardResult<Rotated> {
+    const now = Date.now();
+    const result = this.db.transaction((tx) => checkBucket(tx, input.bucket) ?? rotateRefresh(tx, input, this.refreshPolicy, now));
+    if (!result.ok) this.scheduleFlush();
     return result;
   }
 

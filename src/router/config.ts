@@ -37,6 +37,8 @@ export interface Config {
   readonly refreshIdleTtlS: number;
   /** ...and at the latest this long after the code was redeemed. */
   readonly refreshMaxTtlS: number;
+  /** Seconds a just-rotated refresh token may be retried for the same successor (0 = off). */
+  readonly refreshGraceS: number;
 }
 
 export class ConfigError extends Error {
@@ -99,6 +101,7 @@ export function parseConfig(env: Partial<Env>): Config {
     clientCacheTtlMs: parseInteger("CLIENT_CACHE_TTL_MS", env.CLIENT_CACHE_TTL_MS, 30_000, 0, 600_000),
     refreshIdleTtlS: parseInteger("REFRESH_IDLE_TTL_S", env.REFRESH_IDLE_TTL_S, 2_592_000, 60, 31_536_000),
     refreshMaxTtlS: parseInteger("REFRESH_MAX_TTL_S", env.REFRESH_MAX_TTL_S, 7_776_000, 60, 315_360_000),
+    refreshGraceS: parseInteger("REFRESH_GRACE_S", env.REFRESH_GRACE_S, 0, 0, 300),
   });
 }
 

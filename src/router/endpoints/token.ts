@@ -5,12 +5,14 @@ import type { RegisteredClient } from "../clients/registry";
 import { OAuthError, invalidRequest } from "../errors";
 import { formParams, type Params } from "../http/params";
 import { authorizationCodeGrant } from "../tokens/code-grant";
+import { refreshTokenGrant } from "../tokens/refresh-grant";
 import type { AppEnv } from "../types";
 
 /** One handler per grant type, each in its own module; the answer is the JSON token response. */
 type GrantHandler = (c: Context<AppEnv>, client: RegisteredClient, params: Params) => Promise<object>;
 const GRANTS: Readonly<Record<string, GrantHandler>> = {
   authorization_code: authorizationCodeGrant,
+  refresh_token: refreshTokenGrant,
 };
 
 /** The token endpoint (RFC 6749 §3.2): form body, client authentication, no-store responses. */

@@ -12,7 +12,7 @@ export const ACCESS_TOKEN_TYP = "at+jwt";
 export interface TokenContext {
   client: RegisteredClient;
   grantId: string;
-  redeemed: Pick<Redeemed, "user" | "scope" | "sid" | "authTime" | "nonce" | "acr" | "amr">;
+  redeemed: Pick<Redeemed, "user" | "scope" | "authTime" | "nonce" | "acr" | "amr"> & { sid: string | null };
 }
 
 export interface IssuedTokens {
@@ -43,7 +43,7 @@ export async function accessToken(env: Env, config: Config, ctx: TokenContext, n
       jti: randomToken(16),
       auth_time: ctx.redeemed.authTime,
       acr: ctx.redeemed.acr,
-      sid: ctx.redeemed.sid,
+      ...(ctx.redeemed.sid ? { sid: ctx.redeemed.sid } : {}),
       gid: ctx.grantId,
     },
     { typ: ACCESS_TOKEN_TYP },
@@ -66,7 +66,7 @@ export async function idToken(env: Env, config: Config, ctx: TokenContext, acces
       auth_time: ctx.redeemed.authTime,
       ...(ctx.redeemed.nonce !== null ? { nonce: ctx.redeemed.nonce } : {}),
       at_hash: await accessTokenHash(access),
-      sid: ctx.redeemed.sid,
+      ...(ctx.redeemed.sid ? { sid: ctx.redeemed.sid } : {}),
       acr: ctx.redeemed.acr,
       amr: ctx.redeemed.amr,
     },
