@@ -15,8 +15,11 @@ export const clients = sqliteTable("clients", {
   // SHA-256 (base64url) of the client secret; null for public clients
   secretHash: text("secret_hash"),
   redirectUris: text("redirect_uris", { mode: "json" }).$type<string[]>().notNull(),
+  // Where RP-initiated logout may send the browser back to; matched exactly like redirect URIs.
+  postLogoutRedirectUris: text("post_logout_redirect_uris", { mode: "json" }).$type<string[]>().notNull().default([]),
   grantTypes: text("grant_types", { mode: "json" }).$type<string[]>().notNull(),
   scope: text("scope").notNull(),
+  // client_secret_basic | client_secret_post (confidential) | none (public, PKCE)
   tokenEndpointAuthMethod: text("token_endpoint_auth_method").notNull(),
   idTokenSignedResponseAlg: text("id_token_signed_response_alg").notNull().default("ES256"),
   createdAt: integer("created_at").notNull(),

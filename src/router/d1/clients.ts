@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { clients } from "../../../schema/d1/tables";
 
@@ -11,6 +11,7 @@ export interface ClientView {
   client_name: string;
   client_type: ClientType;
   redirect_uris: string[];
+  post_logout_redirect_uris: string[];
   grant_types: string[];
   scope: string;
   token_endpoint_auth_method: string;
@@ -25,6 +26,7 @@ export function clientView(row: ClientRow): ClientView {
     client_name: row.clientName,
     client_type: row.clientType as ClientType,
     redirect_uris: row.redirectUris,
+    post_logout_redirect_uris: row.postLogoutRedirectUris,
     grant_types: row.grantTypes,
     scope: row.scope,
     token_endpoint_auth_method: row.tokenEndpointAuthMethod,
@@ -42,16 +44,47 @@ export async function listClientRows(d1: D1Database): Promise<ClientRow[]> {
   return drizzle(d1).select().from(clients).orderBy(asc(clients.clientId)).all();
 }
 
-export async function upsertClientRow(d1: D1Database, row: ClientRow): Promise<void> {
-  const { clientId: _id, createdAt: _created, ...changes } = row;
-  await drizzle(d1).insert(clients).values(row).onConflictDoUpdate({ target: clients.clientId, set: changes });
+/**
+ * Creates the client unless its id is taken, in one statement, so that of several
+ * concurrent creators exactly one wins. True when this call created it.
+ */
+export async function insertClientRowIfAbsent(d1: D1Database, row: ClientRow): Promise<boolean> {
+  const rows = await drizzle(d1).insert(clients).values(row).onConflictDoNothing().returning({ id: clients.clientId });
+  return rows.length === 1;
 }
 
+/** The stored secret, a new one (`set`), or none (`clear`, public clients), for updateClientRow. */
+export type SecretChange = { keep: string } | { set: string } | { clear: true };
+
+/**
+ * Replaces an existing client's registration (created_at stays). With `keep`, a
+ * stored secret hash survives and the given hash is stored only where there was
+ * none (a public client turned confidential) — decided inside the statement, so
+ * concurrent updates never hand out a secret that another one overwrote.
+ * Returns the row as stored, or null when the client does not exist (any more).
+ */
+export async function updateClientRow(
+  d1: D1Database,
+  row: Omit<ClientRow, "secretHash" | "createdAt">,
+  secret: SecretChange,
+): Promise<ClientRow | null> {
+  const { clientId, ...changes } = row;
+  const secretHash =
+    "keep" in secret ? sql`coalesce(${clients.secretHash}, ${secret.keep})` : "set" in secret ? secret.set : null;
+  const rows = await drizzle(d1)
+    .update(clients)
+    .set({ ...changes, secretHash })
+    .where(eq(clients.clientId, clientId))
+    .returning();
+  return rows[0] ?? null;
+}
+
+/** Sets a confidential client's secret; false when there is no such confidential client. */
 export async function setClientSecretHash(d1: D1Database, clientId: string, secretHash: string): Promise<boolean> {
   const rows = await drizzle(d1)
     .update(clients)
     .set({ secretHash, updatedAt: Date.now() })
-    .where(eq(clients.clientId, clientId))
+    .where(and(eq(clients.clientId, clientId), eq(clients.clientType, "confidential")))
     .returning({ id: clients.clientId });
   return rows.length === 1;
 }

@@ -7,6 +7,9 @@ import * as z from "zod/mini";
  */
 export const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
 export const GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials"] as const;
+/** RFC 7591 §2 names; "none" is the public client's (it proves itself with PKCE instead). */
+export const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 §3.3 scope-token
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -24,6 +27,17 @@ export function redirectUriProblem(raw: string): string | null {
   return /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol) ? null : "custom schemes must be reverse-domain (e.g. com.example.app:/callback)";
 }
 
+/** A secret needs a method that sends it, and a public client has none to send. */
+function authMethodProblem(type: "confidential" | "public", method: AuthMethod | undefined): string | null {
+  if (type === "public" && method !== undefined && method !== "none") {
+    return 'public clients use "none" (they prove themselves with PKCE S256 instead of a secret)';
+  }
+  if (type === "confidential" && method === "none") {
+    return 'confidential clients use "client_secret_basic" (the default) or "client_secret_post"';
+  }
+  return null;
+}
+
 const redirectUri = z.string().check(
   z.maxLength(2000),
   z.superRefine((value, ctx) => {
@@ -38,6 +52,8 @@ export const clientBody = z
     client_type: z.enum(["confidential", "public"]),
     client_secret: z.optional(z.string().check(z.minLength(8, "must be at least 8 characters"), z.maxLength(512))),
     redirect_uris: z.array(redirectUri).check(z.minLength(1), z.maxLength(20)),
+    post_logout_redirect_uris: z._default(z.array(redirectUri).check(z.maxLength(20)), []),
+    token_endpoint_auth_method: z.optional(z.enum(AUTH_METHODS)),
     grant_types: z._default(z.array(z.enum(GRANT_TYPES)).check(z.minLength(1)), ["authorization_code"]),
     scope: z._default(
       z.string().check(
@@ -53,6 +69,8 @@ export const clientBody = z
       if (body.client_type === "public" && body.client_secret !== undefined) {
         ctx.addIssue({ code: "custom", path: ["client_secret"], message: "public clients have no secret", input: body });
       }
+      const methodProblem = authMethodProblem(body.client_type, body.token_endpoint_auth_method);
+      if (methodProblem) ctx.addIssue({ code: "custom", path: ["token_endpoint_auth_method"], message: methodProblem, input: body });
       if (body.client_type === "public" && body.grant_types.includes("client_credentials")) {
         ctx.addIssue({ code: "custom", path: ["grant_types"], message: "client_credentials needs a confidential client", input: body });
       }
@@ -60,3 +78,8 @@ export const clientBody = z
   );
 
 export type ClientBody = z.infer<typeof clientBody>;
+
+/** The registered method: the body's, else the type's default (Basic for confidential clients, RFC 6749 §2.3.1). */
+export function authMethodOf(body: ClientBody): AuthMethod {
+  return body.token_endpoint_auth_method ?? (body.client_type === "public" ? "none" : "client_secret_basic");
+}

@@ -1,28 +1,95 @@
 import { Hono } from "hono";
 import { randomToken, sha256 } from "../../../oauth/secrets";
+import { forgetClient } from "../../clients/registry";
 import {
   clientView,
   deleteClientRow,
   getClientRow,
+  insertClientRowIfAbsent,
   listClientRows,
   setClientSecretHash,
-  upsertClientRow,
+  updateClientRow,
   type ClientRow,
+  type SecretChange,
 } from "../../d1/clients";
-import { OAuthError, invalidRequest, notFound } from "../../errors";
+import { OAuthError, conflict, invalidRequest, notFound } from "../../errors";
 import type { AppEnv } from "../../types";
 import { readJson } from "./body";
-import { CLIENT_ID, clientBody } from "./client-schema";
+import { CLIENT_ID, authMethodOf, clientBody, type ClientBody } from "./client-schema";
 
 function clientIdParam(raw: string): string {
   if (!CLIENT_ID.test(raw)) throw invalidRequest("client_id must be 1-128 characters of A-Z a-z 0-9 . _ ~ -");
   return raw;
 }
 
+/** The registration a body describes, without the secret and timestamps. */
+function registration(clientId: string, body: ClientBody, now: number): Omit<ClientRow, "secretHash" | "createdAt"> {
+  return {
+    clientId,
+    clientName: body.client_name,
+    clientType: body.client_type,
+    redirectUris: [...new Set(body.redirect_uris)],
+    postLogoutRedirectUris: [...new Set(body.post_logout_redirect_uris)],
+    grantTypes: [...new Set(body.grant_types)],
+    scope: [...new Set(body.scope.split(" "))].join(" "),
+    tokenEndpointAuthMethod: authMethodOf(body),
+    idTokenSignedResponseAlg: body.id_token_signed_response_alg,
+    updatedAt: now,
+  };
+}
+
+// A client deleted between our failed insert and our update (or created between
+// update and insert) just means another round; more than this is not a real race.
+const PUT_ATTEMPTS = 3;
+
+interface SecretPlan {
+  /** What a newly created client stores. */
+  hash: string | null;
+  /** What an update does to the stored secret. */
+  change: SecretChange;
+  /** A secret we generated, shown only if it is the one that ends up stored. */
+  generated?: string;
+}
+
+async function secretPlan(body: ClientBody): Promise<SecretPlan> {
+  if (body.client_type === "public") return { hash: null, change: { clear: true } };
+  if (body.client_secret !== undefined) {
+    const hash = await sha256(body.client_secret);
+    return { hash, change: { set: hash } };
+  }
+  const generated = randomToken();
+  const hash = await sha256(generated);
+  return { hash, change: { keep: hash }, generated };
+}
+
+/**
+ * PUT creates or replaces a registration. Creation is one INSERT ... ON CONFLICT DO
+ * NOTHING: of concurrent creators exactly one wins (201, and the generated secret if
+ * any); the others replace the registration but keep the winner's secret (200, no
+ * secret), so every secret ever shown works.
+ */
+async function putClient(d1: D1Database, clientId: string, body: ClientBody) {
+  const plan = await secretPlan(body);
+  for (let attempt = 0; attempt < PUT_ATTEMPTS; attempt++) {
+    const now = Date.now();
+    const fields = registration(clientId, body, now);
+    const row: ClientRow = { ...fields, secretHash: plan.hash, createdAt: now };
+    if (await insertClientRowIfAbsent(d1, row)) return { status: 201 as const, row, secret: plan.generated };
+    const stored = await updateClientRow(d1, fields, plan.change);
+    if (stored) {
+      // Only a client that had no secret (public until now) takes the generated one.
+      const ours = plan.generated !== undefined && stored.secretHash === plan.hash;
+      return { status: 200 as const, row: stored, secret: ours ? plan.generated : undefined };
+    }
+  }
+  throw conflict("the client was deleted and created concurrently; try again");
+}
+
 /**
  * Operator API for clients. Secrets are stored as SHA-256 only and shown once:
  * when generated on creation or rotation. (A fast hash is sound for generated
- * 256-bit secrets; operator-chosen secrets should be just as random.)
+ * 256-bit secrets; operator-chosen secrets should be just as random.) Every change
+ * drops the client from this isolate's registry cache, so it applies at once here.
  */
 export const adminClients = new Hono<AppEnv>()
   .get("/", async (c) => c.json({ clients: (await listClientRows(c.env.DB)).map(clientView) }))
@@ -34,30 +101,8 @@ export const adminClients = new Hono<AppEnv>()
   .put("/:id", async (c) => {
     const clientId = clientIdParam(c.req.param("id"));
     const body = await readJson(c, clientBody);
-    const existing = await getClientRow(c.env.DB, clientId);
-    const now = Date.now();
-    let generated: string | undefined;
-    let secretHash: string | null = null;
-    if (body.client_type === "confidential") {
-      if (body.client_secret !== undefined) secretHash = await sha256(body.client_secret);
-      else if (existing?.secretHash) secretHash = existing.secretHash;
-      else secretHash = await sha256((generated = randomToken()));
-    }
-    const row: ClientRow = {
-      clientId,
-      clientName: body.client_name,
-      clientType: body.client_type,
-      secretHash,
-      redirectUris: body.redirect_uris,
-      grantTypes: [...new Set(body.grant_types)],
-      scope: [...new Set(body.scope.split(" "))].join(" "),
-      tokenEndpointAuthMethod: body.client_type === "public" ? "none" : "client_secret_basic",
-      idTokenSignedResponseAlg: body.id_token_signed_response_alg,
-      createdAt: existing?.createdAt ?? now,
-      updatedAt: now,
-    };
-    await upsertClientRow(c.env.DB, row);
-    return c.json({ client: clientView(row), ...(generated ? { client_secret: generated } : {}) }, existing ? 200 : 201);
+    const { status, row, secret } = await putClient(c.env.DB, clientId, body).finally(() => forgetClient(clientId));
+    return c.json({ client: clientView(row), ...(secret === undefined ? {} : { client_secret: secret }) }, status);
   })
   .post("/:id/rotate-secret", async (c) => {
     const clientId = clientIdParam(c.req.param("id"));
@@ -65,10 +110,17 @@ export const adminClients = new Hono<AppEnv>()
     if (!row) throw notFound("no such client");
     if (row.clientType !== "confidential") throw new OAuthError("invalid_request", 400, "public clients have no secret");
     const secret = randomToken();
-    await setClientSecretHash(c.env.DB, clientId, await sha256(secret));
+    // Deleted or made public since we read it: never hand out a secret that is not stored.
+    if (!(await setClientSecretHash(c.env.DB, clientId, await sha256(secret)))) {
+      throw conflict("the client was changed or deleted meanwhile; try again");
+    }
+    forgetClient(clientId);
     return c.json({ client_id: clientId, client_secret: secret });
   })
   .delete("/:id", async (c) => {
-    if (!(await deleteClientRow(c.env.DB, clientIdParam(c.req.param("id"))))) throw notFound("no such client");
+    const clientId = clientIdParam(c.req.param("id"));
+    const deleted = await deleteClientRow(c.env.DB, clientId);
+    forgetClient(clientId);
+    if (!deleted) throw notFound("no such client");
     return c.body(null, 204);
   });

@@ -1,0 +1,121 @@
+import type { Env } from "../env";
+import { getClient, type RegisteredClient } from "../router/clients/registry";
+import type { Config } from "../router/config";
+import { OAuthError, invalidRequest } from "../router/errors";
+import { sha256, timingSafeEqualStrings } from "./secrets";
+
+/** What the token-type endpoints pass in: the Authorization header and the body's credentials. */
+export interface ClientCredentialsInput {
+  authorization: string | null;
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+}
+
+type Method = RegisteredClient["tokenEndpointAuthMethod"];
+
+/** client_id (128) and secret (512) percent-encoded at worst (×3), in base64 (×4/3), with room to spare. */
+const MAX_AUTHORIZATION_LENGTH = 4096;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+// RFC 6749 §5.2: a client that tried the Authorization header gets 401 with a
+// challenge for the scheme; RFC 7617 §2.1 lets us say the credentials are UTF-8.
+const BASIC_CHALLENGE = { "WWW-Authenticate": 'Basic realm="authshard", charset="UTF-8"' };
+const CHALLENGE = { "WWW-Authenticate": 'Basic realm="authshard"' };
+
+/**
+ * One message for every failure after the client is named, so that the answer
+ * never tells whether a client id exists; `detail` (logged, never sent) says which.
+ */
+const FAILED = "client authentication failed (unknown client, wrong secret, or an authentication method the client is not registered for)";
+
+function invalidClient(triedBasic: boolean, detail: string, description = FAILED): OAuthError {
+  return new OAuthError("invalid_client", 401, description, { detail, headers: triedBasic ? BASIC_CHALLENGE : CHALLENGE });
+}
+
+/** RFC 6749 Appendix B: application/x-www-form-urlencoded, where `+` is a space. */
+function formDecode(value: string): string | null {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, " "));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The client id and secret of an `Authorization: Basic` header (RFC 7617 §2), each
+ * form-urlencoded before base64 as RFC 6749 §2.3.1 requires, so that ids and
+ * secrets may hold `:` and any other character. Anything malformed is an
+ * authentication failure (an OAuthError: 401 with the challenge), never a crash.
+ */
+export function parseBasicCredentials(header: string): { clientId: string; clientSecret: string } {
+  const fail = (detail: string) =>
+    invalidClient(true, detail, `malformed Basic credentials: ${detail} (RFC 6749 §2.3.1: base64 of form-urlencoded client_id ":" client_secret)`);
+  if (header.length > MAX_AUTHORIZATION_LENGTH) throw fail(`the Authorization header is over ${MAX_AUTHORIZATION_LENGTH} characters`);
+  // The scheme name is case-insensitive (RFC 9110 §11.1).
+  const [scheme = "", ...rest] = header.trim().split(/ +/);
+  if (scheme.toLowerCase() !== "basic") throw fail("the Authorization scheme must be Basic");
+  const encoded = rest.join(" ");
+  if (!BASE64.test(encoded)) throw fail("the credentials are not base64");
+  let decoded: string;
+  try {
+    decoded = strictUtf8.decode(Uint8Array.from(atob(encoded), (ch) => ch.charCodeAt(0)));
+  } catch {
+    throw fail("the credentials are not base64 of UTF-8 text");
+  }
+  const colon = decoded.indexOf(":");
+  if (colon < 0) throw fail('the credentials have no ":" between client_id and client_secret');
+  const clientId = formDecode(decoded.slice(0, colon));
+  const clientSecret = formDecode(decoded.slice(colon + 1));
+  if (clientId === null || clientSecret === null) throw fail("the credentials contain a malformed %-escape");
+  if (clientId === "") throw fail("the client_id is empty");
+  return { clientId, clientSecret };
+}
+
+/** Which method the request used, and the credentials it carried (RFC 6749 §2.3). */
+function presented(request: ClientCredentialsInput): { method: Method; clientId: string; secret: string | undefined } {
+  const { authorization, clientId, clientSecret } = request;
+  if (authorization !== null && authorization !== "") {
+    if (clientSecret !== undefined) {
+      throw invalidRequest(
+        "use one client authentication method: credentials came both in the Authorization header and as client_secret in the body (RFC 6749 §2.3)",
+      );
+    }
+    const basic = parseBasicCredentials(authorization);
+    if (clientId !== undefined && clientId !== basic.clientId) {
+      throw invalidRequest("client_id in the body differs from the one in the Authorization header");
+    }
+    return { method: "client_secret_basic", clientId: basic.clientId, secret: basic.clientSecret };
+  }
+  if (clientId === undefined || clientId === "") {
+    throw invalidClient(false, "no credentials", "client authentication is required: HTTP Basic, or client_id (and client_secret) in the body");
+  }
+  return { method: clientSecret === undefined ? "none" : "client_secret_post", clientId, secret: clientSecret };
+}
+
+/**
+ * Authenticates the client of a token-type request (/token, /revoke, /introspect)
+ * the way it is registered: client_secret_basic, client_secret_post, or none for
+ * public clients (which prove themselves with PKCE later, and must not send a
+ * secret). Throws OAuthError invalid_request (400) for a request that mixes
+ * methods, invalid_client (401) for everything that fails to authenticate.
+ */
+export async function authenticateClient(env: Env, config: Config, request: ClientCredentialsInput): Promise<RegisteredClient> {
+  const { method, clientId, secret } = presented(request);
+  const triedBasic = method === "client_secret_basic";
+  const client = await getClient(env, config, clientId);
+  if (!client) {
+    // Spend what a real comparison costs, so timing does not tell unknown ids apart either.
+    if (secret !== undefined) await timingSafeEqualStrings(await sha256(secret), FAILED);
+    throw invalidClient(triedBasic, `unknown client ${JSON.stringify(clientId.slice(0, 128))}`);
+  }
+  if (client.tokenEndpointAuthMethod !== method) {
+    throw invalidClient(triedBasic, `client ${clientId} is registered for ${client.tokenEndpointAuthMethod}, not ${method}`);
+  }
+  if (method === "none") return client;
+  if (secret === undefined || client.secretHash === null) throw invalidClient(triedBasic, `client ${clientId} has no secret`);
+  if (!(await timingSafeEqualStrings(await sha256(secret), client.secretHash))) {
+    throw invalidClient(triedBasic, `wrong secret for client ${clientId}`);
+  }
+  return client;
+}

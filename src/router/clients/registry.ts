@@ -1,0 +1,114 @@
+import type { Env } from "../../env";
+import type { Config } from "../config";
+import { getClientRow, type ClientRow } from "../d1/clients";
+import { AUTH_METHODS, CLIENT_ID } from "../endpoints/admin/client-schema";
+
+/** A client as the protocol endpoints use it: parsed once, immutable, shared by the requests of an isolate. */
+export interface RegisteredClient {
+  clientId: string;
+  clientName: string;
+  clientType: "confidential" | "public";
+  /** Compared by exact string match (RFC 6749 §3.1.2.3; OAuth 2.1 §2.3.1), never normalized. */
+  redirectUris: readonly string[];
+  postLogoutRedirectUris: readonly string[];
+  grantTypes: ReadonlySet<string>;
+  scopes: ReadonlySet<string>;
+  tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "none";
+  idTokenSignedResponseAlg: "ES256" | "RS256";
+  /** SHA-256 (base64url) of the secret; null for public clients. */
+  secretHash: string | null;
+}
+
+interface Entry {
+  client: RegisteredClient | null;
+  expiresAt: number;
+}
+
+/** Bounds the memory an isolate spends on clients, including ids that do not exist. */
+const MAX_ENTRIES = 1000;
+/** Unknown ids are remembered only briefly, so a client registered elsewhere shows up soon. */
+const NEGATIVE_TTL_MS = 5_000;
+
+// Map order is insertion order and every hit re-inserts its key, so the first
+// key is always the least recently used one: an LRU without extra bookkeeping.
+const entries = new Map<string, Entry>();
+// Bumped by forgetClient. A D1 read that started before a change must not cache
+// what it read, or the change would be hidden for a whole TTL.
+let generation = 0;
+
+/**
+ * The registered client, or null when there is none. The /token and /authorize
+ * hot paths call this on every request, so registrations are cached per isolate
+ * for `config.clientCacheTtlMs` (changes made through the operator API in the same
+ * isolate apply at once; other isolates see them within the TTL).
+ *
+ * Concurrent misses each read D1 rather than sharing one promise: a promise tied to
+ * another request's I/O can be cancelled with that request in Workers.
+ */
+export async function getClient(env: Env, config: Config, clientId: string): Promise<RegisteredClient | null> {
+  // Ids that cannot be registered cost neither a D1 read nor a cache slot.
+  if (!CLIENT_ID.test(clientId)) return null;
+  const hit = entries.get(clientId);
+  if (hit && hit.expiresAt > Date.now()) {
+    entries.delete(clientId);
+    entries.set(clientId, hit);
+    return hit.client;
+  }
+  const started = generation;
+  const row = await getClientRow(env.DB, clientId);
+  const client = row ? toRegisteredClient(row) : null;
+  const ttl = client ? config.clientCacheTtlMs : Math.min(config.clientCacheTtlMs, NEGATIVE_TTL_MS);
+  if (ttl > 0 && started === generation) remember(clientId, { client, expiresAt: Date.now() + ttl });
+  else entries.delete(clientId);
+  return client;
+}
+
+/** Drops one client (or all) from this isolate's cache; the operator API calls it after every change. */
+export function forgetClient(clientId?: string): void {
+  generation++;
+  if (clientId === undefined) entries.clear();
+  else entries.delete(clientId);
+}
+
+function remember(clientId: string, entry: Entry): void {
+  entries.delete(clientId);
+  if (entries.size >= MAX_ENTRIES) {
+    const oldest = entries.keys().next();
+    if (!oldest.done) entries.delete(oldest.value);
+  }
+  entries.set(clientId, entry);
+}
+
+const ALGS = ["ES256", "RS256"] as const;
+
+function isOneOf<T extends string>(value: string, allowed: readonly T[]): value is T {
+  return (allowed as readonly string[]).includes(value);
+}
+
+/**
+ * Rows are written only by the operator API, which validates them; a row that still
+ * does not make sense (edited by hand, or by an older version) is treated as no
+ * client at all and logged, rather than half-trusted.
+ */
+function toRegisteredClient(row: ClientRow): RegisteredClient | null {
+  const { clientType, tokenEndpointAuthMethod: method, idTokenSignedResponseAlg: alg } = row;
+  const consistent =
+    (clientType === "public" && method === "none" && row.secretHash === null) ||
+    (clientType === "confidential" && method !== "none" && row.secretHash !== null);
+  if (!isOneOf(clientType, ["confidential", "public"]) || !isOneOf(method, AUTH_METHODS) || !isOneOf(alg, ALGS) || !consistent) {
+    console.error(`client ${row.clientId}: inconsistent registration (type ${clientType}, method ${method}, alg ${alg}); ignored`);
+    return null;
+  }
+  return Object.freeze({
+    clientId: row.clientId,
+    clientName: row.clientName,
+    clientType,
+    redirectUris: Object.freeze([...row.redirectUris]),
+    postLogoutRedirectUris: Object.freeze([...row.postLogoutRedirectUris]),
+    grantTypes: new Set(row.grantTypes),
+    scopes: new Set(row.scope.split(" ").filter((s) => s !== "")),
+    tokenEndpointAuthMethod: method,
+    idTokenSignedResponseAlg: alg,
+    secretHash: row.secretHash,
+  });
+}
