@@ -22,6 +22,12 @@ export const clients = sqliteTable("clients", {
   // client_secret_basic | client_secret_post (confidential) | none (public, PKCE)
   tokenEndpointAuthMethod: text("token_endpoint_auth_method").notNull(),
   idTokenSignedResponseAlg: text("id_token_signed_response_alg").notNull().default("ES256"),
+  // Offline refresh families of this client survive logout (like Keycloak's offline tokens).
+  offlineSurvivesLogout: integer("offline_survives_logout", { mode: "boolean" }).notNull().default(false),
+  // Seconds a rotated refresh token may be retried for the same successor; null = REFRESH_GRACE_S.
+  refreshGraceS: integer("refresh_grace_s"),
+  // Audiences this client may ask for in token exchange (RFC 8693); empty = no exchange.
+  tokenExchangeAudiences: text("token_exchange_audiences", { mode: "json" }).$type<string[]>().notNull().default([]),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });

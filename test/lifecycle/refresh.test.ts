@@ -104,3 +104,44 @@ describe("refresh rotation (RFC 6749 §6, RFC 9700 §4.14.2)", () => {
     expect((await json<TokenBody>(res)).error).toBe("invalid_request");
   });
 });
+
+describe("refresh grace window (client refresh_grace_s = 10)", () => {
+  let graced: { clientId: string; auth: Record<string, string> };
+  beforeAll(async () => {
+    const registered = await registerClient("confidential", { refresh_grace_s: 10 });
+    graced = { clientId: registered.clientId, auth: basic(registered.clientId, registered.secret!) };
+  });
+
+  async function gracedFamily(): Promise<TokenBody> {
+    const issued = await issueCode(graced.clientId);
+    return json<TokenBody>(await tokenRequest(redeemFields(issued), graced.auth));
+  }
+
+  it("50 concurrent refreshes with one token share one successor; the family does not fork", async () => {
+    const start = await gracedFamily();
+    const responses = await Promise.all(Array.from({ length: 50 }, () => refresh(start.refresh_token!, {}, graced.auth)));
+    expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
+    const bodies = await Promise.all(responses.map((r) => json<TokenBody>(r)));
+    const successors = new Set(bodies.map((b) => b.refresh_token));
+    expect(successors.size).toBe(1);
+    // The one successor keeps the family going.
+    const next = await refresh([...successors][0]!, {}, graced.auth);
+    expect(next.status).toBe(200);
+  });
+
+  it("a client that lost the response retries with the retired token and gets the same successor", async () => {
+    const start = await gracedFamily();
+    const first = await json<TokenBody>(await refresh(start.refresh_token!, {}, graced.auth));
+    const retry = await json<TokenBody>(await refresh(start.refresh_token!, {}, graced.auth));
+    expect(retry.refresh_token).toBe(first.refresh_token);
+  });
+
+  it("once the successor has been used, the retired token is reuse: the family is revoked", async () => {
+    const start = await gracedFamily();
+    const second = await json<TokenBody>(await refresh(start.refresh_token!, {}, graced.auth));
+    const third = await json<TokenBody>(await refresh(second.refresh_token!, {}, graced.auth));
+    const stale = await refresh(start.refresh_token!, {}, graced.auth);
+    expect((await json<TokenBody>(stale)).error).toBe("invalid_grant");
+    expect((await json<TokenBody>(await refresh(third.refresh_token!, {}, graced.auth))).error).toBe("invalid_grant");
+  });
+});

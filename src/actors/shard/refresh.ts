@@ -53,6 +53,8 @@ export interface RotateInput {
   successorHash: string;
   /** The successor token encrypted under a key derived from the presented token. */
   successorEnc: string;
+  /** The client's own grace window, overriding the shard's default; null = default. */
+  graceS: number | null;
 }
 
 export interface Rotated {
@@ -76,7 +78,8 @@ const invalidGrant = (detail: string) => fail("invalid_grant", detail);
  * theft unless it comes within the grace window while its successor is still
  * unused, in which case the same successor is handed back (never a second one).
  */
-export function rotateRefresh(tx: ShardTx, input: RotateInput, policy: RefreshPolicy, now: number): ShardResult<Rotated> {
+export function rotateRefresh(tx: ShardTx, input: RotateInput, defaults: RefreshPolicy, now: number): ShardResult<Rotated> {
+  const policy = input.graceS === null ? defaults : { ...defaults, graceS: input.graceS };
   const row = tx.select().from(refreshTokens).where(and(eq(refreshTokens.tokenHash, input.tokenHash), eq(refreshTokens.bucket, input.bucket))).get();
   if (!row) return invalidGrant("unknown refresh token");
   const grant = tx.select().from(grants).where(eq(grants.id, row.grantId)).get();

@@ -17,6 +17,12 @@ export interface RegisteredClient {
   idTokenSignedResponseAlg: "ES256" | "RS256";
   /** SHA-256 (base64url) of the secret; null for public clients. */
   secretHash: string | null;
+  /** Offline refresh families survive RP-initiated logout. */
+  offlineSurvivesLogout: boolean;
+  /** Refresh grace window for this client; null = REFRESH_GRACE_S. */
+  refreshGraceS: number | null;
+  /** Audiences this client may request by token exchange (RFC 8693). */
+  tokenExchangeAudiences: readonly string[];
 }
 
 interface Entry {
@@ -110,5 +116,8 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     tokenEndpointAuthMethod: method,
     idTokenSignedResponseAlg: alg,
     secretHash: row.secretHash,
+    offlineSurvivesLogout: row.offlineSurvivesLogout,
+    refreshGraceS: row.refreshGraceS,
+    tokenExchangeAudiences: Object.freeze([...row.tokenExchangeAudiences]),
   });
 }

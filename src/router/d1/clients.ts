@@ -16,6 +16,9 @@ export interface ClientView {
   scope: string;
   token_endpoint_auth_method: string;
   id_token_signed_response_alg: string;
+  offline_survives_logout: boolean;
+  refresh_grace_s: number | null;
+  token_exchange_audiences: string[];
   created_at: number;
   updated_at: number;
 }
@@ -31,6 +34,9 @@ export function clientView(row: ClientRow): ClientView {
     scope: row.scope,
     token_endpoint_auth_method: row.tokenEndpointAuthMethod,
     id_token_signed_response_alg: row.idTokenSignedResponseAlg,
+    offline_survives_logout: row.offlineSurvivesLogout,
+    refresh_grace_s: row.refreshGraceS,
+    token_exchange_audiences: row.tokenExchangeAudiences,
     created_at: row.createdAt,
     updated_at: row.updatedAt,
   };

@@ -35,6 +35,7 @@ export async function refreshTokenGrant(c: Context<AppEnv>, client: RegisteredCl
     scope: scopes === null ? null : scopes.join(" "),
     successorHash: await sha256(successor),
     successorEnc: await sealSuccessor(presented, successor),
+    graceS: client.refreshGraceS,
   };
   const result = await callShard(c.env, config, bucket, (shard) => shard.rotateRefresh(input));
   if (!result.ok) {

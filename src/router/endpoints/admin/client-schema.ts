@@ -6,7 +6,13 @@ import * as z from "zod/mini";
  * native apps (RFC 8252 §7) — and are later matched exactly.
  */
 export const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
-export const GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials"] as const;
+export const GRANT_TYPES = [
+  "authorization_code",
+  "refresh_token",
+  "client_credentials",
+  "urn:ietf:params:oauth:grant-type:token-exchange",
+] as const;
+const AUDIENCE = /^[\x21-\x7e]{1,512}$/;
 /** RFC 7591 §2 names; "none" is the public client's (it proves itself with PKCE instead). */
 export const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
@@ -63,6 +69,9 @@ export const clientBody = z
       "openid",
     ),
     id_token_signed_response_alg: z._default(z.enum(["ES256", "RS256"]), "ES256"),
+    offline_survives_logout: z._default(z.boolean(), false),
+    refresh_grace_s: z._default(z.nullable(z.int().check(z.minimum(0), z.maximum(300))), null),
+    token_exchange_audiences: z._default(z.array(z.string().check(z.regex(AUDIENCE, "must be 1-512 visible ASCII characters"))).check(z.maxLength(50)), []),
   })
   .check(
     z.superRefine((body, ctx) => {

@@ -34,6 +34,9 @@ function registration(clientId: string, body: ClientBody, now: number): Omit<Cli
     scope: [...new Set(body.scope.split(" "))].join(" "),
     tokenEndpointAuthMethod: authMethodOf(body),
     idTokenSignedResponseAlg: body.id_token_signed_response_alg,
+    offlineSurvivesLogout: body.offline_survives_logout,
+    refreshGraceS: body.refresh_grace_s,
+    tokenExchangeAudiences: [...new Set(body.token_exchange_audiences)],
     updatedAt: now,
   };
 }
