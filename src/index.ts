@@ -3,6 +3,7 @@ import type { Env } from "./env";
 import { app } from "./router/app";
 import { loadConfig } from "./router/config";
 
+export { KeyManagerActor } from "./actors/key-manager";
 export { ShardDirectoryActor } from "./actors/shard-directory";
 export { UserShardActor } from "./actors/user-shard";
 

@@ -4,6 +4,7 @@ import { OAuthError } from "../../errors";
 import type { AppEnv } from "../../types";
 import { requireAdmin } from "./auth";
 import { adminClients } from "./clients";
+import { adminKeys } from "./keys";
 import { adminShards } from "./shards";
 import { adminUsers } from "./users";
 
@@ -17,4 +18,5 @@ export const admin = new Hono<AppEnv>()
   .use("*", bodyLimit({ maxSize: 64 * 1024, onError: tooLarge }))
   .route("/users", adminUsers)
   .route("/clients", adminClients)
-  .route("/shards", adminShards);
+  .route("/shards", adminShards)
+  .route("/keys", adminKeys);

@@ -1,0 +1,29 @@
+import { Hono } from "hono";
+import type { KeyManagerActor } from "../../../actors/key-manager";
+import type { Env } from "../../../env";
+import { forgetKeys } from "../../keys/cache";
+import type { AppEnv } from "../../types";
+
+function keyManager(env: Env): DurableObjectStub<KeyManagerActor> {
+  return env.KEY_MANAGER.get(env.KEY_MANAGER.idFromName("keys"));
+}
+
+/**
+ * Operator API for signing keys: list them (state and dates, never private material)
+ * and rotate now. Other isolates pick the rotation up within KEY_CACHE_TTL_MS; until
+ * then they sign with the key just retired, which stays published long enough.
+ */
+export const adminKeys = new Hono<AppEnv>()
+  .get("/", async (c) => {
+    const { keys, rotatesAt } = await keyManager(c.env).listKeys();
+    return c.json({ keys, rotates_at: rotatesAt });
+  })
+  .post("/rotate", async (c) => {
+    const set = await keyManager(c.env).rotate();
+    forgetKeys();
+    return c.json({
+      active: { ES256: set.active.ES256.kid, RS256: set.active.RS256.kid },
+      published: set.jwks.map((jwk) => ({ kid: jwk.kid, alg: jwk.alg })),
+      rotates_at: set.rotatesAt,
+    });
+  });
