@@ -19,7 +19,7 @@ export function readMeta(tx: ShardTx | ShardDb, key: string): string | undefined
   return tx.select().from(shardMeta).where(eq(shardMeta.key, key)).get()?.value;
 }
 
-function writeMeta(tx: ShardTx, key: string, value: string): void {
+export function writeMeta(tx: ShardTx, key: string, value: string): void {
   tx.insert(shardMeta).values({ key, value }).onConflictDoUpdate({ target: shardMeta.key, set: { value } }).run();
 }
 

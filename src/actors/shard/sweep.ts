@@ -1,0 +1,82 @@
+import { and, eq, inArray, isNotNull, lt, or } from "drizzle-orm";
+import { authCodes, grants, refreshTokens, revokedTokens, sessions } from "../../../schema/do/user-shard/tables";
+import type { ShardDb } from "./db";
+
+/**
+ * Rows deleted per table per transaction: a sweep never holds the shard for long.
+ * (Durable Object SQLite binds at most 100 parameters per statement.)
+ */
+export const SWEEP_BATCH = 90;
+/** Dead rows are kept this long after they die, for audit questions and replay answers. */
+export const SWEEP_KEEP_MS = 24 * 3600 * 1000;
+
+export interface SweepLimits {
+  /** Access tokens outlive nothing longer than this; grants are kept until their tokens expire. */
+  accessTokenTtlS: number;
+  refreshIdleTtlS: number;
+}
+
+export interface SweepResult {
+  deleted: Record<string, number>;
+  /** A table still had a full batch to delete: run again soon. */
+  more: boolean;
+}
+
+/**
+ * Deletes expired and long-dead rows in bounded batches, one short transaction per
+ * table. Idempotent: running it twice, or concurrently with requests, only deletes
+ * rows no request can use any more (each condition matches only dead state).
+ */
+export function sweepOnce(db: ShardDb, limits: SweepLimits, now: number): SweepResult {
+  const deleted: Record<string, number> = {};
+  const keepUntil = now - SWEEP_KEEP_MS;
+
+  deleted.auth_codes = db.transaction((tx) => {
+    const rows = tx.select({ k: authCodes.codeHash }).from(authCodes).where(lt(authCodes.expiresAt, keepUntil)).limit(SWEEP_BATCH).all();
+    if (rows.length) tx.delete(authCodes).where(inArray(authCodes.codeHash, rows.map((r) => r.k))).run();
+    return rows.length;
+  });
+
+  deleted.sessions = db.transaction((tx) => {
+    const rows = tx
+      .select({ k: sessions.idHash })
+      .from(sessions)
+      .where(or(lt(sessions.expiresAt, keepUntil), lt(sessions.idleExpiresAt, keepUntil), and(isNotNull(sessions.endedAt), lt(sessions.endedAt, keepUntil))))
+      .limit(SWEEP_BATCH)
+      .all();
+    if (rows.length) tx.delete(sessions).where(inArray(sessions.idHash, rows.map((r) => r.k))).run();
+    return rows.length;
+  });
+
+  // A grant may go once nothing it issued can still be used: past its end, revoked, or
+  // (for refresh families) idle — and after its last access token has expired too.
+  const tokensDead = now - limits.accessTokenTtlS * 1000;
+  deleted.grants = db.transaction((tx) => {
+    const rows = tx
+      .select({ k: grants.id })
+      .from(grants)
+      .where(
+        or(
+          lt(grants.expiresAt, Math.min(tokensDead, keepUntil)),
+          and(isNotNull(grants.revokedAt), lt(grants.revokedAt, Math.min(tokensDead, keepUntil))),
+          and(eq(grants.offline, true), lt(grants.lastUsedAt, Math.min(tokensDead, keepUntil) - limits.refreshIdleTtlS * 1000)),
+        ),
+      )
+      .limit(SWEEP_BATCH)
+      .all();
+    if (rows.length) {
+      const ids = rows.map((r) => r.k);
+      tx.delete(refreshTokens).where(inArray(refreshTokens.grantId, ids)).run();
+      tx.delete(grants).where(inArray(grants.id, ids)).run();
+    }
+    return rows.length;
+  });
+
+  deleted.revoked_tokens = db.transaction((tx) => {
+    const rows = tx.select({ k: revokedTokens.jti }).from(revokedTokens).where(lt(revokedTokens.expiresAt, now)).limit(SWEEP_BATCH).all();
+    if (rows.length) tx.delete(revokedTokens).where(inArray(revokedTokens.jti, rows.map((r) => r.k))).run();
+    return rows.length;
+  });
+
+  return { deleted, more: Object.values(deleted).some((n) => n === SWEEP_BATCH) };
+}
