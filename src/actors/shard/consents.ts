@@ -1,5 +1,5 @@
-import { and, eq } from "drizzle-orm";
-import { consents } from "../../../schema/do/user-shard/tables";
+import { and, eq, isNull } from "drizzle-orm";
+import { consents, grants } from "../../../schema/do/user-shard/tables";
 import type { ShardTx } from "./db";
 import { appendEvent } from "./outbox";
 
@@ -27,4 +27,43 @@ export function recordConsent(tx: ShardTx, bucket: number, userId: string, clien
     .onConflictDoUpdate({ target: [consents.userId, consents.clientId], set: { scope: merged, updatedAt: now } })
     .run();
   appendEvent(tx, { bucket, type: "consent.granted", userId, clientId, data: { scope } }, now);
+}
+
+export interface ConsentView {
+  client_id: string;
+  scope: string;
+  granted_at: number;
+  updated_at: number;
+}
+
+export function listConsents(tx: ShardTx, bucket: number, userId: string): ConsentView[] {
+  return tx
+    .select()
+    .from(consents)
+    .where(and(eq(consents.userId, userId), eq(consents.bucket, bucket)))
+    .all()
+    .map((r) => ({ client_id: r.clientId, scope: r.scope, granted_at: r.grantedAt, updated_at: r.updatedAt }));
+}
+
+/**
+ * Withdraws a user's consent for a client and, in the same transaction, ends every
+ * grant the client holds for the user: its refresh families and access tokens stop
+ * working at their next use. Idempotent.
+ */
+export function revokeConsent(tx: ShardTx, bucket: number, userId: string, clientId: string, now: number): { revoked: boolean; grants: number } {
+  const removed = tx
+    .delete(consents)
+    .where(and(eq(consents.userId, userId), eq(consents.clientId, clientId), eq(consents.bucket, bucket)))
+    .returning({ clientId: consents.clientId })
+    .all();
+  const ended = tx
+    .update(grants)
+    .set({ revokedAt: now, revokeReason: "consent_revoked" })
+    .where(and(eq(grants.userId, userId), eq(grants.clientId, clientId), eq(grants.bucket, bucket), isNull(grants.revokedAt)))
+    .returning({ id: grants.id })
+    .all();
+  if (removed.length > 0 || ended.length > 0) {
+    appendEvent(tx, { bucket, type: "consent.revoked", userId, clientId, data: { grants_revoked: ended.length } }, now);
+  }
+  return { revoked: removed.length > 0, grants: ended.length };
 }

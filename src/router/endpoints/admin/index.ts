@@ -4,6 +4,7 @@ import { OAuthError } from "../../errors";
 import type { AppEnv } from "../../types";
 import { requireAdmin } from "./auth";
 import { adminClients } from "./clients";
+import { adminConsents } from "./consents";
 import { adminKeys } from "./keys";
 import { adminShards } from "./shards";
 import { adminUsers } from "./users";
@@ -17,6 +18,7 @@ export const admin = new Hono<AppEnv>()
   .use("*", requireAdmin())
   .use("*", bodyLimit({ maxSize: 64 * 1024, onError: tooLarge }))
   .route("/users", adminUsers)
+  .route("/users", adminConsents)
   .route("/clients", adminClients)
   .route("/shards", adminShards)
   .route("/keys", adminKeys);
