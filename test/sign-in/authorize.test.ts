@@ -33,6 +33,18 @@ describe("errors before the redirect URI is trusted are pages, never redirects (
     await expectPage(await call(authorizeUrl(params)), 400, text);
   });
 
+  it("an oversized parameter or form", async () => {
+    await expectPage(await call(authorizeUrl({ ...base(), state: "s".repeat(5000) })), 400, /too long/);
+    const big = await call("/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: `interaction=${"x".repeat(20_000)}`,
+    });
+    await expectPage(big, 413, /too large/);
+    const wrongType = await call("/authorize", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+    await expectPage(wrongType, 400, /x-www-form-urlencoded/);
+  });
+
   it("a repeated parameter", async () => {
     await expectPage(await call(`${authorizeUrl(base())}&scope=openid`), 400, /repeated/);
   });
