@@ -4,8 +4,10 @@ import { authenticateClient } from "../../oauth/client-auth";
 import type { RegisteredClient } from "../clients/registry";
 import { OAuthError, invalidRequest } from "../errors";
 import { formParams, type Params } from "../http/params";
+import { clientCredentialsGrant } from "../tokens/client-credentials-grant";
 import { authorizationCodeGrant } from "../tokens/code-grant";
 import { refreshTokenGrant } from "../tokens/refresh-grant";
+import { TOKEN_EXCHANGE, tokenExchangeGrant } from "../tokens/token-exchange-grant";
 import type { AppEnv } from "../types";
 
 /** One handler per grant type, each in its own module; the answer is the JSON token response. */
@@ -13,6 +15,8 @@ type GrantHandler = (c: Context<AppEnv>, client: RegisteredClient, params: Param
 const GRANTS: Readonly<Record<string, GrantHandler>> = {
   authorization_code: authorizationCodeGrant,
   refresh_token: refreshTokenGrant,
+  client_credentials: clientCredentialsGrant,
+  [TOKEN_EXCHANGE]: tokenExchangeGrant,
 };
 
 /** The token endpoint (RFC 6749 §3.2): form body, client authentication, no-store responses. */
