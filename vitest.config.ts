@@ -6,21 +6,41 @@ import { defineConfig } from "vitest/config";
 const d1Migrations = await readD1Migrations("schema/d1/migrations");
 
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: "./wrangler.jsonc" },
-      miniflare: {
-        bindings: {
-          ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
-          TEST_D1_MIGRATIONS: d1Migrations,
+  test: {
+    projects: [
+      {
+        // The Cloudflare plugin belongs to this project only.
+        extends: false,
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.jsonc" },
+            miniflare: {
+              bindings: {
+                ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
+                TEST_D1_MIGRATIONS: d1Migrations,
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/browser/**"],
+          setupFiles: ["./test/setup/apply-d1-migrations.ts"],
+          testTimeout: 30_000,
         },
       },
-    }),
-  ],
-  test: {
-    include: ["test/**/*.test.ts"],
-    exclude: ["test/browser/**"],
-    setupFiles: ["./test/setup/apply-d1-migrations.ts"],
-    testTimeout: 30_000,
+      {
+        // Node drives headless Chromium against the worker started by wrangler.
+        extends: false,
+        test: {
+          name: "browser",
+          environment: "node",
+          include: ["test/browser/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
   },
 });

@@ -1,0 +1,218 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import * as oauth from "oauth4webapi";
+import { chromium } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { unstable_startWorker } from "wrangler";
+import { adminClient } from "../../cli/lib/admin-client.ts";
+import { DEMO_APP, DEMO_USER, seedDemo } from "../../cli/lib/seed.ts";
+import { ROOT, WRANGLER_JS } from "../../cli/lib/wrangler.ts";
+
+/**
+ * The login and consent pages in real headless Chromium: the worker runs under
+ * wrangler on a free loopback port with a fresh local D1, the demo data is seeded
+ * through the operator API as `npm start` does, and the demo user signs in to the
+ * demo web app. Screenshots of both pages land in test/artifacts/.
+ */
+
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
+/** Registered for the demo clients; nothing listens there, the page route answers instead. */
+const REDIRECT_URI = "http://127.0.0.1:3000/callback";
+const ARTIFACTS = join(ROOT, "test", "artifacts");
+/** The generic answer to a wrong email or password (src/router/endpoints/login.ts). */
+const WRONG = "The email or password is not correct.";
+
+const skip = !existsSync(CHROMIUM) && !process.env.CI;
+const SKIP_REASON = `needs Debian's chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`;
+
+type DevWorker = Awaited<ReturnType<typeof unstable_startWorker>>;
+const BINDINGS = { ADMIN_TOKEN: { type: "secret_text", value: ADMIN_TOKEN } } as const;
+
+/** `wrangler d1 migrations apply --local` into `persistTo`, as `npm start` does for .wrangler/state. */
+async function applyMigrations(persistTo: string): Promise<void> {
+  try {
+    await promisify(execFile)(
+      process.execPath,
+      [WRANGLER_JS, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo],
+      // CI=true: wrangler never asks for confirmation.
+      { cwd: ROOT, env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" }, timeout: 90_000 },
+    );
+  } catch (error) {
+    const e = error as Error & { stdout?: string; stderr?: string };
+    throw new Error(`D1 migrations failed: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`);
+  }
+}
+
+function startWorker(persistTo: string): Promise<DevWorker> {
+  return unstable_startWorker({
+    config: join(ROOT, "wrangler.jsonc"),
+    bindings: BINDINGS,
+    dev: {
+      server: { hostname: "127.0.0.1", port: 0 },
+      inspector: false,
+      logLevel: "error",
+      persist: persistTo,
+      // Source edits during the run must not reload the worker under the test.
+      watch: false,
+    },
+  });
+}
+
+/**
+ * wrangler.jsonc's ISSUER names the default port; the issuer must be the URL actually
+ * served, which is known only once the worker listens. Returns that URL's origin.
+ */
+async function useServedUrlAsIssuer(worker: DevWorker): Promise<string> {
+  await worker.ready;
+  const base = (await worker.url).origin;
+  await worker.patchConfig({ bindings: { ...BINDINGS, ISSUER: { type: "plain_text", value: base } } });
+  await worker.ready;
+  const now = (await worker.url).origin;
+  if (now !== base) throw new Error(`the worker moved from ${base} to ${now} when its issuer was set`);
+  return base;
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
+}
+
+const TITLE = "login and consent pages in headless Chromium";
+
+describe.skipIf(skip)(skip ? `${TITLE} (skipped: ${SKIP_REASON})` : TITLE, () => {
+  let persistTo: string;
+  let worker: DevWorker | undefined;
+  let base: string;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    persistTo = mkdtempSync(join(tmpdir(), "authshard-browser-"));
+    // Settled together: if one fails, afterAll still closes whatever the other started.
+    const started = await Promise.allSettled([
+      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }).then((b) => (browser = b)),
+      applyMigrations(persistTo).then(() => startWorker(persistTo)).then((w) => (worker = w)),
+    ]);
+    for (const result of started) if (result.status === "rejected") throw result.reason;
+    base = await useServedUrlAsIssuer(worker!);
+
+    const log: string[] = [];
+    const seeded = await seedDemo(adminClient({ url: base, token: ADMIN_TOKEN }), (line) => log.push(line));
+    expect(log, "demo data seeded through the operator API").toEqual([]);
+    expect(seeded).toBe(true);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.dispose();
+    if (persistTo) rmSync(persistTo, { recursive: true, force: true });
+  });
+
+  it("signs the demo user in to the demo web app", async () => {
+    const issuer = new URL(base);
+    const as = await oauth.processDiscoveryResponse(
+      issuer,
+      await oauth.discoveryRequest(issuer, { algorithm: "oidc", [oauth.allowInsecureRequests]: true }),
+    );
+    const client: oauth.Client = { client_id: DEMO_APP.client_id };
+    const verifier = oauth.generateRandomCodeVerifier();
+    const state = oauth.generateRandomState();
+    const nonce = oauth.generateRandomNonce();
+    const authorize = new URL(as.authorization_endpoint!);
+    authorize.search = new URLSearchParams({
+      client_id: client.client_id,
+      redirect_uri: REDIRECT_URI,
+      response_type: "code",
+      scope: "openid profile email",
+      state,
+      nonce,
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+    }).toString();
+
+    const context = await browser!.newContext({ viewport: { width: 800, height: 720 } });
+    const page = await context.newPage();
+
+    // Login page: labelled fields, a named button, the app named.
+    await page.goto(authorize.href);
+    expect(await page.title()).toBe("Sign in");
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await page.getByText(`to continue to ${DEMO_APP.client_name}`).waitFor();
+    const email = page.getByLabel("Email");
+    const password = page.getByLabel("Password");
+    const signIn = page.getByRole("button", { name: "Sign in" });
+    expect(await email.getAttribute("type")).toBe("email");
+    expect(await password.getAttribute("type")).toBe("password");
+    expect(await page.getByRole("alert").count()).toBe(0);
+    await screenshot(page, "login.png");
+
+    // A wrong password: the same form again, with the generic error and the email kept.
+    await email.fill(DEMO_USER.email);
+    await password.fill("not-the-password");
+    await Promise.all([page.waitForURL(`${base}/login`), signIn.click()]);
+    expect(await page.getByRole("alert").textContent()).toBe(WRONG);
+    expect(await email.inputValue()).toBe(DEMO_USER.email);
+    expect(await password.inputValue()).toBe("");
+    await screenshot(page, "login-error.png");
+
+    // The right password leads to the consent page, scopes in plain words.
+    await password.fill(DEMO_USER.password);
+    await Promise.all([page.waitForURL(`${base}/login`), signIn.click()]);
+    await page.getByRole("heading", { name: `Allow ${DEMO_APP.client_name} to:` }).waitFor();
+    expect(await page.title()).toBe("Allow access");
+    expect(await page.getByRole("listitem").allTextContents()).toEqual([
+      "Sign you in with your account",
+      "See your name",
+      "See your email address",
+    ]);
+    await page.getByText(`Signed in as ${DEMO_USER.email}`).waitFor();
+    await page.getByRole("button", { name: "Deny" }).waitFor();
+    const allow = page.getByRole("button", { name: "Allow" });
+    await screenshot(page, "consent.png");
+
+    // Allow: a 303 back to the app with code, state and iss (RFC 9207). Nothing serves the
+    // app, and page.route cannot answer a redirected navigation: the request itself is the result.
+    const [consented, arrived] = await Promise.all([
+      page.waitForResponse(`${base}/consent`),
+      page.waitForRequest((request) => request.url().startsWith(`${REDIRECT_URI}?`)),
+      allow.click(),
+    ]);
+    expect(consented.status()).toBe(303);
+    const callback = new URL(arrived.url());
+    expect(consented.headers().location).toBe(callback.href);
+    expect(callback.searchParams.get("state")).toBe(state);
+    expect(callback.searchParams.get("iss")).toBe(as.issuer);
+    expect(callback.searchParams.get("code")).toBeTruthy();
+    await context.close();
+
+    // The app redeems the code from its server (client_secret_basic) and gets an ID token.
+    const params = oauth.validateAuthResponse(as, client, callback, state);
+    const response = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      oauth.ClientSecretBasic(DEMO_APP.client_secret),
+      params,
+      REDIRECT_URI,
+      verifier,
+      { [oauth.allowInsecureRequests]: true },
+    );
+    const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: nonce, requireIdToken: true });
+    const claims = oauth.getValidatedIdTokenClaims(tokens)!;
+    expect(claims).toMatchObject({ iss: as.issuer, aud: DEMO_APP.client_id, nonce });
+    expect(claims.sub).toBeTypeOf("string");
+  });
+});
