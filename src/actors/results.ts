@@ -39,9 +39,15 @@ export function isRoutingError(result: { ok: boolean; error?: string }): boolean
 export type BucketState = "active" | "fenced";
 export const BUCKET_STATES: readonly BucketState[] = ["active", "fenced"];
 
-/** The directory's push to a shard: the full set of buckets it owns at `version`. */
+/**
+ * What a shard may hold a bucket as: owned (active or fenced), or `incoming` — a
+ * move's target, which accepts the mover's copies but serves no request yet.
+ */
+export type ShardBucketState = BucketState | "incoming";
+
+/** The directory's push to a shard: the full set of buckets it owns (or expects) at `version`. */
 export interface OwnershipUpdate {
   shard: string;
   version: number;
-  buckets: Array<[bucket: number, epoch: number, state: BucketState]>;
+  buckets: Array<[bucket: number, epoch: number, state: ShardBucketState]>;
 }

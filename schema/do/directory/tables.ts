@@ -1,4 +1,5 @@
-import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Tables of ShardDirectoryActor: the versioned bucket → shard map. */
 
@@ -24,4 +25,48 @@ export const mapMeta = sqliteTable("map_meta", {
 export const shardSync = sqliteTable("shard_sync", {
   shard: text("shard").primaryKey(),
   ackedVersion: integer("acked_version").notNull(),
+});
+
+/**
+ * Bucket moves, one row per move. `step` is written before the step is taken
+ * (planned → copying → fenced → verified → flipped → done, or rolling_back →
+ * rolled_back), so a driver that crashed can be resumed from the row alone.
+ * At most one open move per bucket.
+ */
+export const moves = sqliteTable(
+  "moves",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    bucket: integer("bucket").notNull(),
+    fromShard: text("from_shard").notNull(),
+    toShard: text("to_shard").notNull(),
+    step: text("step").notNull(),
+    // Moves created together by one rebalance share this id.
+    planId: text("plan_id"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    fencedAt: integer("fenced_at"),
+    // Writes to the bucket were refused this long (fence written → new owner acknowledged).
+    fenceMs: integer("fence_ms"),
+    rowsCopied: integer("rows_copied").notNull().default(0),
+    users: integer("users"),
+    // JSON: per table row count and SHA-256, as verified on both shards.
+    checksum: text("checksum"),
+    attempts: integer("attempts").notNull().default(0),
+    error: text("error"),
+    // The lease holder that last drove the move.
+    holder: text("holder"),
+  },
+  (t) => [
+    uniqueIndex("moves_open_bucket").on(t.bucket).where(sql`step NOT IN ('done', 'rolled_back')`),
+    index("moves_step").on(t.step),
+  ],
+);
+
+/** Operator leases: whoever holds `moves` may start and drive bucket moves until `expires_at`. */
+export const leases = sqliteTable("leases", {
+  name: text("name").primaryKey(),
+  holder: text("holder").notNull(),
+  acquiredAt: integer("acquired_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
 });

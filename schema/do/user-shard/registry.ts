@@ -30,5 +30,8 @@ export const PER_USER_TABLES: readonly PerUserTable[] = [
   entry(revokedTokens, ["jti"]),
 ];
 
-/** Tables that describe the shard itself, not its users; they never move. */
-export const SHARD_LOCAL_TABLES: readonly string[] = ["owned_buckets", "shard_meta"];
+/**
+ * Tables that describe the shard itself, not its users; they never move.
+ * (request_load has a bucket column, but it is this shard's traffic history.)
+ */
+export const SHARD_LOCAL_TABLES: readonly string[] = ["owned_buckets", "shard_meta", "request_load"];

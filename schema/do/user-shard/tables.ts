@@ -188,3 +188,18 @@ export const revokedTokens = sqliteTable(
   },
   (t) => [index("revoked_tokens_bucket").on(t.bucket), index("revoked_tokens_expiry").on(t.expiresAt)],
 );
+
+/**
+ * Requests served per bucket per minute (minute = epoch ms / 60 000), kept about 15
+ * minutes, so operators can see a hot shard and plan moves by load. Shard-local:
+ * it describes this shard's traffic and does not move with the bucket.
+ */
+export const requestLoad = sqliteTable(
+  "request_load",
+  {
+    bucket: integer("bucket").notNull(),
+    minute: integer("minute").notNull(),
+    requests: integer("requests").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bucket, t.minute] })],
+);
