@@ -13,6 +13,17 @@ import { flushOutboxBatch } from "./shard/outbox";
 import { loadConfig, type Config } from "../router/config";
 import { redeemCode, type Redeemed, type RedeemInput } from "./shard/codes";
 import { liveGrantUser } from "./shard/grants";
+import {
+  introspectAccess,
+  introspectRefresh,
+  revokeAccess,
+  revokeRefresh,
+  type IntrospectRefreshInput,
+  type RefreshIntrospection,
+  type RevokeAccessInput,
+  type Revoked,
+  type RevokeRefreshInput,
+} from "./shard/revocation";
 import { rotateRefresh, type RefreshPolicy, type Rotated, type RotateInput } from "./shard/refresh";
 import type { NewSession, SessionLifetimes } from "./shard/sessions";
 import {
@@ -149,10 +160,38 @@ export class UserShardActor extends DurableObject<Env> {
     return result;
   }
 
-  /** /userinfo: the grant behind an access token is live; the user's current claims. */
-  userinfo(bucket: number, userId: string, grantId: string): ShardResult<{ user: UserView; scope: string }> {
+  /** /userinfo: the access token (by jti) and the grant behind it are live; the user's current claims. */
+  userinfo(bucket: number, userId: string, grantId: string, jti: string): ShardResult<{ user: UserView; scope: string }> {
     const now = Date.now();
-    return this.db.transaction((tx) => checkBucket(tx, bucket) ?? liveGrantUser(tx, bucket, userId, grantId, now));
+    return this.db.transaction((tx) => checkBucket(tx, bucket) ?? liveGrantUser(tx, { bucket, userId, grantId, jti }, now));
+  }
+
+  /** /revoke with an access token: remembered by jti until its expiry, if it is the caller's. */
+  revokeAccess(input: RevokeAccessInput): ShardResult<Revoked> {
+    const now = Date.now();
+    const result = this.db.transaction((tx) => checkBucket(tx, input.bucket) ?? revokeAccess(tx, input, now));
+    if (result.ok && result.revoked) this.scheduleFlush();
+    return result;
+  }
+
+  /** /revoke with a refresh token (current or retired): the whole family ends, if it is the caller's. */
+  revokeRefresh(input: RevokeRefreshInput): ShardResult<Revoked> {
+    const now = Date.now();
+    const result = this.db.transaction((tx) => checkBucket(tx, input.bucket) ?? revokeRefresh(tx, input, now));
+    if (result.ok && result.revoked) this.scheduleFlush();
+    return result;
+  }
+
+  /** /introspect with an access token: live exactly when /userinfo would accept it. Writes nothing. */
+  introspectAccess(bucket: number, userId: string, grantId: string, jti: string): ShardResult<{ active: boolean }> {
+    const now = Date.now();
+    return this.db.transaction((tx) => checkBucket(tx, bucket) ?? introspectAccess(tx, { bucket, userId, grantId, jti }, now));
+  }
+
+  /** /introspect with a refresh token: active while /token would rotate it. Writes nothing, not even on a retired token. */
+  introspectRefresh(input: IntrospectRefreshInput): ShardResult<RefreshIntrospection> {
+    const now = Date.now();
+    return this.db.transaction((tx) => checkBucket(tx, input.bucket) ?? introspectRefresh(tx, input, this.refreshPolicy, now));
   }
 
   /** Counts for operators: users held, buckets owned, map version applied. */

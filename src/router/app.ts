@@ -5,8 +5,10 @@ import { authorizeEndpoint } from "./endpoints/authorize";
 import { consentEndpoint } from "./endpoints/consent";
 import { discovery } from "./endpoints/discovery";
 import { health } from "./endpoints/health";
+import { introspectEndpoint } from "./endpoints/introspect";
 import { jwks } from "./endpoints/jwks";
 import { loginEndpoint } from "./endpoints/login";
+import { revokeEndpoint } from "./endpoints/revoke";
 import { tokenEndpoint } from "./endpoints/token";
 import { userinfoEndpoint } from "./endpoints/userinfo";
 import { OAuthError } from "./errors";
@@ -29,6 +31,8 @@ export const app = new Hono<AppEnv>()
   .route("/", consentEndpoint)
   .route("/", tokenEndpoint)
   .route("/", userinfoEndpoint)
+  .route("/", revokeEndpoint)
+  .route("/", introspectEndpoint)
   .route("/admin", admin);
 
 app.notFound(() => {

@@ -22,6 +22,11 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     subject_types_supported: ["public"],
     id_token_signing_alg_values_supported: ["ES256", "RS256"],
     token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+    // RFC 8414 §2: public clients revoke their own tokens; only confidential clients introspect.
+    revocation_endpoint: at("/revoke"),
+    revocation_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+    introspection_endpoint: at("/introspect"),
+    introspection_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
     code_challenge_methods_supported: ["S256"],
     prompt_values_supported: ["none", "login", "consent", "select_account"],
     claims_supported: CLAIMS_SUPPORTED,

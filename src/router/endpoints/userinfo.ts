@@ -34,15 +34,16 @@ function bearerToken(c: Context): string {
 
 /**
  * UserInfo (OIDC Core §5.3): the JWT is verified locally, then one shard call
- * checks that the grant behind it is still live and reads the current claims.
+ * checks that the token (by jti, RFC 7009) and the grant behind it are still
+ * live and reads the current claims.
  */
 async function userinfo(c: Context<AppEnv>): Promise<Response> {
   const config = c.var.config;
   const token = bearerToken(c);
   const verified = await verifyJwt(c.env, config, token, { typ: ACCESS_TOKEN_TYP, audience: config.issuer });
   if (!verified.ok) throw invalidToken("the access token is invalid or expired");
-  const { sub, gid, scope } = verified.payload as { sub?: unknown; gid?: unknown; scope?: unknown };
-  if (typeof sub !== "string" || !isUserId(sub) || typeof gid !== "string" || typeof scope !== "string") {
+  const { sub, gid, jti, scope } = verified.payload as { sub?: unknown; gid?: unknown; jti?: unknown; scope?: unknown };
+  if (typeof sub !== "string" || !isUserId(sub) || typeof gid !== "string" || typeof jti !== "string" || typeof scope !== "string") {
     throw invalidToken("the access token is not one for this endpoint");
   }
   if (!scope.split(" ").includes("openid")) {
@@ -51,7 +52,7 @@ async function userinfo(c: Context<AppEnv>): Promise<Response> {
     });
   }
   const bucket = bucketOf(sub);
-  const result = await callShard(c.env, config, bucket, (shard) => shard.userinfo(bucket, sub, gid));
+  const result = await callShard(c.env, config, bucket, (shard) => shard.userinfo(bucket, sub, gid, jti));
   if (!result.ok) throw invalidToken("the access token has been revoked");
   c.header("Cache-Control", "no-store");
   return c.json(userClaims(result.user, scope));
