@@ -22,6 +22,17 @@ interface User {
   shard?: string;
 }
 
+interface Session {
+  sid: string;
+  state: string;
+  auth_time: number;
+  amr?: string[];
+  last_seen_at: number;
+  idle_expires_at: number;
+  expires_at: number;
+  ended_at: number | null;
+}
+
 const common = {
   url: {
     type: "string",
@@ -33,6 +44,12 @@ const common = {
 
 const email = { type: "string", required: true, placeholder: "EMAIL", description: "Email address." } as const;
 const id = { type: "string", required: true, placeholder: "ID", description: "User id." } as const;
+const sid = { type: "string", required: true, placeholder: "SID", description: "Session id (sid), as listed by `sessions`." } as const;
+const includeOffline = {
+  type: "boolean",
+  description: "Also end offline access of clients whose offline tokens normally survive logout.",
+} as const;
+
 const password = {
   type: "string",
   required: true,
@@ -104,6 +121,39 @@ const commands: Record<string, Command> = {
     print(v.json, res, () => `disabled ${formatUser(userOf(res))}`);
   }),
 
+  sessions: command("sessions", "List a user's sessions, newest first.", { id }, async (v) => {
+    const res = await adminClient({ url: v.url }).request("GET", `/admin/users/${encodeURIComponent(v.id)}/sessions`);
+    expect(res, [200], `no user with id ${v.id}`);
+    print(v.json, res, () => formatSessions(v.id, sessionsOf(res)));
+  }),
+
+  "end-session": command(
+    "end-session",
+    "End one session: its refresh tokens and access tokens stop working at once.",
+    { id, sid, "include-offline": includeOffline },
+    async (v) => {
+      const path = `/admin/users/${encodeURIComponent(v.id)}/sessions/${encodeURIComponent(v.sid)}${offlineQuery(v["include-offline"])}`;
+      const res = await adminClient({ url: v.url }).request("DELETE", path);
+      expect(res, [200], `no session ${v.sid} for user ${v.id}`);
+      const ended = (res.body as { ended?: unknown }).ended === true;
+      print(v.json, res, () => (ended ? `ended session ${v.sid}` : `session ${v.sid} had already ended`));
+    },
+  ),
+
+  "end-sessions": command(
+    "end-sessions",
+    "End every session of a user (sign out everywhere).",
+    { id, "include-offline": includeOffline },
+    async (v) => {
+      const path = `/admin/users/${encodeURIComponent(v.id)}/sessions${offlineQuery(v["include-offline"])}`;
+      const res = await adminClient({ url: v.url }).request("DELETE", path);
+      expect(res, [200], `no user with id ${v.id}`);
+      const ended = (res.body as { ended?: unknown }).ended;
+      const count = Array.isArray(ended) ? ended.length : 0;
+      print(v.json, res, () => `ended ${count} session${count === 1 ? "" : "s"} of user ${v.id}`);
+    },
+  ),
+
   "check-password": command(
     "check-password",
     "Check whether a password is the user's current password.",
@@ -164,6 +214,25 @@ function formatUser(u: User): string {
     rows.push(["placement", `bucket ${u.bucket ?? "?"} on shard ${u.shard ?? "?"}`]);
   }
   return `user ${u.id}\n${rows.map(([k, val]) => `  ${`${k}:`.padEnd(11)}${val}`).join("\n")}`;
+}
+
+function offlineQuery(include: boolean): string {
+  return include ? "?include_offline=true" : "";
+}
+
+function sessionsOf(res: AdminResponse): Session[] {
+  const sessions = (res.body as { sessions?: unknown } | null)?.sessions;
+  if (!Array.isArray(sessions)) throw new CliError(`unexpected response (HTTP ${res.status}): ${JSON.stringify(res.body)}`);
+  return sessions as Session[];
+}
+
+function formatSessions(userId: string, sessions: Session[]): string {
+  if (sessions.length === 0) return `user ${userId} has no sessions`;
+  const lines = sessions.map((s) => {
+    const until = s.state === "ended" && s.ended_at !== null ? `ended ${formatTime(s.ended_at)}` : `idle until ${formatTime(s.idle_expires_at)}`;
+    return `  ${s.sid}  ${s.state.padEnd(7)}  signed in ${formatTime(s.auth_time)}  last seen ${formatTime(s.last_seen_at)}  ${until}`;
+  });
+  return `sessions of user ${userId}\n${lines.join("\n")}`;
 }
 
 function formatTime(t: number | string): string {

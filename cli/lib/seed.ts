@@ -4,6 +4,8 @@ import { DEFAULT_URL } from "./admin-client.ts";
 import type { AdminClient, AdminResponse } from "./admin-client.ts";
 
 const REDIRECT_URIS = ["http://localhost:3000/callback", "http://127.0.0.1:3000/callback"];
+// Where RP-initiated logout (/logout) may send the browser back to.
+const POST_LOGOUT_REDIRECT_URIS = ["http://localhost:3000/", "http://127.0.0.1:3000/"];
 const GRANT_TYPES = ["authorization_code", "refresh_token"];
 const SCOPE = "openid profile email offline_access";
 
@@ -15,6 +17,7 @@ export const DEMO_APP = {
   // Explicit, so the demo stays what the README documents whatever the default becomes.
   token_endpoint_auth_method: "client_secret_basic",
   redirect_uris: REDIRECT_URIS,
+  post_logout_redirect_uris: POST_LOGOUT_REDIRECT_URIS,
   grant_types: GRANT_TYPES,
   scope: SCOPE,
 } as const;
@@ -25,6 +28,7 @@ export const DEMO_SPA = {
   client_type: "public",
   token_endpoint_auth_method: "none",
   redirect_uris: REDIRECT_URIS,
+  post_logout_redirect_uris: POST_LOGOUT_REDIRECT_URIS,
   grant_types: GRANT_TYPES,
   scope: SCOPE,
 } as const;
@@ -105,6 +109,7 @@ export function banner(opts: { base: string; issuer: string; devVarsPath: string
       `   ${DEMO_APP.client_id.padEnd(9)} ${DEMO_APP.client_type}, client_secret: ${DEMO_APP.client_secret}`,
       `   ${DEMO_SPA.client_id.padEnd(9)} ${DEMO_SPA.client_type}, no secret (use PKCE)`,
       `   scope: ${SCOPE}`,
+      `   post-logout redirect URIs: ${POST_LOGOUT_REDIRECT_URIS.join(", ")}`,
       "",
       ` Demo user  ${DEMO_USER.email}  password: ${DEMO_USER.password}`,
     );

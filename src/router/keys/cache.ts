@@ -77,14 +77,15 @@ export type VerifyResult = { ok: true; payload: JWTPayload; kid: string } | { ok
  * Verifies a JWT we issued: signature by a published key named by `kid`, `iss` equal
  * to our issuer, `exp` and `iat` present and current, and `typ`/`aud` when asked for
  * (`typ` compares case-insensitively with or without "application/", RFC 9068 §4 /
- * RFC 8725 §3.11). Bad input gives `{ ok: false }`, never an exception; only an
+ * RFC 8725 §3.11). `ignoreExpiry` accepts a token past its `exp` (logout hints)
+ * and nothing else. Bad input gives `{ ok: false }`, never an exception; only an
  * unreachable key manager throws (503 temporarily_unavailable).
  */
 export async function verifyJwt(
   env: Env,
   config: Config,
   token: string,
-  options: { typ?: string; audience?: string },
+  options: { typ?: string; audience?: string; ignoreExpiry?: boolean },
 ): Promise<VerifyResult> {
   if (typeof token !== "string" || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return refuse("malformed");
   let header: ProtectedHeaderParameters;
@@ -111,6 +112,13 @@ export async function verifyJwt(
     if (typeof payload.iat === "number" && payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_S) return refuse("iat_in_future");
     return { ok: true, payload, kid: header.kid };
   } catch (error) {
+    // jose checks exp last, after the signature, typ, iss and aud: an expired token
+    // here is otherwise valid. RP-Initiated Logout 1.0 §4 accepts expired ID tokens as hints.
+    if (options.ignoreExpiry && error instanceof errors.JWTExpired && error.claim === "exp") {
+      const payload = error.payload;
+      if (typeof payload.iat === "number" && payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_S) return refuse("iat_in_future");
+      return { ok: true, payload, kid: header.kid };
+    }
     return refuse(reasonOf(error));
   }
 }

@@ -6,6 +6,7 @@ import { requireAdmin } from "./auth";
 import { adminClients } from "./clients";
 import { adminConsents } from "./consents";
 import { adminKeys } from "./keys";
+import { adminSessions } from "./sessions";
 import { adminShards } from "./shards";
 import { adminUsers } from "./users";
 
@@ -18,6 +19,7 @@ export const admin = new Hono<AppEnv>()
   .use("*", requireAdmin())
   .use("*", bodyLimit({ maxSize: 64 * 1024, onError: tooLarge }))
   .route("/users", adminUsers)
+  .route("/users", adminSessions)
   .route("/users", adminConsents)
   .route("/clients", adminClients)
   .route("/shards", adminShards)

@@ -1,0 +1,157 @@
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { grants, sessions } from "../../../schema/do/user-shard/tables";
+import { fail, ok, type ShardResult } from "../results";
+import type { ShardTx } from "./db";
+import { appendEvent } from "./outbox";
+import { revokeGrant } from "./refresh";
+import type { SessionRow } from "./sessions";
+import { findUser } from "./users";
+
+/**
+ * Ending sessions: RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0)
+ * and the operator's "sign this user out". The session and every grant bound to
+ * it end in the caller's one transaction, so a refresh racing the logout either
+ * ran before it (and its successor dies with the grant) or after it (and fails).
+ */
+
+export interface EndContext {
+  /**
+   * Clients whose offline_access families outlive the session (client setting
+   * offline_survives_logout). The shard does not know client settings; the router
+   * passes the ids of every client that opted in.
+   */
+  survivingClients: readonly string[];
+  /** Who ended it, for the audit trail. */
+  initiator: "rp" | "user" | "operator";
+  /** The client that asked (id_token_hint or client_id), if any. */
+  clientId: string | null;
+}
+
+export type Ended =
+  | { outcome: "ended"; sid: string; userId: string; revokedGrants: number; keptGrants: number }
+  /** Ended before (logout twice, or by the operator): nothing changes, so a retry is harmless. */
+  | { outcome: "already_ended"; sid: string; userId: string }
+  /** The cookie names no session (swept, or never ours): nothing to end. */
+  | { outcome: "no_session" }
+  /** The session belongs to someone other than the id_token_hint's subject: the router asks the person. */
+  | { outcome: "other_user" };
+
+/**
+ * Ends one session row: ended_at set, every grant bound to its sid revoked except
+ * the offline families of surviving clients (whose access tokens live on with
+ * them: they are checked against the grant, and an offline grant does not die
+ * with its session). An idled-out session is ended too, so its families die.
+ */
+function endRow(tx: ShardTx, row: SessionRow, context: EndContext, now: number): Ended {
+  if (row.endedAt !== null) return { outcome: "already_ended", sid: row.sid, userId: row.userId };
+  tx.update(sessions).set({ endedAt: now }).where(eq(sessions.idHash, row.idHash)).run();
+  const surviving = new Set(context.survivingClients);
+  const bound = tx
+    .select()
+    .from(grants)
+    .where(and(eq(grants.sid, row.sid), eq(grants.bucket, row.bucket), isNull(grants.revokedAt)))
+    .all();
+  let kept = 0;
+  for (const grant of bound) {
+    if (grant.offline && surviving.has(grant.clientId)) kept++;
+    else revokeGrant(tx, grant, "logout", now);
+  }
+  const revoked = bound.length - kept;
+  appendEvent(
+    tx,
+    {
+      bucket: row.bucket,
+      type: "logout",
+      userId: row.userId,
+      clientId: context.clientId,
+      data: { sid: row.sid, initiator: context.initiator, revoked_grants: revoked, kept_grants: kept },
+    },
+    now,
+  );
+  return { outcome: "ended", sid: row.sid, userId: row.userId, revokedGrants: revoked, keptGrants: kept };
+}
+
+/**
+ * The browser's session, by the hash of its cookie. With an id_token_hint the
+ * router passes its subject: a session of another user is left alone.
+ */
+export function endSessionByHash(
+  tx: ShardTx,
+  bucket: number,
+  sessionHash: string,
+  expectedSub: string | null,
+  context: EndContext,
+  now: number,
+): ShardResult<Ended> {
+  const row = tx.select().from(sessions).where(and(eq(sessions.idHash, sessionHash), eq(sessions.bucket, bucket))).get();
+  if (!row) return ok({ outcome: "no_session" });
+  if (expectedSub !== null && row.userId !== expectedSub) return ok({ outcome: "other_user" });
+  return ok(endRow(tx, row, context, now));
+}
+
+/**
+ * One session of a user by its public id: the operator API, and logout with an
+ * id_token_hint when the browser sent no cookie (a cross-site form POST does not
+ * carry a SameSite=Lax cookie).
+ */
+export function endSessionBySid(tx: ShardTx, bucket: number, userId: string, sid: string, context: EndContext, now: number): ShardResult<Ended> {
+  const row = tx
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.sid, sid), eq(sessions.bucket, bucket), eq(sessions.userId, userId)))
+    .get();
+  if (!row) return fail("not_found", "no such session");
+  return ok(endRow(tx, row, context, now));
+}
+
+/** Every session of a user that has not ended yet ("sign out everywhere"). */
+export function endAllSessions(tx: ShardTx, bucket: number, userId: string, context: EndContext, now: number): ShardResult<{ ended: string[] }> {
+  if (!findUser(tx, bucket, userId)) return fail("not_found", "no such user");
+  const open = tx
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), eq(sessions.bucket, bucket), isNull(sessions.endedAt)))
+    .all();
+  return ok({ ended: open.map((row) => endRow(tx, row, context, now)).flatMap((e) => (e.outcome === "ended" ? [e.sid] : [])) });
+}
+
+export interface SessionView {
+  sid: string;
+  state: "active" | "expired" | "ended";
+  /** Epoch seconds, as in ID tokens. */
+  auth_time: number;
+  amr: string[];
+  acr: string;
+  /** Epoch milliseconds. */
+  last_seen_at: number;
+  idle_expires_at: number;
+  expires_at: number;
+  ended_at: number | null;
+}
+
+/** Newest first; bounded, since a script signing in in a loop can open many. */
+export const MAX_LISTED_SESSIONS = 200;
+
+export function listSessions(tx: ShardTx, bucket: number, userId: string, now: number): ShardResult<{ sessions: SessionView[] }> {
+  if (!findUser(tx, bucket, userId)) return fail("not_found", "no such user");
+  const rows = tx
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), eq(sessions.bucket, bucket)))
+    .orderBy(desc(sessions.authTime), desc(sessions.lastSeenAt))
+    .limit(MAX_LISTED_SESSIONS)
+    .all();
+  return ok({
+    sessions: rows.map((row) => ({
+      sid: row.sid,
+      state: row.endedAt !== null ? "ended" : now >= row.idleExpiresAt || now >= row.expiresAt ? "expired" : "active",
+      auth_time: row.authTime,
+      amr: row.amr.split(" ").filter(Boolean),
+      acr: row.acr,
+      last_seen_at: row.lastSeenAt,
+      idle_expires_at: row.idleExpiresAt,
+      expires_at: row.expiresAt,
+      ended_at: row.endedAt,
+    })),
+  });
+}

@@ -1,0 +1,112 @@
+import { Hono, type Context } from "hono";
+import { deleteCookie } from "hono/cookie";
+import { csrfCookie } from "../authorize/interaction";
+import { readSessionCookie, sessionCookieName } from "../authorize/session-cookie";
+import type { Config } from "../config";
+import type { OAuthError } from "../errors";
+import { formParams, queryParams, type Params } from "../http/params";
+import { openConfirmation, signConfirmation } from "../logout/confirmation";
+import { endBrowserSession, endHintedSession } from "../logout/end";
+import { revalidatePending, validateLogoutRequest, type LogoutRequest } from "../logout/request";
+import { toOAuthError } from "../on-error";
+import type { AppEnv } from "../types";
+import { contentSecurityPolicy, pageSecurity } from "../views/layout";
+import { LogoutConfirmPage, SignedOutPage } from "../views/logout";
+import { ErrorPage } from "../views/pages";
+
+/**
+ * The end-session endpoint (OpenID Connect RP-Initiated Logout 1.0), by GET and by
+ * form POST (§2). A valid id_token_hint whose subject owns the browser's session
+ * ends it at once; otherwise the person confirms first (§6). Ending a session
+ * revokes the grants bound to it in the same shard transaction (src/actors/shard/logout.ts).
+ */
+
+function headers(c: Context, req: Pick<LogoutRequest, "postLogoutRedirectUri">) {
+  const security = pageSecurity(req.postLogoutRedirectUri ? [new URL(req.postLogoutRedirectUri).origin] : []);
+  c.header("Cache-Control", "no-store");
+  c.header("Content-Security-Policy", contentSecurityPolicy(security));
+  return security;
+}
+
+function clearSessionCookie(c: Context, config: Config): void {
+  deleteCookie(c, sessionCookieName(config), { path: "/", secure: config.secureCookies, httpOnly: true, sameSite: "Lax" });
+}
+
+/** §3: back to the registered post_logout_redirect_uri with state, or a page saying it is done. */
+async function signedOut(c: Context, req: LogoutRequest): Promise<Response> {
+  if (req.postLogoutRedirectUri) {
+    const url = new URL(req.postLogoutRedirectUri);
+    if (req.state !== null) url.searchParams.append("state", req.state);
+    c.header("Cache-Control", "no-store");
+    // 303 turns a POST into a GET at the RP.
+    return c.redirect(url.href, c.req.method === "GET" ? 302 : 303);
+  }
+  const security = headers(c, req);
+  return c.html(<SignedOutPage security={security} clientName={req.client?.clientName ?? null} />);
+}
+
+async function confirmationPage(c: Context<AppEnv>, req: LogoutRequest): Promise<Response> {
+  const config = c.var.config;
+  const pending = { clientId: req.client?.clientId ?? null, postLogoutRedirectUri: req.postLogoutRedirectUri, state: req.state };
+  const confirmation = await signConfirmation(c.env, config, csrfCookie(c, config), pending);
+  const security = headers(c, req);
+  return c.html(<LogoutConfirmPage security={security} clientName={req.client?.clientName ?? null} confirmation={confirmation} />);
+}
+
+/** The confirmation form's POST: same-site, so the session cookie comes with it. */
+async function confirmed(c: Context<AppEnv>, params: Params): Promise<Response> {
+  const config = c.var.config;
+  const pending = await openConfirmation(c, c.env, config, params.get("confirmation"));
+  const req = await revalidatePending(c.env, config, pending);
+  const session = await readSessionCookie(c, config);
+  if (session) await endBrowserSession(c.env, config, session, null, req.client, "user");
+  clearSessionCookie(c, config);
+  return signedOut(c, req);
+}
+
+async function logout(c: Context<AppEnv>, params: Params): Promise<Response> {
+  const config = c.var.config;
+  if (c.req.method === "POST" && params.has("confirmation")) return confirmed(c, params);
+  const req = await validateLogoutRequest(c.env, config, params);
+  const session = await readSessionCookie(c, config);
+  if (!session) {
+    // A cross-site form POST carries no SameSite=Lax cookie: the hint's sid names the session.
+    if (req.hint?.sid) {
+      await endHintedSession(c.env, config, req.hint, req.client);
+      return signedOut(c, req);
+    }
+    // A GET is a top-level navigation, which does carry the cookie: no cookie, no session.
+    // A POST without cookie or hint may still have a session: the confirmation's same-site POST will tell.
+    return c.req.method === "GET" ? signedOut(c, req) : confirmationPage(c, req);
+  }
+  if (!req.hint) return confirmationPage(c, req);
+  const ended = await endBrowserSession(c.env, config, session, req.hint.sub, req.client, "rp");
+  // The browser is signed in as someone else than the hint says: ask the person.
+  if (ended.outcome === "other_user") return confirmationPage(c, req);
+  clearSessionCookie(c, config);
+  return signedOut(c, req);
+}
+
+async function errorPage(c: Context, error: OAuthError): Promise<Response> {
+  const security = pageSecurity();
+  c.header("Cache-Control", "no-store");
+  c.header("Content-Security-Policy", contentSecurityPolicy(security));
+  const title = error.status >= 500 ? "Something went wrong" : "This sign-out request is not valid";
+  return c.html(<ErrorPage security={security} title={title} message={error.description} />, error.status as 400);
+}
+
+/** Until the request is validated nothing is redirected: every error is a page for the person. */
+async function handle(c: Context<AppEnv>, read: (c: Context<AppEnv>) => Params | Promise<Params>): Promise<Response> {
+  try {
+    return await logout(c, await read(c));
+  } catch (error) {
+    const oauth = toOAuthError(error);
+    if (oauth.status >= 500) console.error(`${c.req.method} /logout -> ${oauth.code}`, oauth.detail ?? "");
+    for (const [name, value] of Object.entries(oauth.headers)) c.header(name, value);
+    return errorPage(c, oauth);
+  }
+}
+
+export const logoutEndpoint = new Hono<AppEnv>()
+  .get("/logout", (c) => handle(c, queryParams))
+  .post("/logout", (c) => handle(c, formParams));

@@ -1,0 +1,55 @@
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { clients } from "../../../schema/d1/tables";
+import type { Env } from "../../env";
+import type { RegisteredClient } from "../clients/registry";
+import type { Config } from "../config";
+
+/**
+ * The ids of the clients whose offline_access families survive logout
+ * (offline_survives_logout). Ending a session revokes the grants bound to it in
+ * the user's shard, but the shard knows no client settings, and the router cannot
+ * cheaply know which clients a session touched. So the router hands the shard the
+ * whole (short: an opt-in list) set, read from D1 once per isolate and kept for
+ * the client cache's TTL. Logout is not a hot path: one cached D1 read is fine.
+ *
+ * The client that asked for the logout (from id_token_hint or client_id) is read
+ * through the client registry, which reflects operator changes made in this
+ * isolate at once; its own setting therefore always wins over the cached list.
+ */
+let cached: { ids: readonly string[]; expiresAt: number } | null = null;
+
+/** Far above any realistic opt-in list; the read stays bounded whatever is stored. */
+const MAX_SURVIVING = 10_000;
+
+async function readSurviving(d1: D1Database): Promise<readonly string[]> {
+  const rows = await drizzle(d1)
+    .select({ id: clients.clientId })
+    .from(clients)
+    .where(eq(clients.offlineSurvivesLogout, true))
+    .limit(MAX_SURVIVING)
+    .all();
+  return Object.freeze(rows.map((r) => r.id));
+}
+
+export async function survivingClients(env: Env, config: Config, asking: RegisteredClient | null): Promise<string[]> {
+  let ids: readonly string[];
+  if (cached && cached.expiresAt > Date.now()) {
+    ids = cached.ids;
+  } else {
+    // Not shared between concurrent requests: a promise tied to another request's I/O can be cancelled with it.
+    ids = await readSurviving(env.DB);
+    if (config.clientCacheTtlMs > 0) cached = { ids, expiresAt: Date.now() + config.clientCacheTtlMs };
+  }
+  const set = new Set(ids);
+  if (asking) {
+    if (asking.offlineSurvivesLogout) set.add(asking.clientId);
+    else set.delete(asking.clientId);
+  }
+  return [...set];
+}
+
+/** Drops the cached list (tests). */
+export function forgetSurvivingClients(): void {
+  cached = null;
+}
