@@ -25,6 +25,7 @@ import {
   type RevokeRefreshInput,
 } from "./shard/revocation";
 import { rotateRefresh, type RefreshPolicy, type Rotated, type RotateInput } from "./shard/refresh";
+import { endAllSessions, endSessionByHash, endSessionBySid, listSessions, type EndContext, type Ended, type SessionView } from "./shard/logout";
 import type { NewSession, SessionLifetimes } from "./shard/sessions";
 import {
   authorizeWithSession,
@@ -192,6 +193,36 @@ export class UserShardActor extends DurableObject<Env> {
   introspectRefresh(input: IntrospectRefreshInput): ShardResult<RefreshIntrospection> {
     const now = Date.now();
     return this.db.transaction((tx) => checkBucket(tx, input.bucket) ?? introspectRefresh(tx, input, this.refreshPolicy, now));
+  }
+
+  /** RP-initiated logout: the browser's session (by cookie hash) and the grants bound to it end together. */
+  endSession(bucket: number, sessionHash: string, expectedSub: string | null, context: EndContext): ShardResult<Ended> {
+    const now = Date.now();
+    const result = this.db.transaction((tx) => checkBucket(tx, bucket) ?? endSessionByHash(tx, bucket, sessionHash, expectedSub, context, now));
+    if (result.ok && result.outcome === "ended") this.scheduleFlush();
+    return result;
+  }
+
+  /** One session by its sid (operator, or logout with an id_token_hint and no cookie). */
+  endSessionBySid(bucket: number, userId: string, sid: string, context: EndContext): ShardResult<Ended> {
+    const now = Date.now();
+    const result = this.db.transaction((tx) => checkBucket(tx, bucket) ?? endSessionBySid(tx, bucket, userId, sid, context, now));
+    if (result.ok && result.outcome === "ended") this.scheduleFlush();
+    return result;
+  }
+
+  /** Every open session of a user (operator "sign out everywhere"). */
+  endAllSessions(bucket: number, userId: string, context: EndContext): ShardResult<{ ended: string[] }> {
+    const now = Date.now();
+    const result = this.db.transaction((tx) => checkBucket(tx, bucket) ?? endAllSessions(tx, bucket, userId, context, now));
+    if (result.ok && result.ended.length > 0) this.scheduleFlush();
+    return result;
+  }
+
+  /** A user's sessions for operators, newest first. Writes nothing. */
+  listSessions(bucket: number, userId: string): ShardResult<{ sessions: SessionView[] }> {
+    const now = Date.now();
+    return this.db.transaction((tx) => checkBucket(tx, bucket) ?? listSessions(tx, bucket, userId, now));
   }
 
   /** Counts for operators: users held, buckets owned, map version applied. */

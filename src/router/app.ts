@@ -8,6 +8,7 @@ import { health } from "./endpoints/health";
 import { introspectEndpoint } from "./endpoints/introspect";
 import { jwks } from "./endpoints/jwks";
 import { loginEndpoint } from "./endpoints/login";
+import { logoutEndpoint } from "./endpoints/logout";
 import { revokeEndpoint } from "./endpoints/revoke";
 import { tokenEndpoint } from "./endpoints/token";
 import { userinfoEndpoint } from "./endpoints/userinfo";
@@ -29,6 +30,7 @@ export const app = new Hono<AppEnv>()
   .route("/", authorizeEndpoint)
   .route("/", loginEndpoint)
   .route("/", consentEndpoint)
+  .route("/", logoutEndpoint)
   .route("/", tokenEndpoint)
   .route("/", userinfoEndpoint)
   .route("/", revokeEndpoint)

@@ -15,6 +15,8 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     token_endpoint: at("/token"),
     userinfo_endpoint: at("/userinfo"),
     jwks_uri: at("/jwks.json"),
+    // OpenID Connect RP-Initiated Logout 1.0 §2.1.
+    end_session_endpoint: at("/logout"),
     scopes_supported: SCOPES_SUPPORTED,
     response_types_supported: ["code"],
     response_modes_supported: ["query", "form_post"],
