@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseBasicCredentials } from "../../src/oauth/client-auth";
+import { parseBasicCredentials } from "../../src/router/clients/authenticate";
 import { authError, authenticate, basic, putClient } from "./helpers";
 
 /**

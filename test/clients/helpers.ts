@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { expect } from "vitest";
-import { authenticateClient } from "../../src/oauth/client-auth";
+import { authenticateClient } from "../../src/router/clients/authenticate";
 import type { RegisteredClient } from "../../src/router/clients/registry";
 import { loadConfig } from "../../src/router/config";
 import { OAuthError } from "../../src/router/errors";

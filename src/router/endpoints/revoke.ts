@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
 import type { JWTPayload } from "jose";
 import type { Env } from "../../env";
-import { authenticateClient } from "../../oauth/client-auth";
+import { authenticateClient } from "../clients/authenticate";
 import { bucketOfArtifact } from "../../oauth/artifacts";
 import { sha256 } from "../../oauth/secrets";
 import { bucketOf } from "../../shard/bucket";

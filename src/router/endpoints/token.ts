@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
-import { authenticateClient } from "../../oauth/client-auth";
+import { authenticateClient } from "../clients/authenticate";
 import type { RegisteredClient } from "../clients/registry";
 import { OAuthError, invalidRequest } from "../errors";
 import { formParams, type Params } from "../http/params";

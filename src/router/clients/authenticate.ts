@@ -1,8 +1,8 @@
-import type { Env } from "../env";
-import { getClient, type RegisteredClient } from "../router/clients/registry";
-import type { Config } from "../router/config";
-import { OAuthError, invalidRequest } from "../router/errors";
-import { sha256, timingSafeEqualStrings } from "./secrets";
+import type { Env } from "../../env";
+import { getClient, type RegisteredClient } from "./registry";
+import type { Config } from "../config";
+import { OAuthError, invalidRequest } from "../errors";
+import { sha256, timingSafeEqualStrings } from "../../oauth/secrets";
 
 /** What the token-type endpoints pass in: the Authorization header and the body's credentials. */
 export interface ClientCredentialsInput {
