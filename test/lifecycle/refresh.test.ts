@@ -1,4 +1,9 @@
+import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { bucketOf } from "../../src/shard/bucket";
+import { shardOf } from "../../src/shard/map";
+import { stubFor } from "../../src/shard/stub";
+import { currentDirectoryMap } from "../helpers/shards";
 import { basic, issueCode, redeemFields, tokenRequest } from "../helpers/codes";
 import { call, json } from "../helpers/http";
 import { registerClient } from "../helpers/oidc";
@@ -134,6 +139,20 @@ describe("refresh grace window (client refresh_grace_s = 10)", () => {
     const first = await json<TokenBody>(await refresh(start.refresh_token!, {}, graced.auth));
     const retry = await json<TokenBody>(await refresh(start.refresh_token!, {}, graced.auth));
     expect(retry.refresh_token).toBe(first.refresh_token);
+  });
+
+  it("after the grace window the retired token is reuse: the family is revoked, the successor too", async () => {
+    const start = await gracedFamily();
+    const second = await json<TokenBody>(await refresh(start.refresh_token!, {}, graced.auth));
+    // Age the retirement past the 10 s window in the shard that holds the family.
+    const sub = JSON.parse(atob(start.access_token!.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))).sub as string;
+    const shard = shardOf(await currentDirectoryMap(), bucketOf(sub));
+    await runInDurableObject(stubFor(env, shard), (_instance, state) => {
+      state.storage.sql.exec("UPDATE refresh_tokens SET retired_at = retired_at - 11000 WHERE retired_at IS NOT NULL AND bucket = ?", bucketOf(sub));
+    });
+    const late = await refresh(start.refresh_token!, {}, graced.auth);
+    expect((await json<TokenBody>(late)).error).toBe("invalid_grant");
+    expect((await json<TokenBody>(await refresh(second.refresh_token!, {}, graced.auth))).error).toBe("invalid_grant");
   });
 
   it("once the successor has been used, the retired token is reuse: the family is revoked", async () => {

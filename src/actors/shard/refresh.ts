@@ -120,6 +120,9 @@ export function rotateRefresh(tx: ShardTx, input: RotateInput, defaults: Refresh
       .run();
   }
   tx.update(grants).set({ lastUsedAt: now }).where(eq(grants.id, grant.id)).run();
+  if (outcome === "rotated") {
+    appendEvent(tx, { bucket: grant.bucket, type: "token.issued", userId: grant.userId, clientId: grant.clientId, data: { grant: grant.id, generation: row.generation + 1 } }, now);
+  }
   const user = tx.select().from(users).where(eq(users.id, grant.userId)).get()!;
   const session = grant.sid ? tx.select().from(sessions).where(and(eq(sessions.sid, grant.sid), isNull(sessions.endedAt))).get() : undefined;
   return ok({

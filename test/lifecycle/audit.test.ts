@@ -1,0 +1,46 @@
+import { env } from "cloudflare:test";
+import { decodeJwt } from "jose";
+import { describe, expect, it } from "vitest";
+import { bucketOf } from "../../src/shard/bucket";
+import { shardOf } from "../../src/shard/map";
+import { stubFor } from "../../src/shard/stub";
+import { hiddenField, TestBrowser } from "../helpers/browser";
+import { basic, issueCode, redeemFields, tokenRequest } from "../helpers/codes";
+import { admin, json } from "../helpers/http";
+import { authorizeUrl, createUser, REDIRECT_URI, registerClient } from "../helpers/oidc";
+import { currentDirectoryMap } from "../helpers/shards";
+
+type Tokens = { access_token: string; refresh_token: string; id_token: string };
+
+/** Every lifecycle event reaches D1 audit_log through the shard outbox, once. */
+describe("audit events through the outbox", () => {
+  it("records login failure and success, consent, issuance, reuse, family revocation, consent withdrawal and logout", async () => {
+    const registered = await registerClient("confidential", { post_logout_redirect_uris: ["http://localhost:3000/bye"] });
+    const auth = basic(registered.clientId, registered.secret!);
+    const user = await createUser();
+    const browser = new TestBrowser();
+
+    const page = await (await browser.get(authorizeUrl({ client_id: registered.clientId, redirect_uri: REDIRECT_URI, response_type: "code", scope: "openid offline_access", state: "s", nonce: "n" }))).text();
+    await browser.post("/login", { interaction: hiddenField(page, "interaction"), email: user.email, password: "wrong password" });
+    const issued = await issueCode(registered.clientId, { user, browser });
+    const tokens = await json<Tokens>(await tokenRequest(redeemFields(issued), auth));
+    const rotated = await json<Tokens>(await tokenRequest({ grant_type: "refresh_token", refresh_token: tokens.refresh_token }, auth));
+    expect(rotated.refresh_token).toBeTypeOf("string");
+    await tokenRequest({ grant_type: "refresh_token", refresh_token: tokens.refresh_token }, auth); // reuse → family revoked
+    const sub = decodeJwt(tokens.access_token).sub!;
+    expect((await admin("DELETE", `/users/${sub}/consents/${registered.clientId}`)).status).toBe(200);
+    const logout = await browser.get(`/logout?${new URLSearchParams({ id_token_hint: tokens.id_token, post_logout_redirect_uri: "http://localhost:3000/bye" })}`);
+    expect(logout.status).toBe(302);
+
+    const shard = stubFor(env, shardOf(await currentDirectoryMap(), bucketOf(sub)));
+    await shard.flushOutbox();
+    await shard.flushOutbox(); // a second flush delivers nothing twice
+    const { results } = await env.DB.prepare("SELECT type FROM audit_log WHERE user_id = ? ORDER BY at").bind(sub).all<{ type: string }>();
+    const types = results.map((r) => r.type);
+    for (const type of ["user.created", "login.failure", "login.success", "consent.granted", "token.issued", "refresh.reuse_detected", "family.revoked", "consent.revoked", "logout"]) {
+      expect(types, type).toContain(type);
+    }
+    expect(types.filter((t) => t === "token.issued")).toHaveLength(2); // the code redemption and the one rotation
+    expect(types.filter((t) => t === "login.success")).toHaveLength(1);
+  });
+});
