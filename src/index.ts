@@ -1,16 +1,31 @@
 import { env } from "cloudflare:workers";
+import { UserShardActor as UserShardActorBase } from "./actors/user-shard";
 import type { Env } from "./env";
 import { app } from "./router/app";
 import { loadConfig } from "./router/config";
+import { CallCounter, countedFetch, countingEnv, metricsEnabled } from "./router/metrics";
 
 export { KeyManagerActor } from "./actors/key-manager";
 export { ShardDirectoryActor } from "./actors/shard-directory";
-export { UserShardActor } from "./actors/user-shard";
 
 // Validate configuration when the worker starts, so a misconfigured deployment
 // fails at startup with a message naming the variable, not on some later request.
 loadConfig(env as unknown as Env);
 
+const metrics = metricsEnabled(env as unknown as Env);
+
+/**
+ * In load/metrics mode the shard also counts the D1 statements it makes on its own
+ * (the outbox flush to audit_log runs from its alarm, not per request).
+ */
+class CountedUserShardActor extends UserShardActorBase {
+  constructor(ctx: DurableObjectState, actorEnv: Env) {
+    super(ctx, countingEnv(actorEnv, new CallCounter("(actor) UserShardActor")));
+  }
+}
+
+export const UserShardActor = metrics ? CountedUserShardActor : UserShardActorBase;
+
 export default {
-  fetch: app.fetch,
+  fetch: metrics ? (request, workerEnv, ctx) => countedFetch(request, workerEnv, ctx, app.fetch) : app.fetch,
 } satisfies ExportedHandler<Env>;

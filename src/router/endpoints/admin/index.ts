@@ -6,6 +6,7 @@ import { requireAdmin } from "./auth";
 import { adminClients } from "./clients";
 import { adminConsents } from "./consents";
 import { adminKeys } from "./keys";
+import { adminMetrics } from "./metrics";
 import { adminSessions } from "./sessions";
 import { adminShards } from "./shards";
 import { adminUsers } from "./users";
@@ -23,4 +24,5 @@ export const admin = new Hono<AppEnv>()
   .route("/users", adminConsents)
   .route("/clients", adminClients)
   .route("/shards", adminShards)
-  .route("/keys", adminKeys);
+  .route("/keys", adminKeys)
+  .route("/metrics", adminMetrics);
