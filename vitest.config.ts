@@ -25,18 +25,19 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/browser/**"],
+          exclude: ["test/browser/**", "test/load/**"],
           setupFiles: ["./test/setup/apply-d1-migrations.ts"],
           testTimeout: 30_000,
         },
       },
       {
-        // Node drives headless Chromium against the worker started by wrangler.
+        // Node drives headless Chromium against the worker started by wrangler; the
+        // load suite's unit tests (scheduling, report arithmetic) run in Node too.
         extends: false,
         test: {
-          name: "browser",
+          name: "node",
           environment: "node",
-          include: ["test/browser/**/*.test.ts"],
+          include: ["test/browser/**/*.test.ts", "test/load/**/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -1,0 +1,117 @@
+// The local provider for load runs: reused when one already answers on the load
+// port, otherwise started with `wrangler dev` and its own storage under
+// load/.state/wrangler, so seeded users survive between runs and never mix with
+// `npm start`'s. It runs with METRICS=1 (call counting) and code and access-token
+// lifetimes long enough for a full run's pre-minted codes.
+import { randomBytes } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ChildProcess } from "node:child_process";
+import { readDevVar } from "../cli/lib/dev-vars.ts";
+import { ROOT, runWrangler, spawnWrangler } from "../cli/lib/wrangler.ts";
+import { listeningPids } from "./proc.ts";
+import { STATE_DIR } from "./state.ts";
+
+export const LOAD_PORT = 8789;
+export const PERSIST_DIR = join(STATE_DIR, "wrangler");
+const SNAPSHOT_DIR = join(STATE_DIR, "snapshot");
+const HEALTH_TIMEOUT_MS = 120_000;
+
+/** Worker variables of a load provider (see README "Load tests"). */
+export const LOAD_VARS: Record<string, string> = {
+  METRICS: "1",
+  CODE_TTL_S: "3600",
+  ACCESS_TOKEN_TTL_S: "3600",
+  SESSION_IDLE_TTL_S: "2592000",
+};
+
+export interface Provider {
+  base: string;
+  adminToken: string;
+  /** True when this process started it (and stops it at the end). */
+  started: boolean;
+  /** workerd processes serving the port, for CPU sampling (empty if not found). */
+  pids: number[];
+  stop(): Promise<void>;
+}
+
+export async function healthy(base: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(3_000) });
+    await res.body?.cancel();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** The operator token: ADMIN_TOKEN, else .dev.vars (wrangler dev loads it too), else the load state's own. */
+function adminToken(): string {
+  const fromEnv = process.env.ADMIN_TOKEN ?? readDevVar(join(ROOT, ".dev.vars"), "ADMIN_TOKEN");
+  if (fromEnv) return fromEnv;
+  const file = join(STATE_DIR, "admin-token");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
+  const token = randomBytes(24).toString("base64url");
+  writeFileSync(file, token, { mode: 0o600 });
+  return token;
+}
+
+/**
+ * A copy of the worker's sources taken when the provider starts: `wrangler dev`
+ * rebuilds on every change it sees, and an edit made elsewhere in the tree during
+ * a run must not restart the provider (and reset its counters) halfway through.
+ * Packages still resolve from the repository's node_modules, two levels up.
+ */
+function snapshotSources(): string {
+  rmSync(SNAPSHOT_DIR, { recursive: true, force: true });
+  for (const entry of ["src", "schema", "wrangler.jsonc"]) cpSync(join(ROOT, entry), join(SNAPSHOT_DIR, entry), { recursive: true });
+  return join(SNAPSHOT_DIR, "wrangler.jsonc");
+}
+
+export async function startOrReuse(port: number, log: (line: string) => void): Promise<Provider> {
+  const base = `http://127.0.0.1:${port}`;
+  const token = adminToken();
+  if (await healthy(base)) {
+    log(`using the provider already running at ${base}`);
+    return { base, adminToken: token, started: false, pids: listeningPids(port), stop: async () => {} };
+  }
+  mkdirSync(PERSIST_DIR, { recursive: true });
+  const config = snapshotSources();
+  log(`applying D1 migrations (storage: ${PERSIST_DIR})`);
+  const migrated = await runWrangler(["d1", "migrations", "apply", "DB", "--local", "--config", config, "--persist-to", PERSIST_DIR], {
+    env: { ...process.env, CI: "true" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  if (migrated !== 0) throw new Error(`D1 migrations failed (wrangler exited with status ${migrated})`);
+
+  const vars = { ...LOAD_VARS, ISSUER: base, ADMIN_TOKEN: token };
+  const args = ["dev", "--config", config, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", PERSIST_DIR, "--log-level", "error", "--show-interactive-dev-session=false"];
+  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  const logFile = join(STATE_DIR, "wrangler.log");
+  const out = openSync(logFile, "a");
+  log(`starting wrangler dev on ${base} (output: ${logFile})`);
+  const child = spawnWrangler(args, { stdio: ["ignore", out, out] });
+  let exited = false;
+  child.once("exit", () => (exited = true));
+
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  while (!(await healthy(base))) {
+    if (exited) throw new Error(`wrangler dev exited before the provider answered; see ${logFile}`);
+    if (Date.now() > deadline) {
+      await stopChild(child);
+      throw new Error(`the provider did not answer ${base}/healthz within ${HEALTH_TIMEOUT_MS / 1000} s; see ${logFile}`);
+    }
+    await sleep(500);
+  }
+  return { base, adminToken: token, started: true, pids: listeningPids(port), stop: () => stopChild(child) };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  await Promise.race([exited, sleep(10_000)]);
+  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+}
