@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { asc, eq, lt } from "drizzle-orm";
-import { drizzle, type DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../schema/do/directory/migrations/migrations.js";
 import * as tables from "../../schema/do/directory/tables";
@@ -9,9 +9,11 @@ import { isBucket } from "../shard/bucket";
 import { initialMap, MAX_SHARDS, type ShardMap } from "../shard/map";
 import { stubFor } from "../shard/stub";
 import { fail, ok, type BucketState, type OwnershipUpdate, type ShardResult } from "./results";
-
-type DirectoryDb = DrizzleSqliteDODatabase<typeof tables>;
-type DirectoryTx = Parameters<Parameters<DirectoryDb["transaction"]>[0]>[0];
+import type { DirectoryDb } from "./directory/db";
+import { bumpVersion } from "./directory/map-edits";
+import { MoveService, type MoveListing, type PlanToApply } from "./directory/move-service";
+import { incomingMoves, openMoveOf, type MoveView } from "./directory/moves";
+import type { RunOptions } from "./directory/driver";
 
 /** The map plus, per bucket, the epoch and state the shards enforce. */
 export interface DirectoryMap extends ShardMap {
@@ -28,10 +30,12 @@ export interface DirectoryMap extends ShardMap {
 export class ShardDirectoryActor extends DurableObject<Env> {
   private readonly db: DirectoryDb;
   private pushing: Promise<void> | null = null;
+  private readonly moves: MoveService;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = drizzle(ctx.storage, { schema: tables });
+    this.moves = new MoveService({ db: this.db, env, push: () => this.pushPending(), wakeAt: (at) => this.wakeAt(at) });
     void ctx.blockConcurrencyWhile(async () => {
       await migrate(this.db, migrations);
     });
@@ -80,6 +84,8 @@ export class ShardDirectoryActor extends DurableObject<Env> {
     const changed = this.db.transaction((tx) => {
       if (!tx.select().from(tables.mapMeta).get()) return fail("not_found", "the shard map has not been created");
       const touched = new Set<string>();
+      const moving = bucketList.find((bucket) => openMoveOf(tx, bucket));
+      if (moving !== undefined) return fail("conflict", `bucket ${moving} has a move in progress`);
       for (const bucket of new Set(bucketList)) {
         const row = tx.select().from(tables.buckets).where(eq(tables.buckets.bucket, bucket)).get()!;
         if (row.state === state) continue;
@@ -107,6 +113,7 @@ export class ShardDirectoryActor extends DurableObject<Env> {
       if (!meta || !row) return fail("not_found", "the shard map has not been created");
       if (!meta.shards.includes(shard)) return fail("invalid_input", `unknown shard ${shard}`);
       if (row.shard === shard) return ok({});
+      if (openMoveOf(tx, bucket)) return fail("conflict", `bucket ${bucket} has a move in progress`);
       tx.update(tables.buckets).set({ shard, epoch: row.epoch + 1 }).where(eq(tables.buckets.bucket, bucket)).run();
       bumpVersion(tx, [row.shard, shard]);
       return ok({});
@@ -114,6 +121,47 @@ export class ShardDirectoryActor extends DurableObject<Env> {
     if (!changed.ok) return changed;
     await this.pushPending();
     return ok({ map: this.readMap()! });
+  }
+
+  // Bucket moves (src/actors/directory/): the operators' lease, move records, the step driver.
+
+  /** Adds an empty shard (`shard-<n>`) to the map; buckets reach it by moves. */
+  addShard(holder: string): Promise<ShardResult<{ shard: string }>> {
+    return this.moves.addShard(holder);
+  }
+
+  /** Records a planned move of `bucket` to shard `to`; `runMove` carries it out. */
+  createMove(bucket: number, to: string, holder: string): ShardResult<{ move: MoveView }> {
+    return this.moves.createMove(bucket, to, holder);
+  }
+
+  /** Records a whole rebalance plan (made at map `expectedVersion`) as planned moves. */
+  applyPlan(plan: PlanToApply, expectedVersion: number, holder: string): Promise<ShardResult<{ planId: string; moves: MoveView[] }>> {
+    return this.moves.applyPlan(plan, expectedVersion, holder);
+  }
+
+  /** Drives a move to done or rolled_back (or `options.steps` steps); resumes from its recorded step. */
+  runMove(id: number, holder: string, options: RunOptions = {}): Promise<ShardResult<{ move: MoveView; error: string | null }>> {
+    return this.moves.runMove(id, holder, options);
+  }
+
+  listMoves(options: { open?: boolean; limit?: number; planId?: string } = {}): ShardResult<MoveListing> {
+    return this.moves.listMoves(options);
+  }
+
+  releaseMoveLease(holder: string): ShardResult<{ released: boolean }> {
+    return this.moves.release(holder);
+  }
+
+  /** Recovery: finishes moves whose driver vanished while the bucket was fenced or half-flipped. */
+  override async alarm(): Promise<void> {
+    const next = await this.moves.recover();
+    if (next !== null) await this.ctx.storage.setAlarm(next);
+  }
+
+  private async wakeAt(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
   private readMap(): DirectoryMap | null {
@@ -147,13 +195,16 @@ export class ShardDirectoryActor extends DurableObject<Env> {
   private async pushTo(version: number): Promise<void> {
     const stale = this.db.select().from(tables.shardSync).where(lt(tables.shardSync.ackedVersion, version)).all();
     const rows = this.db.select().from(tables.buckets).all();
+    // A move's target holds the bucket as `incoming` from the copy until the flip.
+    const incoming = incomingMoves(this.db);
+    const epochOf = new Map(rows.map((r) => [r.bucket, r.epoch]));
     await Promise.all(
       stale.map(async ({ shard }) => {
-        const update: OwnershipUpdate = {
-          shard,
-          version,
-          buckets: rows.filter((r) => r.shard === shard).map((r) => [r.bucket, r.epoch, r.state as BucketState]),
-        };
+        const owned = rows.filter((r) => r.shard === shard).map((r): OwnershipUpdate["buckets"][number] => [r.bucket, r.epoch, r.state as BucketState]);
+        const expected = incoming
+          .filter((m) => m.toShard === shard)
+          .map((m): OwnershipUpdate["buckets"][number] => [m.bucket, (epochOf.get(m.bucket) ?? 0) + 1, "incoming"]);
+        const update: OwnershipUpdate = { shard, version, buckets: [...owned, ...expected] };
         const result = await stubFor(this.env, shard).syncOwnership(update);
         if (!result.ok) throw new Error(`ownership push to ${shard} failed: ${result.error}`);
         this.db
@@ -163,22 +214,5 @@ export class ShardDirectoryActor extends DurableObject<Env> {
           .run();
       }),
     );
-  }
-}
-
-/**
- * Bumps the map version. Shards whose buckets changed stay behind and get a push;
- * the others were current and their ownership is unchanged, so they are marked
- * current at the new version without a call (a shard behind for an earlier failed
- * push stays behind).
- */
-function bumpVersion(tx: DirectoryTx, touched: string[]): void {
-  const meta = tx.select().from(tables.mapMeta).get()!;
-  const next = meta.version + 1;
-  tx.update(tables.mapMeta).set({ version: next, updatedAt: Date.now() }).where(eq(tables.mapMeta.id, 1)).run();
-  for (const row of tx.select().from(tables.shardSync).all()) {
-    if (!touched.includes(row.shard) && row.ackedVersion === meta.version) {
-      tx.update(tables.shardSync).set({ ackedVersion: next }).where(eq(tables.shardSync.shard, row.shard)).run();
-    }
   }
 }

@@ -10,6 +10,10 @@ import { fail, ok, type OwnershipUpdate, type ShardResult } from "./results";
 import type { ShardDb } from "./shard/db";
 import { applyOwnership, checkBucket, readMeta } from "./shard/fencing";
 import { flushOutboxBatch } from "./shard/outbox";
+import type { BucketChecksum, BucketDigest } from "./shard/bucket-hash";
+import type { Row, Value } from "./shard/bucket-rows";
+import { LOAD_WINDOW_MINUTES, loadReport, type LoadReport } from "./shard/load";
+import * as mover from "./shard/mover";
 import { loadConfig, type Config } from "../router/config";
 import { redeemCode, type Redeemed, type RedeemInput } from "./shard/codes";
 import { liveGrantUser } from "./shard/grants";
@@ -223,6 +227,40 @@ export class UserShardActor extends DurableObject<Env> {
   listSessions(bucket: number, userId: string): ShardResult<{ sessions: SessionView[] }> {
     const now = Date.now();
     return this.db.transaction((tx) => checkBucket(tx, bucket) ?? listSessions(tx, bucket, userId, now));
+  }
+
+  // Bucket mover (src/actors/shard/mover.ts), driven by ShardDirectoryActor: copies land only on
+  // a shard that holds the bucket as incoming; rows are dropped only by a shard that gave it away.
+  exportBucket(bucket: number, table: string, afterKey: Value[] | null, limit: number): ShardResult<mover.RowPage> {
+    return mover.exportBucket(this.ctx.storage.sql, bucket, table, afterKey, limit);
+  }
+  importRows(bucket: number, page: Pick<mover.RowPage, "table" | "columns" | "rows">): ShardResult<{ imported: number }> {
+    return mover.importRows(this.ctx.storage, bucket, page);
+  }
+  bucketDigest(bucket: number): Promise<ShardResult<{ digest: BucketDigest }>> {
+    return mover.bucketDigest(this.ctx.storage.sql, bucket);
+  }
+  bucketChecksum(bucket: number): Promise<ShardResult<{ checksum: BucketChecksum }>> {
+    return mover.bucketChecksum(this.ctx.storage.sql, bucket);
+  }
+  exportKeys(bucket: number, keys: Record<string, string[]>): ShardResult<{ columns: Record<string, string[]>; rows: Record<string, Row[]> }> {
+    return mover.exportKeys(this.ctx.storage.sql, bucket, keys);
+  }
+  applyDelta(bucket: number, delta: mover.BucketDelta): Promise<ShardResult<{ checksum: BucketChecksum }>> {
+    return mover.applyDelta(this.ctx.storage, bucket, delta);
+  }
+  dropBucket(bucket: number, limit: number): ShardResult<{ deleted: number; more: boolean }> {
+    return mover.dropBucket(this.ctx.storage, bucket, limit);
+  }
+  bucketInventory(first: number, last: number): ReturnType<typeof mover.bucketInventory> {
+    return mover.bucketInventory(this.ctx.storage.sql, first, last);
+  }
+
+  /** Requests served per minute and per bucket over the last minutes (skew, plan --by load). */
+  loadReport(minutes = LOAD_WINDOW_MINUTES): ShardResult<LoadReport> {
+    if (!Number.isInteger(minutes) || minutes < 1 || minutes > LOAD_WINDOW_MINUTES) return fail("invalid_input", `minutes must be 1..${LOAD_WINDOW_MINUTES}`);
+    const owned = new Set(this.db.select({ bucket: tables.ownedBuckets.bucket }).from(tables.ownedBuckets).all().map((r) => r.bucket));
+    return ok(loadReport(this.db, owned, Date.now(), minutes));
   }
 
   /** Counts for operators: users held, buckets owned, map version applied. */

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { ownedBuckets, shardMeta } from "../../../schema/do/user-shard/tables";
 import { fail, type Failure, type OwnershipUpdate } from "../results";
 import type { ShardDb, ShardTx } from "./db";
+import { noteRequest } from "./load";
 
 /**
  * Checked first inside every actor transaction: this shard answers for `bucket`
@@ -12,6 +13,7 @@ export function checkBucket(tx: ShardTx, bucket: number): Failure<"wrong_shard" 
   const row = tx.select().from(ownedBuckets).where(eq(ownedBuckets.bucket, bucket)).get();
   if (!row) return fail("wrong_shard", `bucket ${bucket} is not owned by this shard`);
   if (row.state !== "active") return fail("bucket_moving", `bucket ${bucket} is ${row.state}`);
+  noteRequest(tx, bucket);
   return null;
 }
 

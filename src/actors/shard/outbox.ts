@@ -1,5 +1,5 @@
-import { asc, inArray } from "drizzle-orm";
-import { outbox } from "../../../schema/do/user-shard/tables";
+import { asc, eq, inArray } from "drizzle-orm";
+import { outbox, ownedBuckets } from "../../../schema/do/user-shard/tables";
 import type { ShardDb, ShardTx } from "./db";
 
 export interface AuditEvent {
@@ -34,6 +34,11 @@ export const FLUSH_BATCH = 100;
  * the same row (a flush that ran twice, or crashed between insert and delete) a
  * no-op: at-least-once delivery, exactly-once rows.
  *
+ * Only events of buckets this shard owns and serves are sent: while a bucket is
+ * fenced or incoming its outbox rows are being copied and checksummed, and after
+ * a move they are sent by the new owner, from its copy (the event id keeps a
+ * second delivery harmless either way).
+ *
  * Returns how many rows were sent and whether more are waiting.
  */
 export async function flushOutboxBatch(
@@ -41,7 +46,8 @@ export async function flushOutboxBatch(
   d1: D1Database,
   shardName: string | null,
 ): Promise<{ sent: number; more: boolean }> {
-  const rows = db.select().from(outbox).orderBy(asc(outbox.at), asc(outbox.id)).limit(FLUSH_BATCH).all();
+  const serving = db.select({ bucket: ownedBuckets.bucket }).from(ownedBuckets).where(eq(ownedBuckets.state, "active"));
+  const rows = db.select().from(outbox).where(inArray(outbox.bucket, serving)).orderBy(asc(outbox.at), asc(outbox.id)).limit(FLUSH_BATCH).all();
   if (rows.length === 0) return { sent: 0, more: false };
   const insert = d1.prepare(
     "INSERT OR IGNORE INTO audit_log (id, at, type, user_id, client_id, bucket, shard, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -1,0 +1,45 @@
+import { eq } from "drizzle-orm";
+import * as tables from "../../../schema/do/directory/tables";
+import { shardName } from "../../shard/map";
+import type { DirectoryTx } from "./db";
+
+/**
+ * Bumps the map version. Shards whose buckets changed stay behind and get a push;
+ * the others were current and their ownership is unchanged, so they are marked
+ * current at the new version without a call (a shard behind for an earlier failed
+ * push stays behind).
+ */
+export function bumpVersion(tx: DirectoryTx, touched: readonly string[]): number {
+  const meta = tx.select().from(tables.mapMeta).get()!;
+  const next = meta.version + 1;
+  tx.update(tables.mapMeta).set({ version: next, updatedAt: Date.now() }).where(eq(tables.mapMeta.id, 1)).run();
+  for (const row of tx.select().from(tables.shardSync).all()) {
+    if (!touched.includes(row.shard) && row.ackedVersion === meta.version) {
+      tx.update(tables.shardSync).set({ ackedVersion: next }).where(eq(tables.shardSync.shard, row.shard)).run();
+    }
+  }
+  return next;
+}
+
+/**
+ * Appends shards to the map (names `shard-<i>`, continuing the list). A new shard
+ * owns nothing until buckets move to it; it is pushed its (empty) ownership so it
+ * learns its name and the map version.
+ */
+export function addShards(tx: DirectoryTx, names: readonly string[]): string[] {
+  const meta = tx.select().from(tables.mapMeta).get()!;
+  const added = names.filter((name) => !meta.shards.includes(name));
+  if (added.length === 0) return [];
+  tx.update(tables.mapMeta).set({ shards: [...meta.shards, ...added] }).where(eq(tables.mapMeta.id, 1)).run();
+  for (const shard of added) tx.insert(tables.shardSync).values({ shard, ackedVersion: 0 }).onConflictDoNothing().run();
+  bumpVersion(tx, added);
+  return added;
+}
+
+/** The name the next added shard gets. */
+export function nextShardName(existing: readonly string[]): string {
+  for (let i = existing.length; ; i++) {
+    const name = shardName(i);
+    if (!existing.includes(name)) return name;
+  }
+}

@@ -1,0 +1,189 @@
+import * as tables from "../../../schema/do/directory/tables";
+import type { Env } from "../../env";
+import { isBucket } from "../../shard/bucket";
+import { MAX_SHARDS } from "../../shard/map";
+import { fail, ok, type ShardResult } from "../results";
+import type { DirectoryDb } from "./db";
+import { run, type DriverContext, type RunOptions } from "./driver";
+import { acquireLease, currentLease, LEASE_MS, releaseLease, validHolder, type Lease } from "./lease";
+import { addShards, nextShardName } from "./map-edits";
+import { getMove, insertMove, isTerminal, moveView, openMoves, recentMoves, type MoveStep, type MoveView } from "./moves";
+
+/** A rebalance plan as the router computed it (src/shard/plan.ts): shard list after, and the moves. */
+export interface PlanToApply {
+  shards: string[];
+  moves: Array<{ bucket: number; from: string; to: string }>;
+}
+
+export interface MoveListing {
+  moves: MoveView[];
+  /** Open moves per step. */
+  open: Partial<Record<MoveStep, number>>;
+  lease: Lease | null;
+}
+
+/** The holder the directory's own recovery alarm drives abandoned moves under. */
+export const RECOVERY_HOLDER = "directory-recovery";
+/** Steps that keep a bucket unavailable or half-moved: the recovery alarm finishes them. */
+const RECOVER_STEPS: readonly MoveStep[] = ["fenced", "verified", "flipped", "rolling_back"];
+const MAX_LIST = 500;
+
+interface Deps {
+  db: DirectoryDb;
+  env: Env;
+  push(): Promise<void>;
+  /** Makes sure the recovery alarm fires at `at` or earlier. */
+  wakeAt(at: number): Promise<void>;
+}
+
+/**
+ * The operator side of bucket moves inside ShardDirectoryActor: leases, move and
+ * plan records, the driver loop. One driver per move at a time in this object;
+ * the lease keeps other operators out.
+ */
+export class MoveService {
+  private readonly driving = new Map<number, Promise<unknown>>();
+
+  constructor(private readonly deps: Deps) {}
+
+  async addShard(holder: string): Promise<ShardResult<{ shard: string }>> {
+    if (!validHolder(holder)) return fail("invalid_input", "holder must be 1..200 characters");
+    const added = this.deps.db.transaction((tx) => {
+      const meta = tx.select().from(tables.mapMeta).get();
+      if (!meta) return fail("not_found", "the shard map has not been created");
+      if (meta.shards.length >= MAX_SHARDS) return fail("invalid_input", `a map has at most ${MAX_SHARDS} shards`);
+      const refused = acquireLease(tx, holder, Date.now());
+      if (refused) return refused;
+      const name = nextShardName(meta.shards);
+      addShards(tx, [name]);
+      return ok({ shard: name });
+    });
+    if (added.ok) await this.deps.push();
+    return added;
+  }
+
+  createMove(bucket: number, to: string, holder: string): ShardResult<{ move: MoveView }> {
+    if (!isBucket(bucket)) return fail("invalid_input", "bucket must be an integer in [0, 4096)");
+    if (typeof to !== "string" || !validHolder(holder)) return fail("invalid_input", "to and holder are required");
+    return this.deps.db.transaction((tx) => {
+      const refused = acquireLease(tx, holder, Date.now());
+      if (refused) return refused;
+      const row = insertMove(tx, { bucket, to, planId: null, holder }, Date.now());
+      return "ok" in row ? row : ok({ move: moveView(row) });
+    });
+  }
+
+  /**
+   * Records every move of a plan as `planned`, adding the plan's new shards. Refused
+   * if the map changed since the plan was made or moves are still open.
+   */
+  async applyPlan(plan: PlanToApply, expectedVersion: number, holder: string): Promise<ShardResult<{ planId: string; moves: MoveView[] }>> {
+    if (!validHolder(holder) || !plan || !Array.isArray(plan.shards) || !Array.isArray(plan.moves)) return fail("invalid_input", "bad plan");
+    const planId = `plan-${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
+    const record = () => this.deps.db.transaction((tx) => {
+      const now = Date.now();
+      const meta = tx.select().from(tables.mapMeta).get();
+      if (!meta) return fail("not_found", "the shard map has not been created");
+      if (meta.version !== expectedVersion) return fail("conflict", `the map changed (version ${meta.version}, plan made at ${expectedVersion}); plan again`);
+      const refused = acquireLease(tx, holder, now);
+      if (refused) return refused;
+      const open = openMoves(tx);
+      if (open.length > 0) return fail("conflict", `${open.length} moves are still open; finish them first (resume)`);
+      if (plan.shards.length > MAX_SHARDS || meta.shards.some((s, i) => plan.shards[i] !== s)) {
+        return fail("invalid_input", "the plan's shard list must extend the map's");
+      }
+      addShards(tx, plan.shards.slice(meta.shards.length));
+      const moves: MoveView[] = [];
+      for (const move of plan.moves) {
+        const row = insertMove(tx, { bucket: move.bucket, to: move.to, planId, holder }, now);
+        if ("ok" in row) throw new PlanError(row.detail ?? row.error);
+        if (row.fromShard !== move.from) throw new PlanError(`bucket ${move.bucket} is on ${row.fromShard}, not ${move.from}`);
+        moves.push(moveView(row));
+      }
+      return ok({ planId, moves });
+    });
+    let result: ReturnType<typeof record>;
+    try {
+      result = record();
+    } catch (error) {
+      if (error instanceof PlanError) return fail("conflict", `${error.message}; plan again`);
+      throw error;
+    }
+    await this.deps.push();
+    return result;
+  }
+
+  /** Drives move `id` (see driver.ts); joins a driver already running it here. */
+  async runMove(id: number, holder: string, options: RunOptions = {}): Promise<ShardResult<{ move: MoveView; error: string | null }>> {
+    if (!Number.isInteger(id) || !validHolder(holder)) return fail("invalid_input", "move id and holder are required");
+    if (!getMove(this.deps.db, id)) return fail("not_found", `no move ${id}`);
+    const refused = this.deps.db.transaction((tx) => acquireLease(tx, holder, Date.now()));
+    if (refused) return refused;
+    // If this driver dies with the bucket fenced, the directory finishes the move itself.
+    await this.deps.wakeAt(Date.now() + LEASE_MS + 1_000);
+    const ctx = this.context(holder);
+    const result = await this.exclusive(id, () => run(ctx, id, options));
+    return ok({ move: moveView(result.move), error: result.error });
+  }
+
+  listMoves(options: { open?: boolean; limit?: number; planId?: string } = {}): ShardResult<MoveListing> {
+    const limit = Math.min(Math.max(Number(options.limit ?? 100) || 100, 1), MAX_LIST);
+    const open = openMoves(this.deps.db);
+    const counts: Partial<Record<MoveStep, number>> = {};
+    for (const move of open) counts[move.step as MoveStep] = (counts[move.step as MoveStep] ?? 0) + 1;
+    const rows = options.open ? open.slice(0, limit) : recentMoves(this.deps.db, limit, options.planId);
+    return ok({ moves: rows.map(moveView), open: counts, lease: currentLease(this.deps.db, Date.now()) });
+  }
+
+  release(holder: string): ShardResult<{ released: boolean }> {
+    if (!validHolder(holder)) return fail("invalid_input", "holder must be 1..200 characters");
+    return ok({ released: this.deps.db.transaction((tx) => releaseLease(tx, holder)) });
+  }
+
+  /**
+   * Alarm: finishes moves whose driver vanished while they held a fence or were
+   * half-flipped, once the driver's lease has run out. Returns when to look again.
+   */
+  async recover(): Promise<number | null> {
+    const now = Date.now();
+    const lease = currentLease(this.deps.db, now);
+    const stuck = openMoves(this.deps.db).filter((m) => (RECOVER_STEPS as readonly string[]).includes(m.step));
+    if (stuck.length === 0) return null;
+    if (lease && lease.holder !== RECOVERY_HOLDER) return lease.expiresAt + 1_000;
+    const ctx = this.context(RECOVERY_HOLDER);
+    let failed = false;
+    for (const move of stuck) {
+      const result = await this.exclusive(move.id, () => run(ctx, move.id));
+      failed ||= !isTerminal(result.move.step);
+    }
+    this.deps.db.transaction((tx) => releaseLease(tx, RECOVERY_HOLDER));
+    return failed ? Date.now() + LEASE_MS : null;
+  }
+
+  private context(holder: string): DriverContext {
+    const { db, env } = this.deps;
+    return {
+      db,
+      env,
+      holder,
+      push: () => this.deps.push(),
+      renew: () => db.transaction((tx) => acquireLease(tx, holder, Date.now())),
+    };
+  }
+
+  private async exclusive<T>(id: number, job: () => Promise<T>): Promise<T> {
+    for (let running = this.driving.get(id); running; running = this.driving.get(id)) await running.catch(() => undefined);
+    const promise = job();
+    this.driving.set(id, promise);
+    try {
+      return await promise;
+    } finally {
+      this.driving.delete(id);
+    }
+  }
+}
+
+/** Aborts the plan's transaction: a plan is recorded whole or not at all. */
+class PlanError extends Error {
+  override name = "PlanError";
+}

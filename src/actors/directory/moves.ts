@@ -1,0 +1,167 @@
+import { and, asc, desc, eq, inArray, notInArray } from "drizzle-orm";
+import * as tables from "../../../schema/do/directory/tables";
+import { fail, type Failure } from "../results";
+import type { BucketChecksum } from "../shard/bucket-hash";
+import type { DirectoryDb, DirectoryTx } from "./db";
+import { bumpVersion } from "./map-edits";
+
+/**
+ * The moves table and its transitions. Every transition is one directory
+ * transaction that checks the step it expects (compare-and-set), writes the next
+ * step and, where the step changes who may do what, the map edit and version bump
+ * in the same transaction: the step is on disk before any shard is told.
+ */
+export type MoveStep = "planned" | "copying" | "fenced" | "verified" | "flipped" | "done" | "rolling_back" | "rolled_back";
+export const MOVE_STEPS: readonly MoveStep[] = ["planned", "copying", "fenced", "verified", "flipped", "done", "rolling_back", "rolled_back"];
+export const TERMINAL_STEPS: readonly MoveStep[] = ["done", "rolled_back"];
+/** Steps in which the target holds the bucket as `incoming` (accepts copies, serves nothing). */
+export const INCOMING_STEPS: readonly MoveStep[] = ["copying", "fenced", "verified"];
+/** Before the flip a move can still be undone; after it the target may have taken writes. */
+export const ROLLBACK_STEPS: readonly MoveStep[] = ["planned", "copying", "fenced", "verified"];
+
+export type MoveRow = typeof tables.moves.$inferSelect;
+
+export interface MoveView {
+  id: number;
+  bucket: number;
+  from: string;
+  to: string;
+  step: MoveStep;
+  plan_id: string | null;
+  created_at: number;
+  updated_at: number;
+  fenced_at: number | null;
+  fence_ms: number | null;
+  rows_copied: number;
+  users: number | null;
+  checksum: BucketChecksum | null;
+  attempts: number;
+  error: string | null;
+  holder: string | null;
+}
+
+export function moveView(row: MoveRow): MoveView {
+  return {
+    id: row.id,
+    bucket: row.bucket,
+    from: row.fromShard,
+    to: row.toShard,
+    step: row.step as MoveStep,
+    plan_id: row.planId,
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
+    fenced_at: row.fencedAt,
+    fence_ms: row.fenceMs,
+    rows_copied: row.rowsCopied,
+    users: row.users,
+    checksum: row.checksum ? (JSON.parse(row.checksum) as BucketChecksum) : null,
+    attempts: row.attempts,
+    error: row.error,
+    holder: row.holder,
+  };
+}
+
+export function isTerminal(step: string): boolean {
+  return (TERMINAL_STEPS as readonly string[]).includes(step);
+}
+
+export function getMove(db: DirectoryDb | DirectoryTx, id: number): MoveRow | undefined {
+  return db.select().from(tables.moves).where(eq(tables.moves.id, id)).get();
+}
+
+export function openMoveOf(db: DirectoryDb | DirectoryTx, bucket: number): MoveRow | undefined {
+  return db
+    .select()
+    .from(tables.moves)
+    .where(and(eq(tables.moves.bucket, bucket), notInArray(tables.moves.step, [...TERMINAL_STEPS])))
+    .get();
+}
+
+export function openMoves(db: DirectoryDb | DirectoryTx): MoveRow[] {
+  return db.select().from(tables.moves).where(notInArray(tables.moves.step, [...TERMINAL_STEPS])).orderBy(asc(tables.moves.id)).all();
+}
+
+/** Moves whose target currently expects the bucket: pushed to it as `incoming`. */
+export function incomingMoves(db: DirectoryDb | DirectoryTx): MoveRow[] {
+  return db.select().from(tables.moves).where(inArray(tables.moves.step, [...INCOMING_STEPS])).all();
+}
+
+export function recentMoves(db: DirectoryDb, limit: number, planId?: string): MoveRow[] {
+  const query = db.select().from(tables.moves);
+  const filtered = planId ? query.where(eq(tables.moves.planId, planId)) : query;
+  return filtered.orderBy(desc(tables.moves.id)).limit(limit).all();
+}
+
+export interface NewMove {
+  bucket: number;
+  to: string;
+  planId: string | null;
+  holder: string;
+}
+
+/** Records a planned move of `bucket` from its current owner to `to`. */
+export function insertMove(tx: DirectoryTx, move: NewMove, now: number): MoveRow | Failure<"invalid_input" | "conflict" | "not_found"> {
+  const meta = tx.select().from(tables.mapMeta).get();
+  const row = tx.select().from(tables.buckets).where(eq(tables.buckets.bucket, move.bucket)).get();
+  if (!meta || !row) return fail("not_found", "the shard map has not been created");
+  if (!meta.shards.includes(move.to)) return fail("invalid_input", `unknown shard ${move.to} (shards: ${meta.shards.join(", ")})`);
+  if (row.shard === move.to) return fail("invalid_input", `bucket ${move.bucket} is already on ${move.to}`);
+  const open = openMoveOf(tx, move.bucket);
+  if (open) return fail("conflict", `bucket ${move.bucket} already has move ${open.id} in step ${open.step}`);
+  return tx
+    .insert(tables.moves)
+    .values({ bucket: move.bucket, fromShard: row.shard, toShard: move.to, step: "planned", planId: move.planId, createdAt: now, updatedAt: now, holder: move.holder })
+    .returning()
+    .get();
+}
+
+type Patch = Partial<Pick<MoveRow, "fencedAt" | "fenceMs" | "rowsCopied" | "users" | "checksum" | "error" | "holder">>;
+
+/**
+ * Moves `id` from step `expected` to `next` with `patch`, running `mapEdit` in the
+ * same transaction. Returns null (and changes nothing) if the move is no longer at
+ * `expected`: another driver got there first.
+ */
+export function transition(
+  tx: DirectoryTx,
+  id: number,
+  expected: readonly MoveStep[],
+  next: MoveStep,
+  patch: Patch,
+  mapEdit?: (move: MoveRow) => void,
+): MoveRow | null {
+  const move = getMove(tx, id);
+  if (!move || !(expected as readonly string[]).includes(move.step)) return null;
+  mapEdit?.(move);
+  return tx.update(tables.moves).set({ ...patch, step: next, updatedAt: Date.now() }).where(eq(tables.moves.id, id)).returning().get()!;
+}
+
+export function patchMove(tx: DirectoryTx, id: number, patch: Patch & { attempts?: number }): void {
+  tx.update(tables.moves).set({ ...patch, updatedAt: Date.now() }).where(eq(tables.moves.id, id)).run();
+}
+
+// The map edits of the transitions. Each bumps the version for the shards whose view changes.
+
+/** planned → copying: the target learns to expect the bucket. */
+export const expectAtTarget = (tx: DirectoryTx) => (move: MoveRow) => void bumpVersion(tx, [move.toShard]);
+
+/** copying → fenced: the source stops serving the bucket (writes and reads answer bucket_moving). */
+export const fenceAtSource = (tx: DirectoryTx) => (move: MoveRow) => {
+  tx.update(tables.buckets).set({ state: "fenced" }).where(eq(tables.buckets.bucket, move.bucket)).run();
+  bumpVersion(tx, [move.fromShard]);
+};
+
+/** verified → flipped: the target owns the bucket, one epoch later; the source gives it up. */
+export const flipOwner = (tx: DirectoryTx) => (move: MoveRow) => {
+  const row = tx.select().from(tables.buckets).where(eq(tables.buckets.bucket, move.bucket)).get()!;
+  if (row.shard !== move.fromShard) throw new Error(`bucket ${move.bucket} is owned by ${row.shard}, not the move's source ${move.fromShard}`);
+  tx.update(tables.buckets).set({ shard: move.toShard, epoch: row.epoch + 1, state: "active" }).where(eq(tables.buckets.bucket, move.bucket)).run();
+  bumpVersion(tx, [move.fromShard, move.toShard]);
+};
+
+/** any step before the flip → rolling_back: the source serves again, the target stops expecting. */
+export const undoAtBoth = (tx: DirectoryTx) => (move: MoveRow) => {
+  if (move.step === "planned") return;
+  tx.update(tables.buckets).set({ state: "active" }).where(eq(tables.buckets.bucket, move.bucket)).run();
+  bumpVersion(tx, [move.fromShard, move.toShard]);
+};

@@ -1,0 +1,225 @@
+import { isBucket } from "../../shard/bucket";
+import { fail, ok, type ShardBucketState, type ShardResult } from "../results";
+import { tableChecksum, tableDigest, type BucketChecksum, type BucketDigest } from "./bucket-hash";
+import {
+  TABLE_SPECS,
+  deleteKeys,
+  deleteSome,
+  keyOf,
+  selectBucket,
+  selectBucketRange,
+  selectKeys,
+  selectPage,
+  tableSpec,
+  upsertRows,
+  type Row,
+  type TableSpec,
+  type Value,
+} from "./bucket-rows";
+
+/**
+ * The shard's half of a bucket move. The directory drives; a shard only answers
+ * for its own rows. Reads are allowed on any bucket (they change nothing); writes
+ * are fenced by what the directory pushed: copies land only on a shard that holds
+ * the bucket as `incoming`, and a bucket's rows are dropped only by a shard that
+ * no longer holds it at all.
+ */
+
+export const MAX_PAGE = 2_000;
+
+export interface RowPage {
+  table: string;
+  columns: string[];
+  rows: Row[];
+  /** Primary key of the last row when more may follow, else null. */
+  nextKey: Value[] | null;
+}
+
+/** Rows to write and primary keys (JSON) to delete, per table. */
+export interface BucketDelta {
+  upserts: Record<string, Row[]>;
+  deletes: Record<string, string[]>;
+}
+
+type Result<T extends object> = ShardResult<T>;
+
+export function heldAs(sql: SqlStorage, bucket: number): ShardBucketState | null {
+  const row = sql.exec("SELECT state FROM owned_buckets WHERE bucket = ?", bucket).toArray()[0];
+  return row ? (row.state as ShardBucketState) : null;
+}
+
+export function exportBucket(sql: SqlStorage, bucket: number, table: string, afterKey: Value[] | null, limit: number): Result<RowPage> {
+  const spec = tableSpec(table);
+  if (!isBucket(bucket) || !spec) return fail("invalid_input", "unknown bucket or table");
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) return fail("invalid_input", `limit must be 1..${MAX_PAGE}`);
+  if (afterKey !== null && !validKey(spec, afterKey)) return fail("invalid_input", `afterKey must be the ${spec.primaryKey.join(", ")} of a row`);
+  const rows = selectPage(sql, spec, bucket, afterKey, limit);
+  const last = rows.length === limit ? rows[rows.length - 1] : undefined;
+  return ok({ table, columns: [...spec.columns], rows, nextKey: last ? keyOf(spec, last) : null });
+}
+
+/** Upserts one exported page; only while this shard expects the bucket. */
+export function importRows(storage: DurableObjectStorage, bucket: number, page: Pick<RowPage, "table" | "columns" | "rows">): Result<{ imported: number }> {
+  const spec = tableSpec(page?.table);
+  if (!isBucket(bucket) || !spec) return fail("invalid_input", "unknown bucket or table");
+  const invalid = checkRows(spec, bucket, page.columns, page.rows);
+  if (invalid) return fail("invalid_input", invalid);
+  return storage.transactionSync(() => {
+    const refused = refuseUnlessIncoming(storage.sql, bucket);
+    if (refused) return refused;
+    upsertRows(storage.sql, spec, page.rows);
+    return ok({ imported: page.rows.length });
+  });
+}
+
+/** Per table: count, SHA-256 and per-row key and hash. Read in one synchronous pass, so consistent. */
+export async function bucketDigest(sql: SqlStorage, bucket: number): Promise<Result<{ digest: BucketDigest }>> {
+  if (!isBucket(bucket)) return fail("invalid_input", "bucket out of range");
+  const snapshot = TABLE_SPECS.map((spec) => ({ spec, rows: selectBucket(sql, spec, bucket) }));
+  const digest: BucketDigest = {};
+  for (const { spec, rows } of snapshot) digest[spec.name] = await tableDigest(spec, rows);
+  return ok({ digest });
+}
+
+export async function bucketChecksum(sql: SqlStorage, bucket: number): Promise<Result<{ checksum: BucketChecksum }>> {
+  if (!isBucket(bucket)) return fail("invalid_input", "bucket out of range");
+  return ok({ checksum: await snapshotChecksum(sql, bucket) });
+}
+
+/** The current rows with the given keys, per table (keys as JSON arrays, as in a digest). */
+export function exportKeys(sql: SqlStorage, bucket: number, keys: Record<string, string[]>): Result<{ columns: Record<string, string[]>; rows: Record<string, Row[]> }> {
+  if (!isBucket(bucket)) return fail("invalid_input", "bucket out of range");
+  const columns: Record<string, string[]> = {};
+  const rows: Record<string, Row[]> = {};
+  for (const [table, list] of Object.entries(keys ?? {})) {
+    const spec = tableSpec(table);
+    const parsed = spec ? parseKeys(spec, list) : null;
+    if (!spec || !parsed) return fail("invalid_input", `bad keys for table ${table}`);
+    columns[table] = [...spec.columns];
+    rows[table] = selectKeys(sql, spec, bucket, parsed);
+  }
+  return ok({ columns, rows });
+}
+
+/**
+ * Applies a delta in one transaction and returns the checksum that results, read
+ * in the same synchronous pass: the mover compares it with the (fenced) source's.
+ */
+export async function applyDelta(storage: DurableObjectStorage, bucket: number, delta: BucketDelta): Promise<Result<{ checksum: BucketChecksum }>> {
+  if (!isBucket(bucket) || typeof delta !== "object" || delta === null) return fail("invalid_input", "bad bucket or delta");
+  const plan: Array<{ spec: TableSpec; upserts: Row[]; deletes: Value[][] }> = [];
+  for (const spec of TABLE_SPECS) {
+    const upserts = delta.upserts?.[spec.name] ?? [];
+    const deletes = parseKeys(spec, delta.deletes?.[spec.name] ?? []);
+    const invalid = checkRows(spec, bucket, spec.columns, upserts);
+    if (invalid || !deletes) return fail("invalid_input", invalid ?? `bad keys for table ${spec.name}`);
+    plan.push({ spec, upserts, deletes });
+  }
+  const applied = storage.transactionSync(() => {
+    const refused = refuseUnlessIncoming(storage.sql, bucket);
+    if (refused) return refused;
+    for (const { spec, upserts, deletes } of plan) {
+      deleteKeys(storage.sql, spec, bucket, deletes);
+      upsertRows(storage.sql, spec, upserts);
+    }
+    return null;
+  });
+  if (applied) return applied;
+  return ok({ checksum: await snapshotChecksum(storage.sql, bucket) });
+}
+
+/**
+ * Deletes up to `limit` of a bucket's rows, one short transaction, only on a shard
+ * that does not hold the bucket (the source after the flip, the target after a
+ * rollback). `more` says whether rows are left.
+ */
+export function dropBucket(storage: DurableObjectStorage, bucket: number, limit: number): Result<{ deleted: number; more: boolean }> {
+  if (!isBucket(bucket)) return fail("invalid_input", "bucket out of range");
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) return fail("invalid_input", `limit must be 1..${MAX_PAGE}`);
+  return storage.transactionSync(() => {
+    const held = heldAs(storage.sql, bucket);
+    if (held !== null) return fail("conflict", `bucket ${bucket} is ${held} here; only a shard that gave it away drops it`);
+    let deleted = 0;
+    for (const spec of TABLE_SPECS) {
+      if (deleted >= limit) return ok({ deleted, more: true });
+      deleted += deleteSome(storage.sql, spec, bucket, limit - deleted);
+    }
+    return ok({ deleted, more: deleted >= limit });
+  });
+}
+
+/** For `verify`: a checksum per bucket with rows in [first, last], and what this shard holds there. */
+export async function bucketInventory(
+  sql: SqlStorage,
+  first: number,
+  last: number,
+): Promise<Result<{ buckets: Array<{ bucket: number; checksum: BucketChecksum }>; held: Array<[number, number, ShardBucketState]> }>> {
+  if (!isBucket(first) || !isBucket(last) || first > last || last - first >= 512) return fail("invalid_input", "range must be 1..512 buckets");
+  const byBucket = new Map<number, Map<string, Row[]>>();
+  for (const spec of TABLE_SPECS) {
+    const bucketAt = spec.columns.indexOf("bucket");
+    for (const row of selectBucketRange(sql, spec, first, last)) {
+      const bucket = Number(row[bucketAt]);
+      const tables = byBucket.get(bucket) ?? new Map<string, Row[]>();
+      byBucket.set(bucket, tables);
+      const rows = tables.get(spec.name) ?? [];
+      tables.set(spec.name, rows);
+      rows.push(row);
+    }
+  }
+  const held = sql
+    .exec("SELECT bucket, epoch, state FROM owned_buckets WHERE bucket BETWEEN ? AND ? ORDER BY bucket", first, last)
+    .toArray()
+    .map((r): [number, number, ShardBucketState] => [Number(r.bucket), Number(r.epoch), r.state as ShardBucketState]);
+  const buckets: Array<{ bucket: number; checksum: BucketChecksum }> = [];
+  for (const bucket of [...byBucket.keys()].sort((a, b) => a - b)) {
+    const checksum: BucketChecksum = {};
+    for (const spec of TABLE_SPECS) checksum[spec.name] = await tableChecksum(byBucket.get(bucket)!.get(spec.name) ?? []);
+    buckets.push({ bucket, checksum });
+  }
+  return ok({ buckets, held });
+}
+
+async function snapshotChecksum(sql: SqlStorage, bucket: number): Promise<BucketChecksum> {
+  const snapshot = TABLE_SPECS.map((spec) => ({ spec, rows: selectBucket(sql, spec, bucket) }));
+  const checksum: BucketChecksum = {};
+  for (const { spec, rows } of snapshot) checksum[spec.name] = await tableChecksum(rows);
+  return checksum;
+}
+
+function refuseUnlessIncoming(sql: SqlStorage, bucket: number) {
+  const held = heldAs(sql, bucket);
+  return held === "incoming" ? null : fail("wrong_shard", `bucket ${bucket} is not expected here (${held ?? "not held"})`);
+}
+
+function validKey(spec: TableSpec, key: unknown): key is Value[] {
+  return Array.isArray(key) && key.length === spec.primaryKey.length && key.every((v) => typeof v === "string" || typeof v === "number");
+}
+
+function parseKeys(spec: TableSpec, list: unknown): Value[][] | null {
+  if (!Array.isArray(list)) return null;
+  const out: Value[][] = [];
+  for (const text of list) {
+    let key: unknown;
+    try {
+      key = JSON.parse(String(text));
+    } catch {
+      return null;
+    }
+    if (!validKey(spec, key)) return null;
+    out.push(key);
+  }
+  return out;
+}
+
+/** Rows must have exactly the table's columns, in order, and belong to the bucket. */
+function checkRows(spec: TableSpec, bucket: number, columns: readonly string[], rows: unknown): string | null {
+  if (!Array.isArray(columns) || columns.join(",") !== spec.columns.join(",")) return `columns of ${spec.name} must be ${spec.columns.join(", ")}`;
+  if (!Array.isArray(rows)) return "rows must be a list";
+  const bucketAt = spec.columns.indexOf("bucket");
+  for (const row of rows) {
+    if (!Array.isArray(row) || row.length !== spec.columns.length) return `a row of ${spec.name} has the wrong number of values`;
+    if (row[bucketAt] !== bucket) return `a row of ${spec.name} belongs to bucket ${String(row[bucketAt])}, not ${bucket}`;
+  }
+  return null;
+}
