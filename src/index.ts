@@ -3,7 +3,7 @@ import { UserShardActor as UserShardActorBase } from "./actors/user-shard";
 import type { Env } from "./env";
 import { app } from "./router/app";
 import { loadConfig } from "./router/config";
-import { CallCounter, countedFetch, countingEnv, metricsEnabled } from "./router/metrics";
+import { CallCounter, countedFetch, countingEnv, countSqlRows, metricsEnabled } from "./router/metrics";
 
 export { KeyManagerActor } from "./actors/key-manager";
 export { ShardDirectoryActor } from "./actors/shard-directory";
@@ -16,11 +16,14 @@ const metrics = metricsEnabled(env as unknown as Env);
 
 /**
  * In load/metrics mode the shard also counts the D1 statements it makes on its own
- * (the outbox flush to audit_log runs from its alarm, not per request).
+ * (the outbox flush to audit_log runs from its alarm, not per request) and the rows
+ * its SQLite reads and writes.
  */
 class CountedUserShardActor extends UserShardActorBase {
   constructor(ctx: DurableObjectState, actorEnv: Env) {
-    super(ctx, countingEnv(actorEnv, new CallCounter("(actor) UserShardActor")));
+    const counter = new CallCounter("(actor) UserShardActor");
+    super(ctx, countingEnv(actorEnv, counter));
+    countSqlRows(ctx.storage, counter);
   }
 }
 

@@ -24,6 +24,9 @@ export interface TypeTotals {
   d1Queries: number;
   /** Wall time seen by the worker; in workerd the clock only advances across I/O. */
   wallMs: number;
+  /** Rows the actor's own SQLite read and wrote (Durable Object storage bills per row). */
+  sqlRowsRead: number;
+  sqlRowsWritten: number;
   /** "USER_SHARD.redeemCode" → calls. */
   actorMethods: Record<string, number>;
   statuses: Record<string, number>;
@@ -41,7 +44,7 @@ export function metricsEnabled(env: Pick<Env, "METRICS">): boolean {
 }
 
 function emptyTotals(): TypeTotals {
-  return { requests: 0, actorCalls: 0, d1Queries: 0, wallMs: 0, actorMethods: {}, statuses: {} };
+  return { requests: 0, actorCalls: 0, d1Queries: 0, wallMs: 0, sqlRowsRead: 0, sqlRowsWritten: 0, actorMethods: {}, statuses: {} };
 }
 
 /** The totals of request type `key`; past MAX_TYPES distinct keys everything lands in "other". */
@@ -82,6 +85,11 @@ export class CallCounter {
   }
   d1(statements: number): void {
     this.entry.d1Queries += statements;
+  }
+  sqlRows(read: number, written: number): void {
+    const entry = this.entry;
+    entry.sqlRowsRead += read;
+    entry.sqlRowsWritten += written;
   }
   finish(status: number, wallMs: number): void {
     const entry = this.entry;
@@ -165,6 +173,32 @@ function countingD1<T extends object>(db: T, counter: CallCounter): T {
   });
 }
 
+/** Cursors whose row counts are not final yet, per actor; settled before each read of the totals. */
+const unsettled = new Set<() => void>();
+
+/**
+ * Counts the rows an actor's SQLite reads and writes. A cursor's counts are final
+ * once it has been consumed, which statements inside a synchronous transaction
+ * always are by the time the next statement runs: they are added up then.
+ */
+export function countSqlRows(storage: DurableObjectStorage, counter: CallCounter): void {
+  const sql = storage.sql;
+  const exec = sql.exec.bind(sql);
+  let pending: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
+  const settle = () => {
+    for (const cursor of pending) counter.sqlRows(cursor.rowsRead, cursor.rowsWritten);
+    pending = [];
+  };
+  const counting = <T extends Record<string, SqlStorageValue>>(query: string, ...bindings: unknown[]): SqlStorageCursor<T> => {
+    settle();
+    const cursor = exec<T>(query, ...bindings);
+    pending.push(cursor as unknown as SqlStorageCursor<Record<string, SqlStorageValue>>);
+    return cursor;
+  };
+  Object.defineProperty(sql, "exec", { value: counting, configurable: true, writable: true });
+  unsettled.add(settle);
+}
+
 const NAMESPACES = ["USER_SHARD", "SHARD_DIRECTORY", "KEY_MANAGER"] as const;
 
 /** `env` with D1 and the actor namespaces counting into `counter`; everything else as it is. */
@@ -202,6 +236,7 @@ export interface MetricsSnapshot {
 }
 
 export function snapshot(): MetricsSnapshot {
+  for (const settle of unsettled) settle();
   const types: MetricsSnapshot["types"] = {};
   for (const [key, t] of [...totals.types].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const per = (n: number) => (t.requests === 0 ? 0 : Math.round((n / t.requests) * 1000) / 1000);
@@ -211,5 +246,6 @@ export function snapshot(): MetricsSnapshot {
 }
 
 export function resetMetrics(): void {
+  for (const settle of unsettled) settle();
   totals = { since: Date.now(), types: new Map() };
 }
