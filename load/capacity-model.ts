@@ -56,6 +56,8 @@ export interface TypeCalls {
   d1Queries: number;
   /** D1 statements the shard makes later for this request type (audit outbox), amortized. */
   auditD1: number;
+  /** Rows the shard's SQLite writes per request (Durable Object storage bills per row written). */
+  sqlRowsWritten: number;
   /** Where the figures were measured. */
   source: string;
 }
@@ -78,6 +80,7 @@ export function measuredCalls(report: LoadReport): TypeCalls[] {
       actorCalls: metrics?.perRequest.actorCalls ?? NaN,
       d1Queries: metrics?.perRequest.d1Queries ?? NaN,
       auditD1: actor && served ? actor.d1Queries / served : 0,
+      sqlRowsWritten: actor && served ? (actor.sqlRowsWritten ?? 0) / served : 0,
       source: best ? `${best.name}${alone ? "" : " (mixed flow: audit share averaged over its requests)"}` : "not measured",
     };
   });
@@ -88,13 +91,14 @@ export interface CostModel {
   actorCallsPerMonth: number;
   d1QueriesPerMonth: number;
   auditRowsPerMonth: number;
+  sqlRowsWrittenPerMonth: number;
   peakActorCallsPerS: number;
   bytesPerUser: number | null;
   shardsForThroughput: number;
   shardsForStorage: number | null;
   shards: number;
   peakCallsPerShard: number;
-  cost: { doRequests: number; doDuration: number; doStorage: number; d1: number; workers: number; total: number };
+  cost: { doRequests: number; doDuration: number; doRowsWritten: number; doStorage: number; d1: number; workers: number; total: number };
 }
 
 export function costModel(report: LoadReport, bytesPerUser: number | null, mau = 10_000_000): CostModel {
@@ -103,6 +107,7 @@ export function costModel(report: LoadReport, bytesPerUser: number | null, mau =
   const actorCallsPerMonth = sum((t) => t.monthly * t.actorCalls);
   const d1QueriesPerMonth = sum((t) => t.monthly * t.d1Queries);
   const auditRowsPerMonth = sum((t) => t.monthly * t.auditD1) * D1_ROWS_PER_AUDIT_STATEMENT;
+  const sqlRowsWrittenPerMonth = sum((t) => t.monthly * t.sqlRowsWritten);
   const callsPerRequest = actorCallsPerMonth / MONTHLY_REQUESTS;
   const peakActorCallsPerS = PEAK_RPS * callsPerRequest;
   const shardsForThroughput = Math.max(1, Math.ceil(peakActorCallsPerS / SHARD_CALLS_PER_S));
@@ -114,17 +119,19 @@ export function costModel(report: LoadReport, bytesPerUser: number | null, mau =
   const cost = {
     doRequests: overflow(actorCallsPerMonth, PRICES.doRequestsIncluded, PRICES.doPerMillionRequests),
     doDuration: overflow(gbSeconds, PRICES.doGbSecondsIncluded, PRICES.doPerMillionGbSeconds),
+    doRowsWritten: overflow(sqlRowsWrittenPerMonth, PRICES.doRowsWrittenIncluded, PRICES.doPerMillionRowsWritten),
     doStorage: storageGb === null ? 0 : Math.max(0, storageGb - PRICES.doStorageGbIncluded) * PRICES.doPerGbMonth,
     d1: overflow(d1QueriesPerMonth + auditRowsPerMonth, PRICES.d1RowsWrittenIncluded, PRICES.d1PerMillionRowsWritten),
     workers: PRICES.workersBase + overflow(MONTHLY_REQUESTS, PRICES.workersRequestsIncluded, PRICES.workersPerMillionRequests),
     total: 0,
   };
-  cost.total = cost.doRequests + cost.doDuration + cost.doStorage + cost.d1 + cost.workers;
+  cost.total = cost.doRequests + cost.doDuration + cost.doRowsWritten + cost.doStorage + cost.d1 + cost.workers;
   return {
     types,
     actorCallsPerMonth,
     d1QueriesPerMonth,
     auditRowsPerMonth,
+    sqlRowsWrittenPerMonth,
     peakActorCallsPerS,
     bytesPerUser,
     shardsForThroughput,

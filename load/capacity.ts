@@ -20,7 +20,7 @@ export function capacityMarkdown(report: LoadReport, source: string): string {
   const perUser = report.seeding?.shardBytesPerUser ?? null;
   const m = costModel(report, perUser);
   const typeRows = m.types
-    .map((t) => `| ${t.label} | ${t.perDay} | ${big(t.monthly)} | ${t.actorCalls.toFixed(2)} | ${t.d1Queries.toFixed(2)} | ${t.auditD1.toFixed(2)} | ${t.source} |`)
+    .map((t) => `| ${t.label} | ${t.perDay} | ${big(t.monthly)} | ${t.actorCalls.toFixed(2)} | ${t.d1Queries.toFixed(2)} | ${t.auditD1.toFixed(2)} | ${t.sqlRowsWritten.toFixed(1)} | ${t.source} |`)
     .join("\n");
   const held = report.scenarios.map((s) => `${s.name}: ${s.verdict.seedPass ? "held" : "did not hold"} (${s.verdict.checks.filter((c) => !c.pass).map((c) => c.name).join(", ") || "all checks passed"})`).join("; ");
   return `# Capacity and cost at 10M MAU
@@ -56,8 +56,8 @@ for the router's billed CPU, not a measurement of it.
 
 ## Model
 
-| request type | per user-day | per month | actor calls/req | D1 queries/req | audit D1 statements/req (later, batched) | measured in |
-|---|---:|---:|---:|---:|---:|---|
+| request type | per user-day | per month | actor calls/req | D1 queries/req | audit D1 statements/req (later, batched) | shard SQLite rows written/req | measured in |
+|---|---:|---:|---:|---:|---:|---:|---|
 ${typeRows}
 
 - Actor calls: ${big(m.actorCallsPerMonth)} per month (${(m.actorCallsPerMonth / MONTHLY_REQUESTS).toFixed(2)} per request); at peak ${m.peakActorCallsPerS.toFixed(0)}/s.
@@ -73,18 +73,20 @@ ${typeRows}
 |---|---:|---:|
 | Durable Objects requests (${big(m.actorCallsPerMonth)} × $${PRICES.doPerMillionRequests}/M) | ${usd(m.cost.doRequests)} | ${usd(SEED_ESTIMATE.durableObjects)} (10億 × $12.50/M) |
 | Durable Objects duration (${m.shards} shards × 128 MB always active) | ${usd(m.cost.doDuration)} | — |
+| Durable Objects SQLite rows written (${big(m.sqlRowsWrittenPerMonth)}; rows read are within the included 25 B) | ${usd(m.cost.doRowsWritten)} | — |
 | Durable Objects SQLite storage | ${usd(m.cost.doStorage)} | — |
 | D1 (rows written beyond 50 M included) | ${usd(m.cost.d1)} | ${usd(SEED_ESTIMATE.d1)} |
 | Workers (base + requests) | ${usd(m.cost.workers)} | ${usd(SEED_ESTIMATE.workers)} |
 | R2 / KV (not used here) | $0 | ${usd(SEED_ESTIMATE.r2 + SEED_ESTIMATE.kv)} |
 | **total** | **${usd(m.cost.total)}** | **${usd(SEED_ESTIMATE.total)}** |
 
-Not in this model: Workers CPU time beyond the included 30 M CPU-ms (not measurable locally), rows read and written inside the
-shards' SQLite (billed per row, not counted by the suite), and the per-request cost of sign-ins.
+Not in this model: Workers CPU time beyond the included 30 M CPU-ms (not measurable locally), D1 rows read (far inside the
+included 25 B), and sign-ins (a password check and two shard calls each).
 The seed priced Durable Object requests at $12.50 per million, which is the duration price per million GB-s; requests cost $0.15 per million.
 
 Prices: Durable Objects https://developers.cloudflare.com/durable-objects/platform/pricing/ (requests $0.15/M after 1 M,
-duration $12.50/M GB-s after 400,000 GB-s, SQLite storage $0.20/GB-month after 5 GB); D1 https://developers.cloudflare.com/d1/platform/pricing/
+duration $12.50/M GB-s after 400,000 GB-s, SQLite rows written $1.00/M after 50 M, rows read $0.001/M after 25 B,
+stored data $0.20/GB-month after 5 GB); D1 https://developers.cloudflare.com/d1/platform/pricing/
 (rows written $1.00/M after 50 M, rows read $0.001/M after 25 B); Workers https://developers.cloudflare.com/workers/platform/pricing/
 ($5 base, requests $0.30/M after 10 M). Read 2026-11-23.
 `;

@@ -58,6 +58,31 @@ export function listeningPids(port: number): number[] {
   return pids;
 }
 
+function parentOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The workerd processes of the provider on `port`: `wrangler dev` runs two, a proxy
+ * that owns the port and the runtime of the worker and its actors on a port of its
+ * own, both children of wrangler. Both do work for every request, so both are counted.
+ */
+export function providerPids(port: number): number[] {
+  const listeners = listeningPids(port);
+  const parents = new Set(listeners.map(parentOf).filter((p): p is number => p !== null && p > 1));
+  if (parents.size === 0) return listeners;
+  const siblings = readdirSync("/proc")
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => parents.has(parentOf(pid) ?? -1) && processName(pid) === "workerd");
+  return [...new Set([...listeners, ...siblings])].sort((a, b) => a - b);
+}
+
 /** User + system CPU milliseconds used so far by `pids` (null when /proc cannot tell). */
 export function cpuMs(pids: readonly number[]): number | null {
   if (pids.length === 0) return null;

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { ChildProcess } from "node:child_process";
 import { readDevVar } from "../cli/lib/dev-vars.ts";
 import { ROOT, runWrangler, spawnWrangler } from "../cli/lib/wrangler.ts";
-import { listeningPids } from "./proc.ts";
+import { providerPids } from "./proc.ts";
 import { STATE_DIR } from "./state.ts";
 
 export const LOAD_PORT = 8789;
@@ -75,7 +75,7 @@ export async function startOrReuse(port: number, log: (line: string) => void): P
   const token = adminToken();
   if (await healthy(base)) {
     log(`using the provider already running at ${base}`);
-    return { base, adminToken: token, started: false, pids: listeningPids(port), stop: async () => {} };
+    return { base, adminToken: token, started: false, pids: providerPids(port), stop: async () => {} };
   }
   mkdirSync(PERSIST_DIR, { recursive: true });
   const config = snapshotSources();
@@ -92,7 +92,10 @@ export async function startOrReuse(port: number, log: (line: string) => void): P
   const logFile = join(STATE_DIR, "wrangler.log");
   const out = openSync(logFile, "a");
   log(`starting wrangler dev on ${base} (output: ${logFile})`);
-  const child = spawnWrangler(args, { stdio: ["ignore", out, out] });
+  // The dev server's own request tracing and data explorer store a trace of every request in
+  // SQLite (hundreds of MB per run): a cost of the dev tooling, not of the worker, so off here.
+  const env = { ...process.env, X_LOCAL_OBSERVABILITY: "false", X_LOCAL_EXPLORER: "false" };
+  const child = spawnWrangler(args, { stdio: ["ignore", out, out], env });
   let exited = false;
   child.once("exit", () => (exited = true));
 
@@ -105,7 +108,7 @@ export async function startOrReuse(port: number, log: (line: string) => void): P
     }
     await sleep(500);
   }
-  return { base, adminToken: token, started: true, pids: listeningPids(port), stop: () => stopChild(child) };
+  return { base, adminToken: token, started: true, pids: providerPids(port), stop: () => stopChild(child) };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

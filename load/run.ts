@@ -59,6 +59,8 @@ export async function runScenario(s: RunSettings, scenario: Scenario, vus: Vu[],
   const prepareSeconds = round((performance.now() - prepStarted) / 1000, 1);
 
   s.log(`${scenario.title}: ${profile.rate}/s, ramp ${profile.rampS} s, hold ${profile.holdS} s, ramp-down ${profile.rampDownS} s`);
+  // Let the audit events of the preparation reach D1 before the counters start.
+  await new Promise((resolve) => setTimeout(resolve, s.settleMs));
   await metricsCall(s, "DELETE");
   const cpuBefore = cpuMs(s.providerPids);
   const genBefore = process.cpuUsage();

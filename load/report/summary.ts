@@ -52,7 +52,9 @@ export function callsTable(report: LoadReport): string {
       const methods = Object.entries(m.actorMethods)
         .map(([k, v]) => `${k}×${(m.requests ? v / m.requests : v).toFixed(2)}`)
         .join(", ");
-      rows.push([s.name, type, String(m.requests), m.perRequest.actorCalls.toFixed(2), m.perRequest.d1Queries.toFixed(2), methods || (m.requests ? "-" : `${m.d1Queries} D1 total`)]);
+      const served = s.stats.overall.count || 1;
+      const own = `per request of the scenario: ${(m.d1Queries / served).toFixed(2)} D1 statements, SQLite rows read ${((m.sqlRowsRead ?? 0) / served).toFixed(1)} / written ${((m.sqlRowsWritten ?? 0) / served).toFixed(1)}`;
+      rows.push([s.name, type, String(m.requests), m.perRequest.actorCalls.toFixed(2), m.perRequest.d1Queries.toFixed(2), methods || (m.requests ? "-" : own)]);
     }
   }
   return rows.length ? table(["scenario", "request type", "requests", "actor calls/req", "D1 queries/req", "actor methods per request"], rows) : "(no worker counts: the target has no /admin/metrics)";

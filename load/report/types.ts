@@ -9,6 +9,9 @@ export interface MetricsType {
   actorCalls: number;
   d1Queries: number;
   wallMs: number;
+  /** Rows the shard's own SQLite read and wrote (only on the "(actor) UserShardActor" entry). */
+  sqlRowsRead?: number;
+  sqlRowsWritten?: number;
   actorMethods: Record<string, number>;
   statuses: Record<string, number>;
   perRequest: { actorCalls: number; d1Queries: number; wallMs: number };
