@@ -8,7 +8,9 @@ import type { Env } from "../env";
 import { bucketOf, isBucket } from "../shard/bucket";
 import { fail, ok, type OwnershipUpdate, type ShardResult } from "./results";
 import type { ShardDb } from "./shard/db";
-import { applyOwnership, checkBucket, readMeta } from "./shard/fencing";
+import { applyOwnership, checkBucket, readMeta, writeMeta } from "./shard/fencing";
+import { sweepOnce, type SweepResult } from "./shard/sweep";
+import { listConsents, revokeConsent, type ConsentView } from "./shard/consents";
 import { flushOutboxBatch } from "./shard/outbox";
 import type { BucketChecksum, BucketDigest } from "./shard/bucket-hash";
 import type { Row, Value } from "./shard/bucket-rows";
@@ -46,6 +48,9 @@ import { findUser, insertUser, passwordVerifierOf, setDisabled, toView, type New
 /** Audit events wait at most this long in the outbox before the flush alarm runs. */
 const FLUSH_DELAY_MS = 1_000;
 const FLUSH_RETRY_MS = 10_000;
+/** Expired state is swept this often; a sweep with more to do comes back sooner. */
+const SWEEP_INTERVAL_MS = 10 * 60_000;
+const SWEEP_AGAIN_MS = 2_000;
 
 /**
  * UserShardActor: owns every piece of state of the users in its buckets. Each
@@ -161,7 +166,7 @@ export class UserShardActor extends DurableObject<Env> {
   rotateRefresh(input: RotateInput): ShardResult<Rotated> {
     const now = Date.now();
     const result = this.db.transaction((tx) => checkBucket(tx, input.bucket) ?? rotateRefresh(tx, input, this.refreshPolicy, now));
-    if (!result.ok) this.scheduleFlush();
+    this.scheduleFlush();
     return result;
   }
 
@@ -287,16 +292,60 @@ export class UserShardActor extends DurableObject<Env> {
     }
   }
 
+  /** Operator API: what the user has allowed which clients. */
+  listConsents(bucket: number, userId: string): ShardResult<{ consents: ConsentView[] }> {
+    return this.db.transaction((tx) => {
+      const fenced = checkBucket(tx, bucket);
+      if (fenced) return fenced;
+      if (!findUser(tx, bucket, userId)) return fail("not_found", "no such user");
+      return ok({ consents: listConsents(tx, bucket, userId) });
+    });
+  }
+
+  /** Consent withdrawn: the consent row and every grant of that client for the user end together. */
+  revokeConsent(bucket: number, userId: string, clientId: string): ShardResult<{ revoked: boolean; grants: number }> {
+    const now = Date.now();
+    const result = this.db.transaction((tx) => {
+      const fenced = checkBucket(tx, bucket);
+      if (fenced) return fenced;
+      if (!findUser(tx, bucket, userId)) return fail("not_found", "no such user");
+      return ok(revokeConsent(tx, bucket, userId, clientId, now));
+    });
+    if (result.ok) this.scheduleFlush();
+    return result;
+  }
+
+  /** Housekeeping: deletes expired codes, sessions, grants and revoked-jti rows, a bounded batch per table. */
+  sweep(): SweepResult {
+    return sweepOnce(this.db, { accessTokenTtlS: this.config.accessTokenTtlS, refreshIdleTtlS: this.config.refreshIdleTtlS }, Date.now());
+  }
+
+  /**
+   * One alarm serves both timers: the outbox flush (soon after a write) and the
+   * sweep (every SWEEP_INTERVAL_MS). Alarms fire at least once; both jobs are idempotent.
+   */
   override async alarm(): Promise<void> {
     this.flushScheduled = false;
+    let next = Date.now() + SWEEP_INTERVAL_MS;
     try {
       await this.flushOutbox();
     } catch (error) {
       // Keep the events: they are retried on the next alarm, not dropped.
       console.error("outbox flush failed", error);
       this.flushScheduled = true;
-      await this.ctx.storage.setAlarm(Date.now() + FLUSH_RETRY_MS);
+      next = Date.now() + FLUSH_RETRY_MS;
     }
+    const now = Date.now();
+    const sweepAt = Number(readMeta(this.db, "next_sweep_at") ?? "0");
+    if (now >= sweepAt) {
+      const swept = this.sweep();
+      const again = swept.more ? now + SWEEP_AGAIN_MS : now + SWEEP_INTERVAL_MS;
+      this.db.transaction((tx) => writeMeta(tx, "next_sweep_at", String(again)));
+      next = Math.min(next, again);
+    } else {
+      next = Math.min(next, sweepAt);
+    }
+    await this.ctx.storage.setAlarm(next);
   }
 
   private scheduleFlush(): void {
