@@ -42,7 +42,7 @@ export function latencyChart(s: ScenarioResult): string {
     .join("");
   const limits = [300, 500]
     .filter((v) => v <= yMax)
-    .map((v) => `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v)}" y2="${y(v)}" stroke="#c00" stroke-dasharray="6 4"/><text x="${W - PAD.right - 4}" y="${y(v) - 4}" text-anchor="end" fill="#c00">${v === 300 ? "p95" : "p99"} limit ${v} ms</text>`)
+    .map((v) => `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v)}" y2="${y(v)}" stroke="#c00" stroke-dasharray="6 4"/><text x="${v === 300 ? PAD.left + 4 : W - PAD.right - 4}" y="${y(v) - 4}" text-anchor="${v === 300 ? "start" : "end"}" fill="#c00">${v === 300 ? "p95" : "p99"} limit ${v} ms</text>`)
     .join("");
   const errors = points
     .filter((p) => p.errors > 0)
