@@ -5,17 +5,29 @@ import { authorizeWithSession, redeemCode, type CodeTicket } from "../oidc.ts";
 import { parallel } from "../seeder.ts";
 import type { ScenarioContext, Vu } from "./types.ts";
 
-/** One code for `vu`, renewing its session once if the provider shows a login page instead. */
+const RETRIES = 4;
+const transient = (status: number | "network") => status === "network" || status >= 500;
+
+/**
+ * One code for `vu`, renewing its session once if the provider shows a login page
+ * instead. Server errors and lost connections are retried with backoff (and logged):
+ * preparation must not fail a run over one bad response, but it must not hide it.
+ */
 export async function mintCode(ctx: ScenarioContext, vu: Vu): Promise<CodeTicket> {
+  let renewed = false;
   for (let attempt = 0; ; attempt++) {
     if (vu.cookie === null) throw new Error(`virtual user ${vu.index} has no session`);
     const { outcome, ticket } = await authorizeWithSession(ctx.http, ctx.ep, ctx.client, vu.cookie, "seed");
     if (ticket) return ticket;
-    if (outcome.error === "login_page" && attempt === 0 && ctx.renewSession) {
+    if (outcome.error === "login_page" && !renewed && ctx.renewSession) {
+      renewed = true;
       vu.cookie = await ctx.renewSession(vu);
       continue;
     }
-    throw new Error(`minting a code for virtual user ${vu.index} failed: ${outcome.error ?? outcome.status}`);
+    const what = `minting a code for virtual user ${vu.index}: ${outcome.error ?? outcome.status}`;
+    if (!transient(outcome.status) || attempt >= RETRIES) throw new Error(`${what} (attempt ${attempt + 1})`);
+    ctx.log(`  retrying after ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
   }
 }
 
