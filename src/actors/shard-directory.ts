@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { asc, eq, lt } from "drizzle-orm";
+import { asc, eq, inArray, lt } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../schema/do/directory/migrations/migrations.js";
@@ -194,10 +194,16 @@ export class ShardDirectoryActor extends DurableObject<Env> {
 
   private async pushTo(version: number): Promise<void> {
     const stale = this.db.select().from(tables.shardSync).where(lt(tables.shardSync.ackedVersion, version)).all();
-    const rows = this.db.select().from(tables.buckets).all();
+    // Only the stale shards' rows are read: a push must not cost a scan of all 4096 buckets.
+    const names = stale.map((s) => s.shard);
+    // (Durable Object SQLite binds at most 100 parameters; past that, read them all.)
+    const all = () => this.db.select().from(tables.buckets).all();
+    const rows = names.length > 90 ? all() : this.db.select().from(tables.buckets).where(inArray(tables.buckets.shard, names)).all();
     // A move's target holds the bucket as `incoming` from the copy until the flip.
-    const incoming = incomingMoves(this.db);
-    const epochOf = new Map(rows.map((r) => [r.bucket, r.epoch]));
+    const incoming = incomingMoves(this.db).filter((m) => names.includes(m.toShard));
+    const expecting = incoming.map((m) => m.bucket);
+    const epochs = expecting.length > 90 ? all() : this.db.select().from(tables.buckets).where(inArray(tables.buckets.bucket, expecting)).all();
+    const epochOf = new Map(epochs.map((r) => [r.bucket, r.epoch]));
     await Promise.all(
       stale.map(async ({ shard }) => {
         const owned = rows.filter((r) => r.shard === shard).map((r): OwnershipUpdate["buckets"][number] => [r.bucket, r.epoch, r.state as BucketState]);

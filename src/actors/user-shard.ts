@@ -242,8 +242,8 @@ export class UserShardActor extends DurableObject<Env> {
   importRows(bucket: number, page: Pick<mover.RowPage, "table" | "columns" | "rows">): ShardResult<{ imported: number }> {
     return mover.importRows(this.ctx.storage, bucket, page);
   }
-  bucketDigest(bucket: number): Promise<ShardResult<{ digest: BucketDigest }>> {
-    return mover.bucketDigest(this.ctx.storage.sql, bucket);
+  bucketDigest(bucket: number, tables?: string[]): ShardResult<{ digest: BucketDigest }> {
+    return mover.bucketDigest(this.ctx.storage.sql, bucket, tables);
   }
   bucketChecksum(bucket: number): Promise<ShardResult<{ checksum: BucketChecksum }>> {
     return mover.bucketChecksum(this.ctx.storage.sql, bucket);

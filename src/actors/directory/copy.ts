@@ -1,6 +1,6 @@
 import type { ShardResult } from "../results";
 import type { ShardApi } from "../../router/shards/call";
-import { checksumOf, sameChecksum, type BucketChecksum, type BucketDigest } from "../shard/bucket-hash";
+import { differingTables, type BucketChecksum, type BucketDigest } from "../shard/bucket-hash";
 import type { Value } from "../shard/bucket-rows";
 import type { RowPage } from "../shard/mover";
 import { TABLE_SPECS } from "../shard/bucket-rows";
@@ -53,28 +53,29 @@ export interface Verified {
 }
 
 /**
- * With the source fenced (nothing changes there any more): diff both sides row by
- * row, send what differs, and compare the checksums the two shards compute. Returns
- * null if they still differ after VERIFY_ATTEMPTS rounds.
+ * With the source fenced (nothing changes there any more): compare both shards'
+ * checksums; for the tables that differ, diff the rows by key and hash, send what
+ * differs, and take the target's checksum after applying it. Returns null if they
+ * still differ after VERIFY_ATTEMPTS rounds. A bucket nobody wrote to during the
+ * copy costs two checksums and nothing else.
  */
 export async function syncAndVerify(source: ShardApi, target: ShardApi, bucket: number): Promise<Verified | null> {
+  const [src, dst] = await Promise.all([source.bucketChecksum(bucket), target.bucketChecksum(bucket)]);
+  const sourceSum = must(src, "source checksum").checksum;
+  let targetSum = must(dst, "target checksum").checksum;
   let delta = 0;
   for (let attempt = 0; attempt < VERIFY_ATTEMPTS; attempt++) {
-    const [src, dst] = await Promise.all([source.bucketDigest(bucket), target.bucketDigest(bucket)]);
-    const sourceDigest = must(src, "source digest").digest;
-    const targetDigest = must(dst, "target digest").digest;
-    const sourceSum = checksumOf(sourceDigest);
-    const diff = diffDigests(sourceDigest, targetDigest);
-    let targetSum = checksumOf(targetDigest);
-    if (diff.count > 0) {
-      const rows = must(await source.exportKeys(bucket, diff.upserts), "export delta").rows;
-      targetSum = must(await target.applyDelta(bucket, { upserts: rows, deletes: diff.deletes }), "apply delta").checksum;
-      delta += diff.count;
-    }
-    if (sameChecksum(sourceSum, targetSum)) {
+    const differing = differingTables(sourceSum, targetSum);
+    if (differing.length === 0) {
       const rows = Object.values(sourceSum).reduce((sum, t) => sum + t.rows, 0);
       return { checksum: sourceSum, users: sourceSum.users?.rows ?? 0, rows, delta };
     }
+    const [srcDigest, dstDigest] = await Promise.all([source.bucketDigest(bucket, differing), target.bucketDigest(bucket, differing)]);
+    // A second round sends every row of the differing tables: cheap insurance against a row-hash collision.
+    const diff = diffDigests(must(srcDigest, "source digest").digest, must(dstDigest, "target digest").digest, attempt > 0);
+    const rows = must(await source.exportKeys(bucket, diff.upserts), "export delta").rows;
+    targetSum = must(await target.applyDelta(bucket, { upserts: rows, deletes: diff.deletes }), "apply delta").checksum;
+    delta += diff.count;
   }
   return null;
 }
@@ -97,15 +98,15 @@ export interface DigestDiff {
   count: number;
 }
 
-/** Rows missing or different at the target, and rows the source no longer has. */
-export function diffDigests(source: BucketDigest, target: BucketDigest): DigestDiff {
+/** Rows missing or different at the target (or all source rows, with `everything`), and rows the source no longer has. */
+export function diffDigests(source: BucketDigest, target: BucketDigest, everything = false): DigestDiff {
   const diff: DigestDiff = { upserts: {}, deletes: {}, count: 0 };
-  for (const { name } of TABLE_SPECS) {
+  for (const name of new Set([...Object.keys(source), ...Object.keys(target)])) {
     const src = source[name] ?? { keys: [], hashes: [] };
     const dst = target[name] ?? { keys: [], hashes: [] };
     if (src.keys.length === 0 && dst.keys.length === 0) continue;
     const there = new Map(dst.keys.map((key, i) => [key, dst.hashes[i]]));
-    const upserts = src.keys.filter((key, i) => there.get(key) !== src.hashes[i]);
+    const upserts = everything ? src.keys : src.keys.filter((key, i) => there.get(key) !== src.hashes[i]);
     const here = new Set(src.keys);
     const deletes = dst.keys.filter((key) => !here.has(key));
     if (upserts.length > 0) diff.upserts[name] = upserts;

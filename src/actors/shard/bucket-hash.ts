@@ -1,10 +1,8 @@
-import { keyOf, type Row, type TableSpec } from "./bucket-rows";
-
 /**
  * Content checksums of a bucket's rows, identical on any shard that holds the same
- * rows: per table, the row count and a SHA-256 over the rows in primary-key order,
- * each row in one canonical encoding. The mover compares them on source and target
- * before it hands a bucket over; `verify` compares them across shards.
+ * rows: per table, the row count and a SHA-256 over the rows' canonical JSON (see
+ * bucket-rows.ts) in primary-key order, one per line. The mover compares them on
+ * source and target before it hands a bucket over; `verify` compares them across shards.
  */
 
 export interface TableChecksum {
@@ -14,12 +12,12 @@ export interface TableChecksum {
 export type BucketChecksum = Record<string, TableChecksum>;
 
 /**
- * A table's checksum plus, per row, its primary key (JSON) and a 53-bit hash of its
- * content: enough for the mover to find which rows differ between two shards
- * without shipping the rows. (A hash collision would hide a change from the diff,
- * never from the SHA-256 comparison that follows it.)
+ * A table's rows as primary key (JSON) and a 53-bit hash of the content: enough for
+ * the mover to find which rows differ between two shards without shipping them.
+ * (A hash collision would hide a change from the diff, never from the SHA-256
+ * comparison that follows it.)
  */
-export interface TableDigest extends TableChecksum {
+export interface TableDigest {
   keys: string[];
   hashes: number[];
 }
@@ -27,41 +25,27 @@ export type BucketDigest = Record<string, TableDigest>;
 
 const utf8 = new TextEncoder();
 
-/** One row as a string: JSON of its values in schema order, blobs as hex. */
-export function canonicalRow(row: Row): string {
-  return JSON.stringify(row.map((v) => (v instanceof ArrayBuffer ? { blob: hex(new Uint8Array(v)) } : v)));
+export async function tableChecksum(rows: readonly string[]): Promise<TableChecksum> {
+  return { rows: rows.length, sha256: await sha256(rows.join("\n")) };
 }
 
-export async function tableChecksum(rows: readonly Row[]): Promise<TableChecksum> {
-  return { rows: rows.length, sha256: await sha256(rows.map(canonicalRow).join("\n")) };
-}
-
-export async function tableDigest(spec: TableSpec, rows: readonly Row[]): Promise<TableDigest> {
-  const lines = rows.map(canonicalRow);
-  return {
-    rows: rows.length,
-    sha256: await sha256(lines.join("\n")),
-    keys: rows.map((row) => JSON.stringify(keyOf(spec, row))),
-    hashes: lines.map(cyrb53),
-  };
+export function tableDigest(keys: string[], rows: readonly string[]): TableDigest {
+  return { keys, hashes: rows.map(cyrb53) };
 }
 
 /** Equal when every table has the same row count and content hash. */
 export function sameChecksum(a: BucketChecksum, b: BucketChecksum): boolean {
-  const names = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const name of names) {
-    const x = a[name];
-    const y = b[name];
-    if (!x || !y || x.rows !== y.rows || x.sha256 !== y.sha256) return false;
-  }
-  return true;
+  return differingTables(a, b).length === 0;
 }
 
-/** Just the counts and hashes of a digest. */
-export function checksumOf(digest: BucketDigest): BucketChecksum {
-  const out: BucketChecksum = {};
-  for (const [name, { rows, sha256 }] of Object.entries(digest)) out[name] = { rows, sha256 };
-  return out;
+/** Names of the tables whose count or hash differ (or that only one side lists). */
+export function differingTables(a: BucketChecksum, b: BucketChecksum): string[] {
+  const names = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...names].filter((name) => {
+    const x = a[name];
+    const y = b[name];
+    return !x || !y || x.rows !== y.rows || x.sha256 !== y.sha256;
+  });
 }
 
 /** One short hash over a whole bucket checksum, for display and for comparing buckets at a glance. */
@@ -71,10 +55,7 @@ export async function bucketHash(checksum: BucketChecksum): Promise<string> {
 }
 
 async function sha256(text: string): Promise<string> {
-  return hex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text))));
-}
-
-function hex(bytes: Uint8Array): string {
+  const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text)));
   let out = "";
   for (const b of bytes) out += b.toString(16).padStart(2, "0");
   return out;

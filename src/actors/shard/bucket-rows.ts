@@ -13,6 +13,9 @@ export type Row = Value[];
 
 export interface TableSpec {
   readonly name: string;
+  /** SQL that renders a row as canonical JSON (blobs as {"blob": hex}), and its key likewise. */
+  readonly rowJson: string;
+  readonly keyJson: string;
   /** Column names in schema order: the order of every exported row. */
   readonly columns: readonly string[];
   readonly primaryKey: readonly string[];
@@ -24,8 +27,17 @@ export interface TableSpec {
 export const MAX_BINDINGS = 100;
 
 export const TABLE_SPECS: readonly TableSpec[] = PER_USER_TABLES.map(({ table, name, primaryKey }) => {
-  const columns = getTableConfig(table as SQLiteTable).columns.map((c) => c.name);
-  return { name, columns, primaryKey, keyIndexes: primaryKey.map((k) => columns.indexOf(k)) };
+  const config = getTableConfig(table as SQLiteTable).columns;
+  const columns = config.map((c) => c.name);
+  const json = config.map((c) => (c.getSQLType() === "blob" ? `json_object('blob', hex(${c.name}))` : c.name));
+  return {
+    name,
+    columns,
+    primaryKey,
+    keyIndexes: primaryKey.map((k) => columns.indexOf(k)),
+    rowJson: `json_array(${json.join(", ")})`,
+    keyJson: `json_array(${primaryKey.join(", ")})`,
+  };
 });
 
 const BY_NAME = new Map(TABLE_SPECS.map((spec) => [spec.name, spec]));
@@ -48,16 +60,32 @@ export function selectPage(sql: SqlStorage, spec: TableSpec, bucket: number, aft
   return [...sql.exec(query, bucket, ...(afterKey ?? []), limit).raw()];
 }
 
-/** Every row of a bucket in primary-key order (buckets are small: a few thousand users). */
-export function selectBucket(sql: SqlStorage, spec: TableSpec, bucket: number): Row[] {
-  const query = `SELECT ${spec.columns.join(", ")} FROM ${spec.name} WHERE bucket = ? ORDER BY ${spec.primaryKey.join(", ")}`;
-  return [...sql.exec(query, bucket).raw()];
+/**
+ * Every row of a bucket as canonical JSON, with its key, in primary-key order. The
+ * JSON is rendered by SQLite: one string per row crosses into JavaScript instead of
+ * every value, several times faster, which is what keeps the fenced checksum short.
+ */
+export function canonicalRows(sql: SqlStorage, spec: TableSpec, bucket: number): { keys: string[]; rows: string[] } {
+  const query = `SELECT ${spec.keyJson}, ${spec.rowJson} FROM ${spec.name} WHERE bucket = ? ORDER BY ${spec.primaryKey.join(", ")}`;
+  const keys: string[] = [];
+  const rows: string[] = [];
+  for (const [key, row] of sql.exec(query, bucket).raw()) {
+    keys.push(String(key));
+    rows.push(String(row));
+  }
+  return { keys, rows };
 }
 
-/** Every row of a range of buckets, ordered by bucket then primary key. */
-export function selectBucketRange(sql: SqlStorage, spec: TableSpec, first: number, last: number): Row[] {
-  const query = `SELECT ${spec.columns.join(", ")} FROM ${spec.name} WHERE bucket BETWEEN ? AND ? ORDER BY bucket, ${spec.primaryKey.join(", ")}`;
-  return [...sql.exec(query, first, last).raw()];
+/** Canonical rows of a range of buckets, per bucket, each in primary-key order. */
+export function canonicalRange(sql: SqlStorage, spec: TableSpec, first: number, last: number): Map<number, string[]> {
+  const query = `SELECT bucket, ${spec.rowJson} FROM ${spec.name} WHERE bucket BETWEEN ? AND ? ORDER BY bucket, ${spec.primaryKey.join(", ")}`;
+  const out = new Map<number, string[]>();
+  for (const [bucket, row] of sql.exec(query, first, last).raw()) {
+    const list = out.get(Number(bucket)) ?? [];
+    out.set(Number(bucket), list);
+    list.push(String(row));
+  }
+  return out;
 }
 
 /** The rows of a bucket with the given primary keys (missing keys are simply absent). */

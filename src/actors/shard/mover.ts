@@ -3,11 +3,11 @@ import { fail, ok, type ShardBucketState, type ShardResult } from "../results";
 import { tableChecksum, tableDigest, type BucketChecksum, type BucketDigest } from "./bucket-hash";
 import {
   TABLE_SPECS,
+  canonicalRange,
+  canonicalRows,
   deleteKeys,
   deleteSome,
   keyOf,
-  selectBucket,
-  selectBucketRange,
   selectKeys,
   selectPage,
   tableSpec,
@@ -72,15 +72,20 @@ export function importRows(storage: DurableObjectStorage, bucket: number, page: 
   });
 }
 
-/** Per table: count, SHA-256 and per-row key and hash. Read in one synchronous pass, so consistent. */
-export async function bucketDigest(sql: SqlStorage, bucket: number): Promise<Result<{ digest: BucketDigest }>> {
+/** Per-row keys and hashes of the named tables (all when omitted), read in one synchronous pass. */
+export function bucketDigest(sql: SqlStorage, bucket: number, tables?: string[]): Result<{ digest: BucketDigest }> {
   if (!isBucket(bucket)) return fail("invalid_input", "bucket out of range");
-  const snapshot = TABLE_SPECS.map((spec) => ({ spec, rows: selectBucket(sql, spec, bucket) }));
+  const specs = tables ? tables.map(tableSpec) : TABLE_SPECS;
+  if (specs.some((spec) => !spec)) return fail("invalid_input", "unknown table");
   const digest: BucketDigest = {};
-  for (const { spec, rows } of snapshot) digest[spec.name] = await tableDigest(spec, rows);
+  for (const spec of specs as TableSpec[]) {
+    const { keys, rows } = canonicalRows(sql, spec, bucket);
+    digest[spec.name] = tableDigest(keys, rows);
+  }
   return ok({ digest });
 }
 
+/** Per table: row count and SHA-256 of the bucket's rows. */
 export async function bucketChecksum(sql: SqlStorage, bucket: number): Promise<Result<{ checksum: BucketChecksum }>> {
   if (!isBucket(bucket)) return fail("invalid_input", "bucket out of range");
   return ok({ checksum: await snapshotChecksum(sql, bucket) });
@@ -155,16 +160,12 @@ export async function bucketInventory(
   last: number,
 ): Promise<Result<{ buckets: Array<{ bucket: number; checksum: BucketChecksum }>; held: Array<[number, number, ShardBucketState]> }>> {
   if (!isBucket(first) || !isBucket(last) || first > last || last - first >= 512) return fail("invalid_input", "range must be 1..512 buckets");
-  const byBucket = new Map<number, Map<string, Row[]>>();
+  const byBucket = new Map<number, Map<string, string[]>>();
   for (const spec of TABLE_SPECS) {
-    const bucketAt = spec.columns.indexOf("bucket");
-    for (const row of selectBucketRange(sql, spec, first, last)) {
-      const bucket = Number(row[bucketAt]);
-      const tables = byBucket.get(bucket) ?? new Map<string, Row[]>();
+    for (const [bucket, rows] of canonicalRange(sql, spec, first, last)) {
+      const tables = byBucket.get(bucket) ?? new Map<string, string[]>();
       byBucket.set(bucket, tables);
-      const rows = tables.get(spec.name) ?? [];
       tables.set(spec.name, rows);
-      rows.push(row);
     }
   }
   const held = sql
@@ -181,7 +182,8 @@ export async function bucketInventory(
 }
 
 async function snapshotChecksum(sql: SqlStorage, bucket: number): Promise<BucketChecksum> {
-  const snapshot = TABLE_SPECS.map((spec) => ({ spec, rows: selectBucket(sql, spec, bucket) }));
+  // All tables are read before the first await, so the checksum is of one consistent state.
+  const snapshot = TABLE_SPECS.map((spec) => ({ spec, rows: canonicalRows(sql, spec, bucket).rows }));
   const checksum: BucketChecksum = {};
   for (const { spec, rows } of snapshot) checksum[spec.name] = await tableChecksum(rows);
   return checksum;
