@@ -145,6 +145,11 @@ export class ShardDirectoryActor extends DurableObject<Env> {
     return this.moves.runMove(id, holder, options);
   }
 
+  /** Cancels moves not started yet (all, or one plan's). */
+  cancelPlannedMoves(holder: string, planId?: string): ShardResult<{ cancelled: number }> {
+    return this.moves.cancelPlanned(holder, planId);
+  }
+
   listMoves(options: { open?: boolean; limit?: number; planId?: string } = {}): ShardResult<MoveListing> {
     return this.moves.listMoves(options);
   }

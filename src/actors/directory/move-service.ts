@@ -7,7 +7,7 @@ import type { DirectoryDb } from "./db";
 import { run, type DriverContext, type RunOptions } from "./driver";
 import { acquireLease, currentLease, LEASE_MS, releaseLease, validHolder, type Lease } from "./lease";
 import { addShards, nextShardName } from "./map-edits";
-import { getMove, insertMove, isTerminal, moveView, openMoves, recentMoves, type MoveStep, type MoveView } from "./moves";
+import { getMove, insertMove, isTerminal, moveView, openMoves, recentMoves, transition, type MoveStep, type MoveView } from "./moves";
 
 /** A rebalance plan as the router computed it (src/shard/plan.ts): shard list after, and the moves. */
 export interface PlanToApply {
@@ -124,6 +124,21 @@ export class MoveService {
     const ctx = this.context(holder);
     const result = await this.exclusive(id, () => run(ctx, id, options));
     return ok({ move: moveView(result.move), error: result.error });
+  }
+
+  /**
+   * Cancels every move still at `planned` (nothing was done for them: no shard was
+   * told, no row copied) in one transaction: how a rebalance is abandoned quickly.
+   */
+  cancelPlanned(holder: string, planId?: string): ShardResult<{ cancelled: number }> {
+    if (!validHolder(holder)) return fail("invalid_input", "holder must be 1..200 characters");
+    return this.deps.db.transaction((tx) => {
+      const refused = acquireLease(tx, holder, Date.now());
+      if (refused) return refused;
+      const planned = openMoves(tx).filter((m) => m.step === "planned" && (!planId || m.planId === planId));
+      for (const move of planned) transition(tx, move.id, ["planned"], "rolled_back", { error: "cancelled before it started", holder });
+      return ok({ cancelled: planned.length });
+    });
   }
 
   listMoves(options: { open?: boolean; limit?: number; planId?: string } = {}): ShardResult<MoveListing> {

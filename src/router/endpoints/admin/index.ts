@@ -8,6 +8,7 @@ import { adminConsents } from "./consents";
 import { adminKeys } from "./keys";
 import { adminMetrics } from "./metrics";
 import { adminSessions } from "./sessions";
+import { adminShardMoves } from "./shard-moves";
 import { adminShards } from "./shards";
 import { adminUsers } from "./users";
 
@@ -24,5 +25,6 @@ export const admin = new Hono<AppEnv>()
   .route("/users", adminConsents)
   .route("/clients", adminClients)
   .route("/shards", adminShards)
+  .route("/shards", adminShardMoves)
   .route("/keys", adminKeys)
   .route("/metrics", adminMetrics);
