@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { asc, eq, inArray, lt } from "drizzle-orm";
+import { asc, eq, lt } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../schema/do/directory/migrations/migrations.js";
@@ -199,22 +199,15 @@ export class ShardDirectoryActor extends DurableObject<Env> {
 
   private async pushTo(version: number): Promise<void> {
     const stale = this.db.select().from(tables.shardSync).where(lt(tables.shardSync.ackedVersion, version)).all();
-    // Only the stale shards' rows are read: a push must not cost a scan of all 4096 buckets.
-    const names = stale.map((s) => s.shard);
-    // (Durable Object SQLite binds at most 100 parameters; past that, read them all.)
-    const all = () => this.db.select().from(tables.buckets).all();
-    const rows = names.length > 90 ? all() : this.db.select().from(tables.buckets).where(inArray(tables.buckets.shard, names)).all();
     // A move's target holds the bucket as `incoming` from the copy until the flip.
-    const incoming = incomingMoves(this.db).filter((m) => names.includes(m.toShard));
-    const expecting = incoming.map((m) => m.bucket);
-    const epochs = expecting.length > 90 ? all() : this.db.select().from(tables.buckets).where(inArray(tables.buckets.bucket, expecting)).all();
-    const epochOf = new Map(epochs.map((r) => [r.bucket, r.epoch]));
+    const incoming = incomingMoves(this.db);
+    const { held, epochs } = heldByShard(this.ctx.storage.sql, new Set(stale.map((s) => s.shard)));
     await Promise.all(
       stale.map(async ({ shard }) => {
-        const owned = rows.filter((r) => r.shard === shard).map((r): OwnershipUpdate["buckets"][number] => [r.bucket, r.epoch, r.state as BucketState]);
+        const owned = held.get(shard) ?? [];
         const expected = incoming
           .filter((m) => m.toShard === shard)
-          .map((m): OwnershipUpdate["buckets"][number] => [m.bucket, (epochOf.get(m.bucket) ?? 0) + 1, "incoming"]);
+          .map((m): OwnershipUpdate["buckets"][number] => [m.bucket, (epochs[m.bucket] ?? 0) + 1, "incoming"]);
         const update: OwnershipUpdate = { shard, version, buckets: [...owned, ...expected] };
         const result = await stubFor(this.env, shard).syncOwnership(update);
         if (!result.ok) throw new Error(`ownership push to ${shard} failed: ${result.error}`);
@@ -226,4 +219,22 @@ export class ShardDirectoryActor extends DurableObject<Env> {
       }),
     );
   }
+}
+
+/**
+ * Each listed shard's buckets as pushed to it, and every bucket's epoch. Raw SQL:
+ * this runs for every push, inside every move's fence, and drizzle's row mapping of
+ * 4096 rows costs more than the query.
+ */
+function heldByShard(sql: SqlStorage, shards: ReadonlySet<string>): { held: Map<string, OwnershipUpdate["buckets"]>; epochs: number[] } {
+  const held = new Map<string, OwnershipUpdate["buckets"]>();
+  const epochs: number[] = [];
+  for (const [bucket, shard, epoch, state] of sql.exec("SELECT bucket, shard, epoch, state FROM buckets").raw()) {
+    epochs[Number(bucket)] = Number(epoch);
+    if (!shards.has(String(shard))) continue;
+    const list = held.get(String(shard)) ?? [];
+    held.set(String(shard), list);
+    list.push([Number(bucket), Number(epoch), state as BucketState]);
+  }
+  return { held, epochs };
 }

@@ -79,7 +79,7 @@ export class UserShardActor extends DurableObject<Env> {
 
   /** Directory push: the full set of buckets this shard owns at map `version`. */
   syncOwnership(update: OwnershipUpdate): ShardResult<{ applied: boolean }> {
-    const applied = this.db.transaction((tx) => applyOwnership(tx, update));
+    const applied = applyOwnership(this.ctx.storage, update);
     return ok({ applied });
   }
 

@@ -28,25 +28,31 @@ export function writeMeta(tx: ShardTx, key: string, value: string): void {
 /**
  * Applies the directory's push. Pushes can arrive out of order or twice; only a
  * newer map version changes anything, so replays are harmless.
+ *
+ * Raw SQL, and only the rows that changed are written: a push lists every bucket
+ * the shard holds (a thousand or more) but usually changes one, and it sits inside
+ * every bucket move's fence, where each millisecond counts.
  */
-export function applyOwnership(tx: ShardTx, update: OwnershipUpdate): boolean {
-  const known = Number(readMeta(tx, "map_version") ?? "0");
-  if (update.version <= known) return false;
-  const name = readMeta(tx, "shard_name");
-  if (name !== undefined && name !== update.shard) {
-    throw new TypeError(`ownership for ${update.shard} pushed to shard ${name}`);
-  }
-  // Write only what changed: a push usually changes one bucket of a thousand, and
-  // rewriting them all would lengthen every fence by tens of milliseconds.
-  const current = new Map(tx.select().from(ownedBuckets).all().map((row) => [row.bucket, row]));
-  for (const [bucket, epoch, state] of update.buckets) {
-    const row = current.get(bucket);
-    current.delete(bucket);
-    if (!row) tx.insert(ownedBuckets).values({ bucket, epoch, state }).run();
-    else if (row.epoch !== epoch || row.state !== state) tx.update(ownedBuckets).set({ epoch, state }).where(eq(ownedBuckets.bucket, bucket)).run();
-  }
-  for (const bucket of current.keys()) tx.delete(ownedBuckets).where(eq(ownedBuckets.bucket, bucket)).run();
-  writeMeta(tx, "map_version", String(update.version));
-  writeMeta(tx, "shard_name", update.shard);
-  return true;
+export function applyOwnership(storage: DurableObjectStorage, update: OwnershipUpdate): boolean {
+  const sql = storage.sql;
+  const meta = (key: string) => sql.exec("SELECT value FROM shard_meta WHERE key = ?", key).toArray()[0]?.value as string | undefined;
+  const setMeta = (key: string, value: string) =>
+    sql.exec("INSERT INTO shard_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+  return storage.transactionSync(() => {
+    if (update.version <= Number(meta("map_version") ?? "0")) return false;
+    const name = meta("shard_name");
+    if (name !== undefined && name !== update.shard) throw new TypeError(`ownership for ${update.shard} pushed to shard ${name}`);
+    const current = new Map<number, string>();
+    for (const [bucket, epoch, state] of sql.exec("SELECT bucket, epoch, state FROM owned_buckets").raw()) current.set(Number(bucket), `${epoch}:${state}`);
+    for (const [bucket, epoch, state] of update.buckets) {
+      const held = current.get(bucket);
+      current.delete(bucket);
+      if (held === `${epoch}:${state}`) continue;
+      sql.exec("INSERT INTO owned_buckets (bucket, epoch, state) VALUES (?, ?, ?) ON CONFLICT (bucket) DO UPDATE SET epoch = excluded.epoch, state = excluded.state", bucket, epoch, state);
+    }
+    for (const bucket of current.keys()) sql.exec("DELETE FROM owned_buckets WHERE bucket = ?", bucket);
+    setMeta("map_version", String(update.version));
+    setMeta("shard_name", update.shard);
+    return true;
+  });
 }
