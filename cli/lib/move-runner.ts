@@ -1,0 +1,159 @@
+// Drives bucket moves through the operator API: K at a time, at most R started per
+// second, with a progress line (bar, throughput, ETA, longest fence) on stderr.
+import { CliError } from "./args.ts";
+import type { AdminClient } from "./admin-client.ts";
+import { errorMessage } from "./admin-client.ts";
+
+export interface Move {
+  id: number;
+  bucket: number;
+  from: string;
+  to: string;
+  step: string;
+  fence_ms: number | null;
+  users: number | null;
+  error: string | null;
+}
+
+export interface RunSummary {
+  moves: number;
+  done: number;
+  rolled_back: number;
+  failed: Array<{ id: number; bucket: number; step: string; error: string }>;
+  users_moved: number;
+  seconds: number;
+  moves_per_second: number;
+  fence_ms: { max: number; p50: number; p99: number };
+  interrupted: boolean;
+}
+
+export interface RunOptions {
+  holder: string;
+  concurrency: number;
+  /** Moves started per second at most; undefined = no limit. */
+  maxRate?: number;
+  rollback?: boolean;
+  progress: boolean;
+}
+
+const LEASE_WAIT_MS = 1_000;
+
+/** Runs every move to its end (done or rolled back); failures are collected, not thrown. */
+export async function runMoves(client: AdminClient, moves: readonly Move[], options: RunOptions): Promise<RunSummary> {
+  const started = Date.now();
+  const fences: number[] = [];
+  const summary: RunSummary = { moves: moves.length, done: 0, rolled_back: 0, failed: [], users_moved: 0, seconds: 0, moves_per_second: 0, fence_ms: { max: 0, p50: 0, p99: 0 }, interrupted: false };
+  const progress = new Progress(moves.length, options.progress);
+  let next = 0;
+  let finished = 0;
+  let nextStartAt = Date.now();
+  let stopping = false;
+  const stop = () => {
+    stopping = true;
+    summary.interrupted = true;
+    process.stderr.write("\ninterrupted: letting moves in flight finish; run `npm run shards -- resume` to continue\n");
+  };
+  process.once("SIGINT", stop);
+
+  async function worker(): Promise<void> {
+    while (!stopping && next < moves.length) {
+      const move = moves[next++]!;
+      if (options.maxRate) {
+        const wait = nextStartAt - Date.now();
+        nextStartAt = Math.max(nextStartAt, Date.now()) + 1000 / options.maxRate;
+        if (wait > 0) await sleep(wait);
+      }
+      const result = await runOne(client, move, options);
+      if (result.step === "done") {
+        summary.done++;
+        summary.users_moved += result.users ?? 0;
+      } else if (result.step === "rolled_back") summary.rolled_back++;
+      if (result.fence_ms !== null) fences.push(result.fence_ms);
+      if (result.step !== "done" && !(options.rollback && result.step === "rolled_back")) {
+        summary.failed.push({ id: move.id, bucket: move.bucket, step: result.step, error: result.error ?? "did not finish" });
+      }
+      finished++;
+      progress.update(finished, Math.max(0, ...fences), summary.users_moved);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, Math.max(1, moves.length)) }, worker));
+  process.removeListener("SIGINT", stop);
+  progress.finish();
+  summary.seconds = (Date.now() - started) / 1000;
+  summary.moves_per_second = summary.seconds > 0 ? round((summary.done + summary.rolled_back) / summary.seconds) : 0;
+  fences.sort((a, b) => a - b);
+  summary.fence_ms = { max: fences.at(-1) ?? 0, p50: quantile(fences, 0.5), p99: quantile(fences, 0.99) };
+  return summary;
+}
+
+/** One move through the API; waits out another holder's lease, retries transport errors a few times. */
+async function runOne(client: AdminClient, move: Move, options: RunOptions): Promise<Move> {
+  const body = { holder: options.holder, ...(options.rollback ? { rollback: true } : {}) };
+  for (let attempt = 0; ; attempt++) {
+    let res;
+    try {
+      res = await client.request("POST", `/admin/shards/moves/${move.id}/run`, body);
+    } catch (error) {
+      if (attempt >= 3) return { ...move, error: error instanceof Error ? error.message : String(error) };
+      await sleep(500 * (attempt + 1));
+      continue;
+    }
+    if (res.status === 409 && /leased by/.test(errorMessage(res))) {
+      if (attempt === 0) process.stderr.write(`waiting: ${errorMessage(res)}\n`);
+      await sleep(LEASE_WAIT_MS);
+      continue;
+    }
+    if (res.status !== 200) throw new CliError(`move ${move.id} (bucket ${move.bucket}): ${errorMessage(res)}`);
+    const ran = res.body as { move: Move; error: string | null };
+    return { ...ran.move, error: ran.error ?? ran.move.error };
+  }
+}
+
+class Progress {
+  private readonly started = Date.now();
+  private readonly total: number;
+  private readonly enabled: boolean;
+  private lastDraw = 0;
+  private done = 0;
+
+  constructor(total: number, enabled: boolean) {
+    this.total = total;
+    this.enabled = enabled;
+  }
+
+  update(done: number, longestFence: number, users: number): void {
+    this.done = done;
+    const now = Date.now();
+    const tty = process.stderr.isTTY === true;
+    if (!this.enabled || (now - this.lastDraw < (tty ? 200 : 5_000) && done < this.total)) return;
+    this.lastDraw = now;
+    const elapsed = (now - this.started) / 1000;
+    const rate = elapsed > 0 ? done / elapsed : 0;
+    const eta = rate > 0 ? (this.total - done) / rate : 0;
+    const width = 24;
+    const filled = this.total ? Math.round((done / this.total) * width) : width;
+    const line =
+      `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${this.total} ${Math.floor((done / Math.max(1, this.total)) * 100)}%` +
+      `  ${rate.toFixed(1)} moves/s  ${Math.round(users / Math.max(elapsed, 0.001))} users/s  ETA ${duration(eta)}  longest fence ${longestFence} ms`;
+    process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
+  }
+
+  finish(): void {
+    if (this.enabled && process.stderr.isTTY && this.done > 0) process.stderr.write("\n");
+  }
+}
+
+export function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
