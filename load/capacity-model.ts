@@ -2,6 +2,7 @@
 // type (from a load report) times the seed's 10M-MAU traffic, priced at
 // Cloudflare's published Workers Paid rates. Every input that is an assumption
 // rather than a measurement is named here, with where it comes from.
+import { workerRequests } from "./report/summary.ts";
 import type { LoadReport } from "./report/types.ts";
 
 /** Seed storage-usage-10m-mau.ja.md §5: Workers and DO rows of the monthly cost table. */
@@ -73,7 +74,7 @@ export function measuredCalls(report: LoadReport): TypeCalls[] {
     const best = alone ?? runs.sort((a, b) => b.metrics![m.type]!.requests - a.metrics![m.type]!.requests)[0];
     const metrics = best?.metrics?.[m.type];
     const actor = best?.metrics?.["(actor) UserShardActor"];
-    const served = best ? best.stats.overall.count : 0;
+    const served = best ? workerRequests(best) : 0;
     return {
       ...m,
       monthly: (MONTHLY_REQUESTS * m.perDay) / total,

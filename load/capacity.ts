@@ -1,27 +1,43 @@
-// Writes load/CAPACITY.md from a load report: `npm run load:capacity [-- report.json]`
-// (a --full run does it by itself). Default input: the newest full-run report.
+// Writes load/CAPACITY.md from a load report: `npm run load:capacity [-- report.json [calls.json]]`
+// (a --full run does it by itself). Default input: the newest full-run report; the
+// optional second report supplies the calls per request type.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { D1_ROWS_PER_AUDIT_STATEMENT, MIX, MONTHLY_REQUESTS, PEAK_RPS, PRICES, SEED_ESTIMATE, SHARD_CALLS_PER_S, SHARD_STORAGE_GB, costModel } from "./capacity-model.ts";
 import { REPORTS_DIR } from "./report/json.ts";
-import { callsTable, cpuTable, resultsTable } from "./report/summary.ts";
+import { callsTable, cpuTable, resultsTable, workerRequests } from "./report/summary.ts";
 import type { LoadReport } from "./report/types.ts";
 import { LOAD_DIR } from "./state.ts";
 
 const usd = (n: number) => `$${n.toLocaleString("en-US", { maximumFractionDigits: n < 100 ? 2 : 0 })}`;
 const big = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} B` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(1));
 
+/** Scenarios whose worker counters cover less than the requests sent: the runtime restarted and took the counts with it. */
+function restarts(report: LoadReport): string {
+  const short = report.scenarios.filter((s) => s.metrics && workerRequests(s) < 0.9 * s.stats.overall.count);
+  if (short.length === 0) return "";
+  return `\nIn ${short.map((s) => `${s.name} (${workerRequests(s)} of ${s.stats.overall.count} requests counted)`).join(", ")} the worker's in-memory counters restarted during the run, so they cover its last part only; per-request figures are unaffected.\n`;
+}
+
 function newestFullReport(): string {
   const full = readdirSync(REPORTS_DIR).filter((f) => /^load-full-.*\.json$/.test(f)).sort();
   return join(REPORTS_DIR, full[full.length - 1] ?? "latest.json");
 }
 
-export function capacityMarkdown(report: LoadReport, source: string): string {
-  const perUser = report.seeding?.shardBytesPerUser ?? null;
-  const m = costModel(report, perUser);
+/**
+ * `report` gives the measured table (normally a --full run); `calls` the calls per
+ * request type (by default the same report; a clean run at a rate the machine holds
+ * gives counts undisturbed by overload errors).
+ */
+export function capacityMarkdown(report: LoadReport, source: string, calls: LoadReport = report, callsSource = source): string {
+  const perUser = report.seeding?.shardBytesPerUser ?? calls.seeding?.shardBytesPerUser ?? null;
+  const m = costModel(calls, perUser);
   const typeRows = m.types
     .map((t) => `| ${t.label} | ${t.perDay} | ${big(t.monthly)} | ${t.actorCalls.toFixed(2)} | ${t.d1Queries.toFixed(2)} | ${t.auditD1.toFixed(2)} | ${t.sqlRowsWritten.toFixed(1)} | ${t.source} |`)
     .join("\n");
+  const errors = report.scenarios
+    .map((s) => `${s.name} ${Object.entries(s.stats.errorsByCode).map(([code, n]) => `${code}×${n}`).join(", ") || "none"}`)
+    .join("; ");
   const held = report.scenarios.map((s) => `${s.name}: ${s.verdict.seedPass ? "held" : "did not hold"} (${s.verdict.checks.filter((c) => !c.pass).map((c) => c.name).join(", ") || "all checks passed"})`).join("; ");
   return `# Capacity and cost at 10M MAU
 
@@ -34,17 +50,26 @@ ${resultsTable(report)}
 
 Seed criteria (p95 < 300 ms, p99 < 500 ms, errors < 0.1 %): ${held}.
 
-Calls per request type, counted by the worker in metrics mode (\`METRICS=1\`, \`GET /admin/metrics\`).
-\`(actor) UserShardActor\` rows are D1 statements the shard makes itself (audit outbox flushed from its alarm), not per request:
+Errors by HTTP status and OAuth error code: ${errors}.
+
+Calls per request type in this run, counted by the worker in metrics mode (\`METRICS=1\`, \`GET /admin/metrics\`).
+\`(actor) UserShardActor\` rows are what the shard does on its own account (audit outbox flushed to D1 from its alarm; rows its SQLite reads and writes):
 
 ${callsTable(report)}
+${restarts(report)}
 
 ${cpuTable(report)}
 
 Provider CPU is the workerd process (router, actors and the local D1 emulation together) per request: an upper bound
 for the router's billed CPU, not a measurement of it.
 
-## Traffic assumptions (from the seeds)
+${calls === report ? "" : `## Measured at the rates of the calls run
+
+From \`${callsSource}\`, whose counts feed the model below:
+
+${resultsTable(calls)}
+
+`}## Traffic assumptions (from the seeds)
 
 - ${big(MONTHLY_REQUESTS)} requests per month: storage-usage-10m-mau.ja.md §5 cost table (Workers: 10億リクエスト, DO: 10億リクエスト).
 - Mix per active user-day, load-test-requirements.ja.md preset A (普通の Web サービス), midpoints:
@@ -56,6 +81,8 @@ for the router's billed CPU, not a measurement of it.
 
 ## Model
 
+Calls per request type from \`${callsSource}\` (${calls.mode} run, ${calls.startedAt}${calls === report ? "" : `; ${calls.scenarios.map((s) => `${s.name} at ${s.profile.rate}/s`).join(", ")}`}).
+
 | request type | per user-day | per month | actor calls/req | D1 queries/req | audit D1 statements/req (later, batched) | shard SQLite rows written/req | measured in |
 |---|---:|---:|---:|---:|---:|---:|---|
 ${typeRows}
@@ -64,7 +91,7 @@ ${typeRows}
 - D1: ${big(m.d1QueriesPerMonth)} queries per month on request paths; audit outbox ≈ ${big(m.auditRowsPerMonth)} rows written per month
   (${D1_ROWS_PER_AUDIT_STATEMENT} per event: the row and its two indexes).
 - Shards: ${m.shardsForThroughput} for throughput (peak actor calls ÷ ${SHARD_CALLS_PER_S}/s per shard, half the documented soft limit of
-  about 1,000 requests/s per object)${m.shardsForStorage === null ? "" : `, ${m.shardsForStorage} for storage (${perUser!.toFixed(0)} bytes per user in the local shard databases right after seeding (user, credentials, one session) → ${((perUser! * 1e7) / 1e9).toFixed(1)} GB for 10M users, at ${SHARD_STORAGE_GB} GB per shard, half the 10 GB limit)`}
+  about 1,000 requests/s per object)${m.shardsForStorage === null ? "" : `, ${m.shardsForStorage} for storage (${perUser!.toFixed(0)} bytes per user: the local shard databases' size over the seeded users before the run's scenarios; it includes the codes and grants earlier runs left, so it is an upper bound → ${((perUser! * 1e7) / 1e9).toFixed(1)} GB for 10M users, at ${SHARD_STORAGE_GB} GB per shard, half the 10 GB limit)`}
   → **${m.shards} shards**, ${m.peakCallsPerShard.toFixed(0)} actor calls/s per shard at peak. The 4,096 buckets allow up to 4,096 shards.
 
 ## Monthly cost, Workers Paid list prices
@@ -94,9 +121,11 @@ stored data $0.20/GB-month after 5 GB); D1 https://developers.cloudflare.com/d1/
 
 function main(): void {
   const path = process.argv[2] ?? newestFullReport();
-  const report = JSON.parse(readFileSync(path, "utf8")) as LoadReport;
+  const callsPath = process.argv[3] ?? path;
+  const read = (p: string) => JSON.parse(readFileSync(p, "utf8")) as LoadReport;
+  const rel = (p: string) => relative(join(LOAD_DIR, ".."), p);
   const out = join(LOAD_DIR, "CAPACITY.md");
-  writeFileSync(out, capacityMarkdown(report, relative(join(LOAD_DIR, ".."), path)));
+  writeFileSync(out, capacityMarkdown(read(path), rel(path), read(callsPath), rel(callsPath)));
   process.stdout.write(`wrote ${out}\n`);
 }
 

@@ -9,6 +9,13 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), rule, ...rows.map(line)].join("\n");
 }
 
+/** Requests the worker counted in the scenario (the denominator for the shard's own counts, kept in the same counters). */
+export function workerRequests(s: ScenarioResult): number {
+  return Object.entries(s.metrics ?? {})
+    .filter(([type]) => !type.includes(" /admin/") && !type.startsWith("(actor)"))
+    .reduce((n, [, m]) => n + m.requests, 0);
+}
+
 const pct = (f: number) => `${(f * 100).toFixed(3)}%`;
 const ms = (n: number) => n.toFixed(1);
 
@@ -52,8 +59,8 @@ export function callsTable(report: LoadReport): string {
       const methods = Object.entries(m.actorMethods)
         .map(([k, v]) => `${k}×${(m.requests ? v / m.requests : v).toFixed(2)}`)
         .join(", ");
-      const served = s.stats.overall.count || 1;
-      const own = `per request of the scenario: ${(m.d1Queries / served).toFixed(2)} D1 statements, SQLite rows read ${((m.sqlRowsRead ?? 0) / served).toFixed(1)} / written ${((m.sqlRowsWritten ?? 0) / served).toFixed(1)}`;
+      const served = workerRequests(s) || 1;
+      const own = `per request the worker counted: ${(m.d1Queries / served).toFixed(2)} D1 statements, SQLite rows read ${((m.sqlRowsRead ?? 0) / served).toFixed(1)} / written ${((m.sqlRowsWritten ?? 0) / served).toFixed(1)}`;
       rows.push([s.name, type, String(m.requests), m.perRequest.actorCalls.toFixed(2), m.perRequest.d1Queries.toFixed(2), methods || (m.requests ? "-" : own)]);
     }
   }
