@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   const opts = resolveOptions(parseCommand(SPEC, process.argv.slice(2)));
   const startedAt = new Date().toISOString();
   let provider: Provider | null = null;
-  if (opts.target === null) provider = await startOrReuse(opts.port, log);
+  if (opts.target === null) provider = await startOrReuse(opts.port, log, opts.keepProvider);
   else if (!(await healthy(opts.target)) && opts.foreign === null) throw new CliError(`${opts.target}/healthz does not answer 200`);
   const stop = async () => {
     if (provider?.started && !opts.keepProvider) {

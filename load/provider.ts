@@ -7,9 +7,9 @@ import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { readDevVar } from "../cli/lib/dev-vars.ts";
-import { ROOT, runWrangler, spawnWrangler } from "../cli/lib/wrangler.ts";
+import { ROOT, runWrangler, spawnWrangler, WRANGLER_JS } from "../cli/lib/wrangler.ts";
 import { providerPids } from "./proc.ts";
 import { STATE_DIR } from "./state.ts";
 
@@ -70,7 +70,8 @@ function snapshotSources(): string {
   return join(SNAPSHOT_DIR, "wrangler.jsonc");
 }
 
-export async function startOrReuse(port: number, log: (line: string) => void): Promise<Provider> {
+/** `keep`: the provider outlives this process (own process group, not waited for). */
+export async function startOrReuse(port: number, log: (line: string) => void, keep = false): Promise<Provider> {
   const base = `http://127.0.0.1:${port}`;
   const token = adminToken();
   if (await healthy(base)) {
@@ -95,7 +96,10 @@ export async function startOrReuse(port: number, log: (line: string) => void): P
   // The dev server's own request tracing and data explorer store a trace of every request in
   // SQLite (hundreds of MB per run): a cost of the dev tooling, not of the worker, so off here.
   const env = { ...process.env, X_LOCAL_OBSERVABILITY: "false", X_LOCAL_EXPLORER: "false" };
-  const child = spawnWrangler(args, { stdio: ["ignore", out, out], env });
+  const child = keep
+    ? spawn(process.execPath, [WRANGLER_JS, ...args], { cwd: ROOT, env, stdio: ["ignore", out, out], detached: true })
+    : spawnWrangler(args, { stdio: ["ignore", out, out], env });
+  if (keep) child.unref();
   let exited = false;
   child.once("exit", () => (exited = true));
 
@@ -108,6 +112,7 @@ export async function startOrReuse(port: number, log: (line: string) => void): P
     }
     await sleep(500);
   }
+  if (keep) log(`the provider keeps running (wrangler pid ${child.pid}); stop it with: kill ${child.pid}`);
   return { base, adminToken: token, started: true, pids: providerPids(port), stop: () => stopChild(child) };
 }
 
