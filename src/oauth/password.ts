@@ -58,9 +58,12 @@ export async function verifyPassword(password: string, verifier: string): Promis
 /**
  * A verifier for unknown accounts, so a login for an email that does not exist
  * costs the same derivation as one that does (no user enumeration by timing).
+ *
+ * The value is cached, not the promise: no request awaits work another request
+ * started (the Workers runtime ties asynchronous work to the request that began it).
  */
-let dummyVerifier: Promise<string> | null = null;
-export function dummyPasswordVerifier(): Promise<string> {
-  dummyVerifier ??= hashPassword("dummy password for unknown accounts");
+let dummyVerifier: string | null = null;
+export async function dummyPasswordVerifier(): Promise<string> {
+  dummyVerifier ??= await hashPassword("dummy password for unknown accounts");
   return dummyVerifier;
 }

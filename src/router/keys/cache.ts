@@ -18,8 +18,10 @@ type Key = Awaited<ReturnType<typeof importJWK>>;
 
 /**
  * The key manager's key set, cached per isolate for `keyCacheTtlMs`, with the keys
- * already imported. Signing and verifying never call the actor on the hot path;
- * concurrent refreshes share one call. A retired key stays published for longer than
+ * already imported. Signing and verifying never call the actor on the hot path.
+ * When the TTL runs out one request refreshes while the others go on with the
+ * stale set; no request awaits a promise another request started (Workers forbids
+ * awaiting another request's I/O). A retired key stays published for longer than
  * this cache lives (see retentionMs in the actor), so signing with a just-retired key
  * from a stale cache is harmless.
  */
@@ -30,8 +32,11 @@ interface LoadedKeys {
   verifying: Map<string, { alg: SigningAlg; key: Key }>;
 }
 
+/** A refresher that has not finished within this long is presumed gone (its request was cancelled). */
+const REFRESH_STALL_MS = 2_000;
+
 let cached: LoadedKeys | null = null;
-let inflight: Promise<LoadedKeys> | null = null;
+let refreshingSince = Number.NEGATIVE_INFINITY;
 let lastKidRefreshAt = Number.NEGATIVE_INFINITY;
 
 function isSigningAlg(value: unknown): value is SigningAlg {
@@ -39,9 +44,17 @@ function isSigningAlg(value: unknown): value is SigningAlg {
 }
 
 async function loadKeys(env: Env, config: Config, refresh = false): Promise<LoadedKeys> {
-  if (cached && !refresh && Date.now() - cached.fetchedAt < config.keyCacheTtlMs) return cached;
-  inflight ??= fetchKeys(env).finally(() => (inflight = null));
-  return inflight;
+  const now = Date.now();
+  if (cached && !refresh) {
+    if (now - cached.fetchedAt < config.keyCacheTtlMs) return cached;
+    if (now - refreshingSince < REFRESH_STALL_MS) return cached;
+  }
+  refreshingSince = now;
+  try {
+    return await fetchKeys(env);
+  } finally {
+    refreshingSince = Number.NEGATIVE_INFINITY;
+  }
 }
 
 async function fetchKeys(env: Env): Promise<LoadedKeys> {

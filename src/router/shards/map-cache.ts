@@ -7,22 +7,38 @@ import { temporarilyUnavailable } from "../errors";
 /**
  * The shard map, cached per isolate for `mapCacheTtlMs`. Requests never call the
  * directory on the hot path; they refresh only when the TTL ran out or a shard
- * answered `wrong_shard`. Concurrent refreshes share one directory call.
+ * answered `wrong_shard`.
+ *
+ * When the TTL runs out, one request refreshes while the others go on with the
+ * stale map — safe, because every shard checks ownership itself and answers
+ * `wrong_shard`. Requests never await a promise another request started: in
+ * Workers, I/O begun by one request cannot be awaited by another (it hangs, or
+ * fails with "Cannot perform I/O on behalf of a different request").
  */
 interface Cached {
   map: DirectoryMap;
   fetchedAt: number;
 }
 
+/** A refresher that has not finished within this long is presumed gone (its request was cancelled). */
+const REFRESH_STALL_MS = 2_000;
+
 let cached: Cached | null = null;
-let inflight: Promise<DirectoryMap> | null = null;
+let refreshingSince = Number.NEGATIVE_INFINITY;
 
 export async function currentMap(env: Env, config: Config, options: { refresh?: boolean; newerThan?: number } = {}): Promise<DirectoryMap> {
-  const fresh = cached && Date.now() - cached.fetchedAt < config.mapCacheTtlMs;
-  if (cached && fresh && !options.refresh) return cached.map;
+  const now = Date.now();
   if (options.newerThan !== undefined && cached && cached.map.version > options.newerThan) return cached.map;
-  inflight ??= fetchMap(env, config).finally(() => (inflight = null));
-  return inflight;
+  if (cached && !options.refresh) {
+    if (now - cached.fetchedAt < config.mapCacheTtlMs) return cached.map;
+    if (now - refreshingSince < REFRESH_STALL_MS) return cached.map;
+  }
+  refreshingSince = now;
+  try {
+    return await fetchMap(env, config);
+  } finally {
+    refreshingSince = Number.NEGATIVE_INFINITY;
+  }
 }
 
 async function fetchMap(env: Env, config: Config): Promise<DirectoryMap> {
@@ -33,7 +49,8 @@ async function fetchMap(env: Env, config: Config): Promise<DirectoryMap> {
     throw temporarilyUnavailable("the shard directory is unavailable, retry shortly", 1, String(error));
   }
   if (!result.ok) throw temporarilyUnavailable("the shard directory is unavailable, retry shortly", 1, result.error);
-  cached = { map: result.map, fetchedAt: Date.now() };
+  // Never replace a newer map with an older one fetched concurrently.
+  if (!cached || result.map.version >= cached.map.version) cached = { map: result.map, fetchedAt: Date.now() };
   return result.map;
 }
 
