@@ -28,7 +28,12 @@ export interface RegisteredClient {
 interface Entry {
   client: RegisteredClient | null;
   expiresAt: number;
+  /** When a request started re-reading this expired entry; others serve it stale meanwhile. */
+  refreshingSince?: number;
 }
+
+/** A refresher that has not finished within this long is presumed gone (its request was cancelled). */
+const REFRESH_STALL_MS = 2_000;
 
 /** Bounds the memory an isolate spends on clients, including ids that do not exist. */
 const MAX_ENTRIES = 1000;
@@ -49,16 +54,23 @@ let generation = 0;
  * isolate apply at once; other isolates see them within the TTL).
  *
  * Concurrent misses each read D1 rather than sharing one promise: a promise tied to
- * another request's I/O can be cancelled with that request in Workers.
+ * another request's I/O can be cancelled with that request in Workers. When a known
+ * client's entry expires, one request re-reads it while the others go on with the
+ * expired registration, so a busy isolate makes one D1 read per client per TTL.
  */
 export async function getClient(env: Env, config: Config, clientId: string): Promise<RegisteredClient | null> {
   // Ids that cannot be registered cost neither a D1 read nor a cache slot.
   if (!CLIENT_ID.test(clientId)) return null;
   const hit = entries.get(clientId);
-  if (hit && hit.expiresAt > Date.now()) {
+  const now = Date.now();
+  if (hit && hit.expiresAt > now) {
     entries.delete(clientId);
     entries.set(clientId, hit);
     return hit.client;
+  }
+  if (hit && hit.client !== null) {
+    if (hit.refreshingSince !== undefined && now - hit.refreshingSince < REFRESH_STALL_MS) return hit.client;
+    hit.refreshingSince = now;
   }
   const started = generation;
   const row = await getClientRow(env.DB, clientId);
