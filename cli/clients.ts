@@ -1,5 +1,6 @@
 // Operator commands for OAuth clients: `npm run clients -- <command> [options]`.
 import { CliError, UsageError, parseCommand, runMain } from "./lib/args.ts";
+import { valueOrStdin } from "./lib/stdin-value.ts";
 import type { CommandSpec, Options, Values } from "./lib/args.ts";
 import { adminClient, errorMessage } from "./lib/admin-client.ts";
 import type { AdminResponse } from "./lib/admin-client.ts";
@@ -134,7 +135,7 @@ const commands: Record<string, Command> = {
       if (v.scope !== undefined) body.scope = v.scope;
       if (v["auth-method"] !== undefined) body.token_endpoint_auth_method = v["auth-method"];
       if (v["id-token-alg"] !== undefined) body.id_token_signed_response_alg = v["id-token-alg"];
-      if (v.secret !== undefined) body.client_secret = await readSecret(v.secret);
+      if (v.secret !== undefined) body.client_secret = await valueOrStdin(v.secret, "--secret", "secret");
       const api = adminClient({ url: v.url });
       // PUT replaces silently; an operator typing "create" should not overwrite by accident.
       if (!v.update && (await api.request("GET", clientPath(v.id))).status === 200) {
@@ -227,17 +228,6 @@ function formatTable(clients: Client[]): string {
   const all = [["ID", "TYPE", "AUTH METHOD", "NAME"], ...rows];
   const widths = [0, 1, 2].map((i) => Math.max(...all.map((r) => r[i]!.length)));
   return all.map((r) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join("  ")).join("\n");
-}
-
-/** The --secret value, or standard input (without the final newline) for "-": keeps it out of shell history. */
-async function readSecret(value: string): Promise<string> {
-  if (value !== "-") return value;
-  if (process.stdin.isTTY) throw new UsageError("--secret - reads standard input; pipe the secret in");
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
-  if (text === "") throw new UsageError("empty secret on standard input");
-  return text;
 }
 
 async function main(): Promise<void> {

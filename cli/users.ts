@@ -1,5 +1,6 @@
 // Operator commands for user accounts: `npm run users -- <command> [options]`.
 import { CliError, UsageError, parseCommand, runMain } from "./lib/args.ts";
+import { valueOrStdin } from "./lib/stdin-value.ts";
 import type { CommandSpec, Options, Values } from "./lib/args.ts";
 import { adminClient, errorMessage } from "./lib/admin-client.ts";
 import type { AdminResponse } from "./lib/admin-client.ts";
@@ -91,7 +92,7 @@ const commands: Record<string, Command> = {
     async (v) => {
       const body: Record<string, unknown> = {
         email: v.email,
-        password: await readPassword(v.password),
+        password: await valueOrStdin(v.password, "--password", "password"),
         email_verified: v["email-verified"],
       };
       if (v.name !== undefined) body.name = v.name;
@@ -159,7 +160,7 @@ const commands: Record<string, Command> = {
     "Check whether a password is the user's current password.",
     { email, password },
     async (v) => {
-      const body = { email: v.email, password: await readPassword(v.password) };
+      const body = { email: v.email, password: await valueOrStdin(v.password, "--password", "password") };
       const res = await adminClient({ url: v.url }).request("POST", "/admin/users/password-check", body);
       expect(res, [200]);
       const valid = (res.body as { valid?: unknown }).valid === true;
@@ -240,17 +241,6 @@ function formatTime(t: number | string): string {
   // Accept both seconds and milliseconds since the epoch.
   const date = new Date(t < 1e12 ? t * 1000 : t);
   return Number.isNaN(date.getTime()) ? String(t) : date.toISOString();
-}
-
-/** The --password value, or standard input (without the final newline) for "-". */
-async function readPassword(value: string): Promise<string> {
-  if (value !== "-") return value;
-  if (process.stdin.isTTY) throw new UsageError("--password - reads standard input; pipe the password in");
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
-  if (text === "") throw new UsageError("empty password on standard input");
-  return text;
 }
 
 async function main(): Promise<void> {
