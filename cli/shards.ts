@@ -70,10 +70,11 @@ async function rebalance(client: AdminClient, o: Options): Promise<void> {
 
 async function resume(client: AdminClient, o: Options): Promise<void> {
   const rollback = o.rollback === true;
+  let cancelled = 0;
   if (rollback) {
     const res = await client.request("POST", "/admin/shards/moves/cancel", { holder });
     expectStatus(res, [200]);
-    const cancelled = (res.body as { cancelled: number }).cancelled;
+    cancelled = (res.body as { cancelled: number }).cancelled;
     if (cancelled > 0 && !o.json) process.stderr.write(`cancelled ${cancelled} moves that had not started\n`);
   }
   const rounds: RunSummary[] = [];
@@ -87,10 +88,10 @@ async function resume(client: AdminClient, o: Options): Promise<void> {
     if (summary.interrupted || summary.done + summary.rolled_back === 0) break;
   }
   if (rounds.length === 0) {
-    print(o.json === true, { moves: 0 }, () => "no open moves: nothing to resume");
+    print(o.json === true, { cancelled, moves: 0 }, () => (cancelled > 0 ? "no moves had started: nothing else to undo" : "no open moves: nothing to resume"));
     return;
   }
-  finish(o, merge(rounds), () => (rollback ? "rollback" : "resume"));
+  finish(o, merge(rounds), () => (rollback ? "rollback" : "resume"), { cancelled });
 }
 
 async function verify(client: AdminClient, o: Options): Promise<void> {

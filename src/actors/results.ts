@@ -45,9 +45,15 @@ export const BUCKET_STATES: readonly BucketState[] = ["active", "fenced"];
  */
 export type ShardBucketState = BucketState | "incoming";
 
-/** The directory's push to a shard: the full set of buckets it owns (or expects) at `version`. */
+/**
+ * The directory's push to a shard: the full set of buckets it owns (or expects) at
+ * `version` — or, with `base`, only what changed since the push of version `base`:
+ * `buckets` then lists the changed entries and `removed` the buckets given up.
+ */
 export interface OwnershipUpdate {
   shard: string;
   version: number;
   buckets: Array<[bucket: number, epoch: number, state: ShardBucketState]>;
+  base?: number;
+  removed?: number[];
 }

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { asc, eq, lt } from "drizzle-orm";
+import { eq, lt } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../schema/do/directory/migrations/migrations.js";
@@ -7,13 +7,13 @@ import * as tables from "../../schema/do/directory/tables";
 import type { Env } from "../env";
 import { isBucket } from "../shard/bucket";
 import { initialMap, MAX_SHARDS, type ShardMap } from "../shard/map";
-import { stubFor } from "../shard/stub";
-import { fail, ok, type BucketState, type OwnershipUpdate, type ShardResult } from "./results";
+import { fail, ok, type BucketState, type ShardResult } from "./results";
 import type { DirectoryDb } from "./directory/db";
-import { bumpVersion } from "./directory/map-edits";
+import { bumpVersion, CHANGED } from "./directory/map-edits";
 import { MoveService, type MoveListing, type PlanToApply } from "./directory/move-service";
 import { incomingMoves, openMoveOf, type MoveView } from "./directory/moves";
 import type { RunOptions } from "./directory/driver";
+import { OwnershipPusher } from "./directory/push";
 
 /** The map plus, per bucket, the epoch and state the shards enforce. */
 export interface DirectoryMap extends ShardMap {
@@ -31,10 +31,12 @@ export class ShardDirectoryActor extends DurableObject<Env> {
   private readonly db: DirectoryDb;
   private pushing: Promise<void> | null = null;
   private readonly moves: MoveService;
+  private readonly pusher: OwnershipPusher;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = drizzle(ctx.storage, { schema: tables });
+    this.pusher = new OwnershipPusher(ctx.storage.sql, env);
     this.moves = new MoveService({ db: this.db, env, push: () => this.pushPending(), wakeAt: (at) => this.wakeAt(at) });
     void ctx.blockConcurrencyWhile(async () => {
       await migrate(this.db, migrations);
@@ -57,7 +59,7 @@ export class ShardDirectoryActor extends DurableObject<Env> {
       const now = Date.now();
       tx.insert(tables.mapMeta).values({ id: 1, version: map.version, shards: [...map.shards], createdAt: now, updatedAt: now }).run();
       map.owner.forEach((owner, bucket) => {
-        tx.insert(tables.buckets).values({ bucket, shard: map.shards[owner]!, epoch: 1, state: "active" }).run();
+        tx.insert(tables.buckets).values({ bucket, shard: map.shards[owner]!, epoch: 1, state: "active", changedVersion: map.version }).run();
       });
       for (const shard of map.shards) tx.insert(tables.shardSync).values({ shard, ackedVersion: 0 }).run();
     });
@@ -89,7 +91,7 @@ export class ShardDirectoryActor extends DurableObject<Env> {
       for (const bucket of new Set(bucketList)) {
         const row = tx.select().from(tables.buckets).where(eq(tables.buckets.bucket, bucket)).get()!;
         if (row.state === state) continue;
-        tx.update(tables.buckets).set({ state }).where(eq(tables.buckets.bucket, bucket)).run();
+        tx.update(tables.buckets).set({ state, changedVersion: CHANGED }).where(eq(tables.buckets.bucket, bucket)).run();
         touched.add(row.shard);
       }
       if (touched.size > 0) bumpVersion(tx, [...touched]);
@@ -114,7 +116,7 @@ export class ShardDirectoryActor extends DurableObject<Env> {
       if (!meta.shards.includes(shard)) return fail("invalid_input", `unknown shard ${shard}`);
       if (row.shard === shard) return ok({});
       if (openMoveOf(tx, bucket)) return fail("conflict", `bucket ${bucket} has a move in progress`);
-      tx.update(tables.buckets).set({ shard, epoch: row.epoch + 1 }).where(eq(tables.buckets.bucket, bucket)).run();
+      tx.update(tables.buckets).set({ shard, epoch: row.epoch + 1, changedVersion: CHANGED }).where(eq(tables.buckets.bucket, bucket)).run();
       bumpVersion(tx, [row.shard, shard]);
       return ok({});
     });
@@ -169,48 +171,54 @@ export class ShardDirectoryActor extends DurableObject<Env> {
     if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
+  /** The map as it stands (raw SQL: routers fetch it whenever a shard says wrong_shard). */
   private readMap(): DirectoryMap | null {
     const meta = this.db.select().from(tables.mapMeta).get();
     if (!meta) return null;
-    const rows = this.db.select().from(tables.buckets).orderBy(asc(tables.buckets.bucket)).all();
     const index = new Map(meta.shards.map((name, i) => [name, i]));
-    return {
-      version: meta.version,
-      shards: meta.shards,
-      owner: rows.map((r) => index.get(r.shard)!),
-      epochs: rows.map((r) => r.epoch),
-      states: rows.map((r) => r.state as BucketState),
-    };
+    const owner: number[] = [];
+    const epochs: number[] = [];
+    const states: BucketState[] = [];
+    for (const [bucket, shard, epoch, state] of this.ctx.storage.sql.exec("SELECT bucket, shard, epoch, state FROM buckets ORDER BY bucket").raw()) {
+      owner[Number(bucket)] = index.get(String(shard))!;
+      epochs[Number(bucket)] = Number(epoch);
+      states[Number(bucket)] = state as BucketState;
+    }
+    return { version: meta.version, shards: meta.shards, owner, epochs, states };
   }
 
   /**
-   * Pushes the current ownership to every shard behind the map version. One push
-   * runs at a time; callers that arrive meanwhile wait for it, then push again if
-   * the map moved on. A failed push is retried by the next call.
+   * Resolves once every shard has acknowledged the map version current at the call
+   * (later versions are not waited for: while buckets move, new versions keep coming,
+   * and a caller waiting for all of them could wait as long as the rebalance). One
+   * push runs at a time and carries the latest map; a caller that arrives meanwhile
+   * waits for it and pushes again only if its version is still not acknowledged. A
+   * failed push throws here and is retried by the next call.
    */
   private async pushPending(): Promise<void> {
-    while (this.pushing) await this.pushing;
-    const behind = this.db.select().from(tables.shardSync).all();
     const meta = this.db.select().from(tables.mapMeta).get();
-    if (!meta || behind.every((s) => s.ackedVersion >= meta.version)) return;
-    this.pushing = this.pushTo(meta.version).finally(() => (this.pushing = null));
-    await this.pushing;
+    if (!meta) return;
+    const want = meta.version;
+    for (;;) {
+      if (this.db.select().from(tables.shardSync).all().every((s) => s.ackedVersion >= want)) return;
+      if (this.pushing) {
+        // Someone else's push: whatever happens to it, look again.
+        await this.pushing.catch(() => undefined);
+        continue;
+      }
+      const latest = this.db.select().from(tables.mapMeta).get()!.version;
+      this.pushing = this.pushTo(latest).finally(() => (this.pushing = null));
+      await this.pushing;
+    }
   }
 
   private async pushTo(version: number): Promise<void> {
     const stale = this.db.select().from(tables.shardSync).where(lt(tables.shardSync.ackedVersion, version)).all();
     // A move's target holds the bucket as `incoming` from the copy until the flip.
     const incoming = incomingMoves(this.db);
-    const { held, epochs } = heldByShard(this.ctx.storage.sql, new Set(stale.map((s) => s.shard)));
     await Promise.all(
       stale.map(async ({ shard }) => {
-        const owned = held.get(shard) ?? [];
-        const expected = incoming
-          .filter((m) => m.toShard === shard)
-          .map((m): OwnershipUpdate["buckets"][number] => [m.bucket, (epochs[m.bucket] ?? 0) + 1, "incoming"]);
-        const update: OwnershipUpdate = { shard, version, buckets: [...owned, ...expected] };
-        const result = await stubFor(this.env, shard).syncOwnership(update);
-        if (!result.ok) throw new Error(`ownership push to ${shard} failed: ${result.error}`);
+        await this.pusher.push(shard, version, incoming.filter((m) => m.toShard === shard).map((m) => m.bucket));
         this.db
           .update(tables.shardSync)
           .set({ ackedVersion: version })
@@ -219,22 +227,4 @@ export class ShardDirectoryActor extends DurableObject<Env> {
       }),
     );
   }
-}
-
-/**
- * Each listed shard's buckets as pushed to it, and every bucket's epoch. Raw SQL:
- * this runs for every push, inside every move's fence, and drizzle's row mapping of
- * 4096 rows costs more than the query.
- */
-function heldByShard(sql: SqlStorage, shards: ReadonlySet<string>): { held: Map<string, OwnershipUpdate["buckets"]>; epochs: number[] } {
-  const held = new Map<string, OwnershipUpdate["buckets"]>();
-  const epochs: number[] = [];
-  for (const [bucket, shard, epoch, state] of sql.exec("SELECT bucket, shard, epoch, state FROM buckets").raw()) {
-    epochs[Number(bucket)] = Number(epoch);
-    if (!shards.has(String(shard))) continue;
-    const list = held.get(String(shard)) ?? [];
-    held.set(String(shard), list);
-    list.push([Number(bucket), Number(epoch), state as BucketState]);
-  }
-  return { held, epochs };
 }

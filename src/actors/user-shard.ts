@@ -13,7 +13,7 @@ import { sweepOnce, type SweepResult } from "./shard/sweep";
 import { listConsents, revokeConsent, type ConsentView } from "./shard/consents";
 import { flushOutboxBatch } from "./shard/outbox";
 import type { BucketChecksum, BucketDigest } from "./shard/bucket-hash";
-import type { Row, Value } from "./shard/bucket-rows";
+import type { Row } from "./shard/bucket-rows";
 import { LOAD_WINDOW_MINUTES, loadReport, type LoadReport } from "./shard/load";
 import * as mover from "./shard/mover";
 import { loadConfig, type Config } from "../router/config";
@@ -78,9 +78,9 @@ export class UserShardActor extends DurableObject<Env> {
   }
 
   /** Directory push: the full set of buckets this shard owns at map `version`. */
-  syncOwnership(update: OwnershipUpdate): ShardResult<{ applied: boolean }> {
+  syncOwnership(update: OwnershipUpdate): ShardResult<{ applied: boolean; resync?: boolean }> {
     const applied = applyOwnership(this.ctx.storage, update);
-    return ok({ applied });
+    return applied === "resync" ? ok({ applied: false, resync: true }) : ok({ applied });
   }
 
   createUser(input: NewUser): ShardResult<{ user: UserView }> {
@@ -236,11 +236,11 @@ export class UserShardActor extends DurableObject<Env> {
 
   // Bucket mover (src/actors/shard/mover.ts), driven by ShardDirectoryActor: copies land only on
   // a shard that holds the bucket as incoming; rows are dropped only by a shard that gave it away.
-  exportBucket(bucket: number, table: string, afterKey: Value[] | null, limit: number): ShardResult<mover.RowPage> {
-    return mover.exportBucket(this.ctx.storage.sql, bucket, table, afterKey, limit);
+  exportBucket(bucket: number, from: mover.CopyCursor | null, limit: number): ShardResult<mover.BucketPage> {
+    return mover.exportBucket(this.ctx.storage.sql, bucket, from, limit);
   }
-  importRows(bucket: number, page: Pick<mover.RowPage, "table" | "columns" | "rows">): ShardResult<{ imported: number }> {
-    return mover.importRows(this.ctx.storage, bucket, page);
+  importRows(bucket: number, pages: mover.TablePage[]): ShardResult<{ imported: number }> {
+    return mover.importRows(this.ctx.storage, bucket, pages);
   }
   bucketDigest(bucket: number, tables?: string[]): ShardResult<{ digest: BucketDigest }> {
     return mover.bucketDigest(this.ctx.storage.sql, bucket, tables);

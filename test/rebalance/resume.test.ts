@@ -77,9 +77,10 @@ describe("crash safety: a move abandoned after any step resumes to the same fina
     const move = await planMove(s.bucket, s.to);
     await drive(move.id, { steps: 1 }); // copying, target told to expect the bucket
     await directory().getMap(); // the push lands
-    const page = await stubFor(env, s.from).exportBucket(s.bucket, "users", null, 50);
+    const page = await stubFor(env, s.from).exportBucket(s.bucket, { table: "users", afterKey: null }, 50);
     if (!page.ok) throw new Error(page.error);
-    expect(await stubFor(env, s.to).importRows(s.bucket, page)).toMatchObject({ ok: true, imported: 50 });
+    expect(page.next).toMatchObject({ table: "users" });
+    expect(await stubFor(env, s.to).importRows(s.bucket, page.pages)).toMatchObject({ ok: true, imported: 50 });
     await abortDirectory();
     expect((await drive(move.id)).step).toBe("done");
     await expectMoved(s);

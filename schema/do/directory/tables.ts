@@ -3,14 +3,23 @@ import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqli
 
 /** Tables of ShardDirectoryActor: the versioned bucket → shard map. */
 
-/** One row per bucket (4096). `epoch` grows each time the bucket changes owner. */
-export const buckets = sqliteTable("buckets", {
-  bucket: integer("bucket").primaryKey(),
-  shard: text("shard").notNull(),
-  epoch: integer("epoch").notNull(),
-  // active | fenced
-  state: text("state").notNull(),
-});
+/**
+ * One row per bucket (4096). `epoch` grows each time the bucket changes owner.
+ * `changed_version` is the map version that last changed the row, so a push can
+ * send a shard only what changed since its previous one.
+ */
+export const buckets = sqliteTable(
+  "buckets",
+  {
+    bucket: integer("bucket").primaryKey(),
+    shard: text("shard").notNull(),
+    epoch: integer("epoch").notNull(),
+    // active | fenced
+    state: text("state").notNull(),
+    changedVersion: integer("changed_version").notNull().default(0),
+  },
+  (t) => [index("buckets_changed").on(t.changedVersion)],
+);
 
 /** The single map row: version (bumped on every change) and the ordered shard list. */
 export const mapMeta = sqliteTable("map_meta", {

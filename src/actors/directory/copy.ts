@@ -1,9 +1,7 @@
 import type { ShardResult } from "../results";
 import type { ShardApi } from "../../router/shards/call";
 import { differingTables, type BucketChecksum, type BucketDigest } from "../shard/bucket-hash";
-import type { Value } from "../shard/bucket-rows";
-import type { RowPage } from "../shard/mover";
-import { TABLE_SPECS } from "../shard/bucket-rows";
+import type { BucketPage, CopyCursor } from "../shard/mover";
 
 /**
  * The data path of a bucket move, run by the directory between two shards: bulk
@@ -26,21 +24,18 @@ function must<T extends object>(result: ShardResult<T>, what: string): T {
 }
 
 /**
- * Copies every row of `bucket` from source to target, table by table in primary-key
- * pages (idempotent upserts: a re-run or an overlap with a previous attempt is
+ * Copies every row of `bucket` from source to target in pages (across tables, by
+ * primary key; idempotent upserts: a re-run or an overlap with a previous attempt is
  * harmless). Rows changed or deleted meanwhile are fixed by the fenced diff.
  */
 export async function copyBucket(source: ShardApi, target: ShardApi, bucket: number): Promise<number> {
   let copied = 0;
-  for (const { name } of TABLE_SPECS) {
-    let after: Value[] | null = null;
-    do {
-      const page: RowPage = must(await source.exportBucket(bucket, name, after, COPY_PAGE), `export ${name}`);
-      if (page.rows.length > 0) must(await target.importRows(bucket, page), `import ${name}`);
-      copied += page.rows.length;
-      after = page.nextKey;
-    } while (after !== null);
-  }
+  let from: CopyCursor | null = null;
+  do {
+    const page: BucketPage = must(await source.exportBucket(bucket, from, COPY_PAGE), "export");
+    if (page.pages.length > 0) copied += must(await target.importRows(bucket, page.pages), "import").imported;
+    from = page.next;
+  } while (from !== null);
   return copied;
 }
 

@@ -4,7 +4,13 @@ import { shardName } from "../../shard/map";
 import type { DirectoryTx } from "./db";
 
 /**
- * Bumps the map version. Shards whose buckets changed stay behind and get a push;
+ * What an edit of a `buckets` row sets `changed_version` to; the version bump of
+ * the same transaction replaces it with the new version.
+ */
+export const CHANGED = -1;
+
+/**
+ * Bumps the map version and stamps the bucket rows edited in this transaction with it. Shards whose buckets changed stay behind and get a push;
  * the others were current and their ownership is unchanged, so they are marked
  * current at the new version without a call (a shard behind for an earlier failed
  * push stays behind).
@@ -13,6 +19,7 @@ export function bumpVersion(tx: DirectoryTx, touched: readonly string[]): number
   const meta = tx.select().from(tables.mapMeta).get()!;
   const next = meta.version + 1;
   tx.update(tables.mapMeta).set({ version: next, updatedAt: Date.now() }).where(eq(tables.mapMeta.id, 1)).run();
+  tx.update(tables.buckets).set({ changedVersion: next }).where(eq(tables.buckets.changedVersion, CHANGED)).run();
   for (const row of tx.select().from(tables.shardSync).all()) {
     if (!touched.includes(row.shard) && row.ackedVersion === meta.version) {
       tx.update(tables.shardSync).set({ ackedVersion: next }).where(eq(tables.shardSync.shard, row.shard)).run();

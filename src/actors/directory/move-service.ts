@@ -121,7 +121,7 @@ export class MoveService {
     if (refused) return refused;
     // If this driver dies with the bucket fenced, the directory finishes the move itself.
     await this.deps.wakeAt(Date.now() + LEASE_MS + 1_000);
-    const ctx = this.context(holder);
+    const ctx = this.context(holder, Date.now());
     const result = await this.exclusive(id, () => run(ctx, id, options));
     return ok({ move: moveView(result.move), error: result.error });
   }
@@ -175,14 +175,26 @@ export class MoveService {
     return failed ? Date.now() + LEASE_MS : null;
   }
 
-  private context(holder: string): DriverContext {
+  /**
+   * The driver's view of this object. The lease is renewed at most every third of
+   * its term (a write per step would cost more than some steps): while a driver
+   * runs, its lease never gets near expiry, so nobody can take it over meanwhile.
+   */
+  private context(holder: string, renewedAt = 0): DriverContext {
     const { db, env } = this.deps;
+    let last = renewedAt;
     return {
       db,
       env,
       holder,
       push: () => this.deps.push(),
-      renew: () => db.transaction((tx) => acquireLease(tx, holder, Date.now())),
+      renew: () => {
+        const now = Date.now();
+        if (now - last < LEASE_MS / 3) return null;
+        const refused = db.transaction((tx) => acquireLease(tx, holder, now));
+        if (!refused) last = now;
+        return refused;
+      },
     };
   }
 

@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, inArray, notInArray } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import * as tables from "../../../schema/do/directory/tables";
 import { fail, type Failure } from "../results";
 import type { BucketChecksum } from "../shard/bucket-hash";
 import type { DirectoryDb, DirectoryTx } from "./db";
-import { bumpVersion } from "./map-edits";
+import { bumpVersion, CHANGED } from "./map-edits";
 
 /**
  * The moves table and its transitions. Every transition is one directory
@@ -69,16 +69,22 @@ export function getMove(db: DirectoryDb | DirectoryTx, id: number): MoveRow | un
   return db.select().from(tables.moves).where(eq(tables.moves.id, id)).get();
 }
 
+/**
+ * "Open" spelled exactly as in the partial index moves_open_bucket, literals and all:
+ * SQLite uses a partial index only when the query's WHERE visibly implies the
+ * index's, and bound parameters would hide that — turning every lookup into a scan
+ * of the whole move history.
+ */
+export const OPEN = sql.raw("step NOT IN ('done', 'rolled_back')");
+
 export function openMoveOf(db: DirectoryDb | DirectoryTx, bucket: number): MoveRow | undefined {
-  return db
-    .select()
-    .from(tables.moves)
-    .where(and(eq(tables.moves.bucket, bucket), notInArray(tables.moves.step, [...TERMINAL_STEPS])))
-    .get();
+  return db.select().from(tables.moves).where(and(eq(tables.moves.bucket, bucket), OPEN)).get();
 }
 
+/** Every open move, oldest first. The steps are listed rather than negated so the step index serves it. */
 export function openMoves(db: DirectoryDb | DirectoryTx): MoveRow[] {
-  return db.select().from(tables.moves).where(notInArray(tables.moves.step, [...TERMINAL_STEPS])).orderBy(asc(tables.moves.id)).all();
+  const open = MOVE_STEPS.filter((step) => !isTerminal(step));
+  return db.select().from(tables.moves).where(inArray(tables.moves.step, open)).orderBy(asc(tables.moves.id)).all();
 }
 
 /** Moves whose target currently expects the bucket: pushed to it as `incoming`. */
@@ -147,7 +153,7 @@ export const expectAtTarget = (tx: DirectoryTx) => (move: MoveRow) => void bumpV
 
 /** copying → fenced: the source stops serving the bucket (writes and reads answer bucket_moving). */
 export const fenceAtSource = (tx: DirectoryTx) => (move: MoveRow) => {
-  tx.update(tables.buckets).set({ state: "fenced" }).where(eq(tables.buckets.bucket, move.bucket)).run();
+  tx.update(tables.buckets).set({ state: "fenced", changedVersion: CHANGED }).where(eq(tables.buckets.bucket, move.bucket)).run();
   bumpVersion(tx, [move.fromShard]);
 };
 
@@ -155,13 +161,13 @@ export const fenceAtSource = (tx: DirectoryTx) => (move: MoveRow) => {
 export const flipOwner = (tx: DirectoryTx) => (move: MoveRow) => {
   const row = tx.select().from(tables.buckets).where(eq(tables.buckets.bucket, move.bucket)).get()!;
   if (row.shard !== move.fromShard) throw new Error(`bucket ${move.bucket} is owned by ${row.shard}, not the move's source ${move.fromShard}`);
-  tx.update(tables.buckets).set({ shard: move.toShard, epoch: row.epoch + 1, state: "active" }).where(eq(tables.buckets.bucket, move.bucket)).run();
+  tx.update(tables.buckets).set({ shard: move.toShard, epoch: row.epoch + 1, state: "active", changedVersion: CHANGED }).where(eq(tables.buckets.bucket, move.bucket)).run();
   bumpVersion(tx, [move.fromShard, move.toShard]);
 };
 
 /** any step before the flip → rolling_back: the source serves again, the target stops expecting. */
 export const undoAtBoth = (tx: DirectoryTx) => (move: MoveRow) => {
   if (move.step === "planned") return;
-  tx.update(tables.buckets).set({ state: "active" }).where(eq(tables.buckets.bucket, move.bucket)).run();
+  tx.update(tables.buckets).set({ state: "active", changedVersion: CHANGED }).where(eq(tables.buckets.bucket, move.bucket)).run();
   bumpVersion(tx, [move.fromShard, move.toShard]);
 };

@@ -27,30 +27,39 @@ export function writeMeta(tx: ShardTx, key: string, value: string): void {
 
 /**
  * Applies the directory's push. Pushes can arrive out of order or twice; only a
- * newer map version changes anything, so replays are harmless.
+ * newer map version changes anything, so replays are harmless. A delta push (with
+ * `base`) applies only on top of exactly that version; otherwise the shard asks
+ * for the full list ("resync").
  *
- * Raw SQL, and only the rows that changed are written: a push lists every bucket
- * the shard holds (a thousand or more) but usually changes one, and it sits inside
- * every bucket move's fence, where each millisecond counts.
+ * Raw SQL, and only the rows that changed are written: a push sits inside every
+ * bucket move's fence, where each millisecond counts.
  */
-export function applyOwnership(storage: DurableObjectStorage, update: OwnershipUpdate): boolean {
+export function applyOwnership(storage: DurableObjectStorage, update: OwnershipUpdate): boolean | "resync" {
   const sql = storage.sql;
   const meta = (key: string) => sql.exec("SELECT value FROM shard_meta WHERE key = ?", key).toArray()[0]?.value as string | undefined;
   const setMeta = (key: string, value: string) =>
     sql.exec("INSERT INTO shard_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+  const upsert = (bucket: number, epoch: number, state: string) =>
+    sql.exec("INSERT INTO owned_buckets (bucket, epoch, state) VALUES (?, ?, ?) ON CONFLICT (bucket) DO UPDATE SET epoch = excluded.epoch, state = excluded.state", bucket, epoch, state);
   return storage.transactionSync(() => {
-    if (update.version <= Number(meta("map_version") ?? "0")) return false;
+    const known = Number(meta("map_version") ?? "0");
+    if (update.version <= known) return false;
     const name = meta("shard_name");
     if (name !== undefined && name !== update.shard) throw new TypeError(`ownership for ${update.shard} pushed to shard ${name}`);
-    const current = new Map<number, string>();
-    for (const [bucket, epoch, state] of sql.exec("SELECT bucket, epoch, state FROM owned_buckets").raw()) current.set(Number(bucket), `${epoch}:${state}`);
-    for (const [bucket, epoch, state] of update.buckets) {
-      const held = current.get(bucket);
-      current.delete(bucket);
-      if (held === `${epoch}:${state}`) continue;
-      sql.exec("INSERT INTO owned_buckets (bucket, epoch, state) VALUES (?, ?, ?) ON CONFLICT (bucket) DO UPDATE SET epoch = excluded.epoch, state = excluded.state", bucket, epoch, state);
+    if (update.base !== undefined) {
+      if (update.base !== known) return "resync";
+      for (const [bucket, epoch, state] of update.buckets) upsert(bucket, epoch, state);
+      for (const bucket of update.removed ?? []) sql.exec("DELETE FROM owned_buckets WHERE bucket = ?", bucket);
+    } else {
+      const current = new Map<number, string>();
+      for (const [bucket, epoch, state] of sql.exec("SELECT bucket, epoch, state FROM owned_buckets").raw()) current.set(Number(bucket), `${epoch}:${state}`);
+      for (const [bucket, epoch, state] of update.buckets) {
+        const held = current.get(bucket);
+        current.delete(bucket);
+        if (held !== `${epoch}:${state}`) upsert(bucket, epoch, state);
+      }
+      for (const bucket of current.keys()) sql.exec("DELETE FROM owned_buckets WHERE bucket = ?", bucket);
     }
-    for (const bucket of current.keys()) sql.exec("DELETE FROM owned_buckets WHERE bucket = ?", bucket);
     setMeta("map_version", String(update.version));
     setMeta("shard_name", update.shard);
     return true;

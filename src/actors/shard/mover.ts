@@ -27,12 +27,22 @@ import {
 
 export const MAX_PAGE = 2_000;
 
-export interface RowPage {
+/** Where a bulk copy stands: the table it is in and the primary key of the last row sent. */
+export interface CopyCursor {
+  table: string;
+  afterKey: Value[] | null;
+}
+
+export interface TablePage {
   table: string;
   columns: string[];
   rows: Row[];
-  /** Primary key of the last row when more may follow, else null. */
-  nextKey: Value[] | null;
+}
+
+/** Up to `limit` rows of a bucket, across tables in registry order; `next` is null when all are sent. */
+export interface BucketPage {
+  pages: TablePage[];
+  next: CopyCursor | null;
 }
 
 /** Rows to write and primary keys (JSON) to delete, per table. */
@@ -48,27 +58,50 @@ export function heldAs(sql: SqlStorage, bucket: number): ShardBucketState | null
   return row ? (row.state as ShardBucketState) : null;
 }
 
-export function exportBucket(sql: SqlStorage, bucket: number, table: string, afterKey: Value[] | null, limit: number): Result<RowPage> {
-  const spec = tableSpec(table);
-  if (!isBucket(bucket) || !spec) return fail("invalid_input", "unknown bucket or table");
+/**
+ * The next page of a bucket's rows for the bulk copy: tables in registry order, each
+ * by primary key, from `from` on, at most `limit` rows in all. A small bucket (most
+ * are: a few users) travels in one page, one call, however many tables it touches.
+ */
+export function exportBucket(sql: SqlStorage, bucket: number, from: CopyCursor | null, limit: number): Result<BucketPage> {
+  if (!isBucket(bucket)) return fail("invalid_input", "bucket out of range");
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) return fail("invalid_input", `limit must be 1..${MAX_PAGE}`);
-  if (afterKey !== null && !validKey(spec, afterKey)) return fail("invalid_input", `afterKey must be the ${spec.primaryKey.join(", ")} of a row`);
-  const rows = selectPage(sql, spec, bucket, afterKey, limit);
-  const last = rows.length === limit ? rows[rows.length - 1] : undefined;
-  return ok({ table, columns: [...spec.columns], rows, nextKey: last ? keyOf(spec, last) : null });
+  const first = from ? TABLE_SPECS.findIndex((spec) => spec.name === from.table) : 0;
+  if (first < 0) return fail("invalid_input", `unknown table ${from?.table}`);
+  let afterKey = from?.afterKey ?? null;
+  if (afterKey !== null && !validKey(TABLE_SPECS[first]!, afterKey)) return fail("invalid_input", "afterKey must be the primary key of a row");
+  const pages: TablePage[] = [];
+  let room = limit;
+  for (let i = first; i < TABLE_SPECS.length; i++, afterKey = null) {
+    const spec = TABLE_SPECS[i]!;
+    const rows = selectPage(sql, spec, bucket, afterKey, room);
+    if (rows.length > 0) pages.push({ table: spec.name, columns: [...spec.columns], rows });
+    room -= rows.length;
+    if (room === 0) return ok({ pages, next: { table: spec.name, afterKey: keyOf(spec, rows[rows.length - 1]!) } });
+  }
+  return ok({ pages, next: null });
 }
 
-/** Upserts one exported page; only while this shard expects the bucket. */
-export function importRows(storage: DurableObjectStorage, bucket: number, page: Pick<RowPage, "table" | "columns" | "rows">): Result<{ imported: number }> {
-  const spec = tableSpec(page?.table);
-  if (!isBucket(bucket) || !spec) return fail("invalid_input", "unknown bucket or table");
-  const invalid = checkRows(spec, bucket, page.columns, page.rows);
-  if (invalid) return fail("invalid_input", invalid);
+/** Upserts exported pages in one transaction; only while this shard expects the bucket. */
+export function importRows(storage: DurableObjectStorage, bucket: number, pages: TablePage[]): Result<{ imported: number }> {
+  if (!isBucket(bucket) || !Array.isArray(pages)) return fail("invalid_input", "bad bucket or pages");
+  const checked: Array<{ spec: TableSpec; rows: Row[] }> = [];
+  for (const page of pages) {
+    const spec = tableSpec(page?.table);
+    if (!spec) return fail("invalid_input", `unknown table ${String(page?.table)}`);
+    const invalid = checkRows(spec, bucket, page.columns, page.rows);
+    if (invalid) return fail("invalid_input", invalid);
+    checked.push({ spec, rows: page.rows });
+  }
   return storage.transactionSync(() => {
     const refused = refuseUnlessIncoming(storage.sql, bucket);
     if (refused) return refused;
-    upsertRows(storage.sql, spec, page.rows);
-    return ok({ imported: page.rows.length });
+    let imported = 0;
+    for (const { spec, rows } of checked) {
+      upsertRows(storage.sql, spec, rows);
+      imported += rows.length;
+    }
+    return ok({ imported });
   });
 }
 
