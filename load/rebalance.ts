@@ -1,4 +1,5 @@
-// Rebalance benchmark: `node load/rebalance.ts [--users 10000] [--families 1000] [--rate 50]`.
+// Rebalance benchmark: `node load/rebalance.ts [--users 10000] [--families 1000] [--rate 50]
+// [--concurrency 4] [--max-rate R]` (R: bucket moves started per second, as the CLI's).
 //
 // 10,000 users on 2 shards, a constant-rate refresh loop over their refresh-token
 // families, and `npm run shards -- rebalance --shards 4` in the middle of it. Reports
@@ -27,6 +28,7 @@ const { values: opts } = parseArgs({
     before: { type: "string", default: "20" },
     after: { type: "string", default: "10" },
     concurrency: { type: "string", default: "4" },
+    "max-rate": { type: "string" },
   },
 });
 const num = (name: keyof typeof opts) => {
@@ -64,7 +66,8 @@ async function main(): Promise<void> {
 
     log("rebalance --shards 4 starts");
     storm.setPhase("during");
-    const move = (await shards("rebalance", "--shards", "4", "--concurrency", String(num("concurrency")))) as Record<string, unknown>;
+    const throttle = opts["max-rate"] ? ["--max-rate", String(num("max-rate"))] : [];
+    const move = (await shards("rebalance", "--shards", "4", "--concurrency", String(num("concurrency")), ...throttle)) as Record<string, unknown>;
     storm.setPhase("after");
     log("rebalance finished; tail");
     await sleep(num("after") * 1000);
@@ -75,7 +78,7 @@ async function main(): Promise<void> {
     const after = (await shards("status")) as typeof before;
 
     const slow = storm.slow.map((r) => ({ ...r, bucket: state.users.find((u) => u.email === r.email)?.bucket ?? null }));
-    const report = { slow, kind: "rebalance", at: new Date().toISOString(), users: num("users"), rebalance: move, storm: storm.report(), verify: { problems: verify.problems.length }, shardsBefore: before.shards, shardsAfter: after.shards };
+    const report = { slow, maxRate: opts["max-rate"] ?? null, concurrency: num("concurrency"), kind: "rebalance", at: new Date().toISOString(), users: num("users"), rebalance: move, storm: storm.report(), verify: { problems: verify.problems.length }, shardsBefore: before.shards, shardsAfter: after.shards };
     const dir = join(ROOT, "load", "reports");
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `rebalance-${report.at.replace(/[:.]/g, "-")}.json`);
@@ -131,7 +134,7 @@ function summary(r: { rebalance: Record<string, unknown>; storm: ReturnType<Refr
   const row = (name: string, p: (typeof s.phases)["before"]) =>
     `| ${name} | ${p.seconds} | ${p.count} | ${p.p50} | ${p.p99} | ${p.max} | ${p.errors} (${(p.errorRate * 100).toFixed(3)} %) |`;
   return [
-    `rebalance 2 → 4 shards: ${m.moves} bucket moves in ${m.seconds} s (${m.moves_per_second} moves/s, ${m.users_moved} users moved)`,
+    `rebalance 2 → 4 shards (concurrency ${(r as { concurrency?: number }).concurrency}, max rate ${(r as { maxRate?: string | null }).maxRate ?? "none"}): ${m.moves} bucket moves in ${m.seconds} s (${m.moves_per_second} moves/s, ${m.users_moved} users moved)`,
     `fence per bucket: longest ${m.fence_ms?.max} ms, p50 ${m.fence_ms?.p50} ms, p99 ${m.fence_ms?.p99} ms`,
     `refresh loop: ${s.rate}/s over ${s.families} families; lost ${s.lost}, duplicated ${s.duplicated}, uncertain ${s.uncertain}, not sent (all families busy) ${s.dropped}`,
     `verify after the move: ${r.verify.problems} problems`,
