@@ -37,7 +37,7 @@ export class ShardDirectoryActor extends DurableObject<Env> {
     super(ctx, env);
     this.db = drizzle(ctx.storage, { schema: tables });
     this.pusher = new OwnershipPusher(ctx.storage.sql, env);
-    this.moves = new MoveService({ db: this.db, env, push: () => this.pushPending(), wakeAt: (at) => this.wakeAt(at) });
+    this.moves = new MoveService({ db: this.db, sql: ctx.storage.sql, env, push: () => this.pushPending(), wakeAt: (at) => this.wakeAt(at) });
     void ctx.blockConcurrencyWhile(async () => {
       await migrate(this.db, migrations);
     });

@@ -3,7 +3,7 @@ import { bucketOf } from "../../src/shard/bucket";
 import { planRebalance } from "../../src/shard/plan";
 import { admin, json } from "../helpers/http";
 import { createUser } from "../helpers/oidc";
-import { currentDirectoryMap } from "../helpers/shards";
+import { currentDirectoryMap, directory } from "../helpers/shards";
 import { expireLease, otherShard } from "./helpers";
 
 const HOLDER = "api-operator";
@@ -79,6 +79,23 @@ describe("operator API for shards: status, plan, moves", () => {
     expect(await json<Body>(await admin("POST", "/shards/lease/release", { holder: HOLDER }))).toMatchObject({ released: true });
     const shown = await json<{ user: { shard: string } }>(await admin("GET", `/users/${user.id}`));
     expect(shown.user.shard).toBe(to);
+  });
+
+  it("a plan that no longer fits the map is refused whole", async () => {
+    const map = await currentDirectoryMap();
+    const owner = (b: number) => map.shards[map.owner[b]!]!;
+    const other = (b: number) => map.shards.find((s) => s !== owner(b))!;
+    const stale = await directory().applyPlan(
+      { shards: [...map.shards], moves: [{ bucket: 3, from: owner(3), to: other(3) }, { bucket: 9, from: other(9), to: owner(9) }] },
+      map.version,
+      HOLDER,
+    );
+    expect(stale).toMatchObject({ ok: false, error: "conflict" });
+    expect(stale.ok ? "" : stale.detail).toMatch(/bucket 9 is on .*plan again/);
+    const listed = await directory().listMoves({ open: true });
+    expect(listed.ok && listed.moves).toEqual([]);
+    const outdated = await directory().applyPlan({ shards: [...map.shards], moves: [] }, map.version - 1, HOLDER);
+    expect(outdated).toMatchObject({ ok: false, error: "conflict" });
   });
 
   it("add-shard, rebalance records a plan, verify sees moves in flight, cancel abandons the rest", async () => {

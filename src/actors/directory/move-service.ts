@@ -7,7 +7,7 @@ import type { DirectoryDb } from "./db";
 import { run, type DriverContext, type RunOptions } from "./driver";
 import { acquireLease, currentLease, LEASE_MS, releaseLease, validHolder, type Lease } from "./lease";
 import { addShards, nextShardName } from "./map-edits";
-import { getMove, insertMove, isTerminal, moveView, openMoves, recentMoves, transition, type MoveStep, type MoveView } from "./moves";
+import { getMove, insertMove, insertPlannedMoves, isTerminal, moveView, openMoves, recentMoves, transition, type MoveStep, type MoveView } from "./moves";
 
 /** A rebalance plan as the router computed it (src/shard/plan.ts): shard list after, and the moves. */
 export interface PlanToApply {
@@ -30,6 +30,8 @@ const MAX_LIST = 500;
 
 interface Deps {
   db: DirectoryDb;
+  /** The same storage, raw, for bulk work. */
+  sql: SqlStorage;
   env: Env;
   push(): Promise<void>;
   /** Makes sure the recovery alarm fires at `at` or earlier. */
@@ -93,13 +95,8 @@ export class MoveService {
         return fail("invalid_input", "the plan's shard list must extend the map's");
       }
       addShards(tx, plan.shards.slice(meta.shards.length));
-      const moves: MoveView[] = [];
-      for (const move of plan.moves) {
-        const row = insertMove(tx, { bucket: move.bucket, to: move.to, planId, holder }, now);
-        if ("ok" in row) throw new PlanError(row.detail ?? row.error);
-        if (row.fromShard !== move.from) throw new PlanError(`bucket ${move.bucket} is on ${row.fromShard}, not ${move.from}`);
-        moves.push(moveView(row));
-      }
+      const moves = insertPlannedMoves(this.deps.sql, plan.moves, plan.shards, planId, holder, now);
+      if (typeof moves === "string") throw new PlanError(moves);
       return ok({ planId, moves });
     });
     let result: ReturnType<typeof record>;
