@@ -56,9 +56,9 @@ export class RefreshStorm {
   private readonly client: ClientConfig;
   private readonly families: Family[];
   private readonly rate: number;
-  /** Requests slower than a second: when they started and which family, for the report. */
-  readonly slow: Array<{ at: number; ms: number; email: string; status: number | "network" }> = [];
-  private readonly epoch = Date.now();
+  /** Requests slower than a second: when they ended (seconds into the loop), which phase, which family. */
+  readonly slow: Array<{ endedAt: number; ms: number; phase: Phase; email: string; status: number | "network" }> = [];
+  private readonly epoch = performance.now();
 
   constructor(http: Http, ep: Endpoints, client: ClientConfig, families: Family[], rate: number) {
     this.http = http;
@@ -116,6 +116,28 @@ export class RefreshStorm {
     await Promise.all(Array.from({ length: concurrency }, worker));
   }
 
+  /** Seconds since the loop started (to place events such as the rebalance on the same clock). */
+  elapsed(): number {
+    return Math.round((performance.now() - this.epoch) / 100) / 10;
+  }
+
+  /**
+   * Requests over a second, grouped by when they ended (within 0.5 s): a group of many
+   * that end together is a stall of the whole provider rather than one slow request.
+   */
+  stalls(): Array<{ endedAt: number; phase: Phase; requests: number; maxMs: number }> {
+    const groups: Array<{ endedAt: number; phase: Phase; requests: number; maxMs: number }> = [];
+    for (const r of [...this.slow].sort((a, b) => a.endedAt - b.endedAt)) {
+      const last = groups.at(-1);
+      if (last && r.endedAt - last.endedAt <= 0.5) {
+        last.requests++;
+        last.maxMs = Math.max(last.maxMs, r.ms);
+        last.endedAt = r.endedAt;
+      } else groups.push({ endedAt: r.endedAt, phase: r.phase, requests: 1, maxMs: r.ms });
+    }
+    return groups;
+  }
+
   report(): StormReport {
     const phases = {} as StormReport["phases"];
     for (const phase of ["before", "during", "after"] as const) {
@@ -141,9 +163,11 @@ export class RefreshStorm {
   private async rotate(family: Family): Promise<void> {
     family.busy = true;
     const phase = this.phase;
-    const startedAt = Date.now();
     const { outcome, tokens } = await refresh(this.http, this.ep, this.client, family.token);
-    if (outcome.ms > 1_000) this.slow.push({ at: startedAt, ms: Math.round(outcome.ms), email: family.email, status: outcome.status });
+    if (outcome.ms > 1_000) {
+      const endedAt = Math.round((performance.now() - this.epoch) / 100) / 10;
+      this.slow.push({ endedAt, ms: Math.round(outcome.ms), phase, email: family.email, status: outcome.status });
+    }
     const stats = this.stats[phase];
     stats.hist.recordValue(Math.max(1, Math.round(outcome.ms * 1000)));
     if (outcome.ok && tokens?.refreshToken) {

@@ -1,5 +1,6 @@
-// Rebalance benchmark: `node load/rebalance.ts [--users 10000] [--families 1000] [--rate 50]
-// [--concurrency 4] [--max-rate R]` (R: bucket moves started per second, as the CLI's).
+// Rebalance benchmark: `npm run load:rebalance -- [--users 10000] [--families 1000] [--rate 50]
+// [--before 20] [--after 10] [--concurrency 4] [--max-rate R]` (R: bucket moves started per
+// second, as the CLI's).
 //
 // 10,000 users on 2 shards, a constant-rate refresh loop over their refresh-token
 // families, and `npm run shards -- rebalance --shards 4` in the middle of it. Reports
@@ -20,22 +21,58 @@ import { RefreshStorm, type Family } from "./rebalance-storm.ts";
 import { ensureClient, ensureSessions, ensureUsers, parallel, signInUser } from "./seeder.ts";
 import { loadState, statePath, type LoadState } from "./state.ts";
 
-const { values: opts } = parseArgs({
-  options: {
-    users: { type: "string", default: "10000" },
-    families: { type: "string", default: "1000" },
-    rate: { type: "string", default: "50" },
-    before: { type: "string", default: "20" },
-    after: { type: "string", default: "10" },
-    concurrency: { type: "string", default: "4" },
-    "max-rate": { type: "string" },
-  },
-});
-const num = (name: keyof typeof opts) => {
+const USAGE = `usage: npm run load:rebalance -- [options]
+
+  --users N        users seeded on the benchmark's provider (default 10000; reused between runs)
+  --families N     refresh-token families the loop rotates (default 1000, at most --users)
+  --rate R         refreshes per second, constant arrival rate (default 50)
+  --before S       seconds of refreshes before the rebalance starts (default 20)
+  --after S        seconds of refreshes after it ends (default 10)
+  --concurrency K  buckets moved at once, passed to \`shards rebalance\` (default 4)
+  --max-rate R     bucket moves started per second at most, passed on (default: unlimited)
+
+Starts wrangler dev on 127.0.0.1:8791 with its own storage (load/.state/rebalance/), moves every
+bucket onto shard-0 and shard-1, then runs \`shards rebalance --shards 4\` while the loop runs.
+Writes load/reports/rebalance-<time>.json.`;
+
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        help: { type: "boolean", short: "h" },
+        users: { type: "string", default: "10000" },
+        families: { type: "string", default: "1000" },
+        rate: { type: "string", default: "50" },
+        before: { type: "string", default: "20" },
+        after: { type: "string", default: "10" },
+        concurrency: { type: "string", default: "4" },
+        "max-rate": { type: "string" },
+      },
+    }).values;
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+const opts = parseOptions();
+if (opts.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const num = (name: Exclude<keyof typeof opts, "help">) => {
   const value = Number(opts[name]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got ${opts[name]}`);
+  if (!Number.isFinite(value) || value <= 0) {
+    process.stderr.write(`--${name} must be a positive number, got '${opts[name]}'\n`);
+    process.exit(2);
+  }
   return value;
 };
+for (const name of ["users", "families", "rate", "before", "after", "concurrency"] as const) num(name);
+if (opts["max-rate"] !== undefined) num("max-rate");
+if (num("families") > num("users")) {
+  process.stderr.write(`--families (${opts.families}) cannot exceed --users (${opts.users})\n`);
+  process.exit(2);
+}
 const log = (line: string) => process.stderr.write(`[rebalance] ${line}\n`);
 
 async function main(): Promise<void> {
@@ -66,9 +103,11 @@ async function main(): Promise<void> {
 
     log("rebalance --shards 4 starts");
     storm.setPhase("during");
+    const rebalanceStartedAt = storm.elapsed();
     const throttle = opts["max-rate"] ? ["--max-rate", String(num("max-rate"))] : [];
     const move = (await shards("rebalance", "--shards", "4", "--concurrency", String(num("concurrency")), ...throttle)) as Record<string, unknown>;
     storm.setPhase("after");
+    const rebalanceEndedAt = storm.elapsed();
     log("rebalance finished; tail");
     await sleep(num("after") * 1000);
     storm.stop();
@@ -77,8 +116,20 @@ async function main(): Promise<void> {
     const verify = (await shards("verify")) as { problems: unknown[] };
     const after = (await shards("status")) as typeof before;
 
-    const slow = storm.slow.map((r) => ({ ...r, bucket: state.users.find((u) => u.email === r.email)?.bucket ?? null }));
-    const report = { slow, maxRate: opts["max-rate"] ?? null, concurrency: num("concurrency"), kind: "rebalance", at: new Date().toISOString(), users: num("users"), rebalance: move, storm: storm.report(), verify: { problems: verify.problems.length }, shardsBefore: before.shards, shardsAfter: after.shards };
+    const report = {
+      kind: "rebalance",
+      at: new Date().toISOString(),
+      users: num("users"),
+      concurrency: num("concurrency"),
+      maxRate: opts["max-rate"] ?? null,
+      rebalance: move,
+      storm: storm.report(),
+      verify: { problems: verify.problems.length },
+      // Seconds on the refresh loop's clock: when the move ran, and when slow requests ended.
+      timeline: { rebalanceStartedAt, rebalanceEndedAt, stalls: storm.stalls() },
+      shardsBefore: before.shards,
+      shardsAfter: after.shards,
+    };
     const dir = join(ROOT, "load", "reports");
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `rebalance-${report.at.replace(/[:.]/g, "-")}.json`);
@@ -128,7 +179,12 @@ function runShardsCli(base: string, token: string, args: string[]): Promise<unkn
   });
 }
 
-function summary(r: { rebalance: Record<string, unknown>; storm: ReturnType<RefreshStorm["report"]>; verify: { problems: number } }): string {
+function summary(r: {
+  rebalance: Record<string, unknown>;
+  storm: ReturnType<RefreshStorm["report"]>;
+  verify: { problems: number };
+  timeline: { rebalanceStartedAt: number; rebalanceEndedAt: number; stalls: ReturnType<RefreshStorm["stalls"]> };
+}): string {
   const m = r.rebalance as { moves?: number; seconds?: number; moves_per_second?: number; users_moved?: number; fence_ms?: { max: number; p50: number; p99: number } };
   const s = r.storm;
   const row = (name: string, p: (typeof s.phases)["before"]) =>
@@ -138,6 +194,7 @@ function summary(r: { rebalance: Record<string, unknown>; storm: ReturnType<Refr
     `fence per bucket: longest ${m.fence_ms?.max} ms, p50 ${m.fence_ms?.p50} ms, p99 ${m.fence_ms?.p99} ms`,
     `refresh loop: ${s.rate}/s over ${s.families} families; lost ${s.lost}, duplicated ${s.duplicated}, uncertain ${s.uncertain}, not sent (all families busy) ${s.dropped}`,
     `verify after the move: ${r.verify.problems} problems`,
+    `requests over 1 s, grouped by when they ended (s into the loop; the move ran ${r.timeline.rebalanceStartedAt}–${r.timeline.rebalanceEndedAt}): ${r.timeline.stalls.map((g) => `${g.endedAt} s × ${g.requests} (max ${g.maxMs} ms)`).join(", ") || "none"}`,
     "",
     "| phase | seconds | refreshes | p50 ms | p99 ms | max ms | errors |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
