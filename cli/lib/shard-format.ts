@@ -42,13 +42,24 @@ export function table(header: string[], rows: Array<Array<string | number>>): st
   return cells.map((r) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n");
 }
 
+/**
+ * A shard is marked hot above 1.5× the mean of the last 5 minutes, and only once it has served
+ * at least one request a second over them: a handful of requests is no skew worth a move.
+ */
+export const HOT_FACTOR = 1.5;
+export const HOT_MIN_5M = 300;
+
+export function isHot(load5m: number, mean5m: number): boolean {
+  return load5m >= HOT_MIN_5M && load5m > mean5m * HOT_FACTOR;
+}
+
 export function formatStatus(s: Status): string {
   const busiest = Math.max(1, ...s.shards.map((x) => x.requests?.last_5m ?? 0));
   const mean = s.shards.reduce((sum, x) => sum + (x.requests?.last_5m ?? 0), 0) / Math.max(1, s.shards.length);
   const rows = s.shards.map((x) => {
     const load = x.requests?.last_5m ?? 0;
     const bar = "#".repeat(Math.round((load / busiest) * 12));
-    const hot = mean > 0 && load > mean * 1.5 ? " hot" : "";
+    const hot = isHot(load, mean) ? " hot" : "";
     return [x.name, x.buckets, x.fenced_buckets, x.users ?? -1, x.requests?.last_1m ?? -1, x.requests?.last_5m ?? -1, x.requests?.last_15m ?? -1, `${bar}${hot}`];
   });
   const open = Object.entries(s.moves.open);
@@ -82,7 +93,7 @@ export function formatPlan(p: Plan, all: boolean): string {
 
 export function formatSummary(what: string, s: RunSummary): string {
   const lines = [
-    `${what}: ${s.done} done, ${s.rolled_back} rolled back, ${s.failed.length} failed of ${s.moves} in ${duration(s.seconds)} (${s.moves_per_second} moves/s, ${s.users_moved.toLocaleString("en-US")} users moved)`,
+    `${what}: ${s.done} done, ${s.rolled_back} rolled back, ${s.failed.length} failed of ${s.moves} in ${duration(s.seconds)} (${s.moves_per_second} moves/s, ${s.users_moved.toLocaleString("en-US")} ${s.users_moved === 1 ? "user" : "users"} moved)`,
     `fence per move: longest ${s.fence_ms.max} ms, p50 ${s.fence_ms.p50} ms, p99 ${s.fence_ms.p99} ms`,
   ];
   if (s.failed.length > 0) lines.push(table(["move", "bucket", "step", "error"], s.failed.slice(0, 20).map((f) => [f.id, f.bucket, f.step, f.error])));
