@@ -25,19 +25,20 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/browser/**", "test/load/**"],
+          exclude: ["test/browser/**", "test/load/**", "test/cli/**"],
           setupFiles: ["./test/setup/apply-d1-migrations.ts"],
           testTimeout: 30_000,
         },
       },
       {
         // Node drives headless Chromium against the worker started by wrangler; the
-        // load suite's unit tests (scheduling, report arithmetic) run in Node too.
+        // load suite's unit tests (scheduling, report arithmetic) and the operator CLI's
+        // output formatting run in Node too.
         extends: false,
         test: {
           name: "node",
           environment: "node",
-          include: ["test/browser/**/*.test.ts", "test/load/**/*.test.ts"],
+          include: ["test/browser/**/*.test.ts", "test/load/**/*.test.ts", "test/cli/**/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatStatus, type ShardStatus, type Status } from "../../cli/lib/shard-format";
+import { formatStatus, type ShardStatus, type Status } from "../../cli/lib/shard-format.ts";
 
 function shard(name: string, last5m: number): ShardStatus {
   return { name, buckets: 1024, fenced_buckets: 0, users: 10, applied_map_version: 7, requests: { last_1m: Math.round(last5m / 5), last_5m: last5m, last_15m: last5m * 3, per_minute: [] } };
