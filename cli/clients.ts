@@ -1,13 +1,10 @@
 // Operator commands for OAuth clients: `npm run clients -- <command> [options]`.
-import { CliError, UsageError, parseCommand, runMain } from "./lib/args.ts";
+import { CliError, UsageError, parseCommand } from "./lib/args.ts";
+import type { Options } from "./lib/args.ts";
 import { valueOrStdin } from "./lib/stdin-value.ts";
-import type { CommandSpec, Options, Values } from "./lib/args.ts";
-import { adminClient, errorMessage } from "./lib/admin-client.ts";
+import { adminClient } from "./lib/admin-client.ts";
 import type { AdminResponse } from "./lib/admin-client.ts";
-
-const USAGE = "npm run clients -- <command> [options]";
-/** Where usage errors point; narrowed to the command once it is known. */
-let helpHint = "Run `npm run clients -- --help` for usage.";
+import { bodyObject, commandSpec, expectStatus as expect, print, runCommands, type Command, type CommonValues } from "./lib/admin-commands.ts";
 
 // The server validates everything; these few are checked here too, for a message
 // before any network round trip.
@@ -28,11 +25,6 @@ interface Client {
   created_at?: number;
 }
 
-const common = {
-  url: { type: "string", placeholder: "URL", description: "Provider base URL (default: $AUTHSHARD_URL, else http://127.0.0.1:8787)." },
-  json: { type: "boolean", description: "Print the raw JSON response." },
-} as const satisfies Options;
-
 const id = { type: "string", required: true, placeholder: "ID", description: "Client id: 1-128 of A-Z a-z 0-9 . _ ~ -" } as const;
 
 /** Flags given once per value. lib/args.ts keeps only the last of a repeated flag, so these are collected first. */
@@ -47,23 +39,8 @@ const REPEATABLE = {
 } as const satisfies Options;
 type Repeated = Record<keyof typeof REPEATABLE, string[]>;
 
-interface Command {
-  summary: string;
-  main(argv: string[]): Promise<void>;
-}
-
-function command<O extends Options>(
-  name: string,
-  summary: string,
-  options: O,
-  run: (v: Values<O & typeof common>, repeated: Repeated) => Promise<void>,
-): Command {
-  const spec: CommandSpec<O & typeof common> = {
-    usage: `npm run clients -- ${name} [options]`,
-    summary,
-    options: { ...options, ...common },
-    notes: "The operator token is read from $ADMIN_TOKEN, else from ADMIN_TOKEN in ./.dev.vars.",
-  };
+function command<O extends Options>(name: string, summary: string, options: O, run: (v: CommonValues<O>, repeated: Repeated) => Promise<void>): Command {
+  const spec = commandSpec("clients", name, summary, options);
   const repeatable = Object.keys(options).filter((key) => Object.hasOwn(REPEATABLE, key));
   return {
     summary,
@@ -143,7 +120,7 @@ const commands: Record<string, Command> = {
       }
       const res = await api.request("PUT", clientPath(v.id), body);
       expect(res, [200, 201]);
-      print(v.json, res, () => `${res.status === 201 ? "created" : "updated"} ${formatClient(clientOf(res))}${secretNote(res)}`);
+      print(v.json, res, () => `${res.status === 201 ? "created" : "updated"} ${formatClient(bodyObject<Client>(res, "client"))}${secretNote(res)}`);
     },
   ),
 
@@ -158,7 +135,7 @@ const commands: Record<string, Command> = {
   get: command("get", "Show a client.", { id }, async (v) => {
     const res = await adminClient({ url: v.url }).request("GET", clientPath(v.id));
     expect(res, [200], `no client with id ${v.id}`);
-    print(v.json, res, () => formatClient(clientOf(res)));
+    print(v.json, res, () => formatClient(bodyObject<Client>(res, "client")));
   }),
 
   "rotate-secret": command("rotate-secret", "Replace a confidential client's secret; the old one stops working at once.", { id }, async (v) => {
@@ -174,38 +151,9 @@ const commands: Record<string, Command> = {
   }),
 };
 
-function topHelp(): string {
-  const width = Math.max(...Object.keys(commands).map((n) => n.length));
-  const list = Object.entries(commands)
-    .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
-    .join("\n");
-  return (
-    `Usage: ${USAGE}\n\nCommands:\n${list}\n\n` +
-    "Common options: --url URL, --json, --help\n" +
-    "Run `npm run clients -- <command> --help` for a command's options.\n"
-  );
-}
-
-function expect(res: AdminResponse, ok: number[], notFound?: string): void {
-  if (ok.includes(res.status)) return;
-  const hasDescription = typeof (res.body as { error_description?: unknown } | null)?.error_description === "string";
-  if (res.status === 404 && notFound && !hasDescription) throw new CliError(notFound);
-  throw new CliError(errorMessage(res));
-}
-
-function clientOf(res: AdminResponse): Client {
-  const client = (res.body as { client?: Client } | null)?.client;
-  if (!client || typeof client !== "object") throw new CliError(`unexpected response (HTTP ${res.status}): ${JSON.stringify(res.body)}`);
-  return client;
-}
-
 function secretNote(res: AdminResponse): string {
   const secret = (res.body as { client_secret?: unknown } | null)?.client_secret;
   return typeof secret === "string" ? `\n\nclient_secret: ${secret}\n(shown only now: store it; the provider keeps only its hash)` : "";
-}
-
-function print(json: boolean, res: AdminResponse, summary: () => string): void {
-  process.stdout.write(`${json ? JSON.stringify(res.body, null, 2) : summary()}\n`);
 }
 
 function formatClient(c: Client): string {
@@ -230,17 +178,4 @@ function formatTable(clients: Client[]): string {
   return all.map((r) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join("  ")).join("\n");
 }
 
-async function main(): Promise<void> {
-  const [name, ...rest] = process.argv.slice(2);
-  if (name === undefined) throw new UsageError("missing command");
-  if (name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(topHelp());
-    return;
-  }
-  const cmd = Object.hasOwn(commands, name) ? commands[name] : undefined;
-  if (!cmd) throw new UsageError(name.startsWith("-") ? `expected a command before ${name}` : `unknown command '${name}'`);
-  helpHint = `Run \`npm run clients -- ${name} --help\` for usage.`;
-  await cmd.main(rest);
-}
-
-runMain(main, () => helpHint);
+runCommands("clients", commands);

@@ -1,13 +1,10 @@
 // Operator commands for user accounts: `npm run users -- <command> [options]`.
-import { CliError, UsageError, parseCommand, runMain } from "./lib/args.ts";
+import { CliError } from "./lib/args.ts";
+import type { Options } from "./lib/args.ts";
 import { valueOrStdin } from "./lib/stdin-value.ts";
-import type { CommandSpec, Options, Values } from "./lib/args.ts";
-import { adminClient, errorMessage } from "./lib/admin-client.ts";
+import { adminClient } from "./lib/admin-client.ts";
 import type { AdminResponse } from "./lib/admin-client.ts";
-
-const USAGE = "npm run users -- <command> [options]";
-/** Where usage errors point; narrowed to the command once it is known. */
-let helpHint = "Run `npm run users -- --help` for usage.";
+import { bodyObject, expectStatus as expect, print, runCommands, simpleCommand, type Command, type CommonValues } from "./lib/admin-commands.ts";
 
 /** Exit status of check-password when the password does not match. */
 const EXIT_INVALID_PASSWORD = 3;
@@ -34,15 +31,6 @@ interface Session {
   ended_at: number | null;
 }
 
-const common = {
-  url: {
-    type: "string",
-    placeholder: "URL",
-    description: "Provider base URL (default: $AUTHSHARD_URL, else http://127.0.0.1:8787).",
-  },
-  json: { type: "boolean", description: "Print the raw JSON response." },
-} as const satisfies Options;
-
 const email = { type: "string", required: true, placeholder: "EMAIL", description: "Email address." } as const;
 const id = { type: "string", required: true, placeholder: "ID", description: "User id." } as const;
 const sid = { type: "string", required: true, placeholder: "SID", description: "Session id (sid), as listed by `sessions`." } as const;
@@ -58,25 +46,8 @@ const password = {
   description: "Password; '-' reads it from standard input.",
 } as const;
 
-interface Command {
-  summary: string;
-  main(argv: string[]): Promise<void>;
-}
-
-function command<O extends Options>(
-  name: string,
-  summary: string,
-  options: O,
-  run: (v: Values<O & typeof common>) => Promise<void>,
-  notes?: string,
-): Command {
-  const spec: CommandSpec<O & typeof common> = {
-    usage: `npm run users -- ${name} [options]`,
-    summary,
-    options: { ...options, ...common },
-    notes: `${notes ? `${notes}\n` : ""}The operator token is read from $ADMIN_TOKEN, else from ADMIN_TOKEN in ./.dev.vars.`,
-  };
-  return { summary, main: (argv) => run(parseCommand(spec, argv)) };
+function command<O extends Options>(name: string, summary: string, options: O, run: (v: CommonValues<O>) => Promise<void>, notes?: string): Command {
+  return simpleCommand("users", name, summary, options, run, notes);
 }
 
 const commands: Record<string, Command> = {
@@ -98,28 +69,28 @@ const commands: Record<string, Command> = {
       if (v.name !== undefined) body.name = v.name;
       const res = await adminClient({ url: v.url }).request("POST", "/admin/users", body);
       expect(res, [200, 201]);
-      print(v.json, res, () => `created ${formatUser(userOf(res))}`);
+      print(v.json, res, () => `created ${formatUser(bodyObject<User>(res, "user"))}`);
     },
   ),
 
   get: command("get", "Show a user by id.", { id }, async (v) => {
     const res = await adminClient({ url: v.url }).request("GET", `/admin/users/${encodeURIComponent(v.id)}`);
     expect(res, [200], `no user with id ${v.id}`);
-    print(v.json, res, () => formatUser(userOf(res)));
+    print(v.json, res, () => formatUser(bodyObject<User>(res, "user")));
   }),
 
   find: command("find", "Look up a user by email address.", { email }, async (v) => {
     const query = new URLSearchParams({ email: v.email });
     const res = await adminClient({ url: v.url }).request("GET", `/admin/users?${query}`);
     expect(res, [200], `no user with email ${v.email}`);
-    print(v.json, res, () => formatUser(userOf(res)));
+    print(v.json, res, () => formatUser(bodyObject<User>(res, "user")));
   }),
 
   disable: command("disable", "Disable a user: sign-in and token refresh stop working.", { id }, async (v) => {
     const path = `/admin/users/${encodeURIComponent(v.id)}/disable`;
     const res = await adminClient({ url: v.url }).request("POST", path);
     expect(res, [200], `no user with id ${v.id}`);
-    print(v.json, res, () => `disabled ${formatUser(userOf(res))}`);
+    print(v.json, res, () => `disabled ${formatUser(bodyObject<User>(res, "user"))}`);
   }),
 
   sessions: command("sessions", "List a user's sessions, newest first.", { id }, async (v) => {
@@ -171,39 +142,6 @@ const commands: Record<string, Command> = {
   ),
 };
 
-function topHelp(): string {
-  const width = Math.max(...Object.keys(commands).map((n) => n.length));
-  const list = Object.entries(commands)
-    .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
-    .join("\n");
-  return (
-    `Usage: ${USAGE}\n\nCommands:\n${list}\n\n` +
-    "Common options: --url URL, --json, --help\n" +
-    "Run `npm run users -- <command> --help` for a command's options.\n"
-  );
-}
-
-function expect(res: AdminResponse, ok: number[], notFound?: string): void {
-  if (ok.includes(res.status)) return;
-  const hasDescription =
-    typeof (res.body as { error_description?: unknown } | null)?.error_description === "string";
-  if (res.status === 404 && notFound && !hasDescription) throw new CliError(notFound);
-  throw new CliError(errorMessage(res));
-}
-
-function userOf(res: AdminResponse): User {
-  const user = (res.body as { user?: User } | null)?.user;
-  if (!user || typeof user !== "object") {
-    throw new CliError(`unexpected response (HTTP ${res.status}): ${JSON.stringify(res.body)}`);
-  }
-  return user;
-}
-
-function print(json: boolean, res: AdminResponse, summary: () => string): void {
-  const out = json ? JSON.stringify(res.body, null, 2) : summary();
-  process.stdout.write(`${out}\n`);
-}
-
 function formatUser(u: User): string {
   const rows: Array<[string, string]> = [
     ["email", `${u.email}${u.email_verified ? " (verified)" : " (not verified)"}`],
@@ -243,21 +181,4 @@ function formatTime(t: number | string): string {
   return Number.isNaN(date.getTime()) ? String(t) : date.toISOString();
 }
 
-async function main(): Promise<void> {
-  const [name, ...rest] = process.argv.slice(2);
-  if (name === undefined) throw new UsageError("missing command");
-  if (name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(topHelp());
-    return;
-  }
-  const cmd = Object.hasOwn(commands, name) ? commands[name] : undefined;
-  if (!cmd) {
-    throw new UsageError(
-      name.startsWith("-") ? `expected a command before ${name}` : `unknown command '${name}'`,
-    );
-  }
-  helpHint = `Run \`npm run users -- ${name} --help\` for usage.`;
-  await cmd.main(rest);
-}
-
-runMain(main, () => helpHint);
+runCommands("users", commands);
