@@ -7,11 +7,11 @@ import * as tables from "../../schema/do/user-shard/tables";
 import type { Env } from "../env";
 import { bucketOf, isBucket } from "../shard/bucket";
 import { fail, ok, type OwnershipUpdate, type ShardResult } from "./results";
-import type { ShardDb } from "./shard/db";
+import type { ShardDb, ShardTx } from "./shard/db";
 import { applyOwnership, checkBucket, readMeta, writeMeta } from "./shard/fencing";
 import { sweepOnce, type SweepResult } from "./shard/sweep";
 import { listConsents, revokeConsent, type ConsentView } from "./shard/consents";
-import { flushOutboxBatch } from "./shard/outbox";
+import { appendedEvents, flushOutboxBatch } from "./shard/outbox";
 import type { BucketChecksum, BucketDigest } from "./shard/bucket-hash";
 import type { Row } from "./shard/bucket-rows";
 import { LOAD_WINDOW_MINUTES, loadReport, type LoadReport } from "./shard/load";
@@ -43,7 +43,7 @@ import {
   type LoginChallenge,
   type LoginOutcome,
 } from "./shard/sign-in";
-import { findUser, insertUser, passwordVerifierOf, setDisabled, toView, type NewUser, type UserView } from "./shard/users";
+import { findUser, insertUser, passwordCredential, setDisabled, toView, type NewUser, type UserView } from "./shard/users";
 
 /** Audit events wait at most this long in the outbox before the flush alarm runs. */
 const FLUSH_DELAY_MS = 1_000;
@@ -73,7 +73,10 @@ export class UserShardActor extends DurableObject<Env> {
     this.db = drizzle(ctx.storage, { schema: tables });
     void ctx.blockConcurrencyWhile(async () => {
       await migrate(this.db, migrations);
-      this.flushScheduled = (await ctx.storage.getAlarm()) !== null;
+      // The alarm is always armed (alarm() re-arms it for the next sweep), so only an
+      // alarm due within the flush delay is a flush already on its way.
+      const alarm = await ctx.storage.getAlarm();
+      this.flushScheduled = alarm !== null && alarm <= Date.now() + FLUSH_DELAY_MS;
     });
   }
 
@@ -87,16 +90,11 @@ export class UserShardActor extends DurableObject<Env> {
     if (!isBucket(input.bucket) || bucketOf(input.id) !== input.bucket) {
       return fail("invalid_input", "bucket does not match the user id");
     }
-    const now = Date.now();
-    const result = this.db.transaction((tx) => checkBucket(tx, input.bucket) ?? insertUser(tx, input, now));
-    if (result.ok) this.scheduleFlush();
-    return result;
+    return this.inBucket(input.bucket, (tx, now) => insertUser(tx, input, now));
   }
 
   getUser(bucket: number, id: string): ShardResult<{ user: UserView }> {
-    return this.db.transaction((tx) => {
-      const fenced = checkBucket(tx, bucket);
-      if (fenced) return fenced;
+    return this.inBucket(bucket, (tx) => {
       const row = findUser(tx, bucket, id);
       return row ? ok({ user: toView(row) }) : fail("not_found", "no such user");
     });
@@ -104,134 +102,90 @@ export class UserShardActor extends DurableObject<Env> {
 
   /** The stored password verifier; the router derives and compares (PBKDF2 runs off the shard). */
   getPasswordVerifier(bucket: number, id: string): ShardResult<{ user: UserView; verifier: string | null }> {
-    return this.db.transaction((tx) => {
-      const fenced = checkBucket(tx, bucket);
-      if (fenced) return fenced;
+    return this.inBucket(bucket, (tx) => {
       const row = findUser(tx, bucket, id);
       if (!row) return fail("not_found", "no such user");
-      return ok({ user: toView(row), verifier: passwordVerifierOf(tx, bucket, id) });
+      return ok({ user: toView(row), verifier: passwordCredential(tx, bucket, id)?.secret ?? null });
     });
   }
 
   disableUser(bucket: number, id: string): ShardResult<{ user: UserView }> {
-    const now = Date.now();
-    const result = this.db.transaction((tx) => checkBucket(tx, bucket) ?? setDisabled(tx, bucket, id, now));
-    if (result.ok) this.scheduleFlush();
-    return result;
+    return this.inBucket(bucket, (tx, now) => setDisabled(tx, bucket, id, now));
   }
 
   /** Sign-in, step 1: the password verifier and whether the account is slowed down. */
   loginChallenge(bucket: number, userId: string): ShardResult<LoginChallenge> {
-    const now = Date.now();
-    return this.db.transaction((tx) => checkBucket(tx, bucket) ?? loginChallenge(tx, bucket, userId, now));
+    return this.inBucket(bucket, (tx, now) => loginChallenge(tx, bucket, userId, now));
   }
 
   /** Sign-in, step 2: record the outcome; on success open a session and continue the authorization. */
   completeLogin(bucket: number, userId: string, passwordOk: boolean, session: NewSession, ask: AuthorizationAsk): ShardResult<LoginOutcome> {
-    const now = Date.now();
-    const result = this.db.transaction(
-      (tx) => checkBucket(tx, bucket) ?? completeLogin(tx, bucket, userId, passwordOk, session, ask, this.sessionLifetimes, now),
-    );
-    this.scheduleFlush();
-    return result;
+    return this.inBucket(bucket, (tx, now) => completeLogin(tx, bucket, userId, passwordOk, session, ask, this.sessionLifetimes, now));
   }
 
   /** /authorize with a session cookie: session, max_age and consent checked, code stored — one transaction. */
   authorize(bucket: number, sessionHash: string, ask: AuthorizationAsk): ShardResult<Authorized> {
-    const now = Date.now();
-    return this.db.transaction(
-      (tx) => checkBucket(tx, bucket) ?? authorizeWithSession(tx, bucket, sessionHash, ask, this.sessionLifetimes, now),
-    );
+    return this.inBucket(bucket, (tx, now) => authorizeWithSession(tx, bucket, sessionHash, ask, this.sessionLifetimes, now));
   }
 
   /** The consent page's "Allow": consent remembered and code stored — one transaction. */
   grantConsent(bucket: number, sessionHash: string, expectedSid: string, ask: AuthorizationAsk): ShardResult<Authorized> {
-    const now = Date.now();
-    const result = this.db.transaction(
-      (tx) => checkBucket(tx, bucket) ?? grantConsent(tx, bucket, sessionHash, expectedSid, ask, this.sessionLifetimes, now),
-    );
-    if (result.ok) this.scheduleFlush();
-    return result;
+    return this.inBucket(bucket, (tx, now) => grantConsent(tx, bucket, sessionHash, expectedSid, ask, this.sessionLifetimes, now));
   }
 
   /** /token authorization_code: single-use redemption; a replay revokes what the code issued. */
   redeemCode(input: RedeemInput): ShardResult<Redeemed> {
-    const now = Date.now();
-    const result = this.db.transaction((tx) => checkBucket(tx, input.bucket) ?? redeemCode(tx, input, now));
-    this.scheduleFlush();
-    return result;
+    return this.inBucket(input.bucket, (tx, now) => redeemCode(tx, input, now));
   }
 
   /** /token refresh_token: rotation in one transaction; reuse of a retired token revokes the family. */
   rotateRefresh(input: RotateInput): ShardResult<Rotated> {
-    const now = Date.now();
-    const result = this.db.transaction((tx) => checkBucket(tx, input.bucket) ?? rotateRefresh(tx, input, this.refreshPolicy, now));
-    this.scheduleFlush();
-    return result;
+    return this.inBucket(input.bucket, (tx, now) => rotateRefresh(tx, input, this.refreshPolicy, now));
   }
 
   /** /userinfo: the access token (by jti) and the grant behind it are live; the user's current claims. */
   userinfo(bucket: number, userId: string, grantId: string, jti: string): ShardResult<{ user: UserView; scope: string }> {
-    const now = Date.now();
-    return this.db.transaction((tx) => checkBucket(tx, bucket) ?? liveGrantUser(tx, { bucket, userId, grantId, jti }, now));
+    return this.inBucket(bucket, (tx, now) => liveGrantUser(tx, { bucket, userId, grantId, jti }, now));
   }
 
   /** /revoke with an access token: remembered by jti until its expiry, if it is the caller's. */
   revokeAccess(input: RevokeAccessInput): ShardResult<Revoked> {
-    const now = Date.now();
-    const result = this.db.transaction((tx) => checkBucket(tx, input.bucket) ?? revokeAccess(tx, input, now));
-    if (result.ok && result.revoked) this.scheduleFlush();
-    return result;
+    return this.inBucket(input.bucket, (tx, now) => revokeAccess(tx, input, now));
   }
 
   /** /revoke with a refresh token (current or retired): the whole family ends, if it is the caller's. */
   revokeRefresh(input: RevokeRefreshInput): ShardResult<Revoked> {
-    const now = Date.now();
-    const result = this.db.transaction((tx) => checkBucket(tx, input.bucket) ?? revokeRefresh(tx, input, now));
-    if (result.ok && result.revoked) this.scheduleFlush();
-    return result;
+    return this.inBucket(input.bucket, (tx, now) => revokeRefresh(tx, input, now));
   }
 
   /** /introspect with an access token: live exactly when /userinfo would accept it. Writes nothing. */
   introspectAccess(bucket: number, userId: string, grantId: string, jti: string): ShardResult<{ active: boolean }> {
-    const now = Date.now();
-    return this.db.transaction((tx) => checkBucket(tx, bucket) ?? introspectAccess(tx, { bucket, userId, grantId, jti }, now));
+    return this.inBucket(bucket, (tx, now) => introspectAccess(tx, { bucket, userId, grantId, jti }, now));
   }
 
   /** /introspect with a refresh token: active while /token would rotate it. Writes nothing, not even on a retired token. */
   introspectRefresh(input: IntrospectRefreshInput): ShardResult<RefreshIntrospection> {
-    const now = Date.now();
-    return this.db.transaction((tx) => checkBucket(tx, input.bucket) ?? introspectRefresh(tx, input, this.refreshPolicy, now));
+    return this.inBucket(input.bucket, (tx, now) => introspectRefresh(tx, input, this.refreshPolicy, now));
   }
 
   /** RP-initiated logout: the browser's session (by cookie hash) and the grants bound to it end together. */
   endSession(bucket: number, sessionHash: string, expectedSub: string | null, context: EndContext): ShardResult<Ended> {
-    const now = Date.now();
-    const result = this.db.transaction((tx) => checkBucket(tx, bucket) ?? endSessionByHash(tx, bucket, sessionHash, expectedSub, context, now));
-    if (result.ok && result.outcome === "ended") this.scheduleFlush();
-    return result;
+    return this.inBucket(bucket, (tx, now) => endSessionByHash(tx, bucket, sessionHash, expectedSub, context, now));
   }
 
   /** One session by its sid (operator, or logout with an id_token_hint and no cookie). */
   endSessionBySid(bucket: number, userId: string, sid: string, context: EndContext): ShardResult<Ended> {
-    const now = Date.now();
-    const result = this.db.transaction((tx) => checkBucket(tx, bucket) ?? endSessionBySid(tx, bucket, userId, sid, context, now));
-    if (result.ok && result.outcome === "ended") this.scheduleFlush();
-    return result;
+    return this.inBucket(bucket, (tx, now) => endSessionBySid(tx, bucket, userId, sid, context, now));
   }
 
   /** Every open session of a user (operator "sign out everywhere"). */
   endAllSessions(bucket: number, userId: string, context: EndContext): ShardResult<{ ended: string[] }> {
-    const now = Date.now();
-    const result = this.db.transaction((tx) => checkBucket(tx, bucket) ?? endAllSessions(tx, bucket, userId, context, now));
-    if (result.ok && result.ended.length > 0) this.scheduleFlush();
-    return result;
+    return this.inBucket(bucket, (tx, now) => endAllSessions(tx, bucket, userId, context, now));
   }
 
   /** A user's sessions for operators, newest first. Writes nothing. */
   listSessions(bucket: number, userId: string): ShardResult<{ sessions: SessionView[] }> {
-    const now = Date.now();
-    return this.db.transaction((tx) => checkBucket(tx, bucket) ?? listSessions(tx, bucket, userId, now));
+    return this.inBucket(bucket, (tx, now) => listSessions(tx, bucket, userId, now));
   }
 
   // Bucket mover (src/actors/shard/mover.ts), driven by ShardDirectoryActor: copies land only on
@@ -274,8 +228,8 @@ export class UserShardActor extends DurableObject<Env> {
     const owned = this.db.select({ n: count() }).from(tables.ownedBuckets).get()?.n ?? 0;
     const pending = this.db.select({ n: count() }).from(tables.outbox).get()?.n ?? 0;
     return ok({
-      shard: readMeta(this.db, "shard_name") ?? null,
-      mapVersion: Number(readMeta(this.db, "map_version") ?? "0"),
+      shard: readMeta(this.ctx.storage.sql, "shard_name") ?? null,
+      mapVersion: Number(readMeta(this.ctx.storage.sql, "map_version") ?? "0"),
       ownedBuckets: owned,
       users,
       outbox: pending,
@@ -286,7 +240,7 @@ export class UserShardActor extends DurableObject<Env> {
   async flushOutbox(): Promise<{ sent: number }> {
     let sent = 0;
     for (;;) {
-      const batch = await flushOutboxBatch(this.db, this.env.DB, readMeta(this.db, "shard_name") ?? null);
+      const batch = await flushOutboxBatch(this.db, this.env.DB, readMeta(this.ctx.storage.sql, "shard_name") ?? null);
       sent += batch.sent;
       if (!batch.more) return { sent };
     }
@@ -294,9 +248,7 @@ export class UserShardActor extends DurableObject<Env> {
 
   /** Operator API: what the user has allowed which clients. */
   listConsents(bucket: number, userId: string): ShardResult<{ consents: ConsentView[] }> {
-    return this.db.transaction((tx) => {
-      const fenced = checkBucket(tx, bucket);
-      if (fenced) return fenced;
+    return this.inBucket(bucket, (tx) => {
       if (!findUser(tx, bucket, userId)) return fail("not_found", "no such user");
       return ok({ consents: listConsents(tx, bucket, userId) });
     });
@@ -304,15 +256,10 @@ export class UserShardActor extends DurableObject<Env> {
 
   /** Consent withdrawn: the consent row and every grant of that client for the user end together. */
   revokeConsent(bucket: number, userId: string, clientId: string): ShardResult<{ revoked: boolean; grants: number }> {
-    const now = Date.now();
-    const result = this.db.transaction((tx) => {
-      const fenced = checkBucket(tx, bucket);
-      if (fenced) return fenced;
+    return this.inBucket(bucket, (tx, now) => {
       if (!findUser(tx, bucket, userId)) return fail("not_found", "no such user");
       return ok(revokeConsent(tx, bucket, userId, clientId, now));
     });
-    if (result.ok) this.scheduleFlush();
-    return result;
   }
 
   /** Housekeeping: deletes expired codes, sessions, grants and revoked-jti rows, a bounded batch per table. */
@@ -329,6 +276,8 @@ export class UserShardActor extends DurableObject<Env> {
     let next = Date.now() + SWEEP_INTERVAL_MS;
     try {
       await this.flushOutbox();
+      // A write while the flush awaited D1 armed a new flush: the setAlarm below must not push it back to the sweep.
+      if (this.flushScheduled) next = Date.now() + FLUSH_DELAY_MS;
     } catch (error) {
       // Keep the events: they are retried on the next alarm, not dropped.
       console.error("outbox flush failed", error);
@@ -336,16 +285,33 @@ export class UserShardActor extends DurableObject<Env> {
       next = Date.now() + FLUSH_RETRY_MS;
     }
     const now = Date.now();
-    const sweepAt = Number(readMeta(this.db, "next_sweep_at") ?? "0");
+    const sweepAt = Number(readMeta(this.ctx.storage.sql, "next_sweep_at") ?? "0");
     if (now >= sweepAt) {
       const swept = this.sweep();
       const again = swept.more ? now + SWEEP_AGAIN_MS : now + SWEEP_INTERVAL_MS;
-      this.db.transaction((tx) => writeMeta(tx, "next_sweep_at", String(again)));
+      writeMeta(this.ctx.storage.sql, "next_sweep_at", String(again));
       next = Math.min(next, again);
     } else {
       next = Math.min(next, sweepAt);
     }
     await this.ctx.storage.setAlarm(next);
+  }
+
+  /**
+   * One domain operation: one synchronous transaction that starts with the bucket
+   * check, then an outbox flush scheduled exactly when the operation appended audit
+   * events (whatever its result says: a failure can still record an event).
+   */
+  private inBucket<T extends object>(bucket: number, op: (tx: ShardTx, now: number) => ShardResult<T>): ShardResult<T> {
+    const now = Date.now();
+    let appended = false;
+    const result = this.db.transaction((tx) => {
+      const outcome = checkBucket(tx, bucket) ?? op(tx, now);
+      appended = appendedEvents(tx);
+      return outcome;
+    });
+    if (appended) this.scheduleFlush();
+    return result;
   }
 
   private scheduleFlush(): void {

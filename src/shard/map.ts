@@ -17,9 +17,17 @@ export function shardName(index: number): string {
   return `shard-${index}`;
 }
 
-function assertShardCount(count: number, what: string): void {
+export function assertShardCount(count: number, what: string): void {
   if (!Number.isInteger(count) || count < 1 || count > MAX_SHARDS) {
     throw new TypeError(`${what} must be an integer between 1 and ${MAX_SHARDS}, got ${count}`);
+  }
+}
+
+/** The name the next added shard gets: `shard-<i>`, the first free one from the list's length on. */
+export function nextShardName(existing: readonly string[]): string {
+  for (let i = existing.length; ; i++) {
+    const name = shardName(i);
+    if (!existing.includes(name)) return name;
   }
 }
 

@@ -1,5 +1,5 @@
 import { BUCKET_COUNT } from "./bucket";
-import { MAX_SHARDS, shardName, type ShardMap } from "./map";
+import { assertShardCount, bucketCounts, nextShardName, type ShardMap } from "./map";
 import type { BucketMove, RebalancePlan } from "./plan";
 
 /** A load plan also says how the load spreads before and after. */
@@ -28,11 +28,9 @@ export const LOAD_TOLERANCE = 0.05;
  * Deterministic: ties break by shard index, then by bucket number.
  */
 export function planByLoad(map: ShardMap, targetShardCount: number, load: ReadonlyMap<number, number>, tolerance = LOAD_TOLERANCE): LoadPlan {
-  if (!Number.isInteger(targetShardCount) || targetShardCount < 1 || targetShardCount > MAX_SHARDS) {
-    throw new TypeError(`targetShardCount must be an integer between 1 and ${MAX_SHARDS}, got ${targetShardCount}`);
-  }
+  assertShardCount(targetShardCount, "targetShardCount");
   const shards = [...map.shards];
-  for (let i = shards.length; shards.length < targetShardCount; i++) if (!shards.includes(shardName(i))) shards.push(shardName(i));
+  while (shards.length < targetShardCount) shards.push(nextShardName(shards));
   const weight = (bucket: number) => Math.max(0, load.get(bucket) ?? 0) + 1;
 
   const owner = [...map.owner];
@@ -74,8 +72,7 @@ export function planByLoad(map: ShardMap, targetShardCount: number, load: Readon
     .filter((bucket) => owner[bucket] !== map.owner[bucket])
     .sort((a, b) => a - b)
     .map((bucket) => ({ bucket, from: shards[map.owner[bucket]!]!, to: shards[owner[bucket]!]! }));
-  const counts = shards.map(() => 0);
-  for (const s of owner) counts[s] = counts[s]! + 1;
+  const counts = bucketCounts({ version: map.version, shards, owner });
   return { shards, targets: record(shards, counts), moves, loadBefore: before, loadAfter: record(shards, totals) };
 }
 

@@ -1,5 +1,5 @@
 import { BUCKET_COUNT } from "./bucket";
-import { MAX_SHARDS, bucketCounts, shardName, type ShardMap } from "./map";
+import { assertShardCount, bucketCounts, nextShardName, type ShardMap } from "./map";
 
 export interface BucketMove {
   readonly bucket: number;
@@ -29,9 +29,7 @@ export interface RebalancePlan {
  * buckets, receivers are filled in index order.
  */
 export function planRebalance(map: ShardMap, targetShardCount: number): RebalancePlan {
-  if (!Number.isInteger(targetShardCount) || targetShardCount < 1 || targetShardCount > MAX_SHARDS) {
-    throw new TypeError(`targetShardCount must be an integer between 1 and ${MAX_SHARDS}, got ${targetShardCount}`);
-  }
+  assertShardCount(targetShardCount, "targetShardCount");
   const shards = [...map.shards];
   while (shards.length < targetShardCount) shards.push(nextShardName(shards));
 
@@ -76,13 +74,6 @@ function quotas(counts: readonly number[], targetShardCount: number): number[] {
     .sort((a, b) => (counts[b] ?? 0) - (counts[a] ?? 0) || a - b);
   for (const i of richestFirst.slice(0, extra)) quota[i] = base + 1;
   return quota;
-}
-
-function nextShardName(existing: readonly string[]): string {
-  for (let i = existing.length; ; i++) {
-    const name = shardName(i);
-    if (!existing.includes(name)) return name;
-  }
 }
 
 /** The map that results from applying `plan` to `map` (version bumped once). */

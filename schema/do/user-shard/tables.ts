@@ -5,11 +5,12 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
  * listed in `registry.ts`, which is what the bucket mover walks.
  */
 
-/** Fencing: the buckets this shard owns, as pushed by the directory. */
+/** Fencing: the buckets this shard owns or expects, as pushed by the directory. */
 export const ownedBuckets = sqliteTable("owned_buckets", {
   bucket: integer("bucket").primaryKey(),
   epoch: integer("epoch").notNull(),
-  // active | fenced (writes answer bucket_moving)
+  // active | fenced | incoming (a move's target: takes the mover's copies). Requests are
+  // served only while active; fenced and incoming answer bucket_moving. (ShardBucketState)
   state: text("state").notNull(),
 });
 

@@ -94,7 +94,7 @@ export interface DigestDiff {
 }
 
 /** Rows missing or different at the target (or all source rows, with `everything`), and rows the source no longer has. */
-export function diffDigests(source: BucketDigest, target: BucketDigest, everything = false): DigestDiff {
+function diffDigests(source: BucketDigest, target: BucketDigest, everything = false): DigestDiff {
   const diff: DigestDiff = { upserts: {}, deletes: {}, count: 0 };
   for (const name of new Set([...Object.keys(source), ...Object.keys(target)])) {
     const src = source[name] ?? { keys: [], hashes: [] };

@@ -40,7 +40,7 @@ export interface DriverContext {
 
 const shard = (ctx: DriverContext, name: string) => stubFor(ctx.env, name) as unknown as ShardApi;
 
-export async function advance(ctx: DriverContext, move: MoveRow): Promise<void> {
+async function advance(ctx: DriverContext, move: MoveRow): Promise<void> {
   const { db, holder } = ctx;
   const source = shard(ctx, move.fromShard);
   const target = shard(ctx, move.toShard);
@@ -91,7 +91,7 @@ export async function advance(ctx: DriverContext, move: MoveRow): Promise<void> 
 }
 
 /** Records the rollback (source serves again, target stops expecting); `advance` then cleans up. */
-export function beginRollback(ctx: DriverContext, id: number, reason: string): MoveRow | null {
+function beginRollback(ctx: DriverContext, id: number, reason: string): MoveRow | null {
   return ctx.db.transaction((tx) => {
     const move = getMove(tx, id);
     const fenceMs = move?.fencedAt && move.fenceMs === null ? Date.now() - move.fencedAt : (move?.fenceMs ?? null);

@@ -1,6 +1,5 @@
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import * as tables from "../../../schema/do/directory/tables";
-import { shardName } from "../../shard/map";
 import type { DirectoryTx } from "./db";
 
 /**
@@ -10,21 +9,27 @@ import type { DirectoryTx } from "./db";
 export const CHANGED = -1;
 
 /**
- * Bumps the map version and stamps the bucket rows edited in this transaction with it. Shards whose buckets changed stay behind and get a push;
- * the others were current and their ownership is unchanged, so they are marked
- * current at the new version without a call (a shard behind for an earlier failed
- * push stays behind).
+ * Bumps the map version and stamps the bucket rows edited in this transaction
+ * with it. Shards whose buckets changed stay behind and get a push; the others
+ * were current and their ownership is unchanged, so they are marked current at
+ * the new version without a call (a shard behind for an earlier failed push
+ * stays behind).
  */
 export function bumpVersion(tx: DirectoryTx, touched: readonly string[]): number {
   const meta = tx.select().from(tables.mapMeta).get()!;
   const next = meta.version + 1;
   tx.update(tables.mapMeta).set({ version: next, updatedAt: Date.now() }).where(eq(tables.mapMeta.id, 1)).run();
   tx.update(tables.buckets).set({ changedVersion: next }).where(eq(tables.buckets.changedVersion, CHANGED)).run();
-  for (const row of tx.select().from(tables.shardSync).all()) {
-    if (!touched.includes(row.shard) && row.ackedVersion === meta.version) {
-      tx.update(tables.shardSync).set({ ackedVersion: next }).where(eq(tables.shardSync.shard, row.shard)).run();
-    }
-  }
+  // One statement, the touched names bound as one JSON parameter (a statement binds at most 100).
+  tx.update(tables.shardSync)
+    .set({ ackedVersion: next })
+    .where(
+      and(
+        eq(tables.shardSync.ackedVersion, meta.version),
+        sql`${tables.shardSync.shard} NOT IN (SELECT value FROM json_each(${JSON.stringify(touched)}))`,
+      ),
+    )
+    .run();
   return next;
 }
 
@@ -41,12 +46,4 @@ export function addShards(tx: DirectoryTx, names: readonly string[]): string[] {
   for (const shard of added) tx.insert(tables.shardSync).values({ shard, ackedVersion: 0 }).onConflictDoNothing().run();
   bumpVersion(tx, added);
   return added;
-}
-
-/** The name the next added shard gets. */
-export function nextShardName(existing: readonly string[]): string {
-  for (let i = existing.length; ; i++) {
-    const name = shardName(i);
-    if (!existing.includes(name)) return name;
-  }
 }

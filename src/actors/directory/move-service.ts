@@ -1,12 +1,12 @@
 import * as tables from "../../../schema/do/directory/tables";
 import type { Env } from "../../env";
 import { isBucket } from "../../shard/bucket";
-import { MAX_SHARDS } from "../../shard/map";
+import { MAX_SHARDS, nextShardName } from "../../shard/map";
 import { fail, ok, type ShardResult } from "../results";
 import type { DirectoryDb } from "./db";
 import { run, type DriverContext, type RunOptions } from "./driver";
 import { acquireLease, currentLease, LEASE_MS, releaseLease, validHolder, type Lease } from "./lease";
-import { addShards, nextShardName } from "./map-edits";
+import { addShards } from "./map-edits";
 import { getMove, insertMove, insertPlannedMoves, isTerminal, moveView, openMoves, recentMoves, transition, type MoveStep, type MoveView } from "./moves";
 
 /** A rebalance plan as the router computed it (src/shard/plan.ts): shard list after, and the moves. */

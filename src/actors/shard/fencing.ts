@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
-import { ownedBuckets, shardMeta } from "../../../schema/do/user-shard/tables";
+import { ownedBuckets } from "../../../schema/do/user-shard/tables";
 import { fail, type Failure, type OwnershipUpdate } from "../results";
-import type { ShardDb, ShardTx } from "./db";
+import type { ShardTx } from "./db";
 import { noteRequest } from "./load";
 
 /**
@@ -17,12 +17,13 @@ export function checkBucket(tx: ShardTx, bucket: number): Failure<"wrong_shard" 
   return null;
 }
 
-export function readMeta(tx: ShardTx | ShardDb, key: string): string | undefined {
-  return tx.select().from(shardMeta).where(eq(shardMeta.key, key)).get()?.value;
+/** shard_meta (name, map version, next sweep) in raw SQL: applyOwnership uses it inside a move's fence. */
+export function readMeta(sql: SqlStorage, key: string): string | undefined {
+  return sql.exec<{ value: string }>("SELECT value FROM shard_meta WHERE key = ?", key).toArray()[0]?.value;
 }
 
-export function writeMeta(tx: ShardTx, key: string, value: string): void {
-  tx.insert(shardMeta).values({ key, value }).onConflictDoUpdate({ target: shardMeta.key, set: { value } }).run();
+export function writeMeta(sql: SqlStorage, key: string, value: string): void {
+  sql.exec("INSERT INTO shard_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
 }
 
 /**
@@ -36,15 +37,12 @@ export function writeMeta(tx: ShardTx, key: string, value: string): void {
  */
 export function applyOwnership(storage: DurableObjectStorage, update: OwnershipUpdate): boolean | "resync" {
   const sql = storage.sql;
-  const meta = (key: string) => sql.exec("SELECT value FROM shard_meta WHERE key = ?", key).toArray()[0]?.value as string | undefined;
-  const setMeta = (key: string, value: string) =>
-    sql.exec("INSERT INTO shard_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
   const upsert = (bucket: number, epoch: number, state: string) =>
     sql.exec("INSERT INTO owned_buckets (bucket, epoch, state) VALUES (?, ?, ?) ON CONFLICT (bucket) DO UPDATE SET epoch = excluded.epoch, state = excluded.state", bucket, epoch, state);
   return storage.transactionSync(() => {
-    const known = Number(meta("map_version") ?? "0");
+    const known = Number(readMeta(sql, "map_version") ?? "0");
     if (update.version <= known) return false;
-    const name = meta("shard_name");
+    const name = readMeta(sql, "shard_name");
     if (name !== undefined && name !== update.shard) throw new TypeError(`ownership for ${update.shard} pushed to shard ${name}`);
     if (update.base !== undefined) {
       if (update.base !== known) return "resync";
@@ -60,8 +58,8 @@ export function applyOwnership(storage: DurableObjectStorage, update: OwnershipU
       }
       for (const bucket of current.keys()) sql.exec("DELETE FROM owned_buckets WHERE bucket = ?", bucket);
     }
-    setMeta("map_version", String(update.version));
-    setMeta("shard_name", update.shard);
+    writeMeta(sql, "map_version", String(update.version));
+    writeMeta(sql, "shard_name", update.shard);
     return true;
   });
 }

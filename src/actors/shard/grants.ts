@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { grants, revokedTokens, sessions, users } from "../../../schema/do/user-shard/tables";
 import { fail, ok, type ShardResult } from "../results";
 import type { ShardTx } from "./db";
+import { sessionExpired } from "./sessions";
 import { toView, type UserView } from "./users";
 
 type GrantRow = typeof grants.$inferSelect;
@@ -22,11 +23,11 @@ export interface AccessTokenRef {
 function sessionEnded(tx: ShardTx, grant: GrantRow, now: number): boolean {
   if (grant.offline || grant.sid === null) return false;
   const session = tx.select().from(sessions).where(and(eq(sessions.sid, grant.sid), eq(sessions.bucket, grant.bucket))).get();
-  return !session || session.endedAt !== null || now >= session.idleExpiresAt || now >= session.expiresAt;
+  return !session || session.endedAt !== null || sessionExpired(session, now);
 }
 
 /** Whether this access token was revoked on its own at /revoke (RFC 7009), before its expiry. */
-export function isRevokedAccess(tx: ShardTx, bucket: number, jti: string): boolean {
+function isRevokedAccess(tx: ShardTx, bucket: number, jti: string): boolean {
   return tx.select({ jti: revokedTokens.jti }).from(revokedTokens).where(and(eq(revokedTokens.jti, jti), eq(revokedTokens.bucket, bucket))).get() !== undefined;
 }
 

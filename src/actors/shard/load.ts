@@ -19,7 +19,7 @@ const MINUTE_MS = 60_000;
 
 const live = new Map<number, { minute: number; requests: number }>();
 
-export function minuteOf(now: number): number {
+function minuteOf(now: number): number {
   return Math.floor(now / MINUTE_MS);
 }
 

@@ -4,7 +4,7 @@ import { fail, ok, type ShardResult } from "../results";
 import type { ShardTx } from "./db";
 import { appendEvent } from "./outbox";
 import { revokeGrant } from "./refresh";
-import type { SessionRow } from "./sessions";
+import { sessionExpired, type SessionRow } from "./sessions";
 import { findUser } from "./users";
 
 /**
@@ -144,7 +144,7 @@ export function listSessions(tx: ShardTx, bucket: number, userId: string, now: n
   return ok({
     sessions: rows.map((row) => ({
       sid: row.sid,
-      state: row.endedAt !== null ? "ended" : now >= row.idleExpiresAt || now >= row.expiresAt ? "expired" : "active",
+      state: row.endedAt !== null ? "ended" : sessionExpired(row, now) ? "expired" : "active",
       auth_time: row.authTime,
       amr: row.amr.split(" ").filter(Boolean),
       acr: row.acr,

@@ -53,7 +53,7 @@ export interface BucketDelta {
 
 type Result<T extends object> = ShardResult<T>;
 
-export function heldAs(sql: SqlStorage, bucket: number): ShardBucketState | null {
+function heldAs(sql: SqlStorage, bucket: number): ShardBucketState | null {
   const row = sql.exec("SELECT state FROM owned_buckets WHERE bucket = ?", bucket).toArray()[0];
   return row ? (row.state as ShardBucketState) : null;
 }

@@ -10,6 +10,9 @@ export interface AuditEvent {
   data?: Record<string, unknown>;
 }
 
+/** Transactions that appended an event: the actor schedules an outbox flush after exactly those. */
+const appendedIn = new WeakSet<ShardTx>();
+
 /** Called inside the transaction that makes the change the event describes. */
 export function appendEvent(tx: ShardTx, event: AuditEvent, now: number): void {
   tx.insert(outbox)
@@ -23,6 +26,12 @@ export function appendEvent(tx: ShardTx, event: AuditEvent, now: number): void {
       at: now,
     })
     .run();
+  appendedIn.add(tx);
+}
+
+/** Whether `appendEvent` ran in this transaction (asked before it commits). */
+export function appendedEvents(tx: ShardTx): boolean {
+  return appendedIn.has(tx);
 }
 
 export const FLUSH_BATCH = 100;

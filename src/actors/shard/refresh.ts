@@ -24,7 +24,7 @@ export function revokeGrant(tx: ShardTx, grant: GrantRow, reason: string, now: n
 }
 
 /** Why a grant's family can no longer refresh, or null if it can. */
-export function familyEnd(tx: ShardTx, grant: GrantRow, policy: RefreshPolicy, now: number): string | null {
+function familyEnd(tx: ShardTx, grant: GrantRow, policy: RefreshPolicy, now: number): string | null {
   if (grant.revokedAt !== null) return "revoked";
   if (!grant.offline) return "not a refresh family";
   if (now >= grant.expiresAt) return "expired";
@@ -104,7 +104,7 @@ export function rotateRefresh(tx: ShardTx, input: RotateInput, defaults: Refresh
   }
   const ended = familyEnd(tx, grant, policy, now);
   if (ended !== null) {
-    if (ended !== "revoked") revokeGrant(tx, grant, ended.replace(" ", "_"), now);
+    if (ended !== "revoked") revokeGrant(tx, grant, ended.replaceAll(" ", "_"), now);
     return invalidGrant(`the refresh token family has ended (${ended})`);
   }
   let scope = grant.scope;

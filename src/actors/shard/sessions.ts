@@ -16,6 +16,11 @@ export interface NewSession {
   sid: string;
 }
 
+/** Whether a session has idled out or reached its absolute end (ended_at aside). */
+export function sessionExpired(row: Pick<SessionRow, "idleExpiresAt" | "expiresAt">, now: number): boolean {
+  return now >= row.idleExpiresAt || now >= row.expiresAt;
+}
+
 /** The session behind a cookie hash if it has not ended, idled out or reached its absolute end. */
 export function liveSession(tx: ShardTx, bucket: number, idHash: string, now: number): SessionRow | undefined {
   const row = tx
@@ -23,7 +28,7 @@ export function liveSession(tx: ShardTx, bucket: number, idHash: string, now: nu
     .from(sessions)
     .where(and(eq(sessions.idHash, idHash), eq(sessions.bucket, bucket), isNull(sessions.endedAt)))
     .get();
-  if (!row || now >= row.idleExpiresAt || now >= row.expiresAt) return undefined;
+  if (!row || sessionExpired(row, now)) return undefined;
   return row;
 }
 

@@ -6,29 +6,19 @@ import { coversScopes, grantedScopes, recordConsent } from "./consents";
 import type { ShardTx } from "./db";
 import { appendEvent } from "./outbox";
 import { createSession, liveSession, touchSession, type NewSession, type SessionLifetimes, type SessionRow } from "./sessions";
-import { findUser } from "./users";
+import { findUser, passwordCredential, type PasswordCredential } from "./users";
 
 /** Consecutive failures allowed before sign-in slows down, and the longest wait. */
 export const FREE_FAILURES = 5;
 export const MAX_LOGIN_DELAY_S = 900;
 
 /** Seconds to wait after `failures` consecutive failures: 1, 2, 4, ... up to 15 minutes. */
-export function loginDelayS(failures: number): number {
+function loginDelayS(failures: number): number {
   if (failures < FREE_FAILURES) return 0;
   return Math.min(2 ** (failures - FREE_FAILURES), MAX_LOGIN_DELAY_S);
 }
 
-type PasswordRow = { failedCount: number; lastFailedAt: number | null; secret: string };
-
-function passwordRow(tx: ShardTx, bucket: number, userId: string): PasswordRow | undefined {
-  return tx
-    .select({ failedCount: credentials.failedCount, lastFailedAt: credentials.lastFailedAt, secret: credentials.secret })
-    .from(credentials)
-    .where(and(eq(credentials.userId, userId), eq(credentials.type, "password"), eq(credentials.bucket, bucket)))
-    .get();
-}
-
-function retryAfterS(row: PasswordRow, now: number): number {
+function retryAfterS(row: PasswordCredential, now: number): number {
   const wait = loginDelayS(row.failedCount) * 1000 - (now - (row.lastFailedAt ?? 0));
   return wait > 0 ? Math.ceil(wait / 1000) : 0;
 }
@@ -43,7 +33,7 @@ export interface LoginChallenge {
 export function loginChallenge(tx: ShardTx, bucket: number, userId: string, now: number): ShardResult<LoginChallenge> {
   const user = findUser(tx, bucket, userId);
   if (!user) return fail("not_found", "no such user");
-  const row = passwordRow(tx, bucket, userId);
+  const row = passwordCredential(tx, bucket, userId);
   return ok({ verifier: row?.secret ?? null, disabled: user.disabled, retryAfterS: row ? retryAfterS(row, now) : 0 });
 }
 
@@ -108,7 +98,7 @@ export function completeLogin(
   now: number,
 ): ShardResult<LoginOutcome> {
   const user = findUser(tx, bucket, userId);
-  const row = passwordRow(tx, bucket, userId);
+  const row = passwordCredential(tx, bucket, userId);
   if (!user || !row) return ok({ outcome: "rejected", retryAfterS: 0 });
   const waiting = retryAfterS(row, now);
   if (!passwordOk || user.disabled || waiting > 0) {

@@ -77,13 +77,15 @@ export function insertUser(tx: ShardTx, input: NewUser, now: number): ShardResul
   return ok({ user: toView(row) });
 }
 
-export function passwordVerifierOf(tx: ShardTx, bucket: number, userId: string): string | null {
-  const row = tx
-    .select({ secret: credentials.secret })
+/** The user's password credential: its verifier and the sign-in failure count that slows sign-in down. */
+export type PasswordCredential = { failedCount: number; lastFailedAt: number | null; secret: string };
+
+export function passwordCredential(tx: ShardTx, bucket: number, userId: string): PasswordCredential | undefined {
+  return tx
+    .select({ failedCount: credentials.failedCount, lastFailedAt: credentials.lastFailedAt, secret: credentials.secret })
     .from(credentials)
     .where(and(eq(credentials.userId, userId), eq(credentials.type, "password"), eq(credentials.bucket, bucket)))
     .get();
-  return row?.secret ?? null;
 }
 
 export function setDisabled(tx: ShardTx, bucket: number, id: string, now: number): ShardResult<{ user: UserView }> {
