@@ -1,9 +1,11 @@
 // Operator commands for shards and bucket moves: `npm run shards -- <command> [options]`.
 import { hostname, userInfo } from "node:os";
-import { CliError, UsageError, runMain } from "./lib/args.ts";
-import { adminClient, errorMessage } from "./lib/admin-client.ts";
-import type { AdminClient, AdminResponse } from "./lib/admin-client.ts";
+import { UsageError, runMain } from "./lib/args.ts";
+import { adminClient } from "./lib/admin-client.ts";
+import type { AdminClient } from "./lib/admin-client.ts";
+import { expectStatus } from "./lib/admin-commands.ts";
 import { runMoves } from "./lib/move-runner.ts";
+import { parallel } from "./lib/parallel.ts";
 import type { Move, RunSummary } from "./lib/move-runner.ts";
 import { BUCKETS, COMMANDS, ShardsUsageError, commandHelp, parseShardsArgv, topHelp } from "./lib/shard-argv.ts";
 import { formatPlan, formatStatus, formatSummary, formatVerify } from "./lib/shard-format.ts";
@@ -17,10 +19,6 @@ type Options = Record<string, string | number | boolean | undefined>;
 
 /** Who holds the directory's move lease while this command runs. */
 const holder = `${safe(() => userInfo().username, "operator")}@${safe(hostname, "host")}:${process.pid}`;
-
-function expectStatus(res: AdminResponse, ok: number[]): void {
-  if (!ok.includes(res.status)) throw new CliError(errorMessage(res));
-}
 
 function print(json: boolean, value: unknown, text: () => string): void {
   process.stdout.write(`${json ? JSON.stringify(value, null, 2) : text()}\n`);
@@ -100,21 +98,16 @@ async function verify(client: AdminClient, o: Options): Promise<void> {
   const pages: number[] = [];
   for (let from = first; from <= last; from += VERIFY_PAGE) pages.push(from);
   const result: VerifySummary & { in_flight_copies: unknown[] } = { buckets: last - first + 1, with_rows: 0, in_flight: 0, problems: [], in_flight_copies: [] };
-  let next = 0;
-  const worker = async () => {
-    while (next < pages.length) {
-      const from = pages[next++]!;
-      const count = Math.min(VERIFY_PAGE, last - from + 1);
-      const res = await client.request("GET", `/admin/shards/verify?from=${from}&count=${count}`);
-      expectStatus(res, [200]);
-      const page = res.body as { checksums: Array<{ bucket: number }>; in_flight: unknown[]; problems: VerifySummary["problems"] };
-      result.with_rows += new Set(page.checksums.map((c) => c.bucket)).size;
-      result.in_flight += page.in_flight.length;
-      result.in_flight_copies.push(...page.in_flight);
-      result.problems.push(...page.problems);
-    }
-  };
-  await Promise.all(Array.from({ length: VERIFY_CONCURRENCY }, worker));
+  await parallel(pages, VERIFY_CONCURRENCY, async (from) => {
+    const count = Math.min(VERIFY_PAGE, last - from + 1);
+    const res = await client.request("GET", `/admin/shards/verify?from=${from}&count=${count}`);
+    expectStatus(res, [200]);
+    const page = res.body as { checksums: Array<{ bucket: number }>; in_flight: unknown[]; problems: VerifySummary["problems"] };
+    result.with_rows += new Set(page.checksums.map((c) => c.bucket)).size;
+    result.in_flight += page.in_flight.length;
+    result.in_flight_copies.push(...page.in_flight);
+    result.problems.push(...page.problems);
+  });
   result.problems.sort((a, b) => a.bucket - b.bucket);
   print(o.json === true, result, () => formatVerify(result));
   if (result.problems.length > 0) process.exitCode = 1;

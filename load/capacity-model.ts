@@ -7,7 +7,7 @@ import type { LoadReport } from "./report/types.ts";
 
 /** Seed storage-usage-10m-mau.ja.md §5: Workers and DO rows of the monthly cost table. */
 export const MONTHLY_REQUESTS = 1_000_000_000;
-export const SECONDS_PER_MONTH = 30 * 86_400;
+const SECONDS_PER_MONTH = 30 * 86_400;
 /** Seed load-test-requirements.ja.md: "300 RPS は MAU 150 万相当のピーク負荷" → 10M MAU ≈ 2,000 RPS. */
 export const PEAK_RPS = (300 * 10_000_000) / 1_500_000;
 
@@ -66,7 +66,7 @@ export interface TypeCalls {
 const overflow = (used: number, included: number, perMillion: number) => (Math.max(0, used - included) / 1e6) * perMillion;
 
 /** Per request type: the scenario that ran it alone if there is one, else any that ran it. */
-export function measuredCalls(report: LoadReport): TypeCalls[] {
+function measuredCalls(report: LoadReport): TypeCalls[] {
   const total = MIX.reduce((n, m) => n + m.perDay, 0);
   return MIX.map((m) => {
     const runs = report.scenarios.filter((s) => s.metrics?.[m.type]);

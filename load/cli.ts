@@ -16,7 +16,7 @@ import type { LoadReport, ScenarioResult, SeedingReport } from "./report/types.t
 import { runScenario } from "./run.ts";
 import { scenarioByName } from "./scenarios/index.ts";
 import type { Vu } from "./scenarios/types.ts";
-import { coverage, ensureClient, ensureSessions, ensureUsers, signInUser } from "./seeder.ts";
+import { coverage, ensureClient, ensureSessions, ensureUsers, signInUser, type Admin } from "./seeder.ts";
 import { LOAD_DIR, loadState, statePath, type LoadState } from "./state.ts";
 
 const log = (line: string) => process.stderr.write(`[load] ${line}\n`);
@@ -47,10 +47,9 @@ interface Seeded {
   renew: (vu: Vu) => Promise<string>;
 }
 
-async function seed(http: Http, ep: Endpoints, base: string, token: string, opts: LoadOptions): Promise<Seeded> {
-  const path = statePath(base);
-  const state: LoadState = loadState(path, base);
-  const admin = { base, token };
+async function seed(http: Http, ep: Endpoints, admin: Admin, opts: LoadOptions): Promise<Seeded> {
+  const path = statePath(admin.base);
+  const state: LoadState = loadState(path, admin.base);
   const started = performance.now();
   const client = await ensureClient(http, admin, state);
   log(`seeding ${opts.users} users (state: ${path})`);
@@ -92,6 +91,8 @@ async function main(): Promise<void> {
     if (provider) log(`provider processes: ${provider.pids.map((p) => `${p} (${processName(p)})`).join(", ") || "not found (no CPU figures)"}`);
     const ep = await discover(http, base);
     let seeded: Seeded | null = null;
+    /** Operator access to an authshard target (null for a foreign one). */
+    let admin: Admin | null = null;
     let client: ClientConfig;
     let vus: Vu[];
     if (opts.foreign) {
@@ -100,7 +101,8 @@ async function main(): Promise<void> {
     } else {
       const token = provider?.adminToken ?? process.env.ADMIN_TOKEN;
       if (!token) throw new CliError("seeding an authshard target needs ADMIN_TOKEN in the environment");
-      seeded = await seed(http, ep, base, token, opts);
+      admin = { base, token };
+      seeded = await seed(http, ep, admin, opts);
       // Measured before the scenarios add their codes and grants; the user count is every user the state holds.
       const bytes = provider ? shardDatabaseBytes(PERSIST_DIR) : null;
       if (bytes !== null) seeded.report.shardBytesPerUser = Math.round(bytes / Math.max(seeded.report.usersCreated + seeded.report.usersReused, 1));
@@ -116,7 +118,7 @@ async function main(): Promise<void> {
           http,
           ep,
           client,
-          admin: opts.foreign ? null : { base, token: provider?.adminToken ?? process.env.ADMIN_TOKEN ?? "" },
+          admin,
           providerPids: provider?.pids ?? [],
           lateMs: opts.lateMs,
           settleMs: opts.foreign ? 0 : 3_000,

@@ -56,14 +56,15 @@ export interface LoadOptions {
   keepProvider: boolean;
 }
 
-const LIMITS = { rate: 5_000, seconds: 900, vus: 5_000, users: 200_000, iterations: 1_000_000 };
+export const LIMITS = { rate: 5_000, seconds: 900, vus: 5_000, users: 200_000, iterations: 1_000_000 };
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
-function num(flags: Flags, name: keyof Flags, fallback: number, min: number, max: number): number {
+/** The number given for --`name`, `fallback` when absent; a UsageError unless it lies in [min, max]. */
+export function num<F extends Record<string, string | boolean | undefined>>(flags: F, name: keyof F & string, fallback: number, min: number, max: number): number {
   const raw = flags[name];
   if (raw === undefined || typeof raw === "boolean") return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || value > max) throw new UsageError(`--${String(name)} must be a number from ${min} to ${max}, got '${raw}'`);
+  if (!Number.isFinite(value) || value < min || value > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got '${raw}'`);
   return value;
 }
 

@@ -28,7 +28,7 @@ function listeningInodes(port: number): Set<string> {
 }
 
 /** Processes holding a socket that listens on `port` (the workerd serving the provider). */
-export function listeningPids(port: number): number[] {
+function listeningPids(port: number): number[] {
   const inodes = listeningInodes(port);
   if (inodes.size === 0) return [];
   const pids: number[] = [];

@@ -2,20 +2,20 @@
 // port, otherwise started with `wrangler dev` and its own storage under
 // load/.state/wrangler, so seeded users survive between runs and never mix with
 // `npm start`'s. It runs with METRICS=1 (call counting) and code and access-token
-// lifetimes long enough for a full run's pre-minted codes.
+// lifetimes long enough for a full run's pre-minted codes. startProvider is also
+// how the rebalance benchmark starts its own (load/rebalance-provider.ts).
 import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { readDevVar } from "../cli/lib/dev-vars.ts";
-import { ROOT, runWrangler, spawnWrangler, WRANGLER_JS } from "../cli/lib/wrangler.ts";
+import { ROOT, runWrangler, spawnWrangler } from "../cli/lib/wrangler.ts";
 import { providerPids } from "./proc.ts";
 import { STATE_DIR } from "./state.ts";
 
 export const LOAD_PORT = 8789;
 export const PERSIST_DIR = join(STATE_DIR, "wrangler");
-const SNAPSHOT_DIR = join(STATE_DIR, "snapshot");
 const HEALTH_TIMEOUT_MS = 120_000;
 
 /** Worker variables of a load provider (see README "Load tests"). */
@@ -36,6 +36,19 @@ export interface Provider {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  port: number;
+  /** State directory: storage in wrangler/, the source snapshot in snapshot/, output in wrangler.log. */
+  dir: string;
+  /** Worker variables besides ISSUER and ADMIN_TOKEN (which are set from the port and `token`). */
+  vars: Record<string, string>;
+  /** The operator token the provider is started with (and that a running one is assumed to have). */
+  token: string;
+  /** The provider outlives this process (own process group, not waited for). */
+  keep?: boolean;
+  log: (line: string) => void;
+}
+
 export async function healthy(base: string): Promise<boolean> {
   try {
     const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(3_000) });
@@ -46,60 +59,64 @@ export async function healthy(base: string): Promise<boolean> {
   }
 }
 
-/** The operator token: ADMIN_TOKEN, else .dev.vars (wrangler dev loads it too), else the load state's own. */
-function adminToken(): string {
-  const fromEnv = process.env.ADMIN_TOKEN ?? readDevVar(join(ROOT, ".dev.vars"), "ADMIN_TOKEN");
-  if (fromEnv) return fromEnv;
-  const file = join(STATE_DIR, "admin-token");
+/** The operator token kept in `dir`/admin-token, created on first use. */
+export function stateToken(dir: string): string {
+  const file = join(dir, "admin-token");
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const token = randomBytes(24).toString("base64url");
   writeFileSync(file, token, { mode: 0o600 });
   return token;
+}
+
+/** The operator token: ADMIN_TOKEN, else .dev.vars (wrangler dev loads it too), else the load state's own. */
+function adminToken(): string {
+  return (process.env.ADMIN_TOKEN ?? readDevVar(join(ROOT, ".dev.vars"), "ADMIN_TOKEN")) || stateToken(STATE_DIR);
 }
 
 /**
  * A copy of the worker's sources taken when the provider starts: `wrangler dev`
  * rebuilds on every change it sees, and an edit made elsewhere in the tree during
  * a run must not restart the provider (and reset its counters) halfway through.
- * Packages still resolve from the repository's node_modules, two levels up.
+ * tsconfig.json too: it tells the bundler to compile the pages' JSX with hono/jsx
+ * (without it esbuild would find load/tsconfig.json). Packages still resolve from
+ * the repository's node_modules further up.
  */
-function snapshotSources(): string {
-  rmSync(SNAPSHOT_DIR, { recursive: true, force: true });
-  for (const entry of ["src", "schema", "wrangler.jsonc"]) cpSync(join(ROOT, entry), join(SNAPSHOT_DIR, entry), { recursive: true });
-  return join(SNAPSHOT_DIR, "wrangler.jsonc");
+function snapshotSources(snapshotDir: string): string {
+  rmSync(snapshotDir, { recursive: true, force: true });
+  for (const entry of ["src", "schema", "wrangler.jsonc", "tsconfig.json"]) cpSync(join(ROOT, entry), join(snapshotDir, entry), { recursive: true });
+  return join(snapshotDir, "wrangler.jsonc");
 }
 
-/** `keep`: the provider outlives this process (own process group, not waited for). */
-export async function startOrReuse(port: number, log: (line: string) => void, keep = false): Promise<Provider> {
+/** Reuses the provider answering on `port`, else starts `wrangler dev` there with the state in `dir`. */
+export async function startProvider(opts: StartOptions): Promise<Provider> {
+  const { port, dir, token, log } = opts;
   const base = `http://127.0.0.1:${port}`;
-  const token = adminToken();
   if (await healthy(base)) {
     log(`using the provider already running at ${base}`);
     return { base, adminToken: token, started: false, pids: providerPids(port), stop: async () => {} };
   }
-  mkdirSync(PERSIST_DIR, { recursive: true });
-  const config = snapshotSources();
-  log(`applying D1 migrations (storage: ${PERSIST_DIR})`);
-  const migrated = await runWrangler(["d1", "migrations", "apply", "DB", "--local", "--config", config, "--persist-to", PERSIST_DIR], {
+  const persistDir = join(dir, "wrangler");
+  mkdirSync(persistDir, { recursive: true });
+  const config = snapshotSources(join(dir, "snapshot"));
+  log(`applying D1 migrations (storage: ${persistDir})`);
+  const migrated = await runWrangler(["d1", "migrations", "apply", "DB", "--local", "--config", config, "--persist-to", persistDir], {
     env: { ...process.env, CI: "true" },
     stdio: ["ignore", "ignore", "inherit"],
   });
   if (migrated !== 0) throw new Error(`D1 migrations failed (wrangler exited with status ${migrated})`);
 
-  const vars = { ...LOAD_VARS, ISSUER: base, ADMIN_TOKEN: token };
-  const args = ["dev", "--config", config, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", PERSIST_DIR, "--log-level", "error", "--show-interactive-dev-session=false"];
+  const vars = { ...opts.vars, ISSUER: base, ADMIN_TOKEN: token };
+  const args = ["dev", "--config", config, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, "--log-level", "error", "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
-  const logFile = join(STATE_DIR, "wrangler.log");
+  const logFile = join(dir, "wrangler.log");
   const out = openSync(logFile, "a");
   log(`starting wrangler dev on ${base} (output: ${logFile})`);
   // The dev server's own request tracing and data explorer store a trace of every request in
   // SQLite (hundreds of MB per run): a cost of the dev tooling, not of the worker, so off here.
   const env = { ...process.env, X_LOCAL_OBSERVABILITY: "false", X_LOCAL_EXPLORER: "false" };
-  const child = keep
-    ? spawn(process.execPath, [WRANGLER_JS, ...args], { cwd: ROOT, env, stdio: ["ignore", out, out], detached: true })
-    : spawnWrangler(args, { stdio: ["ignore", out, out], env });
-  if (keep) child.unref();
+  const child = spawnWrangler(args, { stdio: ["ignore", out, out], env, detached: opts.keep === true });
+  if (opts.keep) child.unref();
   let exited = false;
   child.once("exit", () => (exited = true));
 
@@ -112,8 +129,13 @@ export async function startOrReuse(port: number, log: (line: string) => void, ke
     }
     await sleep(500);
   }
-  if (keep) log(`the provider keeps running (wrangler pid ${child.pid}); stop it with: kill ${child.pid}`);
+  if (opts.keep) log(`the provider keeps running (wrangler pid ${child.pid}); stop it with: kill ${child.pid}`);
   return { base, adminToken: token, started: true, pids: providerPids(port), stop: () => stopChild(child) };
+}
+
+/** The load provider on `port` (state in load/.state); `keep`: it outlives this process. */
+export function startOrReuse(port: number, log: (line: string) => void, keep = false): Promise<Provider> {
+  return startProvider({ port, dir: STATE_DIR, vars: LOAD_VARS, token: adminToken(), keep, log });
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

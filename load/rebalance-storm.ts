@@ -9,6 +9,7 @@
 // twice. Both must be zero.
 import { newHistogram, summarize, type LatencySummary } from "./report/stats.ts";
 import type { Histogram } from "hdr-histogram-js";
+import { parallel } from "../cli/lib/parallel.ts";
 import { refresh, type ClientConfig, type Endpoints } from "./oidc.ts";
 import type { Http } from "./http.ts";
 
@@ -21,7 +22,6 @@ export interface Family {
   dead: boolean;
   /** Set after a network error: the provider may or may not have rotated (not counted as lost). */
   uncertain: boolean;
-  rotations: number;
 }
 
 interface PhaseStats {
@@ -104,16 +104,11 @@ export class RefreshStorm {
   /** After the run: each live family refreshes once more; a refusal means a rotation was lost. */
   async finalCheck(concurrency = 16): Promise<void> {
     const live = this.families.filter((f) => !f.dead && !f.uncertain);
-    let next = 0;
-    const worker = async () => {
-      while (next < live.length) {
-        const family = live[next++]!;
-        const { outcome, tokens } = await refresh(this.http, this.ep, this.client, family.token);
-        if (outcome.ok && tokens?.refreshToken) this.accept(family, tokens.refreshToken);
-        else if (outcome.status === 400) this.lost++;
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    await parallel(live, concurrency, async (family) => {
+      const { outcome, tokens } = await refresh(this.http, this.ep, this.client, family.token);
+      if (outcome.ok && tokens?.refreshToken) this.accept(family, tokens.refreshToken);
+      else if (outcome.status === 400) this.lost++;
+    });
   }
 
   /** Seconds since the loop started (to place events such as the rebalance on the same clock). */
@@ -165,8 +160,7 @@ export class RefreshStorm {
     const phase = this.phase;
     const { outcome, tokens } = await refresh(this.http, this.ep, this.client, family.token);
     if (outcome.ms > 1_000) {
-      const endedAt = Math.round((performance.now() - this.epoch) / 100) / 10;
-      this.slow.push({ endedAt, ms: Math.round(outcome.ms), phase, email: family.email, status: outcome.status });
+      this.slow.push({ endedAt: this.elapsed(), ms: Math.round(outcome.ms), phase, email: family.email, status: outcome.status });
     }
     const stats = this.stats[phase];
     stats.hist.recordValue(Math.max(1, Math.round(outcome.ms * 1000)));
@@ -189,6 +183,5 @@ export class RefreshStorm {
   private accept(family: Family, next: string): void {
     this.accepted.set(family.token, (this.accepted.get(family.token) ?? 0) + 1);
     family.token = next;
-    family.rotations++;
   }
 }

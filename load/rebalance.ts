@@ -11,71 +11,65 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
+import { parseCommand, runMain, UsageError, type CommandSpec, type Values } from "../cli/lib/args.ts";
+import { parallel } from "../cli/lib/parallel.ts";
+import { MAX_CONCURRENCY } from "../cli/lib/shard-argv.ts";
 import { ROOT } from "../cli/lib/wrangler.ts";
 import { Http } from "./http.ts";
 import { authorizeWithSession, discover, redeemCode, type ClientConfig, type Endpoints } from "./oidc.ts";
+import { LIMITS, num } from "./options.ts";
 import { startRebalanceProvider } from "./rebalance-provider.ts";
 import { RefreshStorm, type Family } from "./rebalance-storm.ts";
-import { ensureClient, ensureSessions, ensureUsers, parallel, signInUser } from "./seeder.ts";
+import { fileStamp, REPORTS_DIR } from "./report/json.ts";
+import { ensureClient, ensureSessions, ensureUsers, signInUser } from "./seeder.ts";
 import { loadState, statePath, type LoadState } from "./state.ts";
 
-const USAGE = `usage: npm run load:rebalance -- [options]
+const SPEC = {
+  usage: "npm run load:rebalance -- [options]",
+  options: {
+    users: { type: "string", placeholder: "N", description: "Users seeded on the benchmark's provider (default 10000; reused between runs)." },
+    families: { type: "string", placeholder: "N", description: "Refresh-token families the loop rotates (default 1000, at most --users)." },
+    rate: { type: "string", placeholder: "R", description: "Refreshes per second, constant arrival rate (default 50)." },
+    before: { type: "string", placeholder: "S", description: "Seconds of refreshes before the rebalance starts (default 20)." },
+    after: { type: "string", placeholder: "S", description: "Seconds of refreshes after it ends (default 10)." },
+    concurrency: { type: "string", placeholder: "K", description: "Buckets moved at once, passed to `shards rebalance` (default 4)." },
+    "max-rate": { type: "string", placeholder: "R", description: "Bucket moves started per second at most, passed on (default: unlimited)." },
+  },
+  notes:
+    "Starts wrangler dev on 127.0.0.1:8791 with its own storage (load/.state/rebalance/), moves every\n" +
+    "bucket onto shard-0 and shard-1, then runs `shards rebalance --shards 4` while the loop runs.\n" +
+    "Writes load/reports/rebalance-<time>.json.",
+} satisfies CommandSpec<Record<string, { type: "string"; description: string; placeholder: string }>>;
 
-  --users N        users seeded on the benchmark's provider (default 10000; reused between runs)
-  --families N     refresh-token families the loop rotates (default 1000, at most --users)
-  --rate R         refreshes per second, constant arrival rate (default 50)
-  --before S       seconds of refreshes before the rebalance starts (default 20)
-  --after S        seconds of refreshes after it ends (default 10)
-  --concurrency K  buckets moved at once, passed to \`shards rebalance\` (default 4)
-  --max-rate R     bucket moves started per second at most, passed on (default: unlimited)
+interface RebalanceOptions {
+  users: number;
+  families: number;
+  rate: number;
+  beforeS: number;
+  afterS: number;
+  concurrency: number;
+  maxRate: number | null;
+}
 
-Starts wrangler dev on 127.0.0.1:8791 with its own storage (load/.state/rebalance/), moves every
-bucket onto shard-0 and shard-1, then runs \`shards rebalance --shards 4\` while the loop runs.
-Writes load/reports/rebalance-<time>.json.`;
+function resolveOptions(flags: Values<typeof SPEC.options>): RebalanceOptions {
+  const options: RebalanceOptions = {
+    users: Math.floor(num(flags, "users", 10_000, 1, LIMITS.users)),
+    families: Math.floor(num(flags, "families", 1_000, 1, LIMITS.users)),
+    rate: num(flags, "rate", 50, 0.1, LIMITS.rate),
+    beforeS: num(flags, "before", 20, 0.1, LIMITS.seconds),
+    afterS: num(flags, "after", 10, 0.1, LIMITS.seconds),
+    concurrency: Math.floor(num(flags, "concurrency", 4, 1, MAX_CONCURRENCY)),
+    maxRate: flags["max-rate"] === undefined ? null : num(flags, "max-rate", 0, 0.01, LIMITS.rate),
+  };
+  if (options.families > options.users) throw new UsageError(`--families (${options.families}) cannot exceed --users (${options.users})`);
+  return options;
+}
 
-function parseOptions() {
-  try {
-    return parseArgs({
-      options: {
-        help: { type: "boolean", short: "h" },
-        users: { type: "string", default: "10000" },
-        families: { type: "string", default: "1000" },
-        rate: { type: "string", default: "50" },
-        before: { type: "string", default: "20" },
-        after: { type: "string", default: "10" },
-        concurrency: { type: "string", default: "4" },
-        "max-rate": { type: "string" },
-      },
-    }).values;
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
-    process.exit(2);
-  }
-}
-const opts = parseOptions();
-if (opts.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
-const num = (name: Exclude<keyof typeof opts, "help">) => {
-  const value = Number(opts[name]);
-  if (!Number.isFinite(value) || value <= 0) {
-    process.stderr.write(`--${name} must be a positive number, got '${opts[name]}'\n`);
-    process.exit(2);
-  }
-  return value;
-};
-for (const name of ["users", "families", "rate", "before", "after", "concurrency"] as const) num(name);
-if (opts["max-rate"] !== undefined) num("max-rate");
-if (num("families") > num("users")) {
-  process.stderr.write(`--families (${opts.families}) cannot exceed --users (${opts.users})\n`);
-  process.exit(2);
-}
 const log = (line: string) => process.stderr.write(`[rebalance] ${line}\n`);
 
 async function main(): Promise<void> {
+  const options = resolveOptions(parseCommand(SPEC, process.argv.slice(2)));
   const provider = await startRebalanceProvider(log);
   const admin = { base: provider.base, token: provider.adminToken };
   const shards = (...args: string[]) => runShardsCli(provider.base, provider.adminToken, args);
@@ -85,9 +79,9 @@ async function main(): Promise<void> {
     const path = statePath(provider.base);
     const state = loadState(path, provider.base);
     const client = await ensureClient(http, admin, state);
-    log(`seeding ${num("users")} users (reused from earlier runs where present)`);
-    await ensureUsers(http, admin, state, path, num("users"), 8, log);
-    await ensureSessions(http, ep, client, state, path, num("families"), 8);
+    log(`seeding ${options.users} users (reused from earlier runs where present)`);
+    await ensureUsers(http, admin, state, path, options.users, 8, log);
+    await ensureSessions(http, ep, client, state, path, options.families, 8);
 
     log("bringing every bucket back onto shard-0 and shard-1");
     await shards("resume");
@@ -95,33 +89,33 @@ async function main(): Promise<void> {
     const before = (await shards("status")) as { version: number; shards: Array<{ name: string; buckets: number; users: number }> };
     log(`start: ${before.shards.map((s) => `${s.name} ${s.buckets} buckets, ${s.users} users`).join("; ")}`);
 
-    const families = await mintFamilies(http, ep, client, state, num("families"));
-    log(`${families.length} refresh families; refreshing at ${num("rate")}/s`);
-    const storm = new RefreshStorm(http, ep, client, families, num("rate"));
+    const families = await mintFamilies(http, ep, client, state, options.families);
+    log(`${families.length} refresh families; refreshing at ${options.rate}/s`);
+    const storm = new RefreshStorm(http, ep, client, families, options.rate);
     const running = storm.run();
-    await sleep(num("before") * 1000);
+    await sleep(options.beforeS * 1000);
 
     log("rebalance --shards 4 starts");
     storm.setPhase("during");
     const rebalanceStartedAt = storm.elapsed();
-    const throttle = opts["max-rate"] ? ["--max-rate", String(num("max-rate"))] : [];
-    const move = (await shards("rebalance", "--shards", "4", "--concurrency", String(num("concurrency")), ...throttle)) as Record<string, unknown>;
+    const throttle = options.maxRate !== null ? ["--max-rate", String(options.maxRate)] : [];
+    const move = (await shards("rebalance", "--shards", "4", "--concurrency", String(options.concurrency), ...throttle)) as MoveSummary;
     storm.setPhase("after");
     const rebalanceEndedAt = storm.elapsed();
     log("rebalance finished; tail");
-    await sleep(num("after") * 1000);
+    await sleep(options.afterS * 1000);
     storm.stop();
     await running;
     await storm.finalCheck();
     const verify = (await shards("verify")) as { problems: unknown[] };
     const after = (await shards("status")) as typeof before;
 
-    const report = {
+    const report: RebalanceReport = {
       kind: "rebalance",
       at: new Date().toISOString(),
-      users: num("users"),
-      concurrency: num("concurrency"),
-      maxRate: opts["max-rate"] ?? null,
+      users: options.users,
+      concurrency: options.concurrency,
+      maxRate: options.maxRate,
       rebalance: move,
       storm: storm.report(),
       verify: { problems: verify.problems.length },
@@ -130,14 +124,36 @@ async function main(): Promise<void> {
       shardsBefore: before.shards,
       shardsAfter: after.shards,
     };
-    const dir = join(ROOT, "load", "reports");
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `rebalance-${report.at.replace(/[:.]/g, "-")}.json`);
+    mkdirSync(REPORTS_DIR, { recursive: true });
+    const file = join(REPORTS_DIR, `rebalance-${fileStamp(report.at)}.json`);
     writeFileSync(file, JSON.stringify(report, null, 2));
     process.stdout.write(`${summary(report)}\n\nreport: ${file}\n`);
   } finally {
     await provider.stop();
   }
+}
+
+/** What `shards rebalance --json` reports of the move (the fields the summary shows). */
+type MoveSummary = Record<string, unknown> & {
+  moves?: number;
+  seconds?: number;
+  moves_per_second?: number;
+  users_moved?: number;
+  fence_ms?: { max: number; p50: number; p99: number };
+};
+
+interface RebalanceReport {
+  kind: "rebalance";
+  at: string;
+  users: number;
+  concurrency: number;
+  maxRate: number | null;
+  rebalance: MoveSummary;
+  storm: ReturnType<RefreshStorm["report"]>;
+  verify: { problems: number };
+  timeline: { rebalanceStartedAt: number; rebalanceEndedAt: number; stalls: ReturnType<RefreshStorm["stalls"]> };
+  shardsBefore: unknown[];
+  shardsAfter: unknown[];
 }
 
 /** A fresh refresh-token family per user: authorize with the stored session, redeem the code. */
@@ -149,7 +165,7 @@ async function mintFamilies(http: Http, ep: Endpoints, client: ClientConfig, sta
       const { ticket } = await authorizeWithSession(http, ep, client, cookie);
       if (!ticket) continue;
       const { tokens } = await redeemCode(http, ep, client, ticket);
-      if (tokens?.refreshToken) families.push({ email: user.email, token: tokens.refreshToken, busy: false, dead: false, uncertain: false, rotations: 0 });
+      if (tokens?.refreshToken) families.push({ email: user.email, token: tokens.refreshToken, busy: false, dead: false, uncertain: false });
       return;
     }
     throw new Error(`could not start a refresh family for ${user.email}`);
@@ -179,18 +195,13 @@ function runShardsCli(base: string, token: string, args: string[]): Promise<unkn
   });
 }
 
-function summary(r: {
-  rebalance: Record<string, unknown>;
-  storm: ReturnType<RefreshStorm["report"]>;
-  verify: { problems: number };
-  timeline: { rebalanceStartedAt: number; rebalanceEndedAt: number; stalls: ReturnType<RefreshStorm["stalls"]> };
-}): string {
-  const m = r.rebalance as { moves?: number; seconds?: number; moves_per_second?: number; users_moved?: number; fence_ms?: { max: number; p50: number; p99: number } };
+function summary(r: RebalanceReport): string {
+  const m = r.rebalance;
   const s = r.storm;
   const row = (name: string, p: (typeof s.phases)["before"]) =>
     `| ${name} | ${p.seconds} | ${p.count} | ${p.p50} | ${p.p99} | ${p.max} | ${p.errors} (${(p.errorRate * 100).toFixed(3)} %) |`;
   return [
-    `rebalance 2 → 4 shards (concurrency ${(r as { concurrency?: number }).concurrency}, max rate ${(r as { maxRate?: string | null }).maxRate ?? "none"}): ${m.moves} bucket moves in ${m.seconds} s (${m.moves_per_second} moves/s, ${m.users_moved} users moved)`,
+    `rebalance 2 → 4 shards (concurrency ${r.concurrency}, max rate ${r.maxRate ?? "none"}): ${m.moves} bucket moves in ${m.seconds} s (${m.moves_per_second} moves/s, ${m.users_moved} users moved)`,
     `fence per bucket: longest ${m.fence_ms?.max} ms, p50 ${m.fence_ms?.p50} ms, p99 ${m.fence_ms?.p99} ms`,
     `refresh loop: ${s.rate}/s over ${s.families} families; lost ${s.lost}, duplicated ${s.duplicated}, uncertain ${s.uncertain}, not sent (all families busy) ${s.dropped}`,
     `verify after the move: ${r.verify.problems} problems`,
@@ -204,7 +215,4 @@ function summary(r: {
   ].join("\n");
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`[rebalance] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-});
+runMain(main, "Run `npm run load:rebalance -- --help` for usage.");

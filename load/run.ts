@@ -2,6 +2,7 @@
 // counters, run the arrival schedule while sampling provider CPU, then read the
 // counters back and judge the result against the seed's criteria.
 import { availableParallelism, loadavg } from "node:os";
+import { adminClient } from "../cli/lib/admin-client.ts";
 import { profileSeconds, runArrivals, totalArrivals, type Profile } from "./generator.ts";
 import type { Http } from "./http.ts";
 import type { ClientConfig, Endpoints } from "./oidc.ts";
@@ -31,9 +32,9 @@ const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 async function metricsCall(s: RunSettings, method: "GET" | "DELETE"): Promise<Record<string, MetricsType> | null> {
   if (!s.admin) return null;
   try {
-    const res = await s.http.request(`${s.admin.base}/admin/metrics`, { method, headers: { authorization: `Bearer ${s.admin.token}` } });
-    if (method === "DELETE" || res.status !== 200) return null;
-    return (JSON.parse(res.text) as { types: Record<string, MetricsType> }).types;
+    const res = await adminClient({ url: s.admin.base, token: s.admin.token }).request(method, "/admin/metrics");
+    if (method === "DELETE" || res.status !== 200 || typeof res.body !== "object" || res.body === null) return null;
+    return (res.body as { types: Record<string, MetricsType> }).types;
   } catch {
     return null;
   }

@@ -2,45 +2,21 @@
 // users through the operator API (never by writing to storage), then signs the
 // virtual users in through the real pages. Idempotent: what the state file already
 // records is reused, so only the first run pays for 10,000 password hashes.
+import { parallel } from "../cli/lib/parallel.ts";
+import { BUCKETS } from "../cli/lib/shard-argv.ts";
 import type { Http } from "./http.ts";
 import type { ClientConfig, Endpoints } from "./oidc.ts";
+import type { SeedingReport } from "./report/types.ts";
 import { signIn } from "./sign-in.ts";
 import { emailOf, passwordOf, saveState, type LoadState, type SeededUser } from "./state.ts";
 
 export const LOAD_CLIENT_ID = "load-test";
 export const LOAD_REDIRECT_URI = "http://127.0.0.1:3000/load/callback";
 export const LOAD_SCOPE = "openid profile email offline_access";
-const BUCKETS = 4096;
 
 export interface Admin {
   base: string;
   token: string;
-}
-
-export interface SeedSummary {
-  usersRequested: number;
-  usersCreated: number;
-  usersReused: number;
-  sessionsCreated: number;
-  sessionsReused: number;
-  /** Distinct buckets and users per shard among the seeded users. */
-  bucketsCovered: number;
-  bucketsTotal: number;
-  usersPerShard: Record<string, number>;
-  usersSeconds: number;
-  sessionsSeconds: number;
-}
-
-/** Runs `fn` over `items` with at most `limit` calls in flight. */
-export async function parallel<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 async function admin(http: Http, a: Admin, method: "GET" | "POST" | "PUT", path: string, body?: unknown) {
@@ -107,7 +83,8 @@ export async function signInUser(http: Http, ep: Endpoints, client: ClientConfig
   return result.cookie;
 }
 
-export function coverage(users: readonly SeededUser[]): Pick<SeedSummary, "bucketsCovered" | "bucketsTotal" | "usersPerShard"> {
+/** Distinct buckets and users per shard among the seeded users. */
+export function coverage(users: readonly SeededUser[]): Pick<SeedingReport, "bucketsCovered" | "bucketsTotal" | "usersPerShard"> {
   const buckets = new Set(users.map((u) => u.bucket));
   const usersPerShard: Record<string, number> = {};
   for (const u of users) usersPerShard[u.shard ?? "?"] = (usersPerShard[u.shard ?? "?"] ?? 0) + 1;

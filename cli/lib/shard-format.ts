@@ -46,10 +46,10 @@ export function table(header: string[], rows: Array<Array<string | number>>): st
  * A shard is marked hot above 1.5× the mean of the last 5 minutes, and only once it has served
  * at least one request a second over them: a handful of requests is no skew worth a move.
  */
-export const HOT_FACTOR = 1.5;
-export const HOT_MIN_5M = 300;
+const HOT_FACTOR = 1.5;
+const HOT_MIN_5M = 300;
 
-export function isHot(load5m: number, mean5m: number): boolean {
+function isHot(load5m: number, mean5m: number): boolean {
   return load5m >= HOT_MIN_5M && load5m > mean5m * HOT_FACTOR;
 }
 

@@ -14,6 +14,8 @@ export const WRANGLER_JS = join(ROOT, "node_modules", "wrangler", "bin", "wrangl
 export interface WranglerOptions {
   env?: NodeJS.ProcessEnv;
   stdio?: StdioOptions;
+  /** Own process group, so the child can outlive this process (see ChildProcess.unref). */
+  detached?: boolean;
 }
 
 export function spawnWrangler(args: string[], opts: WranglerOptions = {}): ChildProcess {
@@ -21,6 +23,7 @@ export function spawnWrangler(args: string[], opts: WranglerOptions = {}): Child
     cwd: ROOT,
     env: opts.env ?? process.env,
     stdio: opts.stdio ?? "inherit",
+    detached: opts.detached ?? false,
   });
 }
 

@@ -22,7 +22,7 @@ function polyline(points: TimelinePoint[], value: (p: TimelinePoint) => number, 
 }
 
 /** p50/p95/p99 per second (left axis, ms) and requests per second (right axis), with the seed's limits. */
-export function latencyChart(s: ScenarioResult): string {
+function latencyChart(s: ScenarioResult): string {
   const points = s.stats.timeline;
   if (points.length === 0) return "<p>No requests were recorded.</p>";
   const tMax = Math.max(points[points.length - 1]!.t + 1, s.profile.rampS + s.profile.holdS + s.profile.rampDownS);

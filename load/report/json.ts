@@ -7,9 +7,12 @@ import type { LoadReport } from "./types.ts";
 
 export const REPORTS_DIR = join(LOAD_DIR, "reports");
 
+/** An ISO time as it appears in report file names (no ':' or '.'). */
+export const fileStamp = (iso: string): string => iso.replace(/[:.]/g, "-");
+
 export function writeReport(report: LoadReport): { json: string; html: string } {
   mkdirSync(REPORTS_DIR, { recursive: true });
-  const stamp = report.startedAt.replace(/[:.]/g, "-");
+  const stamp = fileStamp(report.startedAt);
   const json = join(REPORTS_DIR, `load-${report.mode}-${stamp}.json`);
   const html = join(REPORTS_DIR, `load-${report.mode}-${stamp}.html`);
   writeFileSync(json, JSON.stringify(report, null, 2) + "\n");

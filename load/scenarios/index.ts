@@ -9,8 +9,6 @@ import { note, type Scenario, type ScenarioContext, type Vu } from "./types.ts";
 const test1: Scenario = {
   name: "test1",
   title: "TEST 1 /token authorization_code",
-  needs: "session",
-  requestsPerIteration: 1,
   async prepare(ctx, vus, iterations) {
     await mintCodes(ctx, vus, codesPerVu(iterations, vus.length));
   },
@@ -29,8 +27,6 @@ const test1: Scenario = {
 const test2: Scenario = {
   name: "test2",
   title: "TEST 2 /token refresh_token storm",
-  needs: "refresh",
-  requestsPerIteration: 1,
   async prepare(ctx, vus) {
     await startFamilies(ctx, vus.filter((vu) => vu.refreshToken === null));
   },
@@ -48,8 +44,6 @@ const test2: Scenario = {
 const test3: Scenario = {
   name: "test3",
   title: "TEST 3 full flow (authorize → token → userinfo → refresh)",
-  needs: "session",
-  requestsPerIteration: 4,
   async prepare() {},
   async iterate(ctx, vu) {
     if (vu.cookie === null) {
@@ -78,8 +72,6 @@ async function fullFlow(ctx: ScenarioContext, vu: Vu, cookie: string): Promise<b
 const userinfoOnly: Scenario = {
   name: "userinfo",
   title: "/userinfo with a per-VU access token",
-  needs: "access",
-  requestsPerIteration: 1,
   async prepare(ctx, vus) {
     await startFamilies(ctx, vus.filter((vu) => vu.accessToken === null));
   },
@@ -96,8 +88,6 @@ const userinfoOnly: Scenario = {
 const authorizeOnly: Scenario = {
   name: "authorize",
   title: "/authorize with a live session",
-  needs: "session",
-  requestsPerIteration: 1,
   async prepare() {},
   async iterate(ctx, vu) {
     if (vu.cookie === null) {

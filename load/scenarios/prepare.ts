@@ -2,7 +2,7 @@
 // real /authorize endpoint and one refresh family per VU. Preparation requests
 // are not part of the measured run; their time is reported as preparation.
 import { authorizeWithSession, redeemCode, type CodeTicket } from "../oidc.ts";
-import { parallel } from "../seeder.ts";
+import { parallel } from "../../cli/lib/parallel.ts";
 import type { ScenarioContext, Vu } from "./types.ts";
 
 const RETRIES = 4;
@@ -13,7 +13,7 @@ const transient = (status: number | "network") => status === "network" || status
  * instead. Server errors and lost connections are retried with backoff (and logged):
  * preparation must not fail a run over one bad response, but it must not hide it.
  */
-export async function mintCode(ctx: ScenarioContext, vu: Vu): Promise<CodeTicket> {
+async function mintCode(ctx: ScenarioContext, vu: Vu): Promise<CodeTicket> {
   let renewed = false;
   for (let attempt = 0; ; attempt++) {
     if (vu.cookie === null) throw new Error(`virtual user ${vu.index} has no session`);

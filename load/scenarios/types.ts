@@ -33,10 +33,6 @@ export interface ScenarioContext {
 export interface Scenario {
   name: string;
   title: string;
-  /** What each VU must bring for this scenario (checked before preparing). */
-  needs: "session" | "refresh" | "access";
-  /** Requests per iteration (for the achieved request rate). */
-  requestsPerIteration: number;
   prepare(ctx: ScenarioContext, vus: Vu[], iterations: number): Promise<void>;
   iterate(ctx: ScenarioContext, vu: Vu): Promise<void>;
 }
