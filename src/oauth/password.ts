@@ -1,4 +1,4 @@
-import { base64url } from "../shard/bucket";
+import { base64url, fromBase64url } from "../shard/bucket";
 
 /**
  * Password hashing: PBKDF2-HMAC-SHA256 through WebCrypto, 100,000 iterations (the
@@ -23,11 +23,6 @@ async function derive(password: string, salt: Uint8Array, iterations: number): P
   const key = await crypto.subtle.importKey("raw", utf8.encode(password.normalize("NFKC")), "PBKDF2", false, ["deriveBits"]);
   const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, key, KEY_BITS);
   return new Uint8Array(bits);
-}
-
-function fromBase64url(value: string): Uint8Array {
-  const binary = atob(value.replace(/-/g, "+").replace(/_/g, "/"));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
 export async function hashPassword(password: string, iterations = PBKDF2_ITERATIONS): Promise<string> {

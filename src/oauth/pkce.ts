@@ -1,5 +1,3 @@
-import { base64url } from "../shard/bucket";
-
 /** RFC 7636 §4.1: code_verifier = 43*128 unreserved characters. */
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 /** RFC 7636 §4.2: an S256 challenge is BASE64URL(SHA256(verifier)) = 43 characters. */
@@ -11,9 +9,4 @@ export function isCodeVerifier(value: string): boolean {
 
 export function isS256Challenge(value: string): boolean {
   return S256_CHALLENGE.test(value);
-}
-
-/** BASE64URL-ENCODE(SHA256(ASCII(code_verifier))) — RFC 7636 §4.2. */
-export async function s256(verifier: string): Promise<string> {
-  return base64url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))));
 }

@@ -1,4 +1,4 @@
-import { base64url } from "../shard/bucket";
+import { base64url, fromBase64url } from "../shard/bucket";
 
 /**
  * The grace window must hand back *the same* successor refresh token, yet the
@@ -11,10 +11,6 @@ const utf8 = new TextEncoder();
 async function keyFrom(token: string): Promise<CryptoKey> {
   const material = await crypto.subtle.digest("SHA-256", utf8.encode(`authshard refresh successor\0${token}`));
   return crypto.subtle.importKey("raw", material, "AES-GCM", false, ["encrypt", "decrypt"]);
-}
-
-function fromBase64url(value: string): Uint8Array {
-  return Uint8Array.from(atob(value.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 }
 
 export async function sealSuccessor(presented: string, successor: string): Promise<string> {

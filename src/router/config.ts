@@ -106,13 +106,24 @@ export function parseConfig(env: Partial<Env>): Config {
 }
 
 const cache = new WeakMap<object, Config>();
+/** Wrappers of an env (metrics mode's counting env, one per request) → the env whose variables they carry. */
+const wrappedEnv = new WeakMap<object, Env>();
 
 /** Parses once per env object (per isolate in production). Throws ConfigError naming the variable. */
 export function loadConfig(env: Env): Config {
-  let config = cache.get(env);
+  const source = wrappedEnv.get(env) ?? env;
+  let config = cache.get(source);
   if (!config) {
-    config = parseConfig(env);
-    cache.set(env, config);
+    config = parseConfig(source);
+    cache.set(source, config);
   }
   return config;
+}
+
+/**
+ * `wrapper` carries the same variables as `env` (only its bindings differ), so
+ * it shares env's parsed config instead of parsing again per wrapper object.
+ */
+export function shareConfig(wrapper: Env, env: Env): void {
+  wrappedEnv.set(wrapper, wrappedEnv.get(env) ?? env);
 }

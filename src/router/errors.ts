@@ -33,6 +33,9 @@ export class OAuthError extends Error {
 export const invalidRequest = (description: string, options?: OAuthErrorOptions) =>
   new OAuthError("invalid_request", 400, description, options);
 
+/** RFC 6749 §5.2: the code or refresh token is invalid, expired, revoked or not this client's. */
+export const invalidGrant = (description: string) => new OAuthError("invalid_grant", 400, description);
+
 export const notFound = (description: string) => new OAuthError("not_found", 404, description);
 
 export const conflict = (description: string) => new OAuthError("conflict", 409, description);

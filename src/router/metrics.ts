@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { shareConfig } from "./config";
 
 /**
  * Load/metrics mode (METRICS=1, local load runs only): counts, per request type,
@@ -207,6 +208,8 @@ export function countingEnv(env: Env, counter: CallCounter): Env {
   for (const name of NAMESPACES) {
     (wrapped as unknown as Record<string, object>)[name] = countingNamespace(env[name], name, counter);
   }
+  // A new object per request: without this, loadConfig would parse the variables again every request.
+  shareConfig(wrapped, env);
   return wrapped;
 }
 

@@ -12,3 +12,8 @@ export function stubFor(env: Pick<Env, "USER_SHARD">, shardName: string) {
 export function directoryStub(env: Pick<Env, "SHARD_DIRECTORY">) {
   return env.SHARD_DIRECTORY.get(env.SHARD_DIRECTORY.idFromName("directory"));
 }
+
+/** The one KeyManagerActor of a deployment. */
+export function keyManagerStub(env: Pick<Env, "KEY_MANAGER">) {
+  return env.KEY_MANAGER.get(env.KEY_MANAGER.idFromName("keys"));
+}

@@ -1,8 +1,11 @@
+import type { Context } from "hono";
 import type { Env } from "../../env";
 import { getClient, type RegisteredClient } from "./registry";
 import type { Config } from "../config";
 import { OAuthError, invalidRequest } from "../errors";
+import type { Params } from "../http/params";
 import { sha256, timingSafeEqualStrings } from "../../oauth/secrets";
+import type { AppEnv } from "../types";
 
 /** What the token-type endpoints pass in: the Authorization header and the body's credentials. */
 export interface ClientCredentialsInput {
@@ -118,4 +121,17 @@ export async function authenticateClient(env: Env, config: Config, request: Clie
     throw invalidClient(triedBasic, `wrong secret for client ${clientId}`);
   }
   return client;
+}
+
+/**
+ * The client of a /token, /revoke or /introspect request (RFC 6749 §2.3, RFC 7009
+ * §2.1, RFC 7662 §2.1): the Authorization header and the body's credentials; public
+ * clients name themselves with client_id.
+ */
+export function authenticateCaller(c: Context<AppEnv>, params: Params): Promise<RegisteredClient> {
+  return authenticateClient(c.env, c.var.config, {
+    authorization: c.req.header("Authorization") ?? null,
+    clientId: params.get("client_id"),
+    clientSecret: params.get("client_secret"),
+  });
 }

@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { continueAuthorization } from "../authorize/flow";
 import { deliveryOf, resolveClient, validateRequest } from "../authorize/request";
-import { deliverError, errorPage } from "../authorize/respond";
+import { deliverError, errorPage, pageError } from "../authorize/respond";
 import { toOAuthError } from "../on-error";
 import { formParams, queryParams, type Params } from "../http/params";
 import type { AppEnv } from "../types";
@@ -25,8 +25,7 @@ async function authorize(c: Context<AppEnv>, read: (c: Context<AppEnv>) => Param
     const req = validateRequest(params, trusted.client, trusted.redirectUri);
     return await continueAuthorization(c, c.env, config, trusted.client, req);
   } catch (error) {
-    const oauth = toOAuthError(error);
-    if (oauth.status >= 500) console.error(`${c.req.method} /authorize -> ${oauth.code}`, oauth.detail ?? "");
+    const oauth = pageError(c, error, "/authorize");
     // server_error and temporarily_unavailable are authorization responses too (RFC 6749 §4.1.2.1).
     if (!oauth.redirectable && oauth.status < 500) return errorPage(c, oauth);
     return deliverError(c, config, { redirectUri: trusted.redirectUri, ...deliveryOf(params) }, oauth);

@@ -1,12 +1,11 @@
 import { Hono, type Context } from "hono";
 import { afterShard, askFor, showLogin } from "../authorize/flow";
 import { openInteraction } from "../authorize/interaction";
-import { deliverError, errorPage } from "../authorize/respond";
+import { deliverError, errorPage, pageError } from "../authorize/respond";
 import { readSessionCookie } from "../authorize/session-cookie";
 import { getClient } from "../clients/registry";
 import { OAuthError } from "../errors";
 import { formParams } from "../http/params";
-import { toOAuthError } from "../on-error";
 import { callShard } from "../shards/call";
 import type { AppEnv } from "../types";
 
@@ -35,8 +34,6 @@ export const consentEndpoint = new Hono<AppEnv>().post("/consent", async (c) => 
   try {
     return await consent(c);
   } catch (error) {
-    const oauth = toOAuthError(error);
-    if (oauth.status >= 500) console.error(`POST /consent -> ${oauth.code}`, oauth.detail ?? "");
-    return errorPage(c, oauth);
+    return errorPage(c, pageError(c, error, "/consent"));
   }
 });

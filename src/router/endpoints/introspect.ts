@@ -3,10 +3,11 @@ import type { Env } from "../../env";
 import type { RegisteredClient } from "../clients/registry";
 import type { Config } from "../config";
 import { OAuthError } from "../errors";
-import { formParams } from "../http/params";
+import { authenticateCaller } from "../clients/authenticate";
+import { formParams, required } from "../http/params";
 import { callShard } from "../shards/call";
+import { readPresentedToken, type PresentedToken } from "../tokens/presented-token";
 import type { AppEnv } from "../types";
-import { authenticateCaller, readPresentedToken, requiredToken, type PresentedToken } from "./revoke";
 
 /** RFC 7662 §2.2: an inactive token gets `active: false` and nothing else, whatever the reason. */
 const INACTIVE = { active: false } as const;
@@ -95,7 +96,7 @@ async function introspect(c: Context<AppEnv>): Promise<Response> {
   const params = await formParams(c);
   const client = await authenticateCaller(c, params);
   requireConfidential(client);
-  const presented = await readPresentedToken(c.env, config, requiredToken(params));
+  const presented = await readPresentedToken(c.env, config, required(params, "token"));
   let body: Introspection = INACTIVE;
   if (presented.kind === "access" && presented.clientId === client.clientId) body = await introspectAccess(c.env, config, presented);
   else if (presented.kind === "refresh") body = await introspectRefresh(c.env, config, client, presented);

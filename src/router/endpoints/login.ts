@@ -5,14 +5,13 @@ import { dummyPasswordVerifier, MAX_PASSWORD_LENGTH, verifyPassword } from "../.
 import { sha256 } from "../../oauth/secrets";
 import { afterShard, askFor, showLogin } from "../authorize/flow";
 import { openInteraction } from "../authorize/interaction";
-import { errorPage } from "../authorize/respond";
+import { errorPage, pageError } from "../authorize/respond";
 import { writeSessionCookie } from "../authorize/session-cookie";
 import { getClient } from "../clients/registry";
 import type { Config } from "../config";
 import { userIdByEmail } from "../d1/user-emails";
 import { OAuthError } from "../errors";
 import { formParams } from "../http/params";
-import { toOAuthError } from "../on-error";
 import { callShard } from "../shards/call";
 import type { AppEnv } from "../types";
 import { normalizeEmail } from "../users/email";
@@ -74,8 +73,6 @@ export const loginEndpoint = new Hono<AppEnv>().post("/login", async (c) => {
   try {
     return await login(c);
   } catch (error) {
-    const oauth = toOAuthError(error);
-    if (oauth.status >= 500) console.error(`POST /login -> ${oauth.code}`, oauth.detail ?? "");
-    return errorPage(c, oauth);
+    return errorPage(c, pageError(c, error, "/login"));
   }
 });

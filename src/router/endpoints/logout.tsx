@@ -1,18 +1,16 @@
 import { Hono, type Context } from "hono";
 import { deleteCookie } from "hono/cookie";
 import { csrfCookie } from "../authorize/interaction";
+import { errorPage, pageError } from "../authorize/respond";
 import { readSessionCookie, sessionCookieName } from "../authorize/session-cookie";
 import type { Config } from "../config";
-import type { OAuthError } from "../errors";
 import { formParams, queryParams, type Params } from "../http/params";
 import { openConfirmation, signConfirmation } from "../logout/confirmation";
 import { endBrowserSession, endHintedSession } from "../logout/end";
 import { revalidatePending, validateLogoutRequest, type LogoutRequest } from "../logout/request";
-import { toOAuthError } from "../on-error";
 import type { AppEnv } from "../types";
 import { contentSecurityPolicy, pageSecurity } from "../views/layout";
 import { LogoutConfirmPage, SignedOutPage } from "../views/logout";
-import { ErrorPage } from "../views/pages";
 
 /**
  * The end-session endpoint (OpenID Connect RP-Initiated Logout 1.0), by GET and by
@@ -87,23 +85,15 @@ async function logout(c: Context<AppEnv>, params: Params): Promise<Response> {
   return signedOut(c, req);
 }
 
-async function errorPage(c: Context, error: OAuthError): Promise<Response> {
-  const security = pageSecurity();
-  c.header("Cache-Control", "no-store");
-  c.header("Content-Security-Policy", contentSecurityPolicy(security));
-  const title = error.status >= 500 ? "Something went wrong" : "This sign-out request is not valid";
-  return c.html(<ErrorPage security={security} title={title} message={error.description} />, error.status as 400);
-}
-
 /** Until the request is validated nothing is redirected: every error is a page for the person. */
 async function handle(c: Context<AppEnv>, read: (c: Context<AppEnv>) => Params | Promise<Params>): Promise<Response> {
   try {
     return await logout(c, await read(c));
   } catch (error) {
-    const oauth = toOAuthError(error);
-    if (oauth.status >= 500) console.error(`${c.req.method} /logout -> ${oauth.code}`, oauth.detail ?? "");
+    const oauth = pageError(c, error, "/logout");
+    // Unlike the sign-in pages, a 503 here keeps its Retry-After.
     for (const [name, value] of Object.entries(oauth.headers)) c.header(name, value);
-    return errorPage(c, oauth);
+    return errorPage(c, oauth, "sign-out");
   }
 }
 

@@ -1,20 +1,14 @@
 import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
-import type { JWTPayload } from "jose";
 import type { Env } from "../../env";
-import { authenticateClient } from "../clients/authenticate";
-import { bucketOfArtifact } from "../../oauth/artifacts";
-import { sha256 } from "../../oauth/secrets";
-import { bucketOf } from "../../shard/bucket";
+import { authenticateCaller } from "../clients/authenticate";
 import type { RegisteredClient } from "../clients/registry";
 import type { Config } from "../config";
-import { OAuthError, invalidRequest } from "../errors";
-import { formParams, type Params } from "../http/params";
-import { verifyJwt } from "../keys/cache";
+import { OAuthError } from "../errors";
+import { formParams, required } from "../http/params";
 import { callShard } from "../shards/call";
-import { ACCESS_TOKEN_TYP } from "../tokens/issue";
+import { readPresentedToken, type PresentedToken } from "../tokens/presented-token";
 import type { AppEnv } from "../types";
-import { isUserId } from "../users/service";
 
 /**
  * A revoked access token is remembered this long past its `exp`: longer than the
@@ -22,73 +16,6 @@ import { isUserId } from "../users/service";
  * verify again after its entry is gone.
  */
 const REVOKED_MARGIN_S = 60;
-
-/** Where a user's access token lives: its user's shard, and the grant it came from. */
-export interface UserTokenRef {
-  bucket: number;
-  userId: string;
-  grantId: string;
-}
-
-/** A token presented to /revoke or /introspect, recognised by its format alone. */
-export type PresentedToken =
-  | {
-      kind: "access";
-      /** Null for a client's own token (client_credentials): it has no user, no grant and no shard state. */
-      user: UserTokenRef | null;
-      jti: string;
-      clientId: string;
-      scope: string;
-      exp: number;
-      iat: number;
-      payload: JWTPayload;
-    }
-  | { kind: "refresh"; bucket: number; tokenHash: string }
-  | { kind: "unknown" };
-
-const UNKNOWN: PresentedToken = { kind: "unknown" };
-
-/**
- * What a presented token is. The two formats cannot be confused (refresh tokens
- * are `r.<bucket>.<grant>.<secret>`, access tokens are JWTs), so `token_type_hint`
- * is never needed and is ignored (RFC 7009 §2.1 / RFC 7662 §2.1 let the server
- * do that). Only an access token that verifies as ours (signature, issuer,
- * `typ: at+jwt`, not expired) is one; anything else is unknown. Any audience is
- * accepted: a token exchanged for an API (RFC 8693) names that API.
- */
-export async function readPresentedToken(env: Env, config: Config, token: string): Promise<PresentedToken> {
-  if (token.startsWith("r.")) {
-    const bucket = bucketOfArtifact("r", token);
-    return bucket === null ? UNKNOWN : { kind: "refresh", bucket, tokenHash: await sha256(token) };
-  }
-  const verified = await verifyJwt(env, config, token, { typ: ACCESS_TOKEN_TYP });
-  if (!verified.ok) return UNKNOWN;
-  const payload = verified.payload;
-  const { sub, gid, jti, client_id: clientId, scope, exp, iat } = payload as Record<string, unknown>;
-  if (typeof sub !== "string" || typeof jti !== "string" || typeof clientId !== "string" || typeof scope !== "string") return UNKNOWN;
-  if (typeof exp !== "number" || typeof iat !== "number") return UNKNOWN;
-  let user: UserTokenRef | null = null;
-  if (gid !== undefined) {
-    if (typeof gid !== "string" || !isUserId(sub)) return UNKNOWN;
-    user = { bucket: bucketOf(sub), userId: sub, grantId: gid };
-  }
-  return { kind: "access", user, jti, clientId, scope, exp, iat, payload };
-}
-
-/** Client authentication as at /token (RFC 7009 §2.1, RFC 7662 §2.1): public clients name themselves with client_id. */
-export function authenticateCaller(c: Context<AppEnv>, params: Params): Promise<RegisteredClient> {
-  return authenticateClient(c.env, c.var.config, {
-    authorization: c.req.header("Authorization") ?? null,
-    clientId: params.get("client_id"),
-    clientSecret: params.get("client_secret"),
-  });
-}
-
-export function requiredToken(params: Params): string {
-  const token = params.get("token");
-  if (token === undefined) throw invalidRequest("token is missing");
-  return token;
-}
 
 /**
  * Revokes what the token stands for, if it was issued to `client`: an access token
@@ -126,7 +53,7 @@ function revoked(result: { ok: true } | { ok: false; error: string; detail?: str
 async function revoke(c: Context<AppEnv>): Promise<Response> {
   const params = await formParams(c);
   const client = await authenticateCaller(c, params);
-  const token = requiredToken(params);
+  const token = required(params, "token");
   await revokePresented(c.env, c.var.config, client, await readPresentedToken(c.env, c.var.config, token));
   c.header("Cache-Control", "no-store");
   c.header("Pragma", "no-cache");

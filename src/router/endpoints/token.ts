@@ -1,13 +1,14 @@
 import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
-import { authenticateClient } from "../clients/authenticate";
+import { TOKEN_EXCHANGE } from "../../oauth/grant-types";
+import { authenticateCaller } from "../clients/authenticate";
 import type { RegisteredClient } from "../clients/registry";
 import { OAuthError, invalidRequest } from "../errors";
 import { formParams, type Params } from "../http/params";
 import { clientCredentialsGrant } from "../tokens/client-credentials-grant";
 import { authorizationCodeGrant } from "../tokens/code-grant";
 import { refreshTokenGrant } from "../tokens/refresh-grant";
-import { TOKEN_EXCHANGE, tokenExchangeGrant } from "../tokens/token-exchange-grant";
+import { tokenExchangeGrant } from "../tokens/token-exchange-grant";
 import type { AppEnv } from "../types";
 
 /** One handler per grant type, each in its own module; the answer is the JSON token response. */
@@ -24,11 +25,7 @@ async function token(c: Context<AppEnv>): Promise<Response> {
   const params = await formParams(c);
   const grantType = params.get("grant_type");
   if (grantType === undefined) throw invalidRequest("grant_type is missing");
-  const client = await authenticateClient(c.env, c.var.config, {
-    authorization: c.req.header("Authorization") ?? null,
-    clientId: params.get("client_id"),
-    clientSecret: params.get("client_secret"),
-  });
+  const client = await authenticateCaller(c, params);
   const handler = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
   if (!handler) throw new OAuthError("unsupported_grant_type", 400, `grant_type ${grantType.slice(0, 64)} is not supported`);
   const body = await handler(c, client, params);

@@ -1,13 +1,11 @@
 import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
 import { userClaims } from "../../oauth/claims";
-import { bucketOf } from "../../shard/bucket";
 import { OAuthError } from "../errors";
 import { verifyJwt } from "../keys/cache";
-import { callShard } from "../shards/call";
 import { ACCESS_TOKEN_TYP } from "../tokens/issue";
+import { parseAccessClaims, userTokenLive } from "../tokens/presented-token";
 import type { AppEnv } from "../types";
-import { isUserId } from "../users/service";
 
 const REALM = 'Bearer realm="authshard"';
 
@@ -42,17 +40,15 @@ async function userinfo(c: Context<AppEnv>): Promise<Response> {
   const token = bearerToken(c);
   const verified = await verifyJwt(c.env, config, token, { typ: ACCESS_TOKEN_TYP, audience: config.issuer });
   if (!verified.ok) throw invalidToken("the access token is invalid or expired");
-  const { sub, gid, jti, scope } = verified.payload as { sub?: unknown; gid?: unknown; jti?: unknown; scope?: unknown };
-  if (typeof sub !== "string" || !isUserId(sub) || typeof gid !== "string" || typeof jti !== "string" || typeof scope !== "string") {
-    throw invalidToken("the access token is not one for this endpoint");
-  }
+  const parsed = parseAccessClaims(verified.payload);
+  if (!parsed.ok || parsed.claims.gid === undefined) throw invalidToken("the access token is not one for this endpoint");
+  const { sub, gid, jti, scope } = parsed.claims;
   if (!scope.split(" ").includes("openid")) {
     throw new OAuthError("insufficient_scope", 403, "the openid scope is required", {
       headers: { "WWW-Authenticate": `${REALM}, error="insufficient_scope", scope="openid"` },
     });
   }
-  const bucket = bucketOf(sub);
-  const result = await callShard(c.env, config, bucket, (shard) => shard.userinfo(bucket, sub, gid, jti));
+  const result = await userTokenLive(c.env, config, { sub, gid, jti });
   if (!result.ok) throw invalidToken("the access token has been revoked");
   c.header("Cache-Control", "no-store");
   return c.json(userClaims(result.user, scope));

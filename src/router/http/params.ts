@@ -20,6 +20,13 @@ function collect(entries: Iterable<[string, string]>): Params {
   return params;
 }
 
+/** The value of a parameter the request must carry; invalid_request naming it otherwise. */
+export function required(params: Params, name: string): string {
+  const value = params.get(name);
+  if (value === undefined) throw invalidRequest(`${name} is missing`);
+  return value;
+}
+
 export function queryParams(c: Context): Params {
   return collect(new URL(c.req.url).searchParams);
 }

@@ -1,8 +1,10 @@
 import { decodeProtectedHeader, errors, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload, type ProtectedHeaderParameters } from "jose";
 import type { KeySet } from "../../actors/key-manager";
 import type { Env } from "../../env";
+import { keyManagerStub } from "../../shard/stub";
 import type { Config } from "../config";
 import { temporarilyUnavailable } from "../errors";
+import { StaleWhileRefresh } from "../stale-while-refresh";
 
 export type SigningAlg = "ES256" | "RS256";
 
@@ -20,10 +22,10 @@ type Key = Awaited<ReturnType<typeof importJWK>>;
  * The key manager's key set, cached per isolate for `keyCacheTtlMs`, with the keys
  * already imported. Signing and verifying never call the actor on the hot path.
  * When the TTL runs out one request refreshes while the others go on with the
- * stale set; no request awaits a promise another request started (Workers forbids
- * awaiting another request's I/O). A retired key stays published for longer than
- * this cache lives (see retentionMs in the actor), so signing with a just-retired key
- * from a stale cache is harmless.
+ * stale set (StaleWhileRefresh); no request awaits a promise another request
+ * started (Workers forbids awaiting another request's I/O). A retired key stays
+ * published for longer than this cache lives (see retentionMs in the actor), so
+ * signing with a just-retired key from a stale cache is harmless.
  */
 interface LoadedKeys {
   fetchedAt: number;
@@ -32,11 +34,8 @@ interface LoadedKeys {
   verifying: Map<string, { alg: SigningAlg; key: Key }>;
 }
 
-/** A refresher that has not finished within this long is presumed gone (its request was cancelled). */
-const REFRESH_STALL_MS = 2_000;
-
 let cached: LoadedKeys | null = null;
-let refreshingSince = Number.NEGATIVE_INFINITY;
+const refresher = new StaleWhileRefresh();
 let lastKidRefreshAt = Number.NEGATIVE_INFINITY;
 
 function isSigningAlg(value: unknown): value is SigningAlg {
@@ -45,22 +44,14 @@ function isSigningAlg(value: unknown): value is SigningAlg {
 
 async function loadKeys(env: Env, config: Config, refresh = false): Promise<LoadedKeys> {
   const now = Date.now();
-  if (cached && !refresh) {
-    if (now - cached.fetchedAt < config.keyCacheTtlMs) return cached;
-    if (now - refreshingSince < REFRESH_STALL_MS) return cached;
-  }
-  refreshingSince = now;
-  try {
-    return await fetchKeys(env);
-  } finally {
-    refreshingSince = Number.NEGATIVE_INFINITY;
-  }
+  if (cached && !refresh && refresher.canServe(cached.fetchedAt, config.keyCacheTtlMs, now)) return cached;
+  return refresher.refresh(now, () => fetchKeys(env));
 }
 
 async function fetchKeys(env: Env): Promise<LoadedKeys> {
   let set: KeySet;
   try {
-    set = await env.KEY_MANAGER.get(env.KEY_MANAGER.idFromName("keys")).keySet();
+    set = await keyManagerStub(env).keySet();
   } catch (error) {
     throw temporarilyUnavailable("the signing keys are unavailable, retry shortly", 1, String(error));
   }

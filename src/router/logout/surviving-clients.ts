@@ -48,8 +48,3 @@ export async function survivingClients(env: Env, config: Config, asking: Registe
   }
   return [...set];
 }
-
-/** Drops the cached list (tests). */
-export function forgetSurvivingClients(): void {
-  cached = null;
-}

@@ -8,16 +8,19 @@ import { temporarilyUnavailable } from "../errors";
 import { currentMap } from "./map-cache";
 
 /**
- * The shard's RPC surface with plain promise types. (Workers RPC stubs wrap return
+ * An actor's RPC surface with plain promise types. (Workers RPC stubs wrap return
  * values in types that do not narrow on `ok`; the values themselves are plain.)
  */
-export type ShardApi = {
-  [K in keyof UserShardActor as UserShardActor[K] extends (...args: never[]) => unknown ? K : never]: UserShardActor[K] extends (
-    ...args: infer A
-  ) => infer R
+export type RpcApi<Actor> = {
+  [K in keyof Actor as Actor[K] extends (...args: never[]) => unknown ? K : never]: Actor[K] extends (...args: infer A) => infer R
     ? (...args: A) => Promise<Awaited<R>>
     : never;
 };
+export type ShardApi = RpcApi<UserShardActor>;
+
+/** The stub of the user shard `name`, typed as its RPC surface. */
+export const shardStub = (env: Env, name: string) => stubFor(env, name) as unknown as ShardApi;
+
 type DomainFailure = Failure<Exclude<Failure["error"], "wrong_shard" | "bucket_moving">>;
 
 const FIRST_BACKOFF_MS = 20;
@@ -42,7 +45,7 @@ export async function callShard<T extends object>(
   let backoff = FIRST_BACKOFF_MS;
   for (;;) {
     const shard = shardOf(map, bucket);
-    const result = await call(stubFor(env, shard) as unknown as ShardApi, shard);
+    const result = await call(shardStub(env, shard), shard);
     if (result.ok) return result;
     if (result.error === "wrong_shard") {
       if (refreshed) throw temporarilyUnavailable("the user's shard is changing, retry shortly", 1, `bucket ${bucket}: wrong_shard after refresh`);

@@ -3,6 +3,7 @@ import type { Env } from "../../env";
 import { directoryStub } from "../../shard/stub";
 import type { Config } from "../config";
 import { temporarilyUnavailable } from "../errors";
+import { StaleWhileRefresh } from "../stale-while-refresh";
 
 /**
  * The shard map, cached per isolate for `mapCacheTtlMs`. Requests never call the
@@ -10,35 +11,22 @@ import { temporarilyUnavailable } from "../errors";
  * answered `wrong_shard`.
  *
  * When the TTL runs out, one request refreshes while the others go on with the
- * stale map — safe, because every shard checks ownership itself and answers
- * `wrong_shard`. Requests never await a promise another request started: in
- * Workers, I/O begun by one request cannot be awaited by another (it hangs, or
- * fails with "Cannot perform I/O on behalf of a different request").
+ * stale map (see StaleWhileRefresh) — safe, because every shard checks ownership
+ * itself and answers `wrong_shard`.
  */
 interface Cached {
   map: DirectoryMap;
   fetchedAt: number;
 }
 
-/** A refresher that has not finished within this long is presumed gone (its request was cancelled). */
-const REFRESH_STALL_MS = 2_000;
-
 let cached: Cached | null = null;
-let refreshingSince = Number.NEGATIVE_INFINITY;
+const refresher = new StaleWhileRefresh();
 
 export async function currentMap(env: Env, config: Config, options: { refresh?: boolean; newerThan?: number } = {}): Promise<DirectoryMap> {
   const now = Date.now();
   if (options.newerThan !== undefined && cached && cached.map.version > options.newerThan) return cached.map;
-  if (cached && !options.refresh) {
-    if (now - cached.fetchedAt < config.mapCacheTtlMs) return cached.map;
-    if (now - refreshingSince < REFRESH_STALL_MS) return cached.map;
-  }
-  refreshingSince = now;
-  try {
-    return await fetchMap(env, config);
-  } finally {
-    refreshingSince = Number.NEGATIVE_INFINITY;
-  }
+  if (cached && !options.refresh && refresher.canServe(cached.fetchedAt, config.mapCacheTtlMs, now)) return cached.map;
+  return refresher.refresh(now, () => fetchMap(env, config));
 }
 
 async function fetchMap(env: Env, config: Config): Promise<DirectoryMap> {

@@ -6,26 +6,16 @@ import type { Env } from "../../env";
 import { bucketCounts, type ShardMap } from "../../shard/map";
 import { planRebalance, type RebalancePlan } from "../../shard/plan";
 import { planByLoad, type LoadPlan } from "../../shard/plan-load";
-import { directoryStub, stubFor } from "../../shard/stub";
+import { directoryStub } from "../../shard/stub";
 import { conflict, invalidRequest, notFound, OAuthError } from "../errors";
-import type { ShardApi } from "./call";
+import { shardStub, type RpcApi } from "./call";
 
 /**
  * What the operator API does with shards beyond routing: status with load, plans,
  * and the typed directory stub. Routes live in endpoints/admin/shards*.ts.
  */
 
-/** The directory's RPC surface with plain promise types (as ShardApi is for shards). */
-export type DirectoryApi = {
-  [K in keyof ShardDirectoryActor as ShardDirectoryActor[K] extends (...args: never[]) => unknown ? K : never]: ShardDirectoryActor[K] extends (
-    ...args: infer A
-  ) => infer R
-    ? (...args: A) => Promise<Awaited<R>>
-    : never;
-};
-
-export const directory = (env: Env) => directoryStub(env) as unknown as DirectoryApi;
-export const shard = (env: Env, name: string) => stubFor(env, name) as unknown as ShardApi;
+export const directory = (env: Env) => directoryStub(env) as unknown as RpcApi<ShardDirectoryActor>;
 
 /** Turns a directory refusal into the operator API's error response. */
 export function orThrow<T extends object>(result: ShardResult<T> | ({ ok: true } & T) | Failure<string>): { ok: true } & T {
@@ -47,7 +37,7 @@ export async function shardLoads(env: Env, map: ShardMap): Promise<ShardLoad[]> 
   return Promise.all(
     map.shards.map(async (name) => {
       try {
-        const report = await shard(env, name).loadReport();
+        const report = await shardStub(env, name).loadReport();
         return { name, report: report.ok ? report : null };
       } catch {
         return { name, report: null };

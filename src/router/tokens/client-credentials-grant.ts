@@ -1,22 +1,21 @@
 import type { Context } from "hono";
-import { parseScope } from "../../oauth/scopes";
-import { randomToken } from "../../oauth/secrets";
+import { parseScope, SCOPES_SUPPORTED } from "../../oauth/scopes";
 import type { RegisteredClient } from "../clients/registry";
 import { OAuthError } from "../errors";
 import type { Params } from "../http/params";
-import { signJwt } from "../keys/cache";
 import type { AppEnv } from "../types";
-import { ACCESS_TOKEN_TYP } from "./issue";
+import { signAccessToken } from "./issue";
 
 /**
- * Scopes that speak about a signed-in person (OIDC Core §5.4, §11). A client token
+ * Scopes that speak about a signed-in person (OIDC Core §5.4, §11): every scope
+ * this provider defines (openid, profile, email, offline_access). A client token
  * has no person behind it, so asking for one of these is a mistake, not a no-op.
  */
-export const USER_SCOPES: ReadonlySet<string> = new Set(["openid", "profile", "email", "offline_access"]);
+const USER_SCOPES: ReadonlySet<string> = new Set(SCOPES_SUPPORTED);
 
 const invalidScope = (description: string) => new OAuthError("invalid_scope", 400, description);
 
-export interface ClientTokenResponse {
+interface ClientTokenResponse {
   access_token: string;
   token_type: "Bearer";
   expires_in: number;
@@ -59,21 +58,13 @@ export async function clientCredentialsGrant(c: Context<AppEnv>, client: Registe
   }
   const scope = clientScopes(client, params.get("scope")).join(" ");
   const now = Math.floor(Date.now() / 1000);
-  const accessToken = await signJwt(
-    c.env,
-    config,
-    "ES256",
-    {
-      iss: config.issuer,
-      sub: client.clientId,
-      aud: config.issuer,
-      client_id: client.clientId,
-      scope,
-      iat: now,
-      exp: now + config.accessTokenTtlS,
-      jti: randomToken(16),
-    },
-    { typ: ACCESS_TOKEN_TYP },
-  );
+  const accessToken = await signAccessToken(c.env, config, {
+    sub: client.clientId,
+    aud: config.issuer,
+    clientId: client.clientId,
+    scope,
+    iat: now,
+    exp: now + config.accessTokenTtlS,
+  });
   return { access_token: accessToken, token_type: "Bearer", expires_in: config.accessTokenTtlS, scope };
 }

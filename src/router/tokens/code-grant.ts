@@ -1,21 +1,13 @@
 import type { Context } from "hono";
 import { bucketOfArtifact, mintRefreshToken, newId } from "../../oauth/artifacts";
-import { isCodeVerifier, s256 } from "../../oauth/pkce";
+import { isCodeVerifier } from "../../oauth/pkce";
 import { sha256 } from "../../oauth/secrets";
 import type { RegisteredClient } from "../clients/registry";
-import { OAuthError, invalidRequest } from "../errors";
-import type { Params } from "../http/params";
+import { OAuthError, invalidGrant, invalidRequest } from "../errors";
+import { required, type Params } from "../http/params";
 import { callShard } from "../shards/call";
 import type { AppEnv } from "../types";
 import { issueTokens } from "./issue";
-
-export const invalidGrant = (description: string) => new OAuthError("invalid_grant", 400, description);
-
-export function required(params: Params, name: string): string {
-  const value = params.get(name);
-  if (value === undefined) throw invalidRequest(`${name} is missing`);
-  return value;
-}
 
 /**
  * grant_type=authorization_code (RFC 6749 §4.1.3, RFC 7636 §4.5): one shard call
@@ -39,7 +31,8 @@ export async function authorizationCodeGrant(c: Context<AppEnv>, client: Registe
     codeHash: await sha256(code),
     clientId: client.clientId,
     redirectUri,
-    verifierChallenge: verifier === undefined ? null : await s256(verifier),
+    // RFC 7636 §4.2: the S256 challenge is BASE64URL(SHA256(ASCII(code_verifier))), which is what sha256 computes.
+    verifierChallenge: verifier === undefined ? null : await sha256(verifier),
     grantId,
     refreshTokenHash: refresh === null ? null : await sha256(refresh),
     refreshAllowed: refresh !== null,

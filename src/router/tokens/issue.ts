@@ -1,3 +1,4 @@
+import type { JWTPayload } from "jose";
 import type { Redeemed } from "../../actors/shard/codes";
 import type { Env } from "../../env";
 import { accessTokenHash } from "../../oauth/claims";
@@ -9,13 +10,13 @@ import { signJwt } from "../keys/cache";
 /** The media type of RFC 9068 access tokens (§2.1); `at+jwt` is its short form. */
 export const ACCESS_TOKEN_TYP = "at+jwt";
 
-export interface TokenContext {
+interface TokenContext {
   client: RegisteredClient;
   grantId: string;
   redeemed: Pick<Redeemed, "user" | "scope" | "authTime" | "nonce" | "acr" | "amr"> & { sid: string | null };
 }
 
-export interface IssuedTokens {
+interface IssuedTokens {
   access_token: string;
   token_type: "Bearer";
   expires_in: number;
@@ -23,35 +24,62 @@ export interface IssuedTokens {
   id_token?: string;
 }
 
+/** The claims every access token carries that differ from one token to the next. */
+interface AccessTokenClaims {
+  sub: string;
+  aud: string | string[];
+  clientId: string;
+  scope: string;
+  iat: number;
+  exp: number;
+}
+
 /**
- * RFC 9068 access token: the grant id (`gid`) lets /userinfo, /introspect and
- * revocation find the grant in the user's shard; `sid` ties it to the session.
+ * Signs an RFC 9068 access token (§2.2): issuer, subject, audience, client, scope,
+ * times and a fresh `jti`, then whatever the grant adds (`extra`) — the one place
+ * every grant's access tokens are made, so they cannot drift apart.
  */
-export async function accessToken(env: Env, config: Config, ctx: TokenContext, now: number): Promise<string> {
+export async function signAccessToken(env: Env, config: Config, claims: AccessTokenClaims, extra: JWTPayload = {}): Promise<string> {
   return signJwt(
     env,
     config,
     "ES256",
     {
       iss: config.issuer,
-      sub: ctx.redeemed.user.id,
-      aud: config.issuer,
-      client_id: ctx.client.clientId,
-      scope: ctx.redeemed.scope,
-      iat: now,
-      exp: now + config.accessTokenTtlS,
+      sub: claims.sub,
+      aud: claims.aud,
+      client_id: claims.clientId,
+      scope: claims.scope,
+      iat: claims.iat,
+      exp: claims.exp,
       jti: randomToken(16),
-      auth_time: ctx.redeemed.authTime,
-      acr: ctx.redeemed.acr,
-      ...(ctx.redeemed.sid ? { sid: ctx.redeemed.sid } : {}),
-      gid: ctx.grantId,
+      ...extra,
     },
     { typ: ACCESS_TOKEN_TYP },
   );
 }
 
+/**
+ * The access token of a user's grant: the grant id (`gid`) lets /userinfo,
+ * /introspect and revocation find the grant in the user's shard; `sid` ties it to
+ * the session.
+ */
+async function accessToken(env: Env, config: Config, ctx: TokenContext, now: number): Promise<string> {
+  return signAccessToken(
+    env,
+    config,
+    { sub: ctx.redeemed.user.id, aud: config.issuer, clientId: ctx.client.clientId, scope: ctx.redeemed.scope, iat: now, exp: now + config.accessTokenTtlS },
+    {
+      auth_time: ctx.redeemed.authTime,
+      acr: ctx.redeemed.acr,
+      ...(ctx.redeemed.sid ? { sid: ctx.redeemed.sid } : {}),
+      gid: ctx.grantId,
+    },
+  );
+}
+
 /** ID token (OIDC Core §2, §3.1.3.6), signed with the client's registered algorithm. */
-export async function idToken(env: Env, config: Config, ctx: TokenContext, access: string, now: number): Promise<string> {
+async function idToken(env: Env, config: Config, ctx: TokenContext, access: string, now: number): Promise<string> {
   return signJwt(
     env,
     config,

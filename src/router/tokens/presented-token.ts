@@ -1,4 +1,7 @@
+import type { JWTPayload } from "jose";
 import type { Env } from "../../env";
+import { bucketOfArtifact } from "../../oauth/artifacts";
+import { sha256 } from "../../oauth/secrets";
 import { bucketOf } from "../../shard/bucket";
 import type { Config } from "../config";
 import { OAuthError } from "../errors";
@@ -52,6 +55,38 @@ function parseAct(value: unknown, depth = 1): { act: Actor; depth: number } | nu
   return inner && { act: { sub, act: inner.act }, depth: inner.depth };
 }
 
+/** The claims every access token of ours carries (see signAccessToken), and `gid` on a user's token. */
+interface AccessClaims {
+  sub: string;
+  clientId: string;
+  scope: string;
+  jti: string;
+  exp: number;
+  iat: number;
+  /** The grant in the user's shard; absent on a client's own token (client_credentials). */
+  gid?: string;
+}
+
+type ParsedAccessClaims = { ok: true; claims: AccessClaims } | { ok: false; problem: "missing" | "gid_without_user" };
+
+/**
+ * Reads the claims of a verified access token payload. A token that lacks one of
+ * them, or names a grant without a user as subject, is not one we issued as an
+ * access token, whatever its signature says.
+ */
+export function parseAccessClaims(payload: JWTPayload): ParsedAccessClaims {
+  const { sub, client_id: clientId, scope, jti, exp, iat, gid } = payload as Record<string, unknown>;
+  if (typeof sub !== "string" || typeof clientId !== "string" || typeof scope !== "string" || typeof jti !== "string") return { ok: false, problem: "missing" };
+  // verifyJwt already requires both as numbers; checked again so the types say so.
+  if (typeof exp !== "number" || typeof iat !== "number") return { ok: false, problem: "missing" };
+  const claims: AccessClaims = { sub, clientId, scope, jti, exp, iat };
+  if (gid !== undefined) {
+    if (typeof gid !== "string" || !isUserId(sub)) return { ok: false, problem: "gid_without_user" };
+    claims.gid = gid;
+  }
+  return { ok: true, claims };
+}
+
 /**
  * Verifies a presented access token locally: our signature, our issuer, typ at+jwt
  * (RFC 9068 §4; an ID token is not an access token, RFC 8725 §3.11), not expired,
@@ -61,24 +96,36 @@ function parseAct(value: unknown, depth = 1): { act: Actor; depth: number } | nu
 export async function verifyPresented(env: Env, config: Config, token: string, role: Presented["role"]): Promise<Presented> {
   const verified = await verifyJwt(env, config, token, { typ: ACCESS_TOKEN_TYP });
   if (!verified.ok) throw refused(role, "is not a valid, unexpired access token issued here", verified.reason);
-  const p = verified.payload as Record<string, unknown>;
-  const { sub, client_id: clientId, scope, jti, exp, gid, sid, auth_time: authTime, acr } = p;
-  if (typeof sub !== "string" || typeof clientId !== "string" || typeof scope !== "string" || typeof jti !== "string" || typeof exp !== "number") {
+  const parsed = parseAccessClaims(verified.payload);
+  if (!parsed.ok && parsed.problem === "missing") {
     throw refused(role, "lacks the claims of an access token issued here", "sub, client_id, scope, jti or exp missing");
   }
-  if (gid !== undefined && (typeof gid !== "string" || !isUserId(sub))) throw refused(role, "is not an access token issued here", "gid without a user sub");
+  if (!parsed.ok) throw refused(role, "is not an access token issued here", "gid without a user sub");
+  const { sub, clientId, scope, exp, jti, gid } = parsed.claims;
+  const p = verified.payload as Record<string, unknown>;
+  const { sid, auth_time: authTime, acr } = p;
   if ((sid !== undefined && typeof sid !== "string") || (authTime !== undefined && typeof authTime !== "number") || (acr !== undefined && typeof acr !== "string")) {
     throw refused(role, "is not an access token issued here", "sid, auth_time or acr mistyped");
   }
   const act = p.act === undefined ? null : parseAct(p.act);
   if (p.act !== undefined && act === null) throw refused(role, "is not an access token issued here", "malformed act claim");
   const presented: Presented = { role, sub, clientId, scope: scope.split(" ").filter((s) => s !== ""), exp, jti, actDepth: act?.depth ?? 0 };
-  if (typeof gid === "string") presented.gid = gid;
+  if (gid !== undefined) presented.gid = gid;
   if (typeof sid === "string") presented.sid = sid;
   if (typeof authTime === "number") presented.authTime = authTime;
   if (typeof acr === "string") presented.acr = acr;
   if (act !== null) presented.act = act.act;
   return presented;
+}
+
+/**
+ * One shard call (the /userinfo check): the user's token — by jti — its grant, its
+ * session and the user are live; on success, the user's current claims.
+ */
+export function userTokenLive(env: Env, config: Config, token: { sub: string; gid: string; jti: string }) {
+  const { sub, gid, jti } = token;
+  const bucket = bucketOf(sub);
+  return callShard(env, config, bucket, (shard) => shard.userinfo(bucket, sub, gid, jti));
 }
 
 /**
@@ -91,7 +138,54 @@ export async function verifyPresented(env: Env, config: Config, token: string, r
 export async function checkPresentedLive(env: Env, config: Config, token: Presented): Promise<void> {
   const { sub, gid, jti } = token;
   if (gid === undefined) return;
-  const bucket = bucketOf(sub);
-  const result = await callShard(env, config, bucket, (shard) => shard.userinfo(bucket, sub, gid, jti));
+  const result = await userTokenLive(env, config, { sub, gid, jti });
   if (!result.ok) throw refused(token.role, "has been revoked or its grant has ended", result.detail ?? result.error);
+}
+
+/** Where a user's access token lives: its user's shard, and the grant it came from. */
+interface UserTokenRef {
+  bucket: number;
+  userId: string;
+  grantId: string;
+}
+
+/** A token presented to /revoke or /introspect, recognised by its format alone. */
+export type PresentedToken =
+  | {
+      kind: "access";
+      /** Null for a client's own token (client_credentials): it has no user, no grant and no shard state. */
+      user: UserTokenRef | null;
+      jti: string;
+      clientId: string;
+      scope: string;
+      exp: number;
+      iat: number;
+      payload: JWTPayload;
+    }
+  | { kind: "refresh"; bucket: number; tokenHash: string }
+  | { kind: "unknown" };
+
+const UNKNOWN: PresentedToken = { kind: "unknown" };
+
+/**
+ * What a token presented to /revoke or /introspect is. The two formats cannot be
+ * confused (refresh tokens are `r.<bucket>.<grant>.<secret>`, access tokens are
+ * JWTs), so `token_type_hint` is never needed and is ignored (RFC 7009 §2.1 /
+ * RFC 7662 §2.1 let the server do that). Only an access token that verifies as
+ * ours (signature, issuer, `typ: at+jwt`, not expired) is one; anything else is
+ * unknown. Any audience is accepted: a token exchanged for an API (RFC 8693) names
+ * that API.
+ */
+export async function readPresentedToken(env: Env, config: Config, token: string): Promise<PresentedToken> {
+  if (token.startsWith("r.")) {
+    const bucket = bucketOfArtifact("r", token);
+    return bucket === null ? UNKNOWN : { kind: "refresh", bucket, tokenHash: await sha256(token) };
+  }
+  const verified = await verifyJwt(env, config, token, { typ: ACCESS_TOKEN_TYP });
+  if (!verified.ok) return UNKNOWN;
+  const parsed = parseAccessClaims(verified.payload);
+  if (!parsed.ok) return UNKNOWN;
+  const { sub, gid, jti, clientId, scope, exp, iat } = parsed.claims;
+  const user = gid === undefined ? null : { bucket: bucketOf(sub), userId: sub, grantId: gid };
+  return { kind: "access", user, jti, clientId, scope, exp, iat, payload: verified.payload };
 }

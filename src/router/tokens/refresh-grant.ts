@@ -4,11 +4,10 @@ import { parseScope } from "../../oauth/scopes";
 import { sha256 } from "../../oauth/secrets";
 import { openSuccessor, sealSuccessor } from "../../oauth/successor";
 import type { RegisteredClient } from "../clients/registry";
-import { OAuthError, invalidRequest } from "../errors";
-import type { Params } from "../http/params";
+import { OAuthError, invalidGrant, invalidRequest } from "../errors";
+import { required, type Params } from "../http/params";
 import { callShard } from "../shards/call";
 import type { AppEnv } from "../types";
-import { invalidGrant, required } from "./code-grant";
 import { issueTokens } from "./issue";
 
 /**

@@ -1,22 +1,19 @@
 import type { Context } from "hono";
+import { TOKEN_EXCHANGE } from "../../oauth/grant-types";
 import { parseScope } from "../../oauth/scopes";
-import { randomToken } from "../../oauth/secrets";
 import type { RegisteredClient } from "../clients/registry";
 import { OAuthError, invalidRequest } from "../errors";
-import type { Params } from "../http/params";
-import { signJwt } from "../keys/cache";
+import { required, type Params } from "../http/params";
 import type { AppEnv } from "../types";
-import { required } from "./code-grant";
-import { ACCESS_TOKEN_TYP } from "./issue";
+import { signAccessToken } from "./issue";
 import { checkPresentedLive, verifyPresented, type Actor, type Presented } from "./presented-token";
 
-export const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 /** RFC 8693 §3: the only token type this provider accepts and issues by exchange. */
-export const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
+const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
 /** Each exchange nests one more `act`; bounded so a chain cannot grow a token without end. */
 const MAX_PRIOR_ACTORS = 8;
 
-export interface ExchangeResponse {
+interface ExchangeResponse {
   access_token: string;
   issued_token_type: typeof ACCESS_TOKEN_TYPE;
   token_type: "Bearer";
@@ -115,26 +112,17 @@ export async function tokenExchangeGrant(c: Context<AppEnv>, client: RegisteredC
   if (remaining <= 0) throw invalidRequest(`the ${subject.exp - now <= 0 ? "subject_token" : "actor_token"} has expired`);
   const expiresIn = Math.min(config.accessTokenTtlS, remaining);
 
-  const accessToken = await signJwt(
+  const accessToken = await signAccessToken(
     c.env,
     config,
-    "ES256",
+    { sub: subject.sub, aud: audiences.length === 1 ? audiences[0]! : audiences, clientId: client.clientId, scope, iat: now, exp: now + expiresIn },
     {
-      iss: config.issuer,
-      sub: subject.sub,
-      aud: audiences.length === 1 ? audiences[0] : audiences,
-      client_id: client.clientId,
-      scope,
-      iat: now,
-      exp: now + expiresIn,
-      jti: randomToken(16),
       ...(subject.authTime === undefined ? {} : { auth_time: subject.authTime }),
       ...(subject.acr === undefined ? {} : { acr: subject.acr }),
       ...(subject.sid === undefined ? {} : { sid: subject.sid }),
       ...(subject.gid === undefined ? {} : { gid: subject.gid }),
       act,
     },
-    { typ: ACCESS_TOKEN_TYP },
   );
   return { access_token: accessToken, issued_token_type: ACCESS_TOKEN_TYPE, token_type: "Bearer", expires_in: expiresIn, scope };
 }

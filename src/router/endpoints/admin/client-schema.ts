@@ -1,4 +1,6 @@
 import * as z from "zod/mini";
+import { TOKEN_EXCHANGE } from "../../../oauth/grant-types";
+import { parseScope } from "../../../oauth/scopes";
 
 /**
  * What an operator may register. Redirect URIs are absolute, without fragment
@@ -6,17 +8,11 @@ import * as z from "zod/mini";
  * native apps (RFC 8252 §7) — and are later matched exactly.
  */
 export const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
-export const GRANT_TYPES = [
-  "authorization_code",
-  "refresh_token",
-  "client_credentials",
-  "urn:ietf:params:oauth:grant-type:token-exchange",
-] as const;
+export const GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE] as const;
 const AUDIENCE = /^[\x21-\x7e]{1,512}$/;
 /** RFC 7591 §2 names; "none" is the public client's (it proves itself with PKCE instead). */
 export const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 §3.3 scope-token
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 export function redirectUriProblem(raw: string): string | null {
@@ -64,7 +60,7 @@ export const clientBody = z
     scope: z._default(
       z.string().check(
         z.maxLength(1000),
-        z.refine((s) => s.split(" ").every((t) => SCOPE_TOKEN.test(t)), "must be space-separated scope tokens (RFC 6749 §3.3)"),
+        z.refine((s) => parseScope(s) !== null, "must be space-separated scope tokens (RFC 6749 §3.3)"),
       ),
       "openid",
     ),

@@ -1,12 +1,7 @@
 import { Hono } from "hono";
-import type { KeyManagerActor } from "../../../actors/key-manager";
-import type { Env } from "../../../env";
+import { keyManagerStub } from "../../../shard/stub";
 import { forgetKeys } from "../../keys/cache";
 import type { AppEnv } from "../../types";
-
-function keyManager(env: Env): DurableObjectStub<KeyManagerActor> {
-  return env.KEY_MANAGER.get(env.KEY_MANAGER.idFromName("keys"));
-}
 
 /**
  * Operator API for signing keys: list them (state and dates, never private material)
@@ -15,11 +10,11 @@ function keyManager(env: Env): DurableObjectStub<KeyManagerActor> {
  */
 export const adminKeys = new Hono<AppEnv>()
   .get("/", async (c) => {
-    const { keys, rotatesAt } = await keyManager(c.env).listKeys();
+    const { keys, rotatesAt } = await keyManagerStub(c.env).listKeys();
     return c.json({ keys, rotates_at: rotatesAt });
   })
   .post("/rotate", async (c) => {
-    const set = await keyManager(c.env).rotate();
+    const set = await keyManagerStub(c.env).rotate();
     forgetKeys();
     return c.json({
       active: { ES256: set.active.ES256.kid, RS256: set.active.RS256.kid },
