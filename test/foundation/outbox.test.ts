@@ -1,7 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { describe, expect, it } from "vitest";
-import { flushOutboxBatch } from "../../src/actors/shard/outbox";
+import { flushOutboxBatch, pendingEvents } from "../../src/actors/shard/outbox";
 import { stubFor } from "../../src/shard/stub";
 import { admin, json } from "../helpers/http";
 import { rowsIn } from "../helpers/shards";
@@ -66,6 +66,35 @@ describe("audit outbox → D1 audit_log", () => {
 
     await runDurableObjectAlarm(stubFor(env, user.shard));
     expect(await auditRowsFor(user.id)).toHaveLength(1);
+  });
+
+  it("holds back the events of a bucket the shard is not serving (fenced for a move)", async () => {
+    const user = await newUser("audit5@example.com");
+    const [event] = await rowsIn(user.shard, "outbox", "user_id = ?", user.id);
+    const stub = stubFor(env, user.shard);
+    const setState = (state: string) =>
+      runInDurableObject(stub, (_i, s) => void s.storage.sql.exec("UPDATE owned_buckets SET state = ? WHERE bucket = ?", state, event!.bucket));
+    await setState("fenced");
+    await runInDurableObject(stub, (instance) => instance.flushOutbox());
+    expect(await auditRowsFor(user.id)).toHaveLength(0);
+    expect(await rowsIn(user.shard, "outbox", "user_id = ?", user.id)).toHaveLength(1);
+    await setState("active");
+    await runInDurableObject(stub, (instance) => instance.flushOutbox());
+    expect(await auditRowsFor(user.id)).toHaveLength(1);
+  });
+
+  it("a flush reads the pending events, not every bucket the shard owns (SQLite rows read are billed)", async () => {
+    const user = await newUser("audit6@example.com");
+    const { owned, pending, rowsRead } = await runInDurableObject(stubFor(env, user.shard), (_i, state) => {
+      const query = pendingEvents(drizzle(state.storage)).toSQL();
+      const cursor = state.storage.sql.exec(query.sql, ...query.params);
+      const pending = cursor.toArray().length;
+      const owned = Number(state.storage.sql.exec("SELECT count(*) AS n FROM owned_buckets").one().n);
+      return { owned, pending, rowsRead: cursor.rowsRead };
+    });
+    expect(owned).toBeGreaterThan(500);
+    expect(pending).toBeGreaterThan(0);
+    expect(rowsRead).toBeLessThanOrEqual(pending * 3);
   });
 
   it("drains more than one batch and records disable events too", async () => {

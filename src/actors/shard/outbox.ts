@@ -1,4 +1,4 @@
-import { asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, exists, inArray } from "drizzle-orm";
 import { outbox, ownedBuckets } from "../../../schema/do/user-shard/tables";
 import type { ShardDb, ShardTx } from "./db";
 
@@ -50,13 +50,25 @@ export const FLUSH_BATCH = 100;
  *
  * Returns how many rows were sent and whether more are waiting.
  */
+/**
+ * The oldest events of the buckets this shard serves (a fenced bucket's wait for its move).
+ * EXISTS walks the outbox by its `at` index and looks each bucket up by key; an IN over
+ * owned_buckets would read every owned bucket on every flush.
+ */
+export function pendingEvents(db: ShardDb) {
+  const serving = db
+    .select({ one: ownedBuckets.bucket })
+    .from(ownedBuckets)
+    .where(and(eq(ownedBuckets.bucket, outbox.bucket), eq(ownedBuckets.state, "active")));
+  return db.select().from(outbox).where(exists(serving)).orderBy(asc(outbox.at), asc(outbox.id)).limit(FLUSH_BATCH);
+}
+
 export async function flushOutboxBatch(
   db: ShardDb,
   d1: D1Database,
   shardName: string | null,
 ): Promise<{ sent: number; more: boolean }> {
-  const serving = db.select({ bucket: ownedBuckets.bucket }).from(ownedBuckets).where(eq(ownedBuckets.state, "active"));
-  const rows = db.select().from(outbox).where(inArray(outbox.bucket, serving)).orderBy(asc(outbox.at), asc(outbox.id)).limit(FLUSH_BATCH).all();
+  const rows = pendingEvents(db).all();
   if (rows.length === 0) return { sent: 0, more: false };
   const insert = d1.prepare(
     "INSERT OR IGNORE INTO audit_log (id, at, type, user_id, client_id, bucket, shard, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
