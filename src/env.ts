@@ -1,6 +1,6 @@
-import type { KeyManagerActor } from "./actors/key-manager";
-import type { ShardDirectoryActor } from "./actors/shard-directory";
-import type { UserShardActor } from "./actors/user-shard";
+import type { KeyManagerActor } from "./actors/key-manager/actor";
+import type { ShardDirectoryActor } from "./actors/directory/actor";
+import type { UserShardActor } from "./actors/user-shard/actor";
 
 /** Bindings and variables of the worker (wrangler.jsonc, .dev.vars, secrets). */
 export interface Env {

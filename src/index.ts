@@ -1,12 +1,12 @@
 import { env } from "cloudflare:workers";
-import { UserShardActor as UserShardActorBase } from "./actors/user-shard";
+import { UserShardActor as UserShardActorBase } from "./actors/user-shard/actor";
 import type { Env } from "./env";
 import { app } from "./router/app";
-import { loadConfig } from "./router/config";
+import { loadConfig } from "./config";
 import { CallCounter, countedFetch, countingEnv, countSqlRows, metricsEnabled } from "./router/metrics";
 
-export { KeyManagerActor } from "./actors/key-manager";
-export { ShardDirectoryActor } from "./actors/shard-directory";
+export { KeyManagerActor } from "./actors/key-manager/actor";
+export { ShardDirectoryActor } from "./actors/directory/actor";
 
 // Validate configuration when the worker starts, so a misconfigured deployment
 // fails at startup with a message naming the variable, not on some later request.

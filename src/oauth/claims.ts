@@ -1,4 +1,4 @@
-import type { UserView } from "../actors/shard/users";
+import type { UserView } from "../actors/user-shard/users";
 import { base64url } from "../shard/bucket";
 
 /** The user's claims for the granted scopes (OIDC Core §5.1, §5.4); absent values are left out. */

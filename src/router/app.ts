@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { loadConfig } from "./config";
+import { loadConfig } from "../config";
 import { admin } from "./endpoints/admin";
 import { authorizeEndpoint } from "./endpoints/authorize";
 import { consentEndpoint } from "./endpoints/consent";

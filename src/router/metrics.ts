@@ -1,5 +1,5 @@
 import type { Env } from "../env";
-import { shareConfig } from "./config";
+import { shareConfig } from "../config";
 
 /**
  * Load/metrics mode (METRICS=1, local load runs only): counts, per request type,

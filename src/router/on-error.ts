@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ConfigError } from "./config";
+import { ConfigError } from "../config";
 import { OAuthError } from "./errors";
 
 /**

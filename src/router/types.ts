@@ -1,5 +1,5 @@
 import type { Env } from "../env";
-import type { Config } from "./config";
+import type { Config } from "../config";
 
 /** Hono environment shared by every sub-app. */
 export interface AppEnv {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { expect } from "vitest";
 import { authenticateClient } from "../../src/router/clients/authenticate";
 import type { RegisteredClient } from "../../src/router/clients/registry";
-import { loadConfig } from "../../src/router/config";
+import { loadConfig } from "../../src/config";
 import { OAuthError } from "../../src/router/errors";
 import { admin, json } from "../helpers/http";
 

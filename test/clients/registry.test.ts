@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { forgetClient, getClient } from "../../src/router/clients/registry";
-import { parseConfig } from "../../src/router/config";
+import { parseConfig } from "../../src/config";
 import { config, putClient } from "./helpers";
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../../src/router/config";
+import { ConfigError, parseConfig } from "../../src/config";
 import { call, json } from "../helpers/http";
 
 const base = { ISSUER: "https://id.example.com" };

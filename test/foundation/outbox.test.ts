@@ -1,7 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { describe, expect, it } from "vitest";
-import { flushOutboxBatch, pendingEvents } from "../../src/actors/shard/outbox";
+import { flushOutboxBatch, pendingEvents } from "../../src/actors/user-shard/outbox";
 import { stubFor } from "../../src/shard/stub";
 import { admin, json } from "../helpers/http";
 import { rowsIn } from "../helpers/shards";

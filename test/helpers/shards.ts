@@ -1,5 +1,5 @@
 import { env, runInDurableObject } from "cloudflare:test";
-import type { DirectoryMap } from "../../src/actors/shard-directory";
+import type { DirectoryMap } from "../../src/actors/directory/actor";
 import { PER_USER_TABLES } from "../../schema/do/user-shard/registry";
 import { directoryStub, stubFor } from "../../src/shard/stub";
 

@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { decodeProtectedHeader } from "jose";
-import type { KeyInfo } from "../../src/actors/key-manager";
-import { loadConfig } from "../../src/router/config";
+import type { KeyInfo } from "../../src/actors/key-manager/actor";
+import { loadConfig } from "../../src/config";
 import { forgetKeys } from "../../src/router/keys/cache";
 
 export const config = loadConfig(env);

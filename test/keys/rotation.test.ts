@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { retentionMs } from "../../src/actors/key-manager";
+import { retentionMs } from "../../src/actors/key-manager/actor";
 import { forgetKeys, publishedJwks, signJwt, verifyJwt } from "../../src/router/keys/cache";
 import { admin } from "../helpers/http";
 import { claims, config, keyManager, keysIn, kidOf, resetKeys, sqlInKeyManager } from "./helpers";

@@ -1,7 +1,7 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { decodeJwt } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/router/config";
+import { loadConfig } from "../../src/config";
 import { signJwt } from "../../src/router/keys/cache";
 import { stubFor } from "../../src/shard/stub";
 import { hiddenField, TestBrowser } from "../helpers/browser";

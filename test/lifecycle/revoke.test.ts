@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/router/config";
+import { loadConfig } from "../../src/config";
 import { signJwt } from "../../src/router/keys/cache";
 import { bucketOf } from "../../src/shard/bucket";
 import { shardOf } from "../../src/shard/map";

@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { decodeJwt } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { SWEEP_BATCH } from "../../src/actors/shard/sweep";
+import { SWEEP_BATCH } from "../../src/actors/user-shard/sweep";
 import { bucketOf } from "../../src/shard/bucket";
 import { shardOf } from "../../src/shard/map";
 import { stubFor } from "../../src/shard/stub";

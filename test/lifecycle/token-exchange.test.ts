@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT, type JWTPayload } from "jose";
 import * as oauth from "oauth4webapi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/router/config";
+import { loadConfig } from "../../src/config";
 import { signJwt } from "../../src/router/keys/cache";
 import { basic, issueCode, redeemFields, tokenRequest } from "../helpers/codes";
 import { json } from "../helpers/http";

@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { PER_USER_TABLES } from "../../schema/do/user-shard/registry";
 import type { MoveView } from "../../src/actors/directory/moves";
-import type { BucketChecksum } from "../../src/actors/shard/bucket-hash";
+import type { BucketChecksum } from "../../src/actors/user-shard/bucket-hash";
 import { stubFor } from "../../src/shard/stub";
 import { currentDirectoryMap, directory, rowsIn } from "../helpers/shards";
 

@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { sameChecksum, type BucketChecksum } from "../../src/actors/shard/bucket-hash";
+import { sameChecksum, type BucketChecksum } from "../../src/actors/user-shard/bucket-hash";
 import { stubFor } from "../../src/shard/stub";
 import { directory } from "../helpers/shards";
 import { bucketRows, checksumAt, drive, expireLease, heldAt, HOLDER, otherShard, ownerOf, planMove } from "./helpers";

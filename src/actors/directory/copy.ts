@@ -1,7 +1,7 @@
 import type { ShardResult } from "../results";
 import type { ShardApi } from "../../router/shards/call";
-import { differingTables, type BucketChecksum, type BucketDigest } from "../shard/bucket-hash";
-import type { BucketPage, CopyCursor } from "../shard/mover";
+import { differingTables, type BucketChecksum, type BucketDigest } from "../user-shard/bucket-hash";
+import type { BucketPage, CopyCursor } from "../user-shard/mover";
 
 /**
  * The data path of a bucket move, run by the directory between two shards: bulk

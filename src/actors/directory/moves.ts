@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import * as tables from "../../../schema/do/directory/tables";
 import { fail, type Failure } from "../results";
-import type { BucketChecksum } from "../shard/bucket-hash";
+import type { BucketChecksum } from "../user-shard/bucket-hash";
 import type { DirectoryDb, DirectoryTx } from "./db";
 import { bumpVersion, CHANGED } from "./map-edits";
 

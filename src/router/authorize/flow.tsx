@@ -1,11 +1,11 @@
 import type { Context } from "hono";
-import type { AuthorizationAsk, Authorized } from "../../actors/shard/sign-in";
+import type { AuthorizationAsk, Authorized } from "../../actors/user-shard/sign-in";
 import type { ShardResult } from "../../actors/results";
 import type { Env } from "../../env";
 import { mintArtifact } from "../../oauth/artifacts";
 import { sha256 } from "../../oauth/secrets";
 import type { RegisteredClient } from "../clients/registry";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 import { OAuthError } from "../errors";
 import { callShard } from "../shards/call";
 import { contentSecurityPolicy, pageSecurity } from "../views/layout";

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { Env } from "../../env";
 import { randomToken, sha256 } from "../../oauth/secrets";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 import { OAuthError } from "../errors";
 import { signJwt, verifyJwt } from "../keys/cache";
 import type { AuthorizationRequest } from "./request";

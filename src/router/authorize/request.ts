@@ -2,7 +2,7 @@ import type { Env } from "../../env";
 import { isS256Challenge } from "../../oauth/pkce";
 import { parseScope, SCOPES_SUPPORTED } from "../../oauth/scopes";
 import { getClient, type RegisteredClient } from "../clients/registry";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 import { OAuthError } from "../errors";
 import type { Params } from "../http/params";
 

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 import type { OAuthError } from "../errors";
 import { toOAuthError } from "../on-error";
 import { contentSecurityPolicy, pageSecurity } from "../views/layout";

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { bucketOfArtifact } from "../../oauth/artifacts";
 import { sha256 } from "../../oauth/secrets";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 
 /**
  * The browser session cookie `s.<bucket>.<secret>`: HttpOnly, SameSite=Lax,

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { Env } from "../../env";
 import { getClient, type RegisteredClient } from "./registry";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 import { OAuthError, invalidRequest } from "../errors";
 import type { Params } from "../http/params";
 import { sha256, timingSafeEqualStrings } from "../../oauth/secrets";

@@ -1,5 +1,5 @@
 import type { Env } from "../../env";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 import { getClientRow, type ClientRow } from "../d1/clients";
 import { AUTH_METHODS, CLIENT_ID } from "../endpoints/admin/client-schema";
 

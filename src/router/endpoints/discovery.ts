@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { TOKEN_EXCHANGE } from "../../oauth/grant-types";
 import { CLAIMS_SUPPORTED, SCOPES_SUPPORTED } from "../../oauth/scopes";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 import type { AppEnv } from "../types";
 
 /**

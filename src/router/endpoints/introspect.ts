@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import type { Env } from "../../env";
 import type { RegisteredClient } from "../clients/registry";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 import { OAuthError } from "../errors";
 import { authenticateCaller } from "../clients/authenticate";
 import { formParams, required } from "../http/params";

@@ -8,7 +8,7 @@ import { openInteraction } from "../authorize/interaction";
 import { errorPage, pageError } from "../authorize/respond";
 import { writeSessionCookie } from "../authorize/session-cookie";
 import { getClient } from "../clients/registry";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 import { userIdByEmail } from "../d1/user-emails";
 import { OAuthError } from "../errors";
 import { formParams } from "../http/params";

@@ -3,7 +3,7 @@ import { deleteCookie } from "hono/cookie";
 import { csrfCookie } from "../authorize/interaction";
 import { errorPage, pageError } from "../authorize/respond";
 import { readSessionCookie, sessionCookieName } from "../authorize/session-cookie";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 import { formParams, queryParams, type Params } from "../http/params";
 import { openConfirmation, signConfirmation } from "../logout/confirmation";
 import { endBrowserSession, endHintedSession } from "../logout/end";

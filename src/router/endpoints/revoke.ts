@@ -3,7 +3,7 @@ import { cors } from "hono/cors";
 import type { Env } from "../../env";
 import { authenticateCaller } from "../clients/authenticate";
 import type { RegisteredClient } from "../clients/registry";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 import { OAuthError } from "../errors";
 import { formParams, required } from "../http/params";
 import { callShard } from "../shards/call";

@@ -1,8 +1,8 @@
 import { decodeProtectedHeader, errors, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload, type ProtectedHeaderParameters } from "jose";
-import type { KeySet } from "../../actors/key-manager";
+import type { KeySet } from "../../actors/key-manager/actor";
 import type { Env } from "../../env";
 import { keyManagerStub } from "../../shard/stub";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 import { temporarilyUnavailable } from "../errors";
 import { StaleWhileRefresh } from "../stale-while-refresh";
 

@@ -3,7 +3,7 @@ import { getCookie } from "hono/cookie";
 import type { Env } from "../../env";
 import { sha256 } from "../../oauth/secrets";
 import { csrfCookieName } from "../authorize/interaction";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 import { OAuthError } from "../errors";
 import { signJwt, verifyJwt } from "../keys/cache";
 import type { PendingLogout } from "./request";

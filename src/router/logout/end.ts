@@ -1,9 +1,9 @@
-import type { EndContext, Ended } from "../../actors/shard/logout";
+import type { EndContext, Ended } from "../../actors/user-shard/logout";
 import type { Env } from "../../env";
 import { bucketOf } from "../../shard/bucket";
 import type { SessionRef } from "../authorize/session-cookie";
 import type { RegisteredClient } from "../clients/registry";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 import { OAuthError } from "../errors";
 import { callShard } from "../shards/call";
 import type { IdTokenHint } from "./request";

@@ -1,6 +1,6 @@
 import type { Env } from "../../env";
 import { getClient, type RegisteredClient } from "../clients/registry";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 import { invalidRequest } from "../errors";
 import type { Params } from "../http/params";
 import { verifyJwt } from "../keys/cache";

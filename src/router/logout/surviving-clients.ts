@@ -3,7 +3,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { clients } from "../../../schema/d1/tables";
 import type { Env } from "../../env";
 import type { RegisteredClient } from "../clients/registry";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 
 /**
  * The ids of the clients whose offline_access families survive logout

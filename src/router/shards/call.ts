@@ -1,9 +1,9 @@
-import type { UserShardActor } from "../../actors/user-shard";
+import type { UserShardActor } from "../../actors/user-shard/actor";
 import type { Failure, ShardResult } from "../../actors/results";
 import type { Env } from "../../env";
 import { shardOf } from "../../shard/map";
 import { stubFor } from "../../shard/stub";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 import { temporarilyUnavailable } from "../errors";
 import { currentMap } from "./map-cache";
 

@@ -1,7 +1,7 @@
-import type { DirectoryMap } from "../../actors/shard-directory";
+import type { DirectoryMap } from "../../actors/directory/actor";
 import type { Env } from "../../env";
 import { directoryStub } from "../../shard/stub";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 import { temporarilyUnavailable } from "../errors";
 import { StaleWhileRefresh } from "../stale-while-refresh";
 

@@ -1,7 +1,7 @@
 import type { MoveListing } from "../../actors/directory/move-service";
-import type { ShardDirectoryActor } from "../../actors/shard-directory";
+import type { ShardDirectoryActor } from "../../actors/directory/actor";
 import type { Failure, ShardResult } from "../../actors/results";
-import type { LoadReport } from "../../actors/shard/load";
+import type { LoadReport } from "../../actors/user-shard/load";
 import type { Env } from "../../env";
 import { bucketCounts, type ShardMap } from "../../shard/map";
 import { planRebalance, type RebalancePlan } from "../../shard/plan";

@@ -1,6 +1,6 @@
 import type { MoveView } from "../../actors/directory/moves";
-import type { DirectoryMap } from "../../actors/shard-directory";
-import { bucketHash, type BucketChecksum } from "../../actors/shard/bucket-hash";
+import type { DirectoryMap } from "../../actors/directory/actor";
+import { bucketHash, type BucketChecksum } from "../../actors/user-shard/bucket-hash";
 import type { Env } from "../../env";
 import { OAuthError } from "../errors";
 import { shardStub } from "./call";

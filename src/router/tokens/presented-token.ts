@@ -3,7 +3,7 @@ import type { Env } from "../../env";
 import { bucketOfArtifact } from "../../oauth/artifacts";
 import { sha256 } from "../../oauth/secrets";
 import { bucketOf } from "../../shard/bucket";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 import { OAuthError } from "../errors";
 import { verifyJwt } from "../keys/cache";
 import { callShard } from "../shards/call";

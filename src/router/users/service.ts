@@ -1,8 +1,8 @@
-import type { UserView } from "../../actors/shard/users";
+import type { UserView } from "../../actors/user-shard/users";
 import type { Env } from "../../env";
 import { dummyPasswordVerifier, hashPassword, verifyPassword } from "../../oauth/password";
 import { bucketOf, newUserId } from "../../shard/bucket";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 import { reserveEmail, releaseEmail, userIdByEmail } from "../d1/user-emails";
 import { conflict, invalidRequest, notFound, OAuthError } from "../errors";
 import { callShard } from "../shards/call";

@@ -1,7 +1,7 @@
-import type { EndContext, SessionView } from "../../actors/shard/logout";
+import type { EndContext, SessionView } from "../../actors/user-shard/logout";
 import type { Env } from "../../env";
 import { bucketOf } from "../../shard/bucket";
-import type { Config } from "../config";
+import type { Config } from "../../config";
 import { notFound, OAuthError } from "../errors";
 import { survivingClients } from "../logout/surviving-clients";
 import { callShard } from "../shards/call";

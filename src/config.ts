@@ -1,5 +1,5 @@
-import type { Env } from "../env";
-import { MAX_SHARDS } from "../shard/map";
+import type { Env } from "./env";
+import { MAX_SHARDS } from "./shard/map";
 
 /** Validated, frozen configuration. `loadConfig` is the only reader of env variables. */
 export interface Config {

@@ -2,23 +2,23 @@ import { DurableObject } from "cloudflare:workers";
 import { count } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
-import migrations from "../../schema/do/user-shard/migrations/migrations.js";
-import * as tables from "../../schema/do/user-shard/tables";
-import type { Env } from "../env";
-import { bucketOf, isBucket } from "../shard/bucket";
-import { fail, ok, type OwnershipUpdate, type ShardResult } from "./results";
-import type { ShardDb, ShardTx } from "./shard/db";
-import { applyOwnership, checkBucket, readMeta, writeMeta } from "./shard/fencing";
-import { sweepOnce, type SweepResult } from "./shard/sweep";
-import { listConsents, revokeConsent, type ConsentView } from "./shard/consents";
-import { appendedEvents, flushOutboxBatch } from "./shard/outbox";
-import type { BucketChecksum, BucketDigest } from "./shard/bucket-hash";
-import type { Row } from "./shard/bucket-rows";
-import { LOAD_WINDOW_MINUTES, loadReport, type LoadReport } from "./shard/load";
-import * as mover from "./shard/mover";
-import { loadConfig, type Config } from "../router/config";
-import { redeemCode, type Redeemed, type RedeemInput } from "./shard/codes";
-import { liveGrantUser } from "./shard/grants";
+import migrations from "../../../schema/do/user-shard/migrations/migrations.js";
+import * as tables from "../../../schema/do/user-shard/tables";
+import type { Env } from "../../env";
+import { bucketOf, isBucket } from "../../shard/bucket";
+import { fail, ok, type OwnershipUpdate, type ShardResult } from "../results";
+import type { ShardDb, ShardTx } from "./db";
+import { applyOwnership, checkBucket, readMeta, writeMeta } from "./fencing";
+import { sweepOnce, type SweepResult } from "./sweep";
+import { listConsents, revokeConsent, type ConsentView } from "./consents";
+import { appendedEvents, flushOutboxBatch } from "./outbox";
+import type { BucketChecksum, BucketDigest } from "./bucket-hash";
+import type { Row } from "./bucket-rows";
+import { LOAD_WINDOW_MINUTES, loadReport, type LoadReport } from "./load";
+import * as mover from "./mover";
+import { loadConfig, type Config } from "../../config";
+import { redeemCode, type Redeemed, type RedeemInput } from "./codes";
+import { liveGrantUser } from "./grants";
 import {
   introspectAccess,
   introspectRefresh,
@@ -29,10 +29,10 @@ import {
   type RevokeAccessInput,
   type Revoked,
   type RevokeRefreshInput,
-} from "./shard/revocation";
-import { rotateRefresh, type RefreshPolicy, type Rotated, type RotateInput } from "./shard/refresh";
-import { endAllSessions, endSessionByHash, endSessionBySid, listSessions, type EndContext, type Ended, type SessionView } from "./shard/logout";
-import type { NewSession, SessionLifetimes } from "./shard/sessions";
+} from "./revocation";
+import { rotateRefresh, type RefreshPolicy, type Rotated, type RotateInput } from "./refresh";
+import { endAllSessions, endSessionByHash, endSessionBySid, listSessions, type EndContext, type Ended, type SessionView } from "./logout";
+import type { NewSession, SessionLifetimes } from "./sessions";
 import {
   authorizeWithSession,
   completeLogin,
@@ -42,8 +42,8 @@ import {
   type Authorized,
   type LoginChallenge,
   type LoginOutcome,
-} from "./shard/sign-in";
-import { findUser, insertUser, passwordCredential, setDisabled, toView, type NewUser, type UserView } from "./shard/users";
+} from "./sign-in";
+import { findUser, insertUser, passwordCredential, setDisabled, toView, type NewUser, type UserView } from "./users";
 
 /** Audit events wait at most this long in the outbox before the flush alarm runs. */
 const FLUSH_DELAY_MS = 1_000;
@@ -188,7 +188,7 @@ export class UserShardActor extends DurableObject<Env> {
     return this.inBucket(bucket, (tx, now) => listSessions(tx, bucket, userId, now));
   }
 
-  // Bucket mover (src/actors/shard/mover.ts), driven by ShardDirectoryActor: copies land only on
+  // Bucket mover (mover.ts), driven by ShardDirectoryActor: copies land only on
   // a shard that holds the bucket as incoming; rows are dropped only by a shard that gave it away.
   exportBucket(bucket: number, from: mover.CopyCursor | null, limit: number): ShardResult<mover.BucketPage> {
     return mover.exportBucket(this.ctx.storage.sql, bucket, from, limit);

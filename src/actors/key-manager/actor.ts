@@ -3,10 +3,10 @@ import { and, asc, eq, isNotNull, lte, min } from "drizzle-orm";
 import { drizzle, type DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from "jose";
-import migrations from "../../schema/do/key-manager/migrations/migrations.js";
-import * as tables from "../../schema/do/key-manager/tables";
-import type { Env } from "../env";
-import { loadConfig, type Config } from "../router/config";
+import migrations from "../../../schema/do/key-manager/migrations/migrations.js";
+import * as tables from "../../../schema/do/key-manager/tables";
+import type { Env } from "../../env";
+import { loadConfig, type Config } from "../../config";
 
 type KeyDb = DrizzleSqliteDODatabase<typeof tables>;
 type KeyTx = Parameters<Parameters<KeyDb["transaction"]>[0]>[0];

@@ -2,18 +2,18 @@ import { DurableObject } from "cloudflare:workers";
 import { eq, lt } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
-import migrations from "../../schema/do/directory/migrations/migrations.js";
-import * as tables from "../../schema/do/directory/tables";
-import type { Env } from "../env";
-import { isBucket } from "../shard/bucket";
-import { initialMap, MAX_SHARDS, type ShardMap } from "../shard/map";
-import { fail, ok, type BucketState, type ShardResult } from "./results";
-import type { DirectoryDb } from "./directory/db";
-import { bumpVersion, CHANGED } from "./directory/map-edits";
-import { MoveService, type MoveListing, type PlanToApply } from "./directory/move-service";
-import { incomingMoves, openMoveOf, type MoveView } from "./directory/moves";
-import type { RunOptions } from "./directory/driver";
-import { OwnershipPusher } from "./directory/push";
+import migrations from "../../../schema/do/directory/migrations/migrations.js";
+import * as tables from "../../../schema/do/directory/tables";
+import type { Env } from "../../env";
+import { isBucket } from "../../shard/bucket";
+import { initialMap, MAX_SHARDS, type ShardMap } from "../../shard/map";
+import { fail, ok, type BucketState, type ShardResult } from "../results";
+import type { DirectoryDb } from "./db";
+import { bumpVersion, CHANGED } from "./map-edits";
+import { MoveService, type MoveListing, type PlanToApply } from "./move-service";
+import { incomingMoves, openMoveOf, type MoveView } from "./moves";
+import type { RunOptions } from "./driver";
+import { OwnershipPusher } from "./push";
 
 /** The map plus, per bucket, the epoch and state the shards enforce. */
 export interface DirectoryMap extends ShardMap {
