@@ -25,7 +25,7 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/browser/**", "test/load/**", "test/cli/**"],
+          exclude: ["test/browser/**", "test/load/**", "test/cli/**", "test/architecture/**"],
           setupFiles: ["./test/setup/apply-d1-migrations.ts"],
           testTimeout: 30_000,
         },
@@ -38,7 +38,7 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["test/browser/**/*.test.ts", "test/load/**/*.test.ts", "test/cli/**/*.test.ts"],
+          include: ["test/browser/**/*.test.ts", "test/load/**/*.test.ts", "test/cli/**/*.test.ts", "test/architecture/**/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -1,5 +1,5 @@
-import type { UserView } from "../actors/user-shard/users";
-import { base64url } from "../shard/bucket";
+import { base64url } from "jose";
+import type { UserView } from "../actors/user-shard/api";
 
 /** The user's claims for the granted scopes (OIDC Core §5.1, §5.4); absent values are left out. */
 export function userClaims(user: UserView, scope: string): Record<string, unknown> {
@@ -25,5 +25,5 @@ export function userClaims(user: UserView, scope: string): Record<string, unknow
  */
 export async function accessTokenHash(accessToken: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(accessToken)));
-  return base64url(digest.slice(0, digest.length / 2));
+  return base64url.encode(digest.slice(0, digest.length / 2));
 }

@@ -1,4 +1,4 @@
-import { base64url, fromBase64url } from "../shard/bucket";
+import { base64url } from "jose";
 
 /**
  * Password hashing: PBKDF2-HMAC-SHA256 through WebCrypto, 100,000 iterations (the
@@ -29,7 +29,7 @@ export async function hashPassword(password: string, iterations = PBKDF2_ITERATI
   if (typeof password !== "string") throw new TypeError("password must be a string");
   const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES));
   const key = await derive(password, salt, iterations);
-  return `${SCHEME}$${iterations}$${base64url(salt)}$${base64url(key)}`;
+  return `${SCHEME}$${iterations}$${base64url.encode(salt)}$${base64url.encode(key)}`;
 }
 
 /** Constant-time check of `password` against a stored verifier; false for any malformed verifier. */
@@ -41,8 +41,8 @@ export async function verifyPassword(password: string, verifier: string): Promis
   let salt: Uint8Array;
   let expected: Uint8Array;
   try {
-    salt = fromBase64url(parts[2]!);
-    expected = fromBase64url(parts[3]!);
+    salt = base64url.decode(parts[2]!);
+    expected = base64url.decode(parts[3]!);
   } catch {
     return false;
   }

@@ -1,10 +1,10 @@
-import { base64url } from "../shard/bucket";
+import { base64url } from "jose";
 
 const utf8 = new TextEncoder();
 
 /** SHA-256 of a string, base64url. Used to store tokens, codes, session ids and client secrets. */
 export async function sha256(value: string): Promise<string> {
-  return base64url(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(value))));
+  return base64url.encode(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(value))));
 }
 
 /**
@@ -21,5 +21,5 @@ export async function timingSafeEqualStrings(a: string, b: string): Promise<bool
 
 /** `bytes` random bytes, base64url (32 bytes = 256 bits by default). */
 export function randomToken(bytes = 32): string {
-  return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
+  return base64url.encode(crypto.getRandomValues(new Uint8Array(bytes)));
 }

@@ -1,4 +1,4 @@
-import { base64url, fromBase64url } from "../shard/bucket";
+import { base64url } from "jose";
 
 /**
  * The grace window must hand back *the same* successor refresh token, yet the
@@ -16,14 +16,14 @@ async function keyFrom(token: string): Promise<CryptoKey> {
 export async function sealSuccessor(presented: string, successor: string): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await keyFrom(presented), utf8.encode(successor)));
-  return `${base64url(iv)}.${base64url(sealed)}`;
+  return `${base64url.encode(iv)}.${base64url.encode(sealed)}`;
 }
 
 export async function openSuccessor(presented: string, sealed: string): Promise<string | null> {
   const [iv, data] = sealed.split(".");
   if (!iv || !data) return null;
   try {
-    const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64url(iv) }, await keyFrom(presented), fromBase64url(data));
+    const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: base64url.decode(iv) }, await keyFrom(presented), base64url.decode(data));
     return new TextDecoder().decode(plain);
   } catch {
     return null;

@@ -1,3 +1,4 @@
+import { base64url } from "jose";
 /**
  * Users are routed by bucket: a fixed 32-bit hash of the user id modulo a fixed
  * bucket count. The bucket count never changes; shards own sets of buckets and
@@ -35,16 +36,6 @@ export function isBucket(value: unknown): value is number {
 /** A user id is 128 random bits, base64url without padding (22 characters). */
 export function newUserId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return base64url(bytes);
+  return base64url.encode(bytes);
 }
 
-export function base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-/** The bytes of a base64url string (padding optional); throws on characters outside the alphabet. */
-export function fromBase64url(value: string): Uint8Array {
-  return Uint8Array.from(atob(value.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-}

@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
-import type { DirectoryMap } from "../../src/actors/directory/actor";
 import { PER_USER_TABLES } from "../../schema/do/user-shard/registry";
 import { directoryStub, stubFor } from "../../src/shard/stub";
+import type { DirectoryMap } from "../../src/actors/directory/api";
 
 export const directory = () => directoryStub(env);
 

@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { decodeProtectedHeader } from "jose";
-import type { KeyInfo } from "../../src/actors/key-manager/actor";
+import type { KeyInfo } from "../../src/actors/key-manager/api";
 import { loadConfig } from "../../src/config";
 import { forgetKeys } from "../../src/router/keys/cache";
 

@@ -2,7 +2,8 @@ import { env } from "cloudflare:test";
 import { base64url, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from "jose";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/env";
-import { publishedJwks, signJwt, verifyJwt, type SigningAlg } from "../../src/router/keys/cache";
+import type { SigningAlg } from "../../src/oauth/signing-alg";
+import { publishedJwks, signJwt, verifyJwt } from "../../src/router/keys/cache";
 import { claims, config, keyManager, kidOf, resetKeys, sqlInKeyManager } from "./helpers";
 
 const encode = (value: unknown) => base64url.encode(JSON.stringify(value));

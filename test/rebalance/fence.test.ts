@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sameChecksum } from "../../src/actors/user-shard/bucket-hash";
+import { sameChecksum } from "../../src/shard/checksum";
 import { bucketRows, checksumAt, drive, moveBucket, otherShard, ownerOf, planMove } from "./helpers";
 import { seedBucket } from "./seed";
 import { runInDurableObject, env } from "cloudflare:test";

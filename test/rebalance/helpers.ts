@@ -1,9 +1,9 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { PER_USER_TABLES } from "../../schema/do/user-shard/registry";
-import type { MoveView } from "../../src/actors/directory/moves";
-import type { BucketChecksum } from "../../src/actors/user-shard/bucket-hash";
 import { stubFor } from "../../src/shard/stub";
 import { currentDirectoryMap, directory, rowsIn } from "../helpers/shards";
+import type { BucketChecksum } from "../../src/actors/user-shard/api";
+import type { MoveView } from "../../src/actors/directory/api";
 
 export const HOLDER = "test-operator";
 

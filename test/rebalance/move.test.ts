@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { bucketOf } from "../../src/shard/bucket";
-import { sameChecksum } from "../../src/actors/user-shard/bucket-hash";
+import { sameChecksum } from "../../src/shard/checksum";
 import { basic, issueCode, redeemFields, tokenRequest } from "../helpers/codes";
 import { admin, call, json } from "../helpers/http";
 import { authorizeUrl, createUser, registerClient, REDIRECT_URI } from "../helpers/oidc";

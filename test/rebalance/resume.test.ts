@@ -1,10 +1,11 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { sameChecksum, type BucketChecksum } from "../../src/actors/user-shard/bucket-hash";
+import { sameChecksum } from "../../src/shard/checksum";
 import { stubFor } from "../../src/shard/stub";
 import { directory } from "../helpers/shards";
 import { bucketRows, checksumAt, drive, expireLease, heldAt, HOLDER, otherShard, ownerOf, planMove } from "./helpers";
 import { seedBucket } from "./seed";
+import type { BucketChecksum } from "../../src/actors/user-shard/api";
 
 const RESCUER = "second-operator";
 

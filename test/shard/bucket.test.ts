@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { BUCKET_COUNT, base64url, bucketOf, fnv1a32, isBucket, newUserId } from "../../src/shard";
+import { BUCKET_COUNT, bucketOf, fnv1a32, isBucket, newUserId } from "../../src/shard";
 
 /** Independent FNV-1a 32 over raw bytes, in BigInt so it shares no code path with fnv1a32. */
 function referenceFnv1a32(bytes: readonly number[]): number {
@@ -121,17 +121,6 @@ describe("newUserId", () => {
   it("does not repeat", () => {
     const ids = new Set(Array.from({ length: 10_000 }, () => newUserId()));
     expect(ids.size).toBe(10_000);
-  });
-});
-
-describe("base64url", () => {
-  it("uses - and _ instead of + and / and strips padding", () => {
-    expect(base64url(new Uint8Array([]))).toBe("");
-    expect(base64url(new Uint8Array([0xfb, 0xff]))).toBe("-_8");
-    expect(base64url(new Uint8Array([0xff, 0xfe, 0xfd]))).toBe("__79");
-    expect(base64url(new TextEncoder().encode("foobar"))).toBe("Zm9vYmFy");
-    expect(base64url(new TextEncoder().encode("f"))).toBe("Zg");
-    expect(base64url(new Uint8Array(16))).toBe("AAAAAAAAAAAAAAAAAAAAAA");
   });
 });
 

@@ -10,16 +10,10 @@ import { initialMap, MAX_SHARDS, type ShardMap } from "../../shard/map";
 import { fail, ok, type BucketState, type ShardResult } from "../results";
 import type { DirectoryDb } from "./db";
 import { bumpVersion, CHANGED } from "./map-edits";
-import { MoveService, type MoveListing, type PlanToApply } from "./move-service";
-import { incomingMoves, openMoveOf, type MoveView } from "./moves";
-import type { RunOptions } from "./driver";
+import { MoveService } from "./move-service";
+import { incomingMoves, openMoveOf } from "./moves";
 import { OwnershipPusher } from "./push";
-
-/** The map plus, per bucket, the epoch and state the shards enforce. */
-export interface DirectoryMap extends ShardMap {
-  readonly epochs: readonly number[];
-  readonly states: readonly BucketState[];
-}
+import type { DirectoryApi, DirectoryMap, MoveListing, PlanToApply, MoveView, RunOptions } from "./api";
 
 /**
  * ShardDirectoryActor: the one object (`idFromName("directory")`) that holds the
@@ -27,7 +21,7 @@ export interface DirectoryMap extends ShardMap {
  * the shards it concerns; a shard only ever learns what it owns from here.
  * Routers read the map rarely (cached per isolate), never per request.
  */
-export class ShardDirectoryActor extends DurableObject<Env> {
+export class ShardDirectoryActor extends DurableObject<Env> implements DirectoryApi {
   private readonly db: DirectoryDb;
   private pushing: Promise<void> | null = null;
   private readonly moves: MoveService;

@@ -1,7 +1,8 @@
 import type { ShardResult } from "../results";
-import type { ShardApi } from "../../router/shards/call";
-import { differingTables, type BucketChecksum, type BucketDigest } from "../user-shard/bucket-hash";
-import type { BucketPage, CopyCursor } from "../user-shard/mover";
+import type { ShardStub } from "../../shard/rpc";
+import { differingTables } from "../../shard/checksum";
+import type { BucketChecksum, BucketDigest, BucketPage, CopyCursor } from "../user-shard/api";
+
 
 /**
  * The data path of a bucket move, run by the directory between two shards: bulk
@@ -28,7 +29,7 @@ function must<T extends object>(result: ShardResult<T>, what: string): T {
  * primary key; idempotent upserts: a re-run or an overlap with a previous attempt is
  * harmless). Rows changed or deleted meanwhile are fixed by the fenced diff.
  */
-export async function copyBucket(source: ShardApi, target: ShardApi, bucket: number): Promise<number> {
+export async function copyBucket(source: ShardStub, target: ShardStub, bucket: number): Promise<number> {
   let copied = 0;
   let from: CopyCursor | null = null;
   do {
@@ -54,7 +55,7 @@ export interface Verified {
  * still differ after VERIFY_ATTEMPTS rounds. A bucket nobody wrote to during the
  * copy costs two checksums and nothing else.
  */
-export async function syncAndVerify(source: ShardApi, target: ShardApi, bucket: number): Promise<Verified | null> {
+export async function syncAndVerify(source: ShardStub, target: ShardStub, bucket: number): Promise<Verified | null> {
   const [src, dst] = await Promise.all([source.bucketChecksum(bucket), target.bucketChecksum(bucket)]);
   const sourceSum = must(src, "source checksum").checksum;
   let targetSum = must(dst, "target checksum").checksum;
@@ -76,7 +77,7 @@ export async function syncAndVerify(source: ShardApi, target: ShardApi, bucket: 
 }
 
 /** Deletes a bucket's rows from a shard that no longer holds it, in short batches. */
-export async function dropAll(shard: ShardApi, bucket: number): Promise<number> {
+export async function dropAll(shard: ShardStub, bucket: number): Promise<number> {
   let dropped = 0;
   for (;;) {
     const batch = must(await shard.dropBucket(bucket, DROP_BATCH), "drop");

@@ -1,22 +1,11 @@
-import type { ShardApi } from "../../router/shards/call";
+import type { ShardStub } from "../../shard/rpc";
 import type { Env } from "../../env";
-import { stubFor } from "../../shard/stub";
+import { shardRpc } from "../../shard/rpc";
 import type { Failure } from "../results";
 import { copyBucket, dropAll, syncAndVerify } from "./copy";
 import type { DirectoryDb } from "./db";
-import {
-  ROLLBACK_STEPS,
-  expectAtTarget,
-  fenceAtSource,
-  flipOwner,
-  getMove,
-  isTerminal,
-  patchMove,
-  transition,
-  undoAtBoth,
-  type MoveRow,
-  type MoveStep,
-} from "./moves";
+import { ROLLBACK_STEPS, expectAtTarget, fenceAtSource, flipOwner, getMove, isTerminal, patchMove, transition, undoAtBoth, type MoveRow } from "./moves";
+import type { RunOptions, MoveStep } from "./api";
 
 /**
  * The bucket-move state machine. `advance` takes exactly one step: it does the
@@ -38,7 +27,7 @@ export interface DriverContext {
   renew(): Failure<"conflict"> | null;
 }
 
-const shard = (ctx: DriverContext, name: string) => stubFor(ctx.env, name) as unknown as ShardApi;
+const shard = (ctx: DriverContext, name: string) => shardRpc(ctx.env, name);
 
 async function advance(ctx: DriverContext, move: MoveRow): Promise<void> {
   const { db, holder } = ctx;
@@ -97,13 +86,6 @@ function beginRollback(ctx: DriverContext, id: number, reason: string): MoveRow 
     const fenceMs = move?.fencedAt && move.fenceMs === null ? Date.now() - move.fencedAt : (move?.fenceMs ?? null);
     return transition(tx, id, ROLLBACK_STEPS, "rolling_back", { error: reason, fenceMs, holder: ctx.holder }, undoAtBoth(tx));
   });
-}
-
-export interface RunOptions {
-  /** Undo the move if it has not flipped yet (a flipped move is always finished). */
-  rollback?: boolean;
-  /** Take at most this many steps (tests drive moves one step at a time). */
-  steps?: number;
 }
 
 /**

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import * as tables from "../../../schema/do/directory/tables";
 import { fail, type Failure } from "../results";
 import type { DirectoryDb, DirectoryTx } from "./db";
+import type { Lease } from "./api";
 
 /**
  * The operators' lease on bucket moves. Whoever holds it may start and drive
@@ -11,12 +12,6 @@ import type { DirectoryDb, DirectoryTx } from "./db";
  */
 export const MOVE_LEASE = "moves";
 export const LEASE_MS = 30_000;
-
-export interface Lease {
-  holder: string;
-  acquiredAt: number;
-  expiresAt: number;
-}
 
 export function validHolder(holder: unknown): holder is string {
   return typeof holder === "string" && holder.length >= 1 && holder.length <= 200;

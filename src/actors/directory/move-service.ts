@@ -4,23 +4,11 @@ import { isBucket } from "../../shard/bucket";
 import { MAX_SHARDS, nextShardName } from "../../shard/map";
 import { fail, ok, type ShardResult } from "../results";
 import type { DirectoryDb } from "./db";
-import { run, type DriverContext, type RunOptions } from "./driver";
-import { acquireLease, currentLease, LEASE_MS, releaseLease, validHolder, type Lease } from "./lease";
+import { run, type DriverContext } from "./driver";
+import { acquireLease, currentLease, LEASE_MS, releaseLease, validHolder } from "./lease";
 import { addShards } from "./map-edits";
-import { getMove, insertMove, insertPlannedMoves, isTerminal, moveView, openMoves, recentMoves, transition, type MoveStep, type MoveView } from "./moves";
-
-/** A rebalance plan as the router computed it (src/shard/plan.ts): shard list after, and the moves. */
-export interface PlanToApply {
-  shards: string[];
-  moves: Array<{ bucket: number; from: string; to: string }>;
-}
-
-export interface MoveListing {
-  moves: MoveView[];
-  /** Open moves per step. */
-  open: Partial<Record<MoveStep, number>>;
-  lease: Lease | null;
-}
+import { getMove, insertMove, insertPlannedMoves, isTerminal, moveView, openMoves, recentMoves, transition } from "./moves";
+import type { PlanToApply, MoveListing, RunOptions, MoveStep, MoveView, Lease } from "./api";
 
 /** The holder the directory's own recovery alarm drives abandoned moves under. */
 export const RECOVERY_HOLDER = "directory-recovery";

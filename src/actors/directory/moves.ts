@@ -1,17 +1,10 @@
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import * as tables from "../../../schema/do/directory/tables";
 import { fail, type Failure } from "../results";
-import type { BucketChecksum } from "../user-shard/bucket-hash";
 import type { DirectoryDb, DirectoryTx } from "./db";
 import { bumpVersion, CHANGED } from "./map-edits";
-
-/**
- * The moves table and its transitions. Every transition is one directory
- * transaction that checks the step it expects (compare-and-set), writes the next
- * step and, where the step changes who may do what, the map edit and version bump
- * in the same transaction: the step is on disk before any shard is told.
- */
-export type MoveStep = "planned" | "copying" | "fenced" | "verified" | "flipped" | "done" | "rolling_back" | "rolled_back";
+import type { BucketChecksum } from "../user-shard/api";
+import type { MoveStep, MoveView } from "./api";
 export const MOVE_STEPS: readonly MoveStep[] = ["planned", "copying", "fenced", "verified", "flipped", "done", "rolling_back", "rolled_back"];
 export const TERMINAL_STEPS: readonly MoveStep[] = ["done", "rolled_back"];
 /** Steps in which the target holds the bucket as `incoming` (accepts copies, serves nothing). */
@@ -20,25 +13,6 @@ export const INCOMING_STEPS: readonly MoveStep[] = ["copying", "fenced", "verifi
 export const ROLLBACK_STEPS: readonly MoveStep[] = ["planned", "copying", "fenced", "verified"];
 
 export type MoveRow = typeof tables.moves.$inferSelect;
-
-export interface MoveView {
-  id: number;
-  bucket: number;
-  from: string;
-  to: string;
-  step: MoveStep;
-  plan_id: string | null;
-  created_at: number;
-  updated_at: number;
-  fenced_at: number | null;
-  fence_ms: number | null;
-  rows_copied: number;
-  users: number | null;
-  checksum: BucketChecksum | null;
-  attempts: number;
-  error: string | null;
-  holder: string | null;
-}
 
 export function moveView(row: MoveRow): MoveView {
   return {

@@ -1,6 +1,6 @@
-import type { ShardApi } from "../../router/shards/call";
+import type { ShardStub } from "../../shard/rpc";
 import type { Env } from "../../env";
-import { stubFor } from "../../shard/stub";
+import { shardRpc } from "../../shard/rpc";
 import type { OwnershipUpdate, ShardBucketState } from "../results";
 
 type Entry = OwnershipUpdate["buckets"][number];
@@ -33,7 +33,7 @@ export class OwnershipPusher {
 
   /** Pushes `shard` its buckets at `version`, plus `incoming` (buckets it is a move's target for). */
   async push(shard: string, version: number, incoming: readonly number[]): Promise<void> {
-    const stub = stubFor(this.env, shard) as unknown as ShardApi;
+    const stub = shardRpc(this.env, shard);
     const last = this.pushed.get(shard);
     if (last) {
       const { buckets, removed } = this.delta(shard, last, incoming);

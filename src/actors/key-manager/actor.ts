@@ -7,37 +7,16 @@ import migrations from "../../../schema/do/key-manager/migrations/migrations.js"
 import * as tables from "../../../schema/do/key-manager/tables";
 import type { Env } from "../../env";
 import { loadConfig, type Config } from "../../config";
+import { SIGNING_ALGS, type SigningAlg } from "../../oauth/signing-alg";
+import type { KeyInfo, KeyManagerApi, KeySet, KeyState } from "./api";
 
 type KeyDb = DrizzleSqliteDODatabase<typeof tables>;
 type KeyTx = Parameters<Parameters<KeyDb["transaction"]>[0]>[0];
 type KeyRow = typeof tables.signingKeys.$inferSelect;
 
-export const KEY_ALGS = ["ES256", "RS256"] as const;
-export type KeyAlg = (typeof KEY_ALGS)[number];
-export type KeyState = "next" | "active" | "retired";
-
-/** Everything a router needs to sign and verify; cached per isolate (src/router/keys/cache.ts). */
-export interface KeySet {
-  active: Record<KeyAlg, { kid: string; privateJwk: JWK }>;
-  /** Public keys only (RFC 7517 §5): active, next, and retired ones whose tokens may still be alive. */
-  jwks: JWK[];
-  rotatesAt: number;
-}
-
-/** A key as operators see it: never any private material. */
-export interface KeyInfo {
-  kid: string;
-  alg: KeyAlg;
-  state: KeyState;
-  created_at: number;
-  activated_at: number | null;
-  retired_at: number | null;
-  retire_until: number | null;
-}
-
 interface NewKey {
   kid: string;
-  alg: KeyAlg;
+  alg: SigningAlg;
   publicJwk: JWK;
   privateJwk: JWK;
 }
@@ -58,7 +37,7 @@ const RETIRE_MARGIN_MS = 5 * 60_000;
  * Key generation is async, so it runs under blockConcurrencyWhile (no other request
  * interleaves) and before the one synchronous transaction that writes the result.
  */
-export class KeyManagerActor extends DurableObject<Env> {
+export class KeyManagerActor extends DurableObject<Env> implements KeyManagerApi {
   private readonly db: KeyDb;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -71,7 +50,7 @@ export class KeyManagerActor extends DurableObject<Env> {
 
   /** Active private keys and the published JWKS; creates the first keys on first use. */
   async keySet(): Promise<KeySet> {
-    if (KEY_ALGS.some((alg) => keysNeeded(this.db, alg, false) > 0)) {
+    if (SIGNING_ALGS.some((alg) => keysNeeded(this.db, alg, false) > 0)) {
       await this.ctx.blockConcurrencyWhile(() => this.writeKeys(false));
     }
     return this.db.transaction((tx) => readKeySet(tx, Date.now()));
@@ -111,8 +90,8 @@ export class KeyManagerActor extends DurableObject<Env> {
    * having moved meanwhile.
    */
   private async writeKeys(rotate: boolean, dueAt?: number): Promise<void> {
-    const fresh = new Map<KeyAlg, NewKey[]>();
-    for (const alg of KEY_ALGS) {
+    const fresh = new Map<SigningAlg, NewKey[]>();
+    for (const alg of SIGNING_ALGS) {
       fresh.set(alg, await Promise.all(Array.from({ length: keysNeeded(this.db, alg, rotate) }, () => generateKey(alg))));
     }
     const config = loadConfig(this.env);
@@ -120,7 +99,7 @@ export class KeyManagerActor extends DurableObject<Env> {
       const now = Date.now();
       const schedule = tx.select().from(tables.rotation).get();
       if (dueAt !== undefined && schedule?.rotatesAt !== dueAt) return;
-      for (const alg of KEY_ALGS) {
+      for (const alg of SIGNING_ALGS) {
         if (rotate) retireActive(tx, alg, now, now + retentionMs(config));
         fillStates(tx, alg, fresh.get(alg) ?? [], now);
       }
@@ -155,7 +134,7 @@ export function retentionMs(config: Config): number {
   return Math.max(config.accessTokenTtlS, config.idTokenTtlS) * 1000 + config.keyCacheTtlMs + RETIRE_MARGIN_MS;
 }
 
-async function generateKey(alg: KeyAlg): Promise<NewKey> {
+async function generateKey(alg: SigningAlg): Promise<NewKey> {
   const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
   const publicJwk = publicMembers(await exportJWK(publicKey));
   // RFC 7638: the kid is the SHA-256 thumbprint, so it is stable and derivable by anyone.
@@ -170,7 +149,7 @@ function publicMembers(jwk: JWK): JWK {
   throw new TypeError(`unsupported key type ${String(jwk.kty)}`);
 }
 
-function findKey(tx: KeyTx | KeyDb, alg: KeyAlg, state: KeyState): KeyRow | undefined {
+function findKey(tx: KeyTx | KeyDb, alg: SigningAlg, state: KeyState): KeyRow | undefined {
   return tx
     .select()
     .from(tables.signingKeys)
@@ -179,14 +158,14 @@ function findKey(tx: KeyTx | KeyDb, alg: KeyAlg, state: KeyState): KeyRow | unde
 }
 
 /** New keys `alg` needs so that it has an active and a next key (after retiring the active one when rotating). */
-function keysNeeded(db: KeyDb, alg: KeyAlg, rotate: boolean): number {
+function keysNeeded(db: KeyDb, alg: SigningAlg, rotate: boolean): number {
   const hasActive = !rotate && findKey(db, alg, "active") !== undefined;
   const hasNext = findKey(db, alg, "next") !== undefined;
   // Two slots, active and next; an existing next key moves into the active slot.
   return 2 - Number(hasActive) - Number(hasNext);
 }
 
-function retireActive(tx: KeyTx, alg: KeyAlg, now: number, retireUntil: number): void {
+function retireActive(tx: KeyTx, alg: SigningAlg, now: number, retireUntil: number): void {
   tx.update(tables.signingKeys)
     .set({ state: "retired", retiredAt: now, retireUntil })
     .where(and(eq(tables.signingKeys.alg, alg), eq(tables.signingKeys.state, "active")))
@@ -194,7 +173,7 @@ function retireActive(tx: KeyTx, alg: KeyAlg, now: number, retireUntil: number):
 }
 
 /** Next becomes active if there is no active key; new keys fill what is still missing. */
-function fillStates(tx: KeyTx, alg: KeyAlg, fresh: NewKey[], now: number): void {
+function fillStates(tx: KeyTx, alg: SigningAlg, fresh: NewKey[], now: number): void {
   const insert = (key: NewKey, state: KeyState) => {
     tx.insert(tables.signingKeys)
       .values({ ...key, state, createdAt: now, activatedAt: state === "active" ? now : null })
@@ -211,7 +190,7 @@ function fillStates(tx: KeyTx, alg: KeyAlg, fresh: NewKey[], now: number): void 
   if (!findKey(tx, alg, "next")) insert(takeKey(fresh, alg), "next");
 }
 
-function takeKey(fresh: NewKey[], alg: KeyAlg): NewKey {
+function takeKey(fresh: NewKey[], alg: SigningAlg): NewKey {
   const key = fresh.shift();
   // Only reachable if keysNeeded and fillStates disagree: a bug, not a runtime condition.
   if (!key) throw new Error(`no generated ${alg} key left to install`);
@@ -234,14 +213,14 @@ function readKeySet(tx: KeyTx, now: number): KeySet {
     .filter((row) => row.state !== "retired" || (row.retireUntil ?? 0) > now)
     // Active keys first, ES256 (the default) first: relying parties that ignore kid take the first key.
     .sort((a, b) => STATE_ORDER[a.state as KeyState] - STATE_ORDER[b.state as KeyState] || a.alg.localeCompare(b.alg) || b.createdAt - a.createdAt);
-  const activeOf = (alg: KeyAlg) => {
+  const activeOf = (alg: SigningAlg) => {
     const row = rows.find((r) => r.alg === alg && r.state === "active");
     if (!row) throw new Error(`no active ${alg} key`);
     return { kid: row.kid, privateJwk: row.privateJwk };
   };
   return {
     active: { ES256: activeOf("ES256"), RS256: activeOf("RS256") },
-    jwks: rows.map((row) => ({ ...publicMembers(row.publicJwk), kid: row.kid, alg: row.alg as KeyAlg, use: "sig" })),
+    jwks: rows.map((row) => ({ ...publicMembers(row.publicJwk), kid: row.kid, alg: row.alg as SigningAlg, use: "sig" })),
     rotatesAt: tx.select().from(tables.rotation).get()?.rotatesAt ?? 0,
   };
 }
@@ -249,7 +228,7 @@ function readKeySet(tx: KeyTx, now: number): KeySet {
 function keyInfo(row: KeyRow): KeyInfo {
   return {
     kid: row.kid,
-    alg: row.alg as KeyAlg,
+    alg: row.alg as SigningAlg,
     state: row.state as KeyState,
     created_at: row.createdAt,
     activated_at: row.activatedAt,

@@ -9,41 +9,22 @@ import { bucketOf, isBucket } from "../../shard/bucket";
 import { fail, ok, type OwnershipUpdate, type ShardResult } from "../results";
 import type { ShardDb, ShardTx } from "./db";
 import { applyOwnership, checkBucket, readMeta, writeMeta } from "./fencing";
-import { sweepOnce, type SweepResult } from "./sweep";
-import { listConsents, revokeConsent, type ConsentView } from "./consents";
+import { sweepOnce } from "./sweep";
+import { listConsents, revokeConsent } from "./consents";
 import { appendedEvents, flushOutboxBatch } from "./outbox";
-import type { BucketChecksum, BucketDigest } from "./bucket-hash";
-import type { Row } from "./bucket-rows";
-import { LOAD_WINDOW_MINUTES, loadReport, type LoadReport } from "./load";
+
+import { LOAD_WINDOW_MINUTES, loadReport } from "./load";
 import * as mover from "./mover";
 import { loadConfig, type Config } from "../../config";
-import { redeemCode, type Redeemed, type RedeemInput } from "./codes";
+import { redeemCode } from "./codes";
 import { liveGrantUser } from "./grants";
-import {
-  introspectAccess,
-  introspectRefresh,
-  revokeAccess,
-  revokeRefresh,
-  type IntrospectRefreshInput,
-  type RefreshIntrospection,
-  type RevokeAccessInput,
-  type Revoked,
-  type RevokeRefreshInput,
-} from "./revocation";
-import { rotateRefresh, type RefreshPolicy, type Rotated, type RotateInput } from "./refresh";
-import { endAllSessions, endSessionByHash, endSessionBySid, listSessions, type EndContext, type Ended, type SessionView } from "./logout";
-import type { NewSession, SessionLifetimes } from "./sessions";
-import {
-  authorizeWithSession,
-  completeLogin,
-  grantConsent,
-  loginChallenge,
-  type AuthorizationAsk,
-  type Authorized,
-  type LoginChallenge,
-  type LoginOutcome,
-} from "./sign-in";
-import { findUser, insertUser, passwordCredential, setDisabled, toView, type NewUser, type UserView } from "./users";
+import { introspectAccess, introspectRefresh, revokeAccess, revokeRefresh } from "./revocation";
+import { rotateRefresh, type RefreshPolicy } from "./refresh";
+import { endAllSessions, endSessionByHash, endSessionBySid, listSessions } from "./logout";
+import type { SessionLifetimes } from "./sessions";
+import { authorizeWithSession, completeLogin, grantConsent, loginChallenge } from "./sign-in";
+import { findUser, insertUser, passwordCredential, setDisabled, toView } from "./users";
+import type { BucketDelta, BucketInventory, BucketPage, CopyCursor, ShardStats, TablePage, UserShardApi, SweepResult, ConsentView, BucketChecksum, BucketDigest, Row, LoadReport, Redeemed, RedeemInput, IntrospectRefreshInput, RefreshIntrospection, RevokeAccessInput, Revoked, RevokeRefreshInput, Rotated, RotateInput, EndContext, Ended, SessionView, NewSession, AuthorizationAsk, Authorized, LoginChallenge, LoginOutcome, NewUser, UserView } from "./api";
 
 /** Audit events wait at most this long in the outbox before the flush alarm runs. */
 const FLUSH_DELAY_MS = 1_000;
@@ -58,7 +39,7 @@ const SWEEP_AGAIN_MS = 2_000;
  * transaction that starts with the bucket-ownership check, so a request from a
  * stale router can never write here after the bucket has moved away.
  */
-export class UserShardActor extends DurableObject<Env> {
+export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   private readonly db: ShardDb;
   private readonly config: Config;
   private readonly sessionLifetimes: SessionLifetimes;
@@ -190,10 +171,10 @@ export class UserShardActor extends DurableObject<Env> {
 
   // Bucket mover (mover.ts), driven by ShardDirectoryActor: copies land only on
   // a shard that holds the bucket as incoming; rows are dropped only by a shard that gave it away.
-  exportBucket(bucket: number, from: mover.CopyCursor | null, limit: number): ShardResult<mover.BucketPage> {
+  exportBucket(bucket: number, from: CopyCursor | null, limit: number): ShardResult<BucketPage> {
     return mover.exportBucket(this.ctx.storage.sql, bucket, from, limit);
   }
-  importRows(bucket: number, pages: mover.TablePage[]): ShardResult<{ imported: number }> {
+  importRows(bucket: number, pages: TablePage[]): ShardResult<{ imported: number }> {
     return mover.importRows(this.ctx.storage, bucket, pages);
   }
   bucketDigest(bucket: number, tables?: string[]): ShardResult<{ digest: BucketDigest }> {
@@ -205,13 +186,13 @@ export class UserShardActor extends DurableObject<Env> {
   exportKeys(bucket: number, keys: Record<string, string[]>): ShardResult<{ columns: Record<string, string[]>; rows: Record<string, Row[]> }> {
     return mover.exportKeys(this.ctx.storage.sql, bucket, keys);
   }
-  applyDelta(bucket: number, delta: mover.BucketDelta): Promise<ShardResult<{ checksum: BucketChecksum }>> {
+  applyDelta(bucket: number, delta: BucketDelta): Promise<ShardResult<{ checksum: BucketChecksum }>> {
     return mover.applyDelta(this.ctx.storage, bucket, delta);
   }
   dropBucket(bucket: number, limit: number): ShardResult<{ deleted: number; more: boolean }> {
     return mover.dropBucket(this.ctx.storage, bucket, limit);
   }
-  bucketInventory(first: number, last: number): ReturnType<typeof mover.bucketInventory> {
+  bucketInventory(first: number, last: number): Promise<ShardResult<BucketInventory>> {
     return mover.bucketInventory(this.ctx.storage.sql, first, last);
   }
 
@@ -223,7 +204,7 @@ export class UserShardActor extends DurableObject<Env> {
   }
 
   /** Counts for operators: users held, buckets owned, map version applied. */
-  stats(): ShardResult<{ shard: string | null; mapVersion: number; ownedBuckets: number; users: number; outbox: number }> {
+  stats(): ShardResult<ShardStats> {
     const users = this.db.select({ n: count() }).from(tables.users).get()?.n ?? 0;
     const owned = this.db.select({ n: count() }).from(tables.ownedBuckets).get()?.n ?? 0;
     const pending = this.db.select({ n: count() }).from(tables.outbox).get()?.n ?? 0;

@@ -1,15 +1,6 @@
 import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import { PER_USER_TABLES } from "../../../schema/do/user-shard/registry";
-
-/**
- * Generic row access for the bucket mover. Everything here is driven by the
- * per-user table registry, so a table added there is copied, verified and dropped
- * with its bucket without new mover code. Raw SQL on `ctx.storage.sql`: the table
- * names come from the registry (never from the caller), values are always bound.
- */
-
-export type Value = SqlStorageValue;
-export type Row = Value[];
+import type { Value, Row } from "./api";
 
 export interface TableSpec {
   readonly name: string;

@@ -4,19 +4,9 @@ import { fail, ok, type ShardResult } from "../results";
 import type { ShardTx } from "./db";
 import { appendEvent } from "./outbox";
 import type { SessionRow } from "./sessions";
-import { toView, type UserView } from "./users";
-
-/** What the router validated at /authorize and binds to the code (RFC 6749 §4.1.2, RFC 7636 §4.4). */
-export interface CodeRequest {
-  /** SHA-256 of the code `c.<bucket>.<secret>`; the code itself is never stored. */
-  codeHash: string;
-  clientId: string;
-  redirectUri: string;
-  scope: string;
-  codeChallenge: string | null;
-  nonce: string | null;
-  ttlS: number;
-}
+import { toView } from "./users";
+import type { RedeemInput, Redeemed, UserView } from "./api";
+import type { CodeRequest } from "./api";
 
 export function storeCode(tx: ShardTx, session: SessionRow, code: CodeRequest, now: number): void {
   tx.insert(authCodes)
@@ -36,34 +26,6 @@ export function storeCode(tx: ShardTx, session: SessionRow, code: CodeRequest, n
       redeemedAt: null,
     })
     .run();
-}
-
-export interface RedeemInput {
-  bucket: number;
-  codeHash: string;
-  clientId: string;
-  redirectUri: string | null;
-  /** BASE64URL(SHA256(code_verifier)) computed by the router, null if no verifier was sent. */
-  verifierChallenge: string | null;
-  /** Id for the grant this redemption creates (chosen by the router, embedded in its tokens). */
-  grantId: string;
-  /** Hash of the refresh token the router minted; stored only if the grant is offline. */
-  refreshTokenHash: string | null;
-  /** Whether the client may use refresh tokens at all. */
-  refreshAllowed: boolean;
-  grantTtlS: number;
-  offlineTtlS: number;
-}
-
-export interface Redeemed {
-  user: UserView;
-  scope: string;
-  sid: string;
-  authTime: number;
-  nonce: string | null;
-  acr: string;
-  amr: string[];
-  refreshIssued: boolean;
 }
 
 const invalidGrant = (detail: string) => fail("invalid_grant", detail);

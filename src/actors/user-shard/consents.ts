@@ -2,6 +2,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { consents, grants } from "../../../schema/do/user-shard/tables";
 import type { ShardTx } from "./db";
 import { appendEvent } from "./outbox";
+import type { ConsentView } from "./api";
 
 /** Scopes the user has already allowed this client, empty if none. */
 export function grantedScopes(tx: ShardTx, bucket: number, userId: string, clientId: string): Set<string> {
@@ -27,13 +28,6 @@ export function recordConsent(tx: ShardTx, bucket: number, userId: string, clien
     .onConflictDoUpdate({ target: [consents.userId, consents.clientId], set: { scope: merged, updatedAt: now } })
     .run();
   appendEvent(tx, { bucket, type: "consent.granted", userId, clientId, data: { scope } }, now);
-}
-
-export interface ConsentView {
-  client_id: string;
-  scope: string;
-  granted_at: number;
-  updated_at: number;
 }
 
 export function listConsents(tx: ShardTx, bucket: number, userId: string): ConsentView[] {

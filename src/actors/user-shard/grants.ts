@@ -3,17 +3,10 @@ import { grants, revokedTokens, sessions, users } from "../../../schema/do/user-
 import { fail, ok, type ShardResult } from "../results";
 import type { ShardTx } from "./db";
 import { sessionExpired } from "./sessions";
-import { toView, type UserView } from "./users";
+import { toView } from "./users";
+import type { AccessTokenRef, UserView } from "./api";
 
 type GrantRow = typeof grants.$inferSelect;
-
-/** What the router read from a verified access token (RFC 9068) to find it in the shard. */
-export interface AccessTokenRef {
-  bucket: number;
-  userId: string;
-  grantId: string;
-  jti: string;
-}
 
 /**
  * Whether a session-bound grant's session is over. Only grants without

@@ -1,6 +1,7 @@
 import { gte, lt, sql } from "drizzle-orm";
 import { requestLoad } from "../../../schema/do/user-shard/tables";
 import type { ShardDb, ShardTx } from "./db";
+import type { LoadReport } from "./api";
 
 /**
  * Requests served per bucket per minute, so operators can spot a hot shard and
@@ -37,14 +38,6 @@ export function noteRequest(tx: ShardTx, bucket: number, now = Date.now()): void
     .values({ bucket, minute: counter.minute, requests: counter.requests })
     .onConflictDoUpdate({ target: [requestLoad.bucket, requestLoad.minute], set: { requests: sql`${requestLoad.requests} + excluded.requests` } })
     .run();
-}
-
-export interface LoadReport {
-  /** First minute of the window (epoch minutes); `perMinute[i]` is minute `since + i`. */
-  since: number;
-  perMinute: number[];
-  /** [bucket, requests in the window], busiest first. */
-  perBucket: Array<[number, number]>;
 }
 
 /** The last `minutes` minutes (including the current one) of this shard's traffic; old rows are pruned. */

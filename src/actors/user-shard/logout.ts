@@ -6,35 +6,7 @@ import { appendEvent } from "./outbox";
 import { revokeGrant } from "./refresh";
 import { sessionExpired, type SessionRow } from "./sessions";
 import { findUser } from "./users";
-
-/**
- * Ending sessions: RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0)
- * and the operator's "sign this user out". The session and every grant bound to
- * it end in the caller's one transaction, so a refresh racing the logout either
- * ran before it (and its successor dies with the grant) or after it (and fails).
- */
-
-export interface EndContext {
-  /**
-   * Clients whose offline_access families outlive the session (client setting
-   * offline_survives_logout). The shard does not know client settings; the router
-   * passes the ids of every client that opted in.
-   */
-  survivingClients: readonly string[];
-  /** Who ended it, for the audit trail. */
-  initiator: "rp" | "user" | "operator";
-  /** The client that asked (id_token_hint or client_id), if any. */
-  clientId: string | null;
-}
-
-export type Ended =
-  | { outcome: "ended"; sid: string; userId: string; revokedGrants: number; keptGrants: number }
-  /** Ended before (logout twice, or by the operator): nothing changes, so a retry is harmless. */
-  | { outcome: "already_ended"; sid: string; userId: string }
-  /** The cookie names no session (swept, or never ours): nothing to end. */
-  | { outcome: "no_session" }
-  /** The session belongs to someone other than the id_token_hint's subject: the router asks the person. */
-  | { outcome: "other_user" };
+import type { EndContext, Ended, SessionView } from "./api";
 
 /**
  * Ends one session row: ended_at set, every grant bound to its sid revoked except
@@ -113,20 +85,6 @@ export function endAllSessions(tx: ShardTx, bucket: number, userId: string, cont
     .where(and(eq(sessions.userId, userId), eq(sessions.bucket, bucket), isNull(sessions.endedAt)))
     .all();
   return ok({ ended: open.map((row) => endRow(tx, row, context, now)).flatMap((e) => (e.outcome === "ended" ? [e.sid] : [])) });
-}
-
-export interface SessionView {
-  sid: string;
-  state: "active" | "expired" | "ended";
-  /** Epoch seconds, as in ID tokens. */
-  auth_time: number;
-  amr: string[];
-  acr: string;
-  /** Epoch milliseconds. */
-  last_seen_at: number;
-  idle_expires_at: number;
-  expires_at: number;
-  ended_at: number | null;
 }
 
 /** Newest first; bounded, since a script signing in in a loop can open many. */

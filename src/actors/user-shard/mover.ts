@@ -1,21 +1,8 @@
 import { isBucket } from "../../shard/bucket";
 import { fail, ok, type ShardBucketState, type ShardResult } from "../results";
-import { tableChecksum, tableDigest, type BucketChecksum, type BucketDigest } from "./bucket-hash";
-import {
-  TABLE_SPECS,
-  canonicalRange,
-  canonicalRows,
-  deleteKeys,
-  deleteSome,
-  keyOf,
-  selectKeys,
-  selectPage,
-  tableSpec,
-  upsertRows,
-  type Row,
-  type TableSpec,
-  type Value,
-} from "./bucket-rows";
+import { tableChecksum, tableDigest } from "./bucket-hash";
+import { TABLE_SPECS, canonicalRange, canonicalRows, deleteKeys, deleteSome, keyOf, selectKeys, selectPage, tableSpec, upsertRows, type TableSpec } from "./bucket-rows";
+import type { BucketInventory, CopyCursor, TablePage, BucketPage, BucketDelta, BucketChecksum, BucketDigest, Row, Value } from "./api";
 
 /**
  * The shard's half of a bucket move. The directory drives; a shard only answers
@@ -26,30 +13,6 @@ import {
  */
 
 export const MAX_PAGE = 2_000;
-
-/** Where a bulk copy stands: the table it is in and the primary key of the last row sent. */
-export interface CopyCursor {
-  table: string;
-  afterKey: Value[] | null;
-}
-
-export interface TablePage {
-  table: string;
-  columns: string[];
-  rows: Row[];
-}
-
-/** Up to `limit` rows of a bucket, across tables in registry order; `next` is null when all are sent. */
-export interface BucketPage {
-  pages: TablePage[];
-  next: CopyCursor | null;
-}
-
-/** Rows to write and primary keys (JSON) to delete, per table. */
-export interface BucketDelta {
-  upserts: Record<string, Row[]>;
-  deletes: Record<string, string[]>;
-}
 
 type Result<T extends object> = ShardResult<T>;
 
@@ -191,7 +154,7 @@ export async function bucketInventory(
   sql: SqlStorage,
   first: number,
   last: number,
-): Promise<Result<{ buckets: Array<{ bucket: number; checksum: BucketChecksum }>; held: Array<[number, number, ShardBucketState]> }>> {
+): Promise<Result<BucketInventory>> {
   if (!isBucket(first) || !isBucket(last) || first > last || last - first >= 512) return fail("invalid_input", "range must be 1..512 buckets");
   const byBucket = new Map<number, Map<string, string[]>>();
   for (const spec of TABLE_SPECS) {

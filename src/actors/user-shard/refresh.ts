@@ -4,7 +4,8 @@ import { fail, ok, type ShardResult } from "../results";
 import { coversScopes, grantedScopes } from "./consents";
 import type { ShardTx } from "./db";
 import { appendEvent } from "./outbox";
-import { toView, type UserView } from "./users";
+import { toView } from "./users";
+import type { RotateInput, Rotated, UserView } from "./api";
 
 type GrantRow = typeof grants.$inferSelect;
 type RefreshRow = typeof refreshTokens.$inferSelect;
@@ -42,32 +43,6 @@ export function liveRefresh(tx: ShardTx, bucket: number, tokenHash: string, poli
   const grant = tx.select().from(grants).where(eq(grants.id, row.grantId)).get();
   if (!grant || familyEnd(tx, grant, policy, now) !== null) return null;
   return { row, grant };
-}
-
-export interface RotateInput {
-  bucket: number;
-  tokenHash: string;
-  clientId: string;
-  /** Narrower scope asked for (RFC 6749 §6), or null for the grant's scope. */
-  scope: string | null;
-  successorHash: string;
-  /** The successor token encrypted under a key derived from the presented token. */
-  successorEnc: string;
-  /** The client's own grace window, overriding the shard's default; null = default. */
-  graceS: number | null;
-}
-
-export interface Rotated {
-  outcome: "rotated" | "replayed";
-  /** For "replayed": the successor issued by the first rotation, still encrypted. */
-  successorEnc: string | null;
-  grantId: string;
-  user: UserView;
-  scope: string;
-  sid: string | null;
-  authTime: number;
-  acr: string;
-  amr: string[];
 }
 
 const invalidGrant = (detail: string) => fail("invalid_grant", detail);

@@ -2,42 +2,10 @@ import { and, eq } from "drizzle-orm";
 import { grants, refreshTokens, revokedTokens } from "../../../schema/do/user-shard/tables";
 import { ok, type ShardResult } from "../results";
 import type { ShardTx } from "./db";
-import { liveGrantUser, type AccessTokenRef } from "./grants";
+import { liveGrantUser } from "./grants";
 import { appendEvent } from "./outbox";
 import { liveRefresh, revokeGrant, type RefreshPolicy } from "./refresh";
-
-/**
- * Token revocation (RFC 7009) and introspection (RFC 7662) inside the user's
- * shard. Each function runs inside the caller's one transaction. A token of
- * another client is treated exactly like an unknown one, so neither endpoint
- * tells a client anything about tokens it was not issued.
- */
-
-export interface RevokeAccessInput {
-  bucket: number;
-  /** The token's `sub` and `gid`: the grant must be this user's. */
-  userId: string;
-  grantId: string;
-  jti: string;
-  /**
-   * The token's `client_id`, which the router has matched to the authenticated
-   * caller (RFC 7009 §2.1). It is not compared with the grant's client: a token
-   * obtained by token exchange keeps the subject's grant but names the exchanging
-   * client, and that client may revoke it.
-   */
-  clientId: string;
-  /** Epoch ms after which the token no longer verifies anywhere; the sweep drops the row then. */
-  expiresAt: number;
-}
-
-export interface RevokeRefreshInput {
-  bucket: number;
-  tokenHash: string;
-  clientId: string;
-}
-
-/** `revoked` is true only for the call that actually revoked something, so events are written once. */
-export type Revoked = { revoked: boolean };
+import type { RevokeAccessInput, RevokeRefreshInput, Revoked, IntrospectRefreshInput, RefreshIntrospection, AccessTokenRef } from "./api";
 
 function grantOf(tx: ShardTx, bucket: number, grantId: string) {
   return tx.select().from(grants).where(and(eq(grants.id, grantId), eq(grants.bucket, bucket))).get();
@@ -85,26 +53,6 @@ export function revokeRefresh(tx: ShardTx, input: RevokeRefreshInput, now: numbe
 export function introspectAccess(tx: ShardTx, token: AccessTokenRef, now: number): ShardResult<{ active: boolean }> {
   return ok({ active: liveGrantUser(tx, token, now).ok });
 }
-
-export interface IntrospectRefreshInput {
-  bucket: number;
-  tokenHash: string;
-  /** The introspecting client: another client's token is reported inactive. */
-  clientId: string;
-}
-
-export type RefreshIntrospection =
-  | { active: false }
-  | {
-      active: true;
-      userId: string;
-      clientId: string;
-      scope: string;
-      sid: string | null;
-      /** Epoch seconds: when this token was issued, and when its family ends unless used again. */
-      iat: number;
-      exp: number;
-    };
 
 /**
  * A refresh token is active while /token would rotate it: the family's current

@@ -1,19 +1,13 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { sessions } from "../../../schema/do/user-shard/tables";
 import type { ShardTx } from "./db";
+import type { NewSession } from "./api";
 
 export type SessionRow = typeof sessions.$inferSelect;
 
 export interface SessionLifetimes {
   idleTtlS: number;
   maxTtlS: number;
-}
-
-export interface NewSession {
-  /** SHA-256 of the cookie value `s.<bucket>.<secret>`. */
-  idHash: string;
-  /** Public session id for ID tokens (`sid`) and logout. */
-  sid: string;
 }
 
 /** Whether a session has idled out or reached its absolute end (ended_at aside). */

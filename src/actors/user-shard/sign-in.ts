@@ -1,12 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { credentials } from "../../../schema/do/user-shard/tables";
 import { fail, ok, type ShardResult } from "../results";
-import { storeCode, type CodeRequest } from "./codes";
+import { storeCode } from "./codes";
 import { coversScopes, grantedScopes, recordConsent } from "./consents";
 import type { ShardTx } from "./db";
 import { appendEvent } from "./outbox";
-import { createSession, liveSession, touchSession, type NewSession, type SessionLifetimes, type SessionRow } from "./sessions";
+import { createSession, liveSession, touchSession, type SessionLifetimes, type SessionRow } from "./sessions";
 import { findUser, passwordCredential, type PasswordCredential } from "./users";
+import type { LoginChallenge, AuthorizationAsk, Authorized, LoginOutcome, CodeRequest, NewSession } from "./api";
 
 /** Consecutive failures allowed before sign-in slows down, and the longest wait. */
 export const FREE_FAILURES = 5;
@@ -23,33 +24,12 @@ function retryAfterS(row: PasswordCredential, now: number): number {
   return wait > 0 ? Math.ceil(wait / 1000) : 0;
 }
 
-export interface LoginChallenge {
-  verifier: string | null;
-  disabled: boolean;
-  /** > 0 while the account is slowed down after repeated failures. */
-  retryAfterS: number;
-}
-
 export function loginChallenge(tx: ShardTx, bucket: number, userId: string, now: number): ShardResult<LoginChallenge> {
   const user = findUser(tx, bucket, userId);
   if (!user) return fail("not_found", "no such user");
   const row = passwordCredential(tx, bucket, userId);
   return ok({ verifier: row?.secret ?? null, disabled: user.disabled, retryAfterS: row ? retryAfterS(row, now) : 0 });
 }
-
-/** What an authorization request asks of a live session. */
-export interface AuthorizationAsk {
-  clientId: string;
-  /** Seconds since authentication after which the user must sign in again (OIDC Core §3.1.2.1). */
-  maxAge: number | null;
-  /** prompt=consent: ask even if the scopes were allowed before. */
-  forceConsent: boolean;
-  code: CodeRequest;
-}
-
-export type Authorized =
-  | { outcome: "issued"; userId: string; sid: string }
-  | { outcome: "consent_required"; userId: string; sid: string; email: string; granted: string[] };
 
 /** With a live session: consent check, then the code. Shared by authorize, login and consent. */
 function issueOrAskConsent(tx: ShardTx, session: SessionRow, ask: AuthorizationAsk, now: number): ShardResult<Authorized> {
@@ -80,8 +60,6 @@ export function authorizeWithSession(
   touchSession(tx, session, lifetimes, now);
   return issueOrAskConsent(tx, session, ask, now);
 }
-
-export type LoginOutcome = ({ outcome: "rejected"; retryAfterS: number }) | Authorized;
 
 /**
  * After the router checked the password: count a failure (and slow the account

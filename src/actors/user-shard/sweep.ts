@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNotNull, lt, or } from "drizzle-orm";
 import { authCodes, grants, refreshTokens, revokedTokens, sessions } from "../../../schema/do/user-shard/tables";
 import type { ShardDb } from "./db";
+import type { SweepResult } from "./api";
 
 /**
  * Rows deleted per table per transaction: a sweep never holds the shard for long.
@@ -14,12 +15,6 @@ export interface SweepLimits {
   /** Access tokens outlive nothing longer than this; grants are kept until their tokens expire. */
   accessTokenTtlS: number;
   refreshIdleTtlS: number;
-}
-
-export interface SweepResult {
-  deleted: Record<string, number>;
-  /** A table still had a full batch to delete: run again soon. */
-  more: boolean;
 }
 
 /**

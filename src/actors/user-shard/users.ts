@@ -3,32 +3,7 @@ import { credentials, users } from "../../../schema/do/user-shard/tables";
 import { fail, ok, type ShardResult } from "../results";
 import type { ShardTx } from "./db";
 import { appendEvent } from "./outbox";
-
-/** A user as the router sees it. Never includes credentials. */
-export interface UserView {
-  id: string;
-  bucket: number;
-  email: string;
-  email_verified: boolean;
-  name: string | null;
-  given_name: string | null;
-  family_name: string | null;
-  disabled: boolean;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface NewUser {
-  id: string;
-  bucket: number;
-  email: string;
-  emailVerified: boolean;
-  name: string | null;
-  givenName: string | null;
-  familyName: string | null;
-  /** Password verifier computed by the caller (the router hashes; the shard never sees the password). */
-  passwordVerifier: string | null;
-}
+import type { UserView, NewUser } from "./api";
 
 type UserRow = typeof users.$inferSelect;
 

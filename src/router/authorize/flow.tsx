@@ -1,5 +1,4 @@
 import type { Context } from "hono";
-import type { AuthorizationAsk, Authorized } from "../../actors/user-shard/sign-in";
 import type { ShardResult } from "../../actors/results";
 import type { Env } from "../../env";
 import { mintArtifact } from "../../oauth/artifacts";
@@ -14,6 +13,7 @@ import { csrfCookie, signInteraction } from "./interaction";
 import type { AuthorizationRequest } from "./request";
 import { deliver, deliverError } from "./respond";
 import { readSessionCookie } from "./session-cookie";
+import type { AuthorizationAsk, Authorized } from "../../actors/user-shard/api";
 
 /** A fresh code for `bucket` and what the shard stores with it. */
 export async function askFor(config: Config, req: AuthorizationRequest, bucket: number): Promise<{ code: string; ask: AuthorizationAsk }> {

@@ -1,3 +1,4 @@
+import { SIGNING_ALGS, type SigningAlg } from "../../oauth/signing-alg";
 import type { Env } from "../../env";
 import type { Config } from "../../config";
 import { getClientRow, type ClientRow } from "../d1/clients";
@@ -14,7 +15,7 @@ export interface RegisteredClient {
   grantTypes: ReadonlySet<string>;
   scopes: ReadonlySet<string>;
   tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "none";
-  idTokenSignedResponseAlg: "ES256" | "RS256";
+  idTokenSignedResponseAlg: SigningAlg;
   /** SHA-256 (base64url) of the secret; null for public clients. */
   secretHash: string | null;
   /** Offline refresh families survive RP-initiated logout. */
@@ -97,8 +98,6 @@ function remember(clientId: string, entry: Entry): void {
   entries.set(clientId, entry);
 }
 
-const ALGS = ["ES256", "RS256"] as const;
-
 function isOneOf<T extends string>(value: string, allowed: readonly T[]): value is T {
   return (allowed as readonly string[]).includes(value);
 }
@@ -113,7 +112,7 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
   const consistent =
     (clientType === "public" && method === "none" && row.secretHash === null) ||
     (clientType === "confidential" && method !== "none" && row.secretHash !== null);
-  if (!isOneOf(clientType, ["confidential", "public"]) || !isOneOf(method, AUTH_METHODS) || !isOneOf(alg, ALGS) || !consistent) {
+  if (!isOneOf(clientType, ["confidential", "public"]) || !isOneOf(method, AUTH_METHODS) || !isOneOf(alg, SIGNING_ALGS) || !consistent) {
     console.error(`client ${row.clientId}: inconsistent registration (type ${clientType}, method ${method}, alg ${alg}); ignored`);
     return null;
   }

@@ -1,14 +1,12 @@
 import { decodeProtectedHeader, errors, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload, type ProtectedHeaderParameters } from "jose";
-import type { KeySet } from "../../actors/key-manager/actor";
+import type { KeySet } from "../../actors/key-manager/api";
 import type { Env } from "../../env";
-import { keyManagerStub } from "../../shard/stub";
+import { isSigningAlg, type SigningAlg } from "../../oauth/signing-alg";
+import { keyManagerRpc } from "../../shard/rpc";
 import type { Config } from "../../config";
 import { temporarilyUnavailable } from "../errors";
 import { StaleWhileRefresh } from "../stale-while-refresh";
 
-export type SigningAlg = "ES256" | "RS256";
-
-const SIGNING_ALGS: readonly SigningAlg[] = ["ES256", "RS256"];
 /** Allowed clock difference between us, other isolates and the token's issuer clock. */
 const CLOCK_TOLERANCE_S = 30;
 /** An unknown kid refreshes the cache at most this often, so garbage tokens cannot hammer the actor. */
@@ -38,10 +36,6 @@ let cached: LoadedKeys | null = null;
 const refresher = new StaleWhileRefresh();
 let lastKidRefreshAt = Number.NEGATIVE_INFINITY;
 
-function isSigningAlg(value: unknown): value is SigningAlg {
-  return typeof value === "string" && (SIGNING_ALGS as readonly string[]).includes(value);
-}
-
 async function loadKeys(env: Env, config: Config, refresh = false): Promise<LoadedKeys> {
   const now = Date.now();
   if (cached && !refresh && refresher.canServe(cached.fetchedAt, config.keyCacheTtlMs, now)) return cached;
@@ -51,7 +45,7 @@ async function loadKeys(env: Env, config: Config, refresh = false): Promise<Load
 async function fetchKeys(env: Env): Promise<LoadedKeys> {
   let set: KeySet;
   try {
-    set = await keyManagerStub(env).keySet();
+    set = await keyManagerRpc(env).keySet();
   } catch (error) {
     throw temporarilyUnavailable("the signing keys are unavailable, retry shortly", 1, String(error));
   }

@@ -1,4 +1,3 @@
-import type { EndContext, Ended } from "../../actors/user-shard/logout";
 import type { Env } from "../../env";
 import { bucketOf } from "../../shard/bucket";
 import type { SessionRef } from "../authorize/session-cookie";
@@ -8,6 +7,7 @@ import { OAuthError } from "../errors";
 import { callShard } from "../shards/call";
 import type { IdTokenHint } from "./request";
 import { survivingClients } from "./surviving-clients";
+import type { EndContext, Ended } from "../../actors/user-shard/api";
 
 async function contextFor(env: Env, config: Config, client: RegisteredClient | null, initiator: EndContext["initiator"]): Promise<EndContext> {
   return { survivingClients: await survivingClients(env, config, client), initiator, clientId: client?.clientId ?? null };

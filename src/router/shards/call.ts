@@ -1,25 +1,10 @@
-import type { UserShardActor } from "../../actors/user-shard/actor";
 import type { Failure, ShardResult } from "../../actors/results";
 import type { Env } from "../../env";
 import { shardOf } from "../../shard/map";
-import { stubFor } from "../../shard/stub";
+import { shardRpc, type ShardStub } from "../../shard/rpc";
 import type { Config } from "../../config";
 import { temporarilyUnavailable } from "../errors";
 import { currentMap } from "./map-cache";
-
-/**
- * An actor's RPC surface with plain promise types. (Workers RPC stubs wrap return
- * values in types that do not narrow on `ok`; the values themselves are plain.)
- */
-export type RpcApi<Actor> = {
-  [K in keyof Actor as Actor[K] extends (...args: never[]) => unknown ? K : never]: Actor[K] extends (...args: infer A) => infer R
-    ? (...args: A) => Promise<Awaited<R>>
-    : never;
-};
-export type ShardApi = RpcApi<UserShardActor>;
-
-/** The stub of the user shard `name`, typed as its RPC surface. */
-export const shardStub = (env: Env, name: string) => stubFor(env, name) as unknown as ShardApi;
 
 type DomainFailure = Failure<Exclude<Failure["error"], "wrong_shard" | "bucket_moving">>;
 
@@ -37,7 +22,7 @@ export async function callShard<T extends object>(
   env: Env,
   config: Config,
   bucket: number,
-  call: (shard: ShardApi, name: string) => Promise<ShardResult<T>>,
+  call: (shard: ShardStub, name: string) => Promise<ShardResult<T>>,
 ): Promise<({ ok: true } & T) | DomainFailure> {
   const deadline = Date.now() + config.shardRetryBudgetMs;
   let map = await currentMap(env, config);
@@ -45,7 +30,7 @@ export async function callShard<T extends object>(
   let backoff = FIRST_BACKOFF_MS;
   for (;;) {
     const shard = shardOf(map, bucket);
-    const result = await call(shardStub(env, shard), shard);
+    const result = await call(shardRpc(env, shard), shard);
     if (result.ok) return result;
     if (result.error === "wrong_shard") {
       if (refreshed) throw temporarilyUnavailable("the user's shard is changing, retry shortly", 1, `bucket ${bucket}: wrong_shard after refresh`);

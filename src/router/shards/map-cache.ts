@@ -1,9 +1,9 @@
-import type { DirectoryMap } from "../../actors/directory/actor";
 import type { Env } from "../../env";
-import { directoryStub } from "../../shard/stub";
+import { directoryRpc } from "../../shard/rpc";
 import type { Config } from "../../config";
 import { temporarilyUnavailable } from "../errors";
 import { StaleWhileRefresh } from "../stale-while-refresh";
+import type { DirectoryMap } from "../../actors/directory/api";
 
 /**
  * The shard map, cached per isolate for `mapCacheTtlMs`. Requests never call the
@@ -32,7 +32,7 @@ export async function currentMap(env: Env, config: Config, options: { refresh?: 
 async function fetchMap(env: Env, config: Config): Promise<DirectoryMap> {
   let result;
   try {
-    result = await directoryStub(env).ensureMap(config.shardCount);
+    result = await directoryRpc(env).ensureMap(config.shardCount);
   } catch (error) {
     throw temporarilyUnavailable("the shard directory is unavailable, retry shortly", 1, String(error));
   }

@@ -1,21 +1,19 @@
-import type { MoveListing } from "../../actors/directory/move-service";
-import type { ShardDirectoryActor } from "../../actors/directory/actor";
 import type { Failure, ShardResult } from "../../actors/results";
-import type { LoadReport } from "../../actors/user-shard/load";
 import type { Env } from "../../env";
 import { bucketCounts, type ShardMap } from "../../shard/map";
 import { planRebalance, type RebalancePlan } from "../../shard/plan";
 import { planByLoad, type LoadPlan } from "../../shard/plan-load";
-import { directoryStub } from "../../shard/stub";
 import { conflict, invalidRequest, notFound, OAuthError } from "../errors";
-import { shardStub, type RpcApi } from "./call";
+import { directoryRpc, shardRpc } from "../../shard/rpc";
+import type { LoadReport } from "../../actors/user-shard/api";
+import type { MoveListing } from "../../actors/directory/api";
 
 /**
  * What the operator API does with shards beyond routing: status with load, plans,
  * and the typed directory stub. Routes live in endpoints/admin/shards*.ts.
  */
 
-export const directory = (env: Env) => directoryStub(env) as unknown as RpcApi<ShardDirectoryActor>;
+export const directory = (env: Env) => directoryRpc(env);
 
 /** Turns a directory refusal into the operator API's error response. */
 export function orThrow<T extends object>(result: ShardResult<T> | ({ ok: true } & T) | Failure<string>): { ok: true } & T {
@@ -37,7 +35,7 @@ export async function shardLoads(env: Env, map: ShardMap): Promise<ShardLoad[]> 
   return Promise.all(
     map.shards.map(async (name) => {
       try {
-        const report = await shardStub(env, name).loadReport();
+        const report = await shardRpc(env, name).loadReport();
         return { name, report: report.ok ? report : null };
       } catch {
         return { name, report: null };

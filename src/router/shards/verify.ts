@@ -1,9 +1,10 @@
-import type { MoveView } from "../../actors/directory/moves";
-import type { DirectoryMap } from "../../actors/directory/actor";
-import { bucketHash, type BucketChecksum } from "../../actors/user-shard/bucket-hash";
+
+import { bucketHash } from "../../shard/checksum";
 import type { Env } from "../../env";
 import { OAuthError } from "../errors";
-import { shardStub } from "./call";
+import { shardRpc } from "../../shard/rpc";
+import type { BucketChecksum } from "../../actors/user-shard/api";
+import type { MoveView, DirectoryMap } from "../../actors/directory/api";
 
 /**
  * `verify`: every bucket of a range checked against the directory's map. The owner
@@ -44,7 +45,7 @@ export const MAX_VERIFY_RANGE = 512;
 export async function verifyRange(env: Env, map: DirectoryMap, open: readonly MoveView[], first: number, last: number): Promise<VerifyReport> {
   const inventories = await Promise.all(
     map.shards.map(async (name) => {
-      const result = await shardStub(env, name).bucketInventory(first, last);
+      const result = await shardRpc(env, name).bucketInventory(first, last);
       if (!result.ok) throw new OAuthError("server_error", 500, `shard ${name} could not list buckets ${first}..${last}: ${result.error}`);
       return { name, rows: new Map(result.buckets.map((b) => [b.bucket, b.checksum as BucketChecksum])), held: new Map(result.held.map(([b, epoch, state]) => [b, { epoch, state }])) };
     }),

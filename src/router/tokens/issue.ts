@@ -1,11 +1,11 @@
 import type { JWTPayload } from "jose";
-import type { Redeemed } from "../../actors/user-shard/codes";
 import type { Env } from "../../env";
 import { accessTokenHash } from "../../oauth/claims";
 import { randomToken } from "../../oauth/secrets";
 import type { RegisteredClient } from "../clients/registry";
 import type { Config } from "../../config";
 import { signJwt } from "../keys/cache";
+import type { Redeemed } from "../../actors/user-shard/api";
 
 /** The media type of RFC 9068 access tokens (§2.1); `at+jwt` is its short form. */
 export const ACCESS_TOKEN_TYP = "at+jwt";

@@ -1,4 +1,3 @@
-import type { UserView } from "../../actors/user-shard/users";
 import type { Env } from "../../env";
 import { dummyPasswordVerifier, hashPassword, verifyPassword } from "../../oauth/password";
 import { bucketOf, newUserId } from "../../shard/bucket";
@@ -6,6 +5,7 @@ import type { Config } from "../../config";
 import { reserveEmail, releaseEmail, userIdByEmail } from "../d1/user-emails";
 import { conflict, invalidRequest, notFound, OAuthError } from "../errors";
 import { callShard } from "../shards/call";
+import type { UserView } from "../../actors/user-shard/api";
 
 export interface CreateUserInput {
   email: string;

@@ -1,4 +1,3 @@
-import type { EndContext, SessionView } from "../../actors/user-shard/logout";
 import type { Env } from "../../env";
 import { bucketOf } from "../../shard/bucket";
 import type { Config } from "../../config";
@@ -6,6 +5,7 @@ import { notFound, OAuthError } from "../errors";
 import { survivingClients } from "../logout/surviving-clients";
 import { callShard } from "../shards/call";
 import { isUserId } from "./service";
+import type { EndContext, SessionView } from "../../actors/user-shard/api";
 
 /** Operator view of a user's sessions: list them, end one, end all (each one shard call). */
 

@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { TOKEN_EXCHANGE } from "../../../oauth/grant-types";
 import { parseScope } from "../../../oauth/scopes";
+import { SIGNING_ALGS } from "../../../oauth/signing-alg";
 
 /**
  * What an operator may register. Redirect URIs are absolute, without fragment
@@ -64,7 +65,7 @@ export const clientBody = z
       ),
       "openid",
     ),
-    id_token_signed_response_alg: z._default(z.enum(["ES256", "RS256"]), "ES256"),
+    id_token_signed_response_alg: z._default(z.enum(SIGNING_ALGS), "ES256"),
     offline_survives_logout: z._default(z.boolean(), false),
     refresh_grace_s: z._default(z.nullable(z.int().check(z.minimum(0), z.maximum(300))), null),
     token_exchange_audiences: z._default(z.array(z.string().check(z.regex(AUDIENCE, "must be 1-512 visible ASCII characters"))).check(z.maxLength(50)), []),

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { keyManagerStub } from "../../../shard/stub";
+import { keyManagerRpc } from "../../../shard/rpc";
 import { forgetKeys } from "../../keys/cache";
 import type { AppEnv } from "../../types";
 
@@ -10,11 +10,11 @@ import type { AppEnv } from "../../types";
  */
 export const adminKeys = new Hono<AppEnv>()
   .get("/", async (c) => {
-    const { keys, rotatesAt } = await keyManagerStub(c.env).listKeys();
+    const { keys, rotatesAt } = await keyManagerRpc(c.env).listKeys();
     return c.json({ keys, rotates_at: rotatesAt });
   })
   .post("/rotate", async (c) => {
-    const set = await keyManagerStub(c.env).rotate();
+    const set = await keyManagerRpc(c.env).rotate();
     forgetKeys();
     return c.json({
       active: { ES256: set.active.ES256.kid, RS256: set.active.RS256.kid },

@@ -3,7 +3,7 @@ import { BUCKET_COUNT } from "../../../shard/bucket";
 import { bucketCounts, MAX_SHARDS } from "../../../shard/map";
 import { invalidRequest } from "../../errors";
 import { currentMap } from "../../shards/map-cache";
-import { shardStub } from "../../shards/call";
+import { shardRpc } from "../../../shard/rpc";
 import { makePlan, moveListing, presentLoad, presentPlan, shardLoads, type PlanBy } from "../../shards/operator";
 import { MAX_VERIFY_RANGE, verifyRange } from "../../shards/verify";
 import type { AppEnv } from "../../types";
@@ -20,7 +20,7 @@ export const adminShards = new Hono<AppEnv>()
     const [loads, listing] = await Promise.all([shardLoads(c.env, map), moveListing(c.env, { open: true, limit: 50 })]);
     const shards = await Promise.all(
       map.shards.map(async (name, index) => {
-        const stats = await shardStub(c.env, name)
+        const stats = await shardRpc(c.env, name)
           .stats()
           .catch(() => null);
         const fenced = map.owner.filter((owner, bucket) => owner === index && map.states[bucket] !== "active").length;

@@ -8,8 +8,8 @@ import type { AppEnv } from "../../types";
 import { MAX_EMAIL_LENGTH, normalizeEmail } from "../../users/email";
 import { checkPassword, createUser, disableUser, findUserByEmail, getUser, requireEmail } from "../../users/service";
 import { readJson } from "./body";
-import type { UserView } from "../../../actors/user-shard/users";
 import type { Context } from "hono";
+import type { UserView } from "../../../actors/user-shard/api";
 
 const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
 const createBody = z.strictObject({

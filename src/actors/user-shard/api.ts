@@ -1,0 +1,379 @@
+/**
+ * The RPC contract of UserShardActor: every method the router and the directory may
+ * call, with its inputs and results. Callers import this file only, never the
+ * actor's internals; the actor class implements `UserShardApi`, so the two cannot
+ * drift apart. Results are plain values (`ShardResult`): error classes do not
+ * survive Workers RPC, and a failure's `detail` is for logs, never for clients.
+ */
+import type { OwnershipUpdate, ShardBucketState, ShardResult } from "../results";
+
+export interface UserShardApi {
+  /** Directory push: the full set of buckets this shard owns at `version`. */
+  syncOwnership(update: OwnershipUpdate): ShardResult<{ applied: boolean; resync?: boolean }>;
+  createUser(input: NewUser): ShardResult<{ user: UserView }>;
+  getUser(bucket: number, id: string): ShardResult<{ user: UserView }>;
+  /** The stored password verifier; the router derives and compares (PBKDF2 runs off the shard). */
+  getPasswordVerifier(bucket: number, id: string): ShardResult<{ user: UserView; verifier: string | null }>;
+  disableUser(bucket: number, id: string): ShardResult<{ user: UserView }>;
+  /** Sign-in, step 1: the password verifier and whether the account is slowed down. */
+  loginChallenge(bucket: number, userId: string): ShardResult<LoginChallenge>;
+  /** Sign-in, step 2: record the outcome; on success open a session and continue the authorization. */
+  completeLogin(bucket: number, userId: string, passwordOk: boolean, session: NewSession, ask: AuthorizationAsk): ShardResult<LoginOutcome>;
+  /** /authorize with a session cookie: session, max_age and consent checked, code stored. */
+  authorize(bucket: number, sessionHash: string, ask: AuthorizationAsk): ShardResult<Authorized>;
+  /** The consent page's "Allow": consent remembered and code stored. */
+  grantConsent(bucket: number, sessionHash: string, expectedSid: string, ask: AuthorizationAsk): ShardResult<Authorized>;
+  /** /token authorization_code: single-use redemption; a replay revokes what the code issued. */
+  redeemCode(input: RedeemInput): ShardResult<Redeemed>;
+  /** /token refresh_token: rotation; reuse of a retired token revokes the family. */
+  rotateRefresh(input: RotateInput): ShardResult<Rotated>;
+  /** /userinfo: the access token (by jti) and the grant behind it are live; the user's current claims. */
+  userinfo(bucket: number, userId: string, grantId: string, jti: string): ShardResult<{ user: UserView; scope: string }>;
+  revokeAccess(input: RevokeAccessInput): ShardResult<Revoked>;
+  revokeRefresh(input: RevokeRefreshInput): ShardResult<Revoked>;
+  introspectAccess(bucket: number, userId: string, grantId: string, jti: string): ShardResult<{ active: boolean }>;
+  introspectRefresh(input: IntrospectRefreshInput): ShardResult<RefreshIntrospection>;
+  endSession(bucket: number, sessionHash: string, expectedSub: string | null, context: EndContext): ShardResult<Ended>;
+  endSessionBySid(bucket: number, userId: string, sid: string, context: EndContext): ShardResult<Ended>;
+  endAllSessions(bucket: number, userId: string, context: EndContext): ShardResult<{ ended: string[] }>;
+  listSessions(bucket: number, userId: string): ShardResult<{ sessions: SessionView[] }>;
+  listConsents(bucket: number, userId: string): ShardResult<{ consents: ConsentView[] }>;
+  revokeConsent(bucket: number, userId: string, clientId: string): ShardResult<{ revoked: boolean; grants: number }>;
+  // The bucket mover, driven by ShardDirectoryActor.
+  exportBucket(bucket: number, from: CopyCursor | null, limit: number): ShardResult<BucketPage>;
+  importRows(bucket: number, pages: TablePage[]): ShardResult<{ imported: number }>;
+  bucketDigest(bucket: number, tables?: string[]): ShardResult<{ digest: BucketDigest }>;
+  bucketChecksum(bucket: number): Promise<ShardResult<{ checksum: BucketChecksum }>>;
+  exportKeys(bucket: number, keys: Record<string, string[]>): ShardResult<{ columns: Record<string, string[]>; rows: Record<string, Row[]> }>;
+  applyDelta(bucket: number, delta: BucketDelta): Promise<ShardResult<{ checksum: BucketChecksum }>>;
+  dropBucket(bucket: number, limit: number): ShardResult<{ deleted: number; more: boolean }>;
+  bucketInventory(first: number, last: number): Promise<ShardResult<BucketInventory>>;
+  /** Requests served per minute and per bucket over the last minutes. */
+  loadReport(minutes?: number): ShardResult<LoadReport>;
+  stats(): ShardResult<ShardStats>;
+  flushOutbox(): Promise<{ sent: number }>;
+  sweep(): SweepResult;
+}
+
+/** What a shard holds in a range of buckets: content checksums and its ownership rows. */
+export interface BucketInventory {
+  buckets: Array<{ bucket: number; checksum: BucketChecksum }>;
+  held: Array<[number, number, ShardBucketState]>;
+}
+
+/** Counts for operators: users held, buckets owned, map version applied, audit events waiting. */
+export interface ShardStats {
+  shard: string | null;
+  mapVersion: number;
+  ownedBuckets: number;
+  users: number;
+  outbox: number;
+}
+
+/** A user as the router sees it. Never includes credentials. */
+export interface UserView {
+  id: string;
+  bucket: number;
+  email: string;
+  email_verified: boolean;
+  name: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  disabled: boolean;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface NewUser {
+  id: string;
+  bucket: number;
+  email: string;
+  emailVerified: boolean;
+  name: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  /** Password verifier computed by the caller (the router hashes; the shard never sees the password). */
+  passwordVerifier: string | null;
+}
+
+export interface LoginChallenge {
+  verifier: string | null;
+  disabled: boolean;
+  /** > 0 while the account is slowed down after repeated failures. */
+  retryAfterS: number;
+}
+
+/** What an authorization request asks of a live session. */
+export interface AuthorizationAsk {
+  clientId: string;
+  /** Seconds since authentication after which the user must sign in again (OIDC Core §3.1.2.1). */
+  maxAge: number | null;
+  /** prompt=consent: ask even if the scopes were allowed before. */
+  forceConsent: boolean;
+  code: CodeRequest;
+}
+
+export type Authorized =
+  | { outcome: "issued"; userId: string; sid: string }
+  | { outcome: "consent_required"; userId: string; sid: string; email: string; granted: string[] };
+
+export type LoginOutcome = ({ outcome: "rejected"; retryAfterS: number }) | Authorized;
+
+export interface RedeemInput {
+  bucket: number;
+  codeHash: string;
+  clientId: string;
+  redirectUri: string | null;
+  /** BASE64URL(SHA256(code_verifier)) computed by the router, null if no verifier was sent. */
+  verifierChallenge: string | null;
+  /** Id for the grant this redemption creates (chosen by the router, embedded in its tokens). */
+  grantId: string;
+  /** Hash of the refresh token the router minted; stored only if the grant is offline. */
+  refreshTokenHash: string | null;
+  /** Whether the client may use refresh tokens at all. */
+  refreshAllowed: boolean;
+  grantTtlS: number;
+  offlineTtlS: number;
+}
+
+export interface Redeemed {
+  user: UserView;
+  scope: string;
+  sid: string;
+  authTime: number;
+  nonce: string | null;
+  acr: string;
+  amr: string[];
+  refreshIssued: boolean;
+}
+
+export interface RotateInput {
+  bucket: number;
+  tokenHash: string;
+  clientId: string;
+  /** Narrower scope asked for (RFC 6749 §6), or null for the grant's scope. */
+  scope: string | null;
+  successorHash: string;
+  /** The successor token encrypted under a key derived from the presented token. */
+  successorEnc: string;
+  /** The client's own grace window, overriding the shard's default; null = default. */
+  graceS: number | null;
+}
+
+export interface Rotated {
+  outcome: "rotated" | "replayed";
+  /** For "replayed": the successor issued by the first rotation, still encrypted. */
+  successorEnc: string | null;
+  grantId: string;
+  user: UserView;
+  scope: string;
+  sid: string | null;
+  authTime: number;
+  acr: string;
+  amr: string[];
+}
+
+/**
+ * Token revocation (RFC 7009) and introspection (RFC 7662) inside the user's
+ * shard. Each function runs inside the caller's one transaction. A token of
+ * another client is treated exactly like an unknown one, so neither endpoint
+ * tells a client anything about tokens it was not issued.
+ */
+
+export interface RevokeAccessInput {
+  bucket: number;
+  /** The token's `sub` and `gid`: the grant must be this user's. */
+  userId: string;
+  grantId: string;
+  jti: string;
+  /**
+   * The token's `client_id`, which the router has matched to the authenticated
+   * caller (RFC 7009 §2.1). It is not compared with the grant's client: a token
+   * obtained by token exchange keeps the subject's grant but names the exchanging
+   * client, and that client may revoke it.
+   */
+  clientId: string;
+  /** Epoch ms after which the token no longer verifies anywhere; the sweep drops the row then. */
+  expiresAt: number;
+}
+
+export interface RevokeRefreshInput {
+  bucket: number;
+  tokenHash: string;
+  clientId: string;
+}
+
+/** `revoked` is true only for the call that actually revoked something, so events are written once. */
+export type Revoked = { revoked: boolean };
+
+export interface IntrospectRefreshInput {
+  bucket: number;
+  tokenHash: string;
+  /** The introspecting client: another client's token is reported inactive. */
+  clientId: string;
+}
+
+export type RefreshIntrospection =
+  | { active: false }
+  | {
+      active: true;
+      userId: string;
+      clientId: string;
+      scope: string;
+      sid: string | null;
+      /** Epoch seconds: when this token was issued, and when its family ends unless used again. */
+      iat: number;
+      exp: number;
+    };
+
+/**
+ * Ending sessions: RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0)
+ * and the operator's "sign this user out". The session and every grant bound to
+ * it end in the caller's one transaction, so a refresh racing the logout either
+ * ran before it (and its successor dies with the grant) or after it (and fails).
+ */
+
+export interface EndContext {
+  /**
+   * Clients whose offline_access families outlive the session (client setting
+   * offline_survives_logout). The shard does not know client settings; the router
+   * passes the ids of every client that opted in.
+   */
+  survivingClients: readonly string[];
+  /** Who ended it, for the audit trail. */
+  initiator: "rp" | "user" | "operator";
+  /** The client that asked (id_token_hint or client_id), if any. */
+  clientId: string | null;
+}
+
+export type Ended =
+  | { outcome: "ended"; sid: string; userId: string; revokedGrants: number; keptGrants: number }
+  /** Ended before (logout twice, or by the operator): nothing changes, so a retry is harmless. */
+  | { outcome: "already_ended"; sid: string; userId: string }
+  /** The cookie names no session (swept, or never ours): nothing to end. */
+  | { outcome: "no_session" }
+  /** The session belongs to someone other than the id_token_hint's subject: the router asks the person. */
+  | { outcome: "other_user" };
+
+export interface SessionView {
+  sid: string;
+  state: "active" | "expired" | "ended";
+  /** Epoch seconds, as in ID tokens. */
+  auth_time: number;
+  amr: string[];
+  acr: string;
+  /** Epoch milliseconds. */
+  last_seen_at: number;
+  idle_expires_at: number;
+  expires_at: number;
+  ended_at: number | null;
+}
+
+export interface ConsentView {
+  client_id: string;
+  scope: string;
+  granted_at: number;
+  updated_at: number;
+}
+
+export interface LoadReport {
+  /** First minute of the window (epoch minutes); `perMinute[i]` is minute `since + i`. */
+  since: number;
+  perMinute: number[];
+  /** [bucket, requests in the window], busiest first. */
+  perBucket: Array<[number, number]>;
+}
+
+/** Where a bulk copy stands: the table it is in and the primary key of the last row sent. */
+export interface CopyCursor {
+  table: string;
+  afterKey: Value[] | null;
+}
+
+export interface TablePage {
+  table: string;
+  columns: string[];
+  rows: Row[];
+}
+
+/** Up to `limit` rows of a bucket, across tables in registry order; `next` is null when all are sent. */
+export interface BucketPage {
+  pages: TablePage[];
+  next: CopyCursor | null;
+}
+
+/** Rows to write and primary keys (JSON) to delete, per table. */
+export interface BucketDelta {
+  upserts: Record<string, Row[]>;
+  deletes: Record<string, string[]>;
+}
+
+/**
+ * Content checksums of a bucket's rows, identical on any shard that holds the same
+ * rows: per table, the row count and a SHA-256 over the rows' canonical JSON (see
+ * bucket-rows.ts) in primary-key order, one per line. The mover compares them on
+ * source and target before it hands a bucket over; `verify` compares them across shards.
+ */
+export interface TableChecksum {
+  rows: number;
+  sha256: string;
+}
+
+export type BucketChecksum = Record<string, TableChecksum>;
+
+/**
+ * A table's rows as primary key (JSON) and a 53-bit hash of the content: enough for
+ * the mover to find which rows differ between two shards without shipping them.
+ * (A hash collision would hide a change from the diff, never from the SHA-256
+ * comparison that follows it.)
+ */
+export interface TableDigest {
+  keys: string[];
+  hashes: number[];
+}
+
+export type BucketDigest = Record<string, TableDigest>;
+
+export interface SweepResult {
+  deleted: Record<string, number>;
+  /** A table still had a full batch to delete: run again soon. */
+  more: boolean;
+}
+
+/** What the router read from a verified access token (RFC 9068) to find it in the shard. */
+export interface AccessTokenRef {
+  bucket: number;
+  userId: string;
+  grantId: string;
+  jti: string;
+}
+
+export interface NewSession {
+  /** SHA-256 of the cookie value `s.<bucket>.<secret>`. */
+  idHash: string;
+  /** Public session id for ID tokens (`sid`) and logout. */
+  sid: string;
+}
+
+/** What the router validated at /authorize and binds to the code (RFC 6749 §4.1.2, RFC 7636 §4.4). */
+export interface CodeRequest {
+  /** SHA-256 of the code `c.<bucket>.<secret>`; the code itself is never stored. */
+  codeHash: string;
+  clientId: string;
+  redirectUri: string;
+  scope: string;
+  codeChallenge: string | null;
+  nonce: string | null;
+  ttlS: number;
+}
+
+/**
+ * Generic row access for the bucket mover. Everything here is driven by the
+ * per-user table registry, so a table added there is copied, verified and dropped
+ * with its bucket without new mover code. Raw SQL on `ctx.storage.sql`: the table
+ * names come from the registry (never from the caller), values are always bound.
+ */
+
+export type Value = SqlStorageValue;
+
+export type Row = Value[];
