@@ -11,11 +11,47 @@ export const SCOPES_SUPPORTED = Object.keys(SCOPE_DESCRIPTIONS);
 /** RFC 6749 §3.3 scope-token. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
-/** Space-delimited, no empty tokens; null if malformed. Duplicates collapse, order is kept. */
-export function parseScope(raw: string): string[] | null {
+/**
+ * A scope (RFC 6749 §3.3): distinct scope tokens, order kept. Plain strings inside,
+ * so it crosses RPC and JSON as an array; the brand says it has been parsed.
+ */
+export type Scope = readonly string[] & { readonly __scope: true };
+
+const asScope = (tokens: readonly string[]) => [...new Set(tokens)] as unknown as Scope;
+
+/** A scope parameter as a client sent it: space-delimited, no empty tokens; null if malformed. */
+export function parseScope(raw: string): Scope | null {
   const tokens = raw.split(" ");
   if (tokens.some((t) => !SCOPE_TOKEN.test(t))) return null;
-  return [...new Set(tokens)];
+  return asScope(tokens);
+}
+
+/** A scope this provider stored or signed itself (never client input): empty tokens ignored. */
+export function storedScope(value: string): Scope {
+  return asScope(value.split(" ").filter((t) => t !== ""));
+}
+
+/** The space-delimited form of tokens, responses and storage. */
+export function formatScope(scope: readonly string[]): string {
+  return scope.join(" ");
+}
+
+/** Whether `granted` includes every token of `requested` (the empty scope is always covered). */
+export function coversScope(granted: readonly string[], requested: readonly string[]): boolean {
+  return requested.every((t) => granted.includes(t));
+}
+
+/**
+ * A narrower scope asked of an existing grant (RFC 6749 §6: "MUST NOT include any
+ * scope not originally granted"): `requested` when `granted` covers it, else null.
+ */
+export function narrowScope(granted: Scope, requested: Scope | null): Scope | null {
+  if (requested === null) return granted;
+  return coversScope(granted, requested) ? requested : null;
+}
+
+export function hasScope(scope: readonly string[], token: string): boolean {
+  return scope.includes(token);
 }
 
 /** Claims released per scope (OIDC Core §5.4). */

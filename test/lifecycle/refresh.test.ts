@@ -67,6 +67,27 @@ describe("refresh rotation (RFC 6749 §6, RFC 9700 §4.14.2)", () => {
     expect((await userinfo(second.access_token!)).status).toBe(401);
   });
 
+  it("a forged token naming a real family is unknown: it gets nothing and revokes nothing", async () => {
+    const start = await family();
+    // r.<bucket>.<family>.<secret>: the family id is visible in access tokens (gid), the secret is not.
+    const [prefix, bucket, grant] = start.refresh_token!.split(".");
+    const forged = await refresh(`${prefix}.${bucket}.${grant}.${"Z".repeat(43)}`);
+    expect((await json<TokenBody>(forged)).error).toBe("invalid_grant");
+    expect((await refresh(start.refresh_token!)).status).toBe(200);
+  });
+
+  it("without a grace window the retired token keeps no sealed successor", async () => {
+    const start = await family();
+    await refresh(start.refresh_token!);
+    const sub = JSON.parse(atob(start.access_token!.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))).sub as string;
+    const shard = shardOf(await currentDirectoryMap(), bucketOf(sub));
+    const grant = start.refresh_token!.split(".")[2]!;
+    const rows = await runInDurableObject(stubFor(env, shard), (_instance, state) =>
+      state.storage.sql.exec("SELECT generation, successor_enc FROM refresh_tokens WHERE grant_id = ?", grant).toArray(),
+    );
+    expect(rows).toEqual([{ generation: 0, successor_enc: null }]);
+  });
+
   it("scope may be narrowed, never widened (RFC 6749 §6)", async () => {
     const start = await family("openid email offline_access");
     const narrowed = await json<TokenBody>(await refresh(start.refresh_token!, { scope: "openid offline_access" }));

@@ -11,7 +11,7 @@ import { stubFor } from "../../src/shard/stub";
  * the directory recording it to both shards acknowledging the new owner.
  */
 describe("the fenced window of a bucket move", () => {
-  it("a bucket of 1,000 users (8,000 rows) moves with a short fence; the copy happens before it", async () => {
+  it("a bucket of 1,000 users (7,000 rows) moves with a short fence; the copy happens before it", async () => {
     const bucket = 1001;
     const { shard: from } = await ownerOf(bucket);
     const to = await otherShard(bucket);
@@ -24,7 +24,7 @@ describe("the fenced window of a bucket move", () => {
     const move = await moveBucket(bucket, to);
     const total = Date.now() - started;
     fences.push(move.fence_ms!);
-    expect(move).toMatchObject({ step: "done", users: 1_000, rows_copied: 8_000 });
+    expect(move).toMatchObject({ step: "done", users: 1_000, rows_copied: 7_000 });
     expect(sameChecksum(await checksumAt(to, bucket), sum)).toBe(true);
     expect(await bucketRows(from, bucket)).toEqual({});
 
@@ -36,7 +36,7 @@ describe("the fenced window of a bucket move", () => {
       fences.push(back.fence_ms!);
     }
     expect(sameChecksum(await checksumAt(to, bucket), sum)).toBe(true);
-    console.log(`[fence] bucket of 1,000 users / 8,000 rows: move ${total} ms, fence ms per move: ${fences.join(", ")}`);
+    console.log(`[fence] bucket of 1,000 users / 7,000 rows: move ${total} ms, fence ms per move: ${fences.join(", ")}`);
     expect(fences.every((f) => f >= 0)).toBe(true);
   });
 
@@ -57,8 +57,8 @@ describe("the fenced window of a bucket move", () => {
     const expected = await checksumAt(from, bucket);
     const done = await drive(move.id);
     expect(done.step).toBe("done");
-    expect(done.rows_copied).toBeGreaterThan(2_400); // the bulk copy plus the fenced delta
+    expect(done.rows_copied).toBeGreaterThan(2_100); // the bulk copy plus the fenced delta
     expect(sameChecksum(await checksumAt(to, bucket), expected)).toBe(true);
-    console.log(`[fence] bucket of 300 users with a delta of ${done.rows_copied - 2_400} rows: fence ${done.fence_ms} ms`);
+    console.log(`[fence] bucket of 300 users with a delta of ${done.rows_copied - 2_100} rows: fence ${done.fence_ms} ms`);
   });
 });

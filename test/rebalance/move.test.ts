@@ -21,7 +21,10 @@ describe("moving one bucket between shards", () => {
     const bucket = bucketOf(user.id);
     // A session, a consent, a redeemed code with its refresh family, and a code not yet redeemed.
     const first = await issueCode(app.clientId, { user });
-    const tokens = await json<TokenBody>(await tokenRequest(redeemFields(first), app.auth));
+    const issued = await json<TokenBody>(await tokenRequest(redeemFields(first), app.auth));
+    expect(issued.refresh_token).toMatch(/^r\./);
+    // One rotation, so the family has a retired token to move as well as its current one.
+    const tokens = await json<TokenBody>(await tokenRequest({ grant_type: "refresh_token", refresh_token: issued.refresh_token! }, app.auth));
     expect(tokens.refresh_token).toMatch(/^r\./);
     const pending = await issueCode(app.clientId, { user, browser: first.browser });
 
@@ -54,6 +57,9 @@ describe("moving one bucket between shards", () => {
     expect((await call("/userinfo", { headers: { Authorization: `Bearer ${tokens.access_token}` } })).status).toBe(200);
     const rotated = await tokenRequest({ grant_type: "refresh_token", refresh_token: tokens.refresh_token! }, app.auth);
     expect(rotated.status).toBe(200);
+    // The retired token moved too: presenting it again is still reuse (RFC 9700 §4.14.2).
+    const reused = await tokenRequest({ grant_type: "refresh_token", refresh_token: issued.refresh_token! }, app.auth);
+    expect(await json<TokenBody>(reused)).toMatchObject({ error: "invalid_grant" });
     const redeemed = await tokenRequest(redeemFields(pending), app.auth);
     expect(redeemed.status).toBe(200);
     const silent = await first.browser.get(

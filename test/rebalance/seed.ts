@@ -4,8 +4,8 @@ import { stubFor } from "../../src/shard/stub";
 /**
  * Writes `users` synthetic users into `bucket` of `shard`, straight into its
  * SQLite, each with what a signed-in user has: a password credential, a session,
- * a consent, a pending code, a grant and a refresh family of two tokens (one
- * retired). Eight rows per user, like a busy bucket. The ids need not hash to the
+ * a consent, a pending code, a grant holding its current refresh token, and one
+ * retired token. Seven rows per user, like a busy bucket. The ids need not hash to the
  * bucket: the mover works on the bucket column, not on the ids.
  */
 export async function seedBucket(shard: string, bucket: number, users: number, tag = "syn"): Promise<void> {
@@ -37,11 +37,10 @@ export async function seedBucket(shard: string, bucket: number, users: number, t
           `ch-${id}`, bucket, id, `sid-${id}`, now, now, later,
         );
         sql.exec(
-          "INSERT INTO grants (id, bucket, user_id, client_id, sid, scope, auth_time, offline, created_at, last_used_at, expires_at) VALUES (?, ?, ?, 'demo-app', ?, 'openid offline_access', ?, 1, ?, ?, ?)",
-          `g-${id}`, bucket, id, `sid-${id}`, now, now, now, later,
+          "INSERT INTO grants (id, bucket, user_id, client_id, sid, scope, auth_time, offline, refresh_hash, refresh_generation, created_at, last_used_at, expires_at) VALUES (?, ?, ?, 'demo-app', ?, 'openid offline_access', ?, 1, ?, 2, ?, ?, ?)",
+          `g-${id}`, bucket, id, `sid-${id}`, now, `rt2-${id}`, now, now, later,
         );
-        sql.exec("INSERT INTO refresh_tokens (token_hash, bucket, grant_id, generation, created_at, retired_at) VALUES (?, ?, ?, 1, ?, ?)", `rt1-${id}`, bucket, `g-${id}`, now, now);
-        sql.exec("INSERT INTO refresh_tokens (token_hash, bucket, grant_id, generation, created_at) VALUES (?, ?, ?, 2, ?)", `rt2-${id}`, bucket, `g-${id}`, now);
+        sql.exec("INSERT INTO refresh_tokens (token_hash, bucket, grant_id, generation, retired_at) VALUES (?, ?, ?, 1, ?)", `rt1-${id}`, bucket, `g-${id}`, now);
       }
     });
   });

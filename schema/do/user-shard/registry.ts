@@ -1,4 +1,5 @@
 import { getTableName, type Table } from "drizzle-orm";
+import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import { authCodes, consents, credentials, grants, outbox, refreshTokens, revokedTokens, sessions, users } from "./tables";
 
 /**
@@ -14,20 +15,28 @@ export interface PerUserTable {
   readonly primaryKey: readonly string[];
 }
 
-function entry(table: Table, primaryKey: string[]): PerUserTable {
-  return { table, name: getTableName(table), primaryKey };
+/** The primary-key columns as the table declares them (a composite key, or the one primary column). */
+function primaryKeyOf(table: SQLiteTable): string[] {
+  const config = getTableConfig(table);
+  const composite = config.primaryKeys[0];
+  if (composite) return composite.columns.map((c) => c.name);
+  return config.columns.filter((c) => c.primary).map((c) => c.name);
+}
+
+function entry(table: SQLiteTable): PerUserTable {
+  return { table, name: getTableName(table), primaryKey: primaryKeyOf(table) };
 }
 
 export const PER_USER_TABLES: readonly PerUserTable[] = [
-  entry(users, ["id"]),
-  entry(credentials, ["user_id", "type"]),
-  entry(outbox, ["id"]),
-  entry(sessions, ["id_hash"]),
-  entry(consents, ["user_id", "client_id"]),
-  entry(authCodes, ["code_hash"]),
-  entry(grants, ["id"]),
-  entry(refreshTokens, ["token_hash"]),
-  entry(revokedTokens, ["jti"]),
+  entry(users),
+  entry(credentials),
+  entry(outbox),
+  entry(sessions),
+  entry(consents),
+  entry(authCodes),
+  entry(grants),
+  entry(refreshTokens),
+  entry(revokedTokens),
 ];
 
 /**

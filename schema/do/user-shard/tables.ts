@@ -52,20 +52,22 @@ export const credentials = sqliteTable(
   (t) => [primaryKey({ columns: [t.userId, t.type] }), index("credentials_bucket").on(t.bucket)],
 );
 
-/** Audit events written in the same transaction as the change they describe. */
-export const outbox = sqliteTable(
-  "outbox",
-  {
-    id: text("id").primaryKey(),
-    bucket: integer("bucket").notNull(),
-    type: text("type").notNull(),
-    userId: text("user_id"),
-    clientId: text("client_id"),
-    data: text("data").notNull(),
-    at: integer("at").notNull(),
-  },
-  (t) => [index("outbox_bucket").on(t.bucket), index("outbox_at").on(t.at)],
-);
+/**
+ * Audit events written in the same transaction as the change they describe. The
+ * table is WITHOUT ROWID and keyed by a time-ordered id (UUIDv7), so the flush walks
+ * the primary key oldest first and an event costs one row written to append and one
+ * to delete — no secondary index. The outbox holds seconds of events; a bucket
+ * move's `WHERE bucket = ?` scans it, which is cheap at that size.
+ */
+export const outbox = sqliteTable("outbox", {
+  id: text("id").primaryKey(),
+  bucket: integer("bucket").notNull(),
+  type: text("type").notNull(),
+  userId: text("user_id"),
+  clientId: text("client_id"),
+  data: text("data").notNull(),
+  at: integer("at").notNull(),
+});
 
 /**
  * Browser sessions. The cookie carries `s.<bucket>.<secret>`; only the SHA-256 of
@@ -120,6 +122,8 @@ export const authCodes = sqliteTable(
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
     redeemedAt: integer("redeemed_at"),
+    // The grant the redemption created: a replay of the code revokes it by primary key.
+    grantId: text("grant_id"),
   },
   (t) => [index("auth_codes_bucket").on(t.bucket), index("auth_codes_expiry").on(t.expiresAt)],
 );
@@ -128,6 +132,12 @@ export const authCodes = sqliteTable(
  * A grant: what one code redemption issued (access tokens, and with offline_access a
  * refresh-token family). Access tokens carry its id, so revoking the grant — on code
  * replay, logout or theft detection — makes every token from it dead at the next use.
+ *
+ * The family's current refresh token lives on the grant row (its hash and
+ * generation): the token names its family, so a rotation finds the grant by primary
+ * key and rewrites this one row. WITHOUT ROWID, one secondary index (bucket, user):
+ * the mover walks it by bucket, per-user operations (logout, consent withdrawal) by
+ * user — an insert writes two rows, a rotation one.
  */
 export const grants = sqliteTable(
   "grants",
@@ -139,9 +149,11 @@ export const grants = sqliteTable(
     sid: text("sid"),
     scope: text("scope").notNull(),
     authTime: integer("auth_time").notNull(),
-    codeHash: text("code_hash"),
     // 1 when the grant carries a refresh-token family (offline_access)
     offline: integer("offline", { mode: "boolean" }).notNull().default(false),
+    // SHA-256 of the family's current refresh token, and its generation (0 at redemption)
+    refreshHash: text("refresh_hash"),
+    refreshGeneration: integer("refresh_generation").notNull().default(0),
     createdAt: integer("created_at").notNull(),
     lastUsedAt: integer("last_used_at").notNull(),
     // absolute end of the grant; refresh use extends idle life up to here
@@ -149,29 +161,29 @@ export const grants = sqliteTable(
     revokedAt: integer("revoked_at"),
     revokeReason: text("revoke_reason"),
   },
-  (t) => [
-    index("grants_bucket").on(t.bucket),
-    index("grants_user").on(t.userId),
-    index("grants_sid").on(t.sid),
-    index("grants_code").on(t.codeHash),
-  ],
+  (t) => [index("grants_bucket_user").on(t.bucket, t.userId)],
 );
 
-/** Refresh tokens of a grant's family, stored hashed; one is current, the rest retired. */
+/**
+ * Retired refresh tokens of a family, stored hashed: kept so that a retired token
+ * presented again is recognised as reuse (RFC 9700 §4.14.2) and, within the grace
+ * window, answered with the successor it already received. Keyed by family first, so
+ * a presented token (which names its family) is one primary-key lookup and a family's
+ * history is one range; WITHOUT ROWID with one index (bucket) for the mover.
+ */
 export const refreshTokens = sqliteTable(
   "refresh_tokens",
   {
-    tokenHash: text("token_hash").primaryKey(),
-    bucket: integer("bucket").notNull(),
     grantId: text("grant_id").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    bucket: integer("bucket").notNull(),
     generation: integer("generation").notNull(),
-    createdAt: integer("created_at").notNull(),
-    retiredAt: integer("retired_at"),
+    retiredAt: integer("retired_at").notNull(),
     // The successor issued when this token was rotated, AES-GCM encrypted under a key
     // derived from this token: only its holder can read it, and only within the grace window.
     successorEnc: text("successor_enc"),
   },
-  (t) => [index("refresh_tokens_bucket").on(t.bucket), index("refresh_tokens_grant").on(t.grantId)],
+  (t) => [primaryKey({ columns: [t.grantId, t.tokenHash] }), index("refresh_tokens_bucket").on(t.bucket)],
 );
 
 /**

@@ -11,7 +11,7 @@ import type { ShardDb, ShardTx } from "./db";
 import { applyOwnership, checkBucket, readMeta, writeMeta } from "./fencing";
 import { sweepOnce } from "./sweep";
 import { listConsents, revokeConsent } from "./consents";
-import { appendedEvents, flushOutboxBatch } from "./outbox";
+import { eventsAppended, flushOutboxBatch } from "./outbox";
 
 import { LOAD_WINDOW_MINUTES, loadReport } from "./load";
 import * as mover from "./mover";
@@ -116,17 +116,17 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
 
   /** /token authorization_code: single-use redemption; a replay revokes what the code issued. */
   redeemCode(input: RedeemInput): ShardResult<Redeemed> {
-    return this.inBucket(input.bucket, (tx, now) => redeemCode(tx, input, now));
+    return this.inBucketRaw(input.bucket, (sql, now) => redeemCode(sql, input, now));
   }
 
   /** /token refresh_token: rotation in one transaction; reuse of a retired token revokes the family. */
   rotateRefresh(input: RotateInput): ShardResult<Rotated> {
-    return this.inBucket(input.bucket, (tx, now) => rotateRefresh(tx, input, this.refreshPolicy, now));
+    return this.inBucketRaw(input.bucket, (sql, now) => rotateRefresh(sql, input, this.refreshPolicy, now));
   }
 
   /** /userinfo: the access token (by jti) and the grant behind it are live; the user's current claims. */
   userinfo(bucket: number, userId: string, grantId: string, jti: string): ShardResult<{ user: UserView; scope: string }> {
-    return this.inBucket(bucket, (tx, now) => liveGrantUser(tx, { bucket, userId, grantId, jti }, now));
+    return this.inBucketRaw(bucket, (sql, now) => liveGrantUser(sql, { bucket, userId, grantId, jti }, now));
   }
 
   /** /revoke with an access token: remembered by jti until its expiry, if it is the caller's. */
@@ -136,17 +136,17 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
 
   /** /revoke with a refresh token (current or retired): the whole family ends, if it is the caller's. */
   revokeRefresh(input: RevokeRefreshInput): ShardResult<Revoked> {
-    return this.inBucket(input.bucket, (tx, now) => revokeRefresh(tx, input, now));
+    return this.inBucketRaw(input.bucket, (sql, now) => revokeRefresh(sql, input, now));
   }
 
   /** /introspect with an access token: live exactly when /userinfo would accept it. Writes nothing. */
   introspectAccess(bucket: number, userId: string, grantId: string, jti: string): ShardResult<{ active: boolean }> {
-    return this.inBucket(bucket, (tx, now) => introspectAccess(tx, { bucket, userId, grantId, jti }, now));
+    return this.inBucketRaw(bucket, (sql, now) => introspectAccess(sql, { bucket, userId, grantId, jti }, now));
   }
 
   /** /introspect with a refresh token: active while /token would rotate it. Writes nothing, not even on a retired token. */
   introspectRefresh(input: IntrospectRefreshInput): ShardResult<RefreshIntrospection> {
-    return this.inBucket(input.bucket, (tx, now) => introspectRefresh(tx, input, this.refreshPolicy, now));
+    return this.inBucketRaw(input.bucket, (sql, now) => introspectRefresh(sql, input, this.refreshPolicy, now));
   }
 
   /** RP-initiated logout: the browser's session (by cookie hash) and the grants bound to it end together. */
@@ -281,17 +281,26 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   /**
    * One domain operation: one synchronous transaction that starts with the bucket
    * check, then an outbox flush scheduled exactly when the operation appended audit
-   * events (whatever its result says: a failure can still record an event).
+   * events (whatever its result says: a failure can still record an event). `op`
+   * gets drizzle's transaction and the raw SQL handle of the same storage: the hot
+   * paths (token, userinfo, authorize) use raw SQL, the rest drizzle.
    */
-  private inBucket<T extends object>(bucket: number, op: (tx: ShardTx, now: number) => ShardResult<T>): ShardResult<T> {
+  private inBucket<T extends object>(bucket: number, op: (tx: ShardTx, now: number, sql: SqlStorage) => ShardResult<T>): ShardResult<T> {
     const now = Date.now();
-    let appended = false;
-    const result = this.db.transaction((tx) => {
-      const outcome = checkBucket(tx, bucket) ?? op(tx, now);
-      appended = appendedEvents(tx);
-      return outcome;
-    });
-    if (appended) this.scheduleFlush();
+    const before = eventsAppended();
+    const sql = this.ctx.storage.sql;
+    const result = this.db.transaction((tx) => checkBucket(sql, bucket) ?? op(tx, now, sql));
+    if (eventsAppended() !== before) this.scheduleFlush();
+    return result;
+  }
+
+  /** inBucket for the hot paths: the same transaction without drizzle's transaction object. */
+  private inBucketRaw<T extends object>(bucket: number, op: (sql: SqlStorage, now: number) => ShardResult<T>): ShardResult<T> {
+    const now = Date.now();
+    const before = eventsAppended();
+    const sql = this.ctx.storage.sql;
+    const result = this.ctx.storage.transactionSync(() => checkBucket(sql, bucket) ?? op(sql, now));
+    if (eventsAppended() !== before) this.scheduleFlush();
     return result;
   }
 

@@ -149,13 +149,18 @@ export interface Redeemed {
 
 export interface RotateInput {
   bucket: number;
+  /** The family (grant id) the presented token names: `r.<bucket>.<family>.<secret>`. */
+  grantId: string;
   tokenHash: string;
   clientId: string;
   /** Narrower scope asked for (RFC 6749 §6), or null for the grant's scope. */
   scope: string | null;
   successorHash: string;
-  /** The successor token encrypted under a key derived from the presented token. */
-  successorEnc: string;
+  /**
+   * The successor encrypted under a key derived from the presented token, kept for
+   * grace-window retries; null when the client's grace window is 0 (a retry is reuse).
+   */
+  successorEnc: string | null;
   /** The client's own grace window, overriding the shard's default; null = default. */
   graceS: number | null;
 }
@@ -199,6 +204,8 @@ export interface RevokeAccessInput {
 
 export interface RevokeRefreshInput {
   bucket: number;
+  /** The family the token names. */
+  grantId: string;
   tokenHash: string;
   clientId: string;
 }
@@ -208,6 +215,8 @@ export type Revoked = { revoked: boolean };
 
 export interface IntrospectRefreshInput {
   bucket: number;
+  /** The family the token names. */
+  grantId: string;
   tokenHash: string;
   /** The introspecting client: another client's token is reported inactive. */
   clientId: string;

@@ -114,6 +114,8 @@ export function deleteKeys(sql: SqlStorage, spec: TableSpec, bucket: number, key
 
 /** Deletes up to `limit` rows of a bucket from one table; returns how many went. */
 export function deleteSome(sql: SqlStorage, spec: TableSpec, bucket: number, limit: number): number {
-  sql.exec(`DELETE FROM ${spec.name} WHERE rowid IN (SELECT rowid FROM ${spec.name} WHERE bucket = ? LIMIT ?)`, bucket, limit);
+  // By primary key, not rowid: WITHOUT ROWID tables have none.
+  const key = keyTuple(spec);
+  sql.exec(`DELETE FROM ${spec.name} WHERE bucket = ? AND ${key} IN (SELECT ${spec.primaryKey.join(", ")} FROM ${spec.name} WHERE bucket = ? LIMIT ?)`, bucket, bucket, limit);
   return Number(sql.exec("SELECT changes() AS n").one().n);
 }

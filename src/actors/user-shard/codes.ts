@@ -1,12 +1,12 @@
-import { and, eq, isNull } from "drizzle-orm";
-import { authCodes, grants, refreshTokens, sessions, users } from "../../../schema/do/user-shard/tables";
+import { authCodes } from "../../../schema/do/user-shard/tables";
+import { formatScope, hasScope, storedScope } from "../../oauth/scopes";
 import { fail, ok, type ShardResult } from "../results";
+import type { CodeRequest, RedeemInput, Redeemed } from "./api";
 import type { ShardTx } from "./db";
 import { appendEvent } from "./outbox";
+import { firstRow, sameHash } from "./raw";
 import type { SessionRow } from "./sessions";
-import { toView } from "./users";
-import type { RedeemInput, Redeemed, UserView } from "./api";
-import type { CodeRequest } from "./api";
+import { USER_COLUMNS, userViewOf, type UserColumns } from "./users";
 
 export function storeCode(tx: ShardTx, session: SessionRow, code: CodeRequest, now: number): void {
   tx.insert(authCodes)
@@ -30,79 +30,80 @@ export function storeCode(tx: ShardTx, session: SessionRow, code: CodeRequest, n
 
 const invalidGrant = (detail: string) => fail("invalid_grant", detail);
 
+/** A code as redemption reads it, with its user and session in the same statement. */
+interface CodeRow extends UserColumns {
+  user_id: string;
+  client_id: string;
+  redirect_uri: string;
+  code_challenge: string | null;
+  nonce: string | null;
+  scope: string;
+  sid: string;
+  auth_time: number;
+  expires_at: number;
+  redeemed_at: number | null;
+  grant_id: string | null;
+  session_ended_at: number | null;
+  session_acr: string | null;
+  session_amr: string | null;
+}
+
+const READ_CODE = `SELECT c.user_id, c.client_id, c.redirect_uri, c.code_challenge, c.nonce, c.scope, c.sid, c.auth_time,
+  c.expires_at, c.redeemed_at, c.grant_id, ${USER_COLUMNS},
+  s.ended_at AS session_ended_at, s.acr AS session_acr, s.amr AS session_amr
+FROM auth_codes c
+LEFT JOIN users u ON u.id = c.user_id
+LEFT JOIN sessions s ON s.sid = c.sid
+WHERE c.code_hash = ? AND c.bucket = ?`;
+
+const INSERT_GRANT = `INSERT INTO grants (id, bucket, user_id, client_id, sid, scope, auth_time, offline, refresh_hash, refresh_generation,
+  created_at, last_used_at, expires_at, revoked_at, revoke_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, NULL, NULL)`;
+
 /**
  * Redeems a code in one transaction. A second presentation of a redeemed code is
  * treated as an attack (RFC 6749 §4.1.2, RFC 9700 §4.5.3.1): it fails and revokes
  * the grant the first redemption created, so its tokens die at their next use.
+ *
+ * Rows written: the code (1), the grant with its refresh token (2 with its index),
+ * the audit event (1, and 1 more when the flush deletes it).
  */
-export function redeemCode(tx: ShardTx, input: RedeemInput, now: number): ShardResult<Redeemed> {
-  const code = tx
-    .select()
-    .from(authCodes)
-    .where(and(eq(authCodes.codeHash, input.codeHash), eq(authCodes.bucket, input.bucket)))
-    .get();
+export function redeemCode(sql: SqlStorage, input: RedeemInput, now: number): ShardResult<Redeemed> {
+  const code = firstRow<CodeRow>(sql.exec(READ_CODE, input.codeHash, input.bucket));
   if (!code) return invalidGrant("unknown authorization code");
-  if (code.redeemedAt !== null) {
-    const revoked = tx
-      .update(grants)
-      .set({ revokedAt: now, revokeReason: "code_replay" })
-      .where(and(eq(grants.codeHash, input.codeHash), isNull(grants.revokedAt)))
-      .returning({ id: grants.id })
-      .all();
-    appendEvent(tx, { bucket: input.bucket, type: "code.replayed", userId: code.userId, clientId: code.clientId, data: { revoked_grants: revoked.length } }, now);
+  if (code.redeemed_at !== null) {
+    const revoked = code.grant_id === null ? 0 : sql.exec("UPDATE grants SET revoked_at = ?, revoke_reason = 'code_replay' WHERE id = ? AND revoked_at IS NULL", now, code.grant_id).rowsWritten;
+    appendEvent(sql, { bucket: input.bucket, type: "code.replayed", userId: code.user_id, clientId: code.client_id, data: { revoked_grants: revoked } }, now);
     return invalidGrant("authorization code already used; tokens issued from it are revoked");
   }
-  if (now >= code.expiresAt) return invalidGrant("authorization code expired");
-  if (code.clientId !== input.clientId) return invalidGrant("authorization code was issued to another client");
-  if (code.redirectUri !== input.redirectUri) return invalidGrant("redirect_uri does not match the authorization request");
-  if (code.codeChallenge === null && input.verifierChallenge !== null) {
+  if (now >= code.expires_at) return invalidGrant("authorization code expired");
+  if (code.client_id !== input.clientId) return invalidGrant("authorization code was issued to another client");
+  if (code.redirect_uri !== input.redirectUri) return invalidGrant("redirect_uri does not match the authorization request");
+  if (code.code_challenge === null && input.verifierChallenge !== null) {
     // RFC 9700 §2.1.1: a verifier without a challenge is a downgrade attempt.
     return invalidGrant("code_verifier sent but the authorization request had no code_challenge");
   }
-  if (code.codeChallenge !== null && code.codeChallenge !== input.verifierChallenge) {
+  if (code.code_challenge !== null && (input.verifierChallenge === null || !sameHash(code.code_challenge, input.verifierChallenge))) {
     return invalidGrant(input.verifierChallenge === null ? "code_verifier is required" : "code_verifier does not match code_challenge");
   }
-  tx.update(authCodes).set({ redeemedAt: now }).where(eq(authCodes.codeHash, input.codeHash)).run();
+  sql.exec("UPDATE auth_codes SET redeemed_at = ?, grant_id = ? WHERE code_hash = ?", now, input.grantId, input.codeHash);
 
-  const user = tx.select().from(users).where(eq(users.id, code.userId)).get();
-  if (!user || user.disabled) return invalidGrant("the user is disabled");
-  const session = tx.select().from(sessions).where(eq(sessions.sid, code.sid)).get();
-  if (!session || session.endedAt !== null) return invalidGrant("the session that authorized this code has ended");
+  if (code.u_id === null || code.u_disabled) return invalidGrant("the user is disabled");
+  if (code.session_acr === null || code.session_ended_at !== null) return invalidGrant("the session that authorized this code has ended");
 
-  const offline = input.refreshAllowed && input.refreshTokenHash !== null && code.scope.split(" ").includes("offline_access");
-  const scope = offline ? code.scope : code.scope.split(" ").filter((s) => s !== "offline_access").join(" ");
-  tx.insert(grants)
-    .values({
-      id: input.grantId,
-      bucket: input.bucket,
-      userId: code.userId,
-      clientId: code.clientId,
-      sid: code.sid,
-      scope,
-      authTime: code.authTime,
-      codeHash: input.codeHash,
-      offline,
-      createdAt: now,
-      lastUsedAt: now,
-      expiresAt: now + (offline ? input.offlineTtlS : input.grantTtlS) * 1000,
-      revokedAt: null,
-      revokeReason: null,
-    })
-    .run();
-  if (offline && input.refreshTokenHash) {
-    tx.insert(refreshTokens)
-      .values({ tokenHash: input.refreshTokenHash, bucket: input.bucket, grantId: input.grantId, generation: 0, createdAt: now, retiredAt: null })
-      .run();
-  }
-  appendEvent(tx, { bucket: input.bucket, type: "token.issued", userId: code.userId, clientId: code.clientId, data: { grant: input.grantId, offline } }, now);
+  const requested = storedScope(code.scope);
+  const offline = input.refreshAllowed && input.refreshTokenHash !== null && hasScope(requested, "offline_access");
+  const scope = formatScope(offline ? requested : requested.filter((s) => s !== "offline_access"));
+  const expiresAt = now + (offline ? input.offlineTtlS : input.grantTtlS) * 1000;
+  sql.exec(INSERT_GRANT, input.grantId, input.bucket, code.user_id, code.client_id, code.sid, scope, code.auth_time, offline ? 1 : 0, offline ? input.refreshTokenHash : null, now, now, expiresAt);
+  appendEvent(sql, { bucket: input.bucket, type: "token.issued", userId: code.user_id, clientId: code.client_id, data: { grant: input.grantId, offline } }, now);
   return ok({
-    user: toView(user),
+    user: userViewOf(code),
     scope,
     sid: code.sid,
-    authTime: code.authTime,
+    authTime: code.auth_time,
     nonce: code.nonce,
-    acr: session.acr,
-    amr: session.amr.split(" ").filter(Boolean),
+    acr: code.session_acr,
+    amr: (code.session_amr ?? "").split(" ").filter(Boolean),
     refreshIssued: offline,
   });
 }

@@ -1,7 +1,4 @@
-import { eq } from "drizzle-orm";
-import { ownedBuckets } from "../../../schema/do/user-shard/tables";
 import { fail, type Failure, type OwnershipUpdate } from "../results";
-import type { ShardTx } from "./db";
 import { noteRequest } from "./load";
 
 /**
@@ -9,11 +6,11 @@ import { noteRequest } from "./load";
  * only while the directory says it owns it and the bucket is active. A router with
  * a stale map gets `wrong_shard`; a bucket paused for a move gets `bucket_moving`.
  */
-export function checkBucket(tx: ShardTx, bucket: number): Failure<"wrong_shard" | "bucket_moving"> | null {
-  const row = tx.select().from(ownedBuckets).where(eq(ownedBuckets.bucket, bucket)).get();
+export function checkBucket(sql: SqlStorage, bucket: number): Failure<"wrong_shard" | "bucket_moving"> | null {
+  const row = sql.exec<{ state: string }>("SELECT state FROM owned_buckets WHERE bucket = ?", bucket).toArray()[0];
   if (!row) return fail("wrong_shard", `bucket ${bucket} is not owned by this shard`);
   if (row.state !== "active") return fail("bucket_moving", `bucket ${bucket} is ${row.state}`);
-  noteRequest(tx, bucket);
+  noteRequest(sql, bucket);
   return null;
 }
 

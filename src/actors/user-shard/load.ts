@@ -1,6 +1,6 @@
-import { gte, lt, sql } from "drizzle-orm";
+import { gte, lt } from "drizzle-orm";
 import { requestLoad } from "../../../schema/do/user-shard/tables";
-import type { ShardDb, ShardTx } from "./db";
+import type { ShardDb } from "./db";
 import type { LoadReport } from "./api";
 
 /**
@@ -25,7 +25,7 @@ function minuteOf(now: number): number {
 }
 
 /** Counts one served request of `bucket` (called by the ownership check once it passed). */
-export function noteRequest(tx: ShardTx, bucket: number, now = Date.now()): void {
+export function noteRequest(sql: SqlStorage, bucket: number, now = Date.now()): void {
   const minute = minuteOf(now);
   const counter = live.get(bucket);
   if (counter?.minute === minute) {
@@ -34,10 +34,12 @@ export function noteRequest(tx: ShardTx, bucket: number, now = Date.now()): void
   }
   live.set(bucket, { minute, requests: 1 });
   if (!counter || counter.minute < minute - LOAD_WINDOW_MINUTES) return;
-  tx.insert(requestLoad)
-    .values({ bucket, minute: counter.minute, requests: counter.requests })
-    .onConflictDoUpdate({ target: [requestLoad.bucket, requestLoad.minute], set: { requests: sql`${requestLoad.requests} + excluded.requests` } })
-    .run();
+  sql.exec(
+    "INSERT INTO request_load (bucket, minute, requests) VALUES (?, ?, ?) ON CONFLICT (bucket, minute) DO UPDATE SET requests = requests + excluded.requests",
+    bucket,
+    counter.minute,
+    counter.requests,
+  );
 }
 
 /** The last `minutes` minutes (including the current one) of this shard's traffic; old rows are pruned. */

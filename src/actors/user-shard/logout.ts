@@ -21,7 +21,7 @@ function endRow(tx: ShardTx, row: SessionRow, context: EndContext, now: number):
   const bound = tx
     .select()
     .from(grants)
-    .where(and(eq(grants.sid, row.sid), eq(grants.bucket, row.bucket), isNull(grants.revokedAt)))
+    .where(and(eq(grants.bucket, row.bucket), eq(grants.userId, row.userId), eq(grants.sid, row.sid), isNull(grants.revokedAt)))
     .all();
   let kept = 0;
   for (const grant of bound) {

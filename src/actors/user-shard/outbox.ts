@@ -10,28 +10,51 @@ export interface AuditEvent {
   data?: Record<string, unknown>;
 }
 
-/** Transactions that appended an event: the actor schedules an outbox flush after exactly those. */
-const appendedIn = new WeakSet<ShardTx>();
+/**
+ * Events appended so far in this isolate. A transaction is synchronous, so the
+ * actor compares the count before and after it to know whether to schedule a flush.
+ */
+let appended = 0;
 
-/** Called inside the transaction that makes the change the event describes. */
-export function appendEvent(tx: ShardTx, event: AuditEvent, now: number): void {
-  tx.insert(outbox)
-    .values({
-      id: crypto.randomUUID(),
-      bucket: event.bucket,
-      type: event.type,
-      userId: event.userId ?? null,
-      clientId: event.clientId ?? null,
-      data: JSON.stringify(event.data ?? {}),
-      at: now,
-    })
-    .run();
-  appendedIn.add(tx);
+export function eventsAppended(): number {
+  return appended;
 }
 
-/** Whether `appendEvent` ran in this transaction (asked before it commits). */
-export function appendedEvents(tx: ShardTx): boolean {
-  return appendedIn.has(tx);
+/**
+ * A UUIDv7 (RFC 9562 §5.7): 48 bits of milliseconds, then random bits. The outbox is
+ * keyed by it, so its primary-key order is (nearly) time order and the flush needs no
+ * index on `at`; D1 and the archive use it as the event's idempotency key.
+ */
+export function eventId(now: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let ms = now;
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  let hex = "";
+  for (const b of bytes) hex += b.toString(16).padStart(2, "0");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+const APPEND = "INSERT INTO outbox (id, bucket, type, user_id, client_id, data, at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+/**
+ * Called inside the transaction that makes the change the event describes. Takes
+ * drizzle's transaction (most operations) or the raw SQL handle (the hot paths);
+ * both write through the same storage, inside the same transaction.
+ */
+export function appendEvent(target: ShardTx | SqlStorage, event: AuditEvent, now: number): void {
+  const values = [eventId(now), event.bucket, event.type, event.userId ?? null, event.clientId ?? null, JSON.stringify(event.data ?? {}), now] as const;
+  if ("exec" in target) target.exec(APPEND, ...values);
+  else insertEvent(target, values);
+  appended++;
+}
+
+function insertEvent(tx: ShardTx, [id, bucket, type, userId, clientId, data, at]: readonly [string, number, string, string | null, string | null, string, number]): void {
+  tx.insert(outbox).values({ id, bucket, type, userId, clientId, data, at }).run();
 }
 
 export const FLUSH_BATCH = 100;
@@ -52,15 +75,15 @@ export const FLUSH_BATCH = 100;
  */
 /**
  * The oldest events of the buckets this shard serves (a fenced bucket's wait for its move).
- * EXISTS walks the outbox by its `at` index and looks each bucket up by key; an IN over
- * owned_buckets would read every owned bucket on every flush.
+ * EXISTS walks the outbox in primary-key (time) order and looks each bucket up by key;
+ * an IN over owned_buckets would read every owned bucket on every flush.
  */
 export function pendingEvents(db: ShardDb) {
   const serving = db
     .select({ one: ownedBuckets.bucket })
     .from(ownedBuckets)
     .where(and(eq(ownedBuckets.bucket, outbox.bucket), eq(ownedBuckets.state, "active")));
-  return db.select().from(outbox).where(exists(serving)).orderBy(asc(outbox.at), asc(outbox.id)).limit(FLUSH_BATCH);
+  return db.select().from(outbox).where(exists(serving)).orderBy(asc(outbox.id)).limit(FLUSH_BATCH);
 }
 
 export async function flushOutboxBatch(

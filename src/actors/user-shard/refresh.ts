@@ -1,14 +1,12 @@
-import { and, eq, isNull } from "drizzle-orm";
-import { grants, refreshTokens, sessions, users } from "../../../schema/do/user-shard/tables";
+import { eq } from "drizzle-orm";
+import { grants } from "../../../schema/do/user-shard/tables";
+import { coversScope, formatScope, narrowScope, storedScope } from "../../oauth/scopes";
 import { fail, ok, type ShardResult } from "../results";
-import { coversScopes, grantedScopes } from "./consents";
+import type { Rotated, RotateInput } from "./api";
 import type { ShardTx } from "./db";
 import { appendEvent } from "./outbox";
-import { toView } from "./users";
-import type { RotateInput, Rotated, UserView } from "./api";
-
-type GrantRow = typeof grants.$inferSelect;
-type RefreshRow = typeof refreshTokens.$inferSelect;
+import { firstRow, sameHash } from "./raw";
+import { userViewOf, USER_COLUMNS, type UserColumns } from "./users";
 
 export interface RefreshPolicy {
   /** Seconds a just-retired token may be presented again to receive the same successor (0 = never). */
@@ -17,98 +15,153 @@ export interface RefreshPolicy {
   idleTtlS: number;
 }
 
-/** Ends a grant: every token issued from it is dead at its next use. Idempotent. */
-export function revokeGrant(tx: ShardTx, grant: GrantRow, reason: string, now: number): void {
-  if (grant.revokedAt !== null) return;
-  tx.update(grants).set({ revokedAt: now, revokeReason: reason }).where(eq(grants.id, grant.id)).run();
-  appendEvent(tx, { bucket: grant.bucket, type: "family.revoked", userId: grant.userId, clientId: grant.clientId, data: { grant: grant.id, reason } }, now);
+/** What ending a grant needs to know of it. */
+export interface GrantRef {
+  id: string;
+  bucket: number;
+  userId: string;
+  clientId: string;
+  revokedAt: number | null;
 }
 
-/** Why a grant's family can no longer refresh, or null if it can. */
-function familyEnd(tx: ShardTx, grant: GrantRow, policy: RefreshPolicy, now: number): string | null {
-  if (grant.revokedAt !== null) return "revoked";
-  if (!grant.offline) return "not a refresh family";
-  if (now >= grant.expiresAt) return "expired";
-  if (now >= grant.lastUsedAt + policy.idleTtlS * 1000) return "idle";
-  const user = tx.select({ disabled: users.disabled }).from(users).where(eq(users.id, grant.userId)).get();
-  if (!user || user.disabled) return "user disabled";
-  if (!coversScopes(grantedScopes(tx, grant.bucket, grant.userId, grant.clientId), grant.scope)) return "consent revoked";
+/** Ends a grant: every token issued from it is dead at its next use. Idempotent. */
+export function revokeGrant(target: ShardTx | SqlStorage, grant: GrantRef, reason: string, now: number): void {
+  if (grant.revokedAt !== null) return;
+  if ("exec" in target) target.exec("UPDATE grants SET revoked_at = ?, revoke_reason = ? WHERE id = ?", now, reason, grant.id);
+  else target.update(grants).set({ revokedAt: now, revokeReason: reason }).where(eq(grants.id, grant.id)).run();
+  appendEvent(target, { bucket: grant.bucket, type: "family.revoked", userId: grant.userId, clientId: grant.clientId, data: { grant: grant.id, reason } }, now);
+}
+
+/** A refresh family as one statement reads it: the grant, its user, the consent and the session behind it. */
+export interface FamilyRow extends UserColumns {
+  id: string;
+  bucket: number;
+  user_id: string;
+  client_id: string;
+  sid: string | null;
+  scope: string;
+  auth_time: number;
+  offline: number;
+  refresh_hash: string | null;
+  refresh_generation: number;
+  last_used_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  /** The scope the user still allows this client (consents), null if withdrawn. */
+  consented: string | null;
+  /** The session's sign-in context while the session is open; null once it ended. */
+  session_acr: string | null;
+  session_amr: string | null;
+}
+
+/**
+ * One read per rotation: the grant by primary key (the token names it) joined with
+ * its user, the user's consent to the client and the open session. The hot path
+ * keeps to raw SQL: no query is built per request.
+ */
+const READ_FAMILY = `SELECT g.id, g.bucket, g.user_id, g.client_id, g.sid, g.scope, g.auth_time, g.offline,
+  g.refresh_hash, g.refresh_generation, g.last_used_at, g.expires_at, g.revoked_at,
+  ${USER_COLUMNS}, c.scope AS consented, s.acr AS session_acr, s.amr AS session_amr
+FROM grants g
+LEFT JOIN users u ON u.id = g.user_id
+LEFT JOIN consents c ON c.user_id = g.user_id AND c.client_id = g.client_id
+LEFT JOIN sessions s ON s.sid = g.sid AND s.ended_at IS NULL
+WHERE g.id = ? AND g.bucket = ?`;
+
+export function readFamily(sql: SqlStorage, bucket: number, grantId: string): FamilyRow | undefined {
+  return firstRow<FamilyRow>(sql.exec(READ_FAMILY, grantId, bucket));
+}
+
+export const grantRef = (row: FamilyRow): GrantRef => ({ id: row.id, bucket: row.bucket, userId: row.user_id, clientId: row.client_id, revokedAt: row.revoked_at });
+
+/** Why a family can no longer refresh, or null if it can. */
+export function familyEnd(row: FamilyRow, policy: RefreshPolicy, now: number): string | null {
+  if (row.revoked_at !== null) return "revoked";
+  if (!row.offline || row.refresh_hash === null) return "not a refresh family";
+  if (now >= row.expires_at) return "expired";
+  if (now >= row.last_used_at + policy.idleTtlS * 1000) return "idle";
+  if (row.u_id === null || row.u_disabled) return "user disabled";
+  if (row.consented === null || !coversScope(storedScope(row.consented), storedScope(row.scope))) return "consent revoked";
   return null;
 }
 
-/** The refresh token row if it is the family's current token and the family is alive. */
-export function liveRefresh(tx: ShardTx, bucket: number, tokenHash: string, policy: RefreshPolicy, now: number): { row: RefreshRow; grant: GrantRow } | null {
-  const row = tx.select().from(refreshTokens).where(and(eq(refreshTokens.tokenHash, tokenHash), eq(refreshTokens.bucket, bucket))).get();
-  if (!row || row.retiredAt !== null) return null;
-  const grant = tx.select().from(grants).where(eq(grants.id, row.grantId)).get();
-  if (!grant || familyEnd(tx, grant, policy, now) !== null) return null;
-  return { row, grant };
+/** Whether `tokenHash` is the family's current token (compared in constant time). */
+export function isCurrent(row: FamilyRow, tokenHash: string): boolean {
+  return row.refresh_hash !== null && sameHash(row.refresh_hash, tokenHash);
+}
+
+interface RetiredRow {
+  generation: number;
+  retired_at: number;
+  successor_enc: string | null;
 }
 
 const invalidGrant = (detail: string) => fail("invalid_grant", detail);
 
 /**
- * Refresh rotation (RFC 6749 §6, RFC 9700 §4.14) in one transaction: the current
- * token is retired and its successor stored. A retired token presented again is
- * theft unless it comes within the grace window while its successor is still
- * unused, in which case the same successor is handed back (never a second one).
+ * Refresh rotation (RFC 6749 §6, RFC 9700 §4.14) in one transaction: the presented
+ * token joins the family's retired tokens and the successor becomes current on the
+ * grant row. A retired token presented again is theft unless it comes within the
+ * grace window while its successor is still unused, in which case the same successor
+ * is handed back (never a second one). A token that names a family but was never
+ * issued in it is merely unknown: it revokes nothing.
+ *
+ * Rows written: the grant (1), the retired token (2 with its bucket index), the
+ * audit event (1, and 1 more when the flush deletes it).
  */
-export function rotateRefresh(tx: ShardTx, input: RotateInput, defaults: RefreshPolicy, now: number): ShardResult<Rotated> {
+export function rotateRefresh(sql: SqlStorage, input: RotateInput, defaults: RefreshPolicy, now: number): ShardResult<Rotated> {
   const policy = input.graceS === null ? defaults : { ...defaults, graceS: input.graceS };
-  const row = tx.select().from(refreshTokens).where(and(eq(refreshTokens.tokenHash, input.tokenHash), eq(refreshTokens.bucket, input.bucket))).get();
-  if (!row) return invalidGrant("unknown refresh token");
-  const grant = tx.select().from(grants).where(eq(grants.id, row.grantId)).get();
-  if (!grant) return invalidGrant("unknown refresh token");
+  const family = readFamily(sql, input.bucket, input.grantId);
   // Families are bound to their client (RFC 6749 §6); another client learns nothing.
-  if (grant.clientId !== input.clientId) return invalidGrant("unknown refresh token");
+  if (!family || family.client_id !== input.clientId) return invalidGrant("unknown refresh token");
 
   let outcome: Rotated["outcome"] = "rotated";
-  if (row.retiredAt !== null) {
-    const successor = tx
-      .select({ retiredAt: refreshTokens.retiredAt })
-      .from(refreshTokens)
-      .where(and(eq(refreshTokens.grantId, grant.id), eq(refreshTokens.generation, row.generation + 1)))
-      .get();
-    const inGrace = policy.graceS > 0 && now - row.retiredAt <= policy.graceS * 1000 && row.successorEnc !== null && successor?.retiredAt === null;
-    if (!inGrace || grant.revokedAt !== null) {
-      revokeGrant(tx, grant, "refresh_reuse", now);
-      appendEvent(tx, { bucket: grant.bucket, type: "refresh.reuse_detected", userId: grant.userId, clientId: grant.clientId, data: { grant: grant.id, generation: row.generation } }, now);
+  let successorEnc: string | null = null;
+  if (!isCurrent(family, input.tokenHash)) {
+    const retired = firstRow<RetiredRow>(
+      sql.exec("SELECT generation, retired_at, successor_enc FROM refresh_tokens WHERE grant_id = ? AND token_hash = ?", family.id, input.tokenHash),
+    );
+    if (!retired) return invalidGrant("unknown refresh token");
+    const successorUnused = family.refresh_generation === retired.generation + 1;
+    const inGrace = policy.graceS > 0 && now - retired.retired_at <= policy.graceS * 1000 && retired.successor_enc !== null && successorUnused;
+    if (!inGrace || family.revoked_at !== null) {
+      revokeGrant(sql, grantRef(family), "refresh_reuse", now);
+      appendEvent(sql, { bucket: family.bucket, type: "refresh.reuse_detected", userId: family.user_id, clientId: family.client_id, data: { grant: family.id, generation: retired.generation } }, now);
       return invalidGrant("refresh token already used; the token family is revoked");
     }
     outcome = "replayed";
+    successorEnc = retired.successor_enc;
   }
-  const ended = familyEnd(tx, grant, policy, now);
+  const ended = familyEnd(family, policy, now);
   if (ended !== null) {
-    if (ended !== "revoked") revokeGrant(tx, grant, ended.replaceAll(" ", "_"), now);
+    if (ended !== "revoked") revokeGrant(sql, grantRef(family), ended.replaceAll(" ", "_"), now);
     return invalidGrant(`the refresh token family has ended (${ended})`);
   }
-  let scope = grant.scope;
-  if (input.scope !== null) {
-    const granted = new Set(grant.scope.split(" "));
-    if (!input.scope.split(" ").every((s) => granted.has(s))) return fail("invalid_scope", "scope exceeds what was granted");
-    scope = input.scope;
-  }
+  const scope = narrowScope(storedScope(family.scope), input.scope === null ? null : storedScope(input.scope));
+  if (scope === null) return fail("invalid_scope", "scope exceeds what was granted");
   if (outcome === "rotated") {
-    tx.update(refreshTokens).set({ retiredAt: now, successorEnc: input.successorEnc }).where(eq(refreshTokens.tokenHash, row.tokenHash)).run();
-    tx.insert(refreshTokens)
-      .values({ tokenHash: input.successorHash, bucket: grant.bucket, grantId: grant.id, generation: row.generation + 1, createdAt: now, retiredAt: null, successorEnc: null })
-      .run();
+    const generation = family.refresh_generation + 1;
+    sql.exec(
+      "INSERT INTO refresh_tokens (grant_id, token_hash, bucket, generation, retired_at, successor_enc) VALUES (?, ?, ?, ?, ?, ?)",
+      family.id,
+      input.tokenHash,
+      family.bucket,
+      family.refresh_generation,
+      now,
+      input.successorEnc,
+    );
+    sql.exec("UPDATE grants SET refresh_hash = ?, refresh_generation = ?, last_used_at = ? WHERE id = ?", input.successorHash, generation, now, family.id);
+    appendEvent(sql, { bucket: family.bucket, type: "token.issued", userId: family.user_id, clientId: family.client_id, data: { grant: family.id, generation } }, now);
   }
-  tx.update(grants).set({ lastUsedAt: now }).where(eq(grants.id, grant.id)).run();
-  if (outcome === "rotated") {
-    appendEvent(tx, { bucket: grant.bucket, type: "token.issued", userId: grant.userId, clientId: grant.clientId, data: { grant: grant.id, generation: row.generation + 1 } }, now);
-  }
-  const user = tx.select().from(users).where(eq(users.id, grant.userId)).get()!;
-  const session = grant.sid ? tx.select().from(sessions).where(and(eq(sessions.sid, grant.sid), isNull(sessions.endedAt))).get() : undefined;
   return ok({
     outcome,
-    successorEnc: outcome === "replayed" ? row.successorEnc : null,
-    grantId: grant.id,
-    user: toView(user),
-    scope,
-    sid: session ? grant.sid : null,
-    authTime: grant.authTime,
-    acr: session?.acr ?? "1",
-    amr: session ? session.amr.split(" ").filter(Boolean) : ["pwd"],
+    successorEnc,
+    grantId: family.id,
+    user: userViewOf(family),
+    scope: formatScope(scope),
+    sid: family.session_acr !== null ? family.sid : null,
+    authTime: family.auth_time,
+    acr: family.session_acr ?? "1",
+    amr: family.session_amr !== null ? family.session_amr.split(" ").filter(Boolean) : ["pwd"],
   });
 }

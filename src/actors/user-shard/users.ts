@@ -22,6 +22,41 @@ export function toView(row: UserRow): UserView {
   };
 }
 
+/** The user's columns as the hot paths' joins select them (`u` is the users table's alias). */
+export const USER_COLUMNS =
+  "u.id AS u_id, u.bucket AS u_bucket, u.email AS u_email, u.email_verified AS u_email_verified, u.name AS u_name, " +
+  "u.given_name AS u_given_name, u.family_name AS u_family_name, u.disabled AS u_disabled, u.created_at AS u_created_at, u.updated_at AS u_updated_at";
+
+/** The columns USER_COLUMNS selects; all null when the join found no user. */
+export interface UserColumns {
+  u_id: string | null;
+  u_bucket: number;
+  u_email: string;
+  u_email_verified: number;
+  u_name: string | null;
+  u_given_name: string | null;
+  u_family_name: string | null;
+  u_disabled: number;
+  u_created_at: number;
+  u_updated_at: number;
+}
+
+/** The view of a user read through USER_COLUMNS (the caller has checked `u_id`). */
+export function userViewOf(row: UserColumns): UserView {
+  return {
+    id: row.u_id!,
+    bucket: row.u_bucket,
+    email: row.u_email,
+    email_verified: row.u_email_verified === 1,
+    name: row.u_name,
+    given_name: row.u_given_name,
+    family_name: row.u_family_name,
+    disabled: row.u_disabled === 1,
+    created_at: row.u_created_at,
+    updated_at: row.u_updated_at,
+  };
+}
+
 export function findUser(tx: ShardTx, bucket: number, id: string): UserRow | undefined {
   return tx.select().from(users).where(and(eq(users.id, id), eq(users.bucket, bucket))).get();
 }

@@ -68,7 +68,7 @@ async function introspectRefresh(
   client: RegisteredClient,
   token: Extract<PresentedToken, { kind: "refresh" }>,
 ): Promise<Introspection> {
-  const input = { bucket: token.bucket, tokenHash: token.tokenHash, clientId: client.clientId };
+  const input = { bucket: token.bucket, grantId: token.grantId, tokenHash: token.tokenHash, clientId: client.clientId };
   const result = await callShard(env, config, input.bucket, (shard) => shard.introspectRefresh(input));
   if (!result.ok || !result.active) return INACTIVE;
   return {

@@ -34,7 +34,7 @@ async function revokePresented(env: Env, config: Config, client: RegisteredClien
     const input = { ...presented.user, jti: presented.jti, clientId: client.clientId, expiresAt: (presented.exp + REVOKED_MARGIN_S) * 1000 };
     revoked(await callShard(env, config, input.bucket, (shard) => shard.revokeAccess(input)));
   } else if (presented.kind === "refresh") {
-    const input = { bucket: presented.bucket, tokenHash: presented.tokenHash, clientId: client.clientId };
+    const input = { bucket: presented.bucket, grantId: presented.grantId, tokenHash: presented.tokenHash, clientId: client.clientId };
     revoked(await callShard(env, config, input.bucket, (shard) => shard.revokeRefresh(input)));
   }
 }

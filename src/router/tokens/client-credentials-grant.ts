@@ -28,7 +28,7 @@ interface ClientTokenResponse {
  * (RFC 6749 §3.3 lets the server pick a documented default). An empty result is
  * refused rather than answered with a token that grants nothing.
  */
-function clientScopes(client: RegisteredClient, raw: string | undefined): string[] {
+function clientScopes(client: RegisteredClient, raw: string | undefined): readonly string[] {
   if (raw === undefined) {
     const defaults = [...client.scopes].filter((s) => !USER_SCOPES.has(s));
     if (defaults.length === 0) throw invalidScope("this client has no scopes that a client token can carry; register some besides openid, profile, email, offline_access");

@@ -1,6 +1,6 @@
 import type { JWTPayload } from "jose";
 import type { Env } from "../../env";
-import { bucketOfArtifact } from "../../oauth/artifacts";
+import { bucketOfArtifact, grantOfRefreshToken } from "../../oauth/artifacts";
 import { sha256 } from "../../oauth/secrets";
 import { bucketOf } from "../../shard/bucket";
 import type { Config } from "../../config";
@@ -162,7 +162,7 @@ export type PresentedToken =
       iat: number;
       payload: JWTPayload;
     }
-  | { kind: "refresh"; bucket: number; tokenHash: string }
+  | { kind: "refresh"; bucket: number; grantId: string; tokenHash: string }
   | { kind: "unknown" };
 
 const UNKNOWN: PresentedToken = { kind: "unknown" };
@@ -179,7 +179,8 @@ const UNKNOWN: PresentedToken = { kind: "unknown" };
 export async function readPresentedToken(env: Env, config: Config, token: string): Promise<PresentedToken> {
   if (token.startsWith("r.")) {
     const bucket = bucketOfArtifact("r", token);
-    return bucket === null ? UNKNOWN : { kind: "refresh", bucket, tokenHash: await sha256(token) };
+    const grantId = grantOfRefreshToken(token);
+    return bucket === null || grantId === null ? UNKNOWN : { kind: "refresh", bucket, grantId, tokenHash: await sha256(token) };
   }
   const verified = await verifyJwt(env, config, token, { typ: ACCESS_TOKEN_TYP });
   if (!verified.ok) return UNKNOWN;

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { bucketOfArtifact, grantOfRefreshToken, mintRefreshToken } from "../../oauth/artifacts";
-import { parseScope } from "../../oauth/scopes";
+import { formatScope, parseScope } from "../../oauth/scopes";
 import { sha256 } from "../../oauth/secrets";
 import { openSuccessor, sealSuccessor } from "../../oauth/successor";
 import type { RegisteredClient } from "../clients/registry";
@@ -27,13 +27,16 @@ export async function refreshTokenGrant(c: Context<AppEnv>, client: RegisteredCl
   if (scopes === null && rawScope !== undefined) throw invalidRequest("scope must be space-separated scope tokens");
 
   const successor = mintRefreshToken(bucket, grantId);
+  // A grace window of 0 never hands a successor back: there is nothing to seal (an AES-GCM key derivation saved per refresh).
+  const graceS = client.refreshGraceS ?? config.refreshGraceS;
   const input = {
     bucket,
+    grantId,
     tokenHash: await sha256(presented),
     clientId: client.clientId,
-    scope: scopes === null ? null : scopes.join(" "),
+    scope: scopes === null ? null : formatScope(scopes),
     successorHash: await sha256(successor),
-    successorEnc: await sealSuccessor(presented, successor),
+    successorEnc: graceS > 0 ? await sealSuccessor(presented, successor) : null,
     graceS: client.refreshGraceS,
   };
   const result = await callShard(c.env, config, bucket, (shard) => shard.rotateRefresh(input));

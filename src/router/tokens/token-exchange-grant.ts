@@ -54,7 +54,7 @@ function targets(client: RegisteredClient, params: Params): string[] {
 }
 
 /** The requested scope may narrow the subject token's, never widen it (RFC 8693 §2.1 `scope`). */
-function narrowedScope(subject: Presented, raw: string | undefined): string[] {
+function narrowedScope(subject: Presented, raw: string | undefined): readonly string[] {
   if (raw === undefined) return subject.scope;
   const requested = parseScope(raw);
   if (requested === null) throw new OAuthError("invalid_scope", 400, "scope must be space-separated scope tokens (RFC 6749 §3.3)");
