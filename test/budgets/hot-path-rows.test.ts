@@ -16,6 +16,7 @@ import { currentDirectoryMap } from "../helpers/shards";
  * here: it lives in the load suite.
  */
 const BUDGET = {
+  authorize: { written: 3, read: 8 },
   code: { written: 6, read: 12 },
   refresh: { written: 5, read: 12 },
   userinfo: { written: 0, read: 8 },
@@ -66,10 +67,17 @@ beforeAll(async () => {
 });
 
 describe("rows a hot-path request costs its shard", () => {
-  it("code redemption, refresh rotation and userinfo stay within their row budgets", async () => {
+  it("authorize with a session, code redemption, refresh rotation and userinfo stay within their row budgets", async () => {
     const user = await createUser();
     const shard = shardOf(await currentDirectoryMap(), bucketOf(user.id));
     const issued = await issueCode(app.clientId, { user });
+
+    // /authorize with the live session (consent already given): the code is all it writes.
+    let again: Awaited<ReturnType<typeof issueCode>> | null = null;
+    const authorize = await rowsDuring(shard, async () => {
+      again = await issueCode(app.clientId, { user, browser: issued.browser });
+    });
+    expect(again!.code).toMatch(/^c\./);
 
     let tokens: { access_token: string; refresh_token: string } | null = null;
     const code = await rowsDuring(shard, async () => {
@@ -86,8 +94,10 @@ describe("rows a hot-path request costs its shard", () => {
       const response = await call("/userinfo", { headers: { Authorization: `Bearer ${tokens!.access_token}` } });
       expect(response.status).toBe(200);
     });
-    console.log(`[rows] code ${JSON.stringify(code)} refresh ${JSON.stringify(refresh)} userinfo ${JSON.stringify(userinfo)}`);
+    console.log(`[rows] authorize ${JSON.stringify(authorize)} code ${JSON.stringify(code)} refresh ${JSON.stringify(refresh)} userinfo ${JSON.stringify(userinfo)}`);
 
+    expect(authorize.written).toBeLessThanOrEqual(BUDGET.authorize.written);
+    expect(authorize.read).toBeLessThanOrEqual(BUDGET.authorize.read);
     expect(code.written).toBeLessThanOrEqual(BUDGET.code.written);
     expect(code.read).toBeLessThanOrEqual(BUDGET.code.read);
     expect(refresh.written).toBeLessThanOrEqual(BUDGET.refresh.written);

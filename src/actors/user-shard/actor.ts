@@ -101,17 +101,17 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
 
   /** Sign-in, step 2: record the outcome; on success open a session and continue the authorization. */
   completeLogin(bucket: number, userId: string, passwordOk: boolean, session: NewSession, ask: AuthorizationAsk): ShardResult<LoginOutcome> {
-    return this.inBucket(bucket, (tx, now) => completeLogin(tx, bucket, userId, passwordOk, session, ask, this.sessionLifetimes, now));
+    return this.inBucket(bucket, (tx, now, sql) => completeLogin(tx, sql, bucket, userId, passwordOk, session, ask, this.sessionLifetimes, now));
   }
 
   /** /authorize with a session cookie: session, max_age and consent checked, code stored — one transaction. */
   authorize(bucket: number, sessionHash: string, ask: AuthorizationAsk): ShardResult<Authorized> {
-    return this.inBucket(bucket, (tx, now) => authorizeWithSession(tx, bucket, sessionHash, ask, this.sessionLifetimes, now));
+    return this.inBucketRaw(bucket, (sql, now) => authorizeWithSession(sql, bucket, sessionHash, ask, this.sessionLifetimes, now));
   }
 
   /** The consent page's "Allow": consent remembered and code stored — one transaction. */
   grantConsent(bucket: number, sessionHash: string, expectedSid: string, ask: AuthorizationAsk): ShardResult<Authorized> {
-    return this.inBucket(bucket, (tx, now) => grantConsent(tx, bucket, sessionHash, expectedSid, ask, this.sessionLifetimes, now));
+    return this.inBucket(bucket, (tx, now, sql) => grantConsent(tx, sql, bucket, sessionHash, expectedSid, ask, this.sessionLifetimes, now));
   }
 
   /** /token authorization_code: single-use redemption; a replay revokes what the code issued. */

@@ -1,31 +1,37 @@
-import { authCodes } from "../../../schema/do/user-shard/tables";
 import { formatScope, hasScope, storedScope } from "../../oauth/scopes";
 import { fail, ok, type ShardResult } from "../results";
 import type { CodeRequest, RedeemInput, Redeemed } from "./api";
-import type { ShardTx } from "./db";
 import { appendEvent } from "./outbox";
 import { firstRow, sameHash } from "./raw";
-import type { SessionRow } from "./sessions";
 import { USER_COLUMNS, userViewOf, type UserColumns } from "./users";
 
-export function storeCode(tx: ShardTx, session: SessionRow, code: CodeRequest, now: number): void {
-  tx.insert(authCodes)
-    .values({
-      codeHash: code.codeHash,
-      bucket: session.bucket,
-      userId: session.userId,
-      clientId: code.clientId,
-      redirectUri: code.redirectUri,
-      codeChallenge: code.codeChallenge,
-      nonce: code.nonce,
-      scope: code.scope,
-      sid: session.sid,
-      authTime: session.authTime,
-      createdAt: now,
-      expiresAt: now + code.ttlS * 1000,
-      redeemedAt: null,
-    })
-    .run();
+/** The session a code is issued under: it binds the code to its user, sid and sign-in time. */
+export interface CodeSession {
+  bucket: number;
+  userId: string;
+  sid: string;
+  authTime: number;
+}
+
+const INSERT_CODE = `INSERT INTO auth_codes (code_hash, bucket, user_id, client_id, redirect_uri, code_challenge, nonce, scope, sid, auth_time,
+  created_at, expires_at, redeemed_at, grant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`;
+
+export function storeCode(sql: SqlStorage, session: CodeSession, code: CodeRequest, now: number): void {
+  sql.exec(
+    INSERT_CODE,
+    code.codeHash,
+    session.bucket,
+    session.userId,
+    code.clientId,
+    code.redirectUri,
+    code.codeChallenge,
+    code.nonce,
+    code.scope,
+    session.sid,
+    session.authTime,
+    now,
+    now + code.ttlS * 1000,
+  );
 }
 
 const invalidGrant = (detail: string) => fail("invalid_grant", detail);

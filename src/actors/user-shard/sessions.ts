@@ -55,7 +55,12 @@ export function createSession(
 
 /** Each use of a session pushes its idle end forward, never past its absolute end. */
 export function touchSession(tx: ShardTx, row: SessionRow, lifetimes: SessionLifetimes, now: number): void {
-  const idleExpiresAt = Math.min(now + lifetimes.idleTtlS * 1000, row.expiresAt);
-  if (idleExpiresAt - row.idleExpiresAt < 60_000) return; // skip a write per request for sub-minute gains
-  tx.update(sessions).set({ lastSeenAt: now, idleExpiresAt }).where(eq(sessions.idHash, row.idHash)).run();
+  const idleExpiresAt = nextIdleExpiry(row.idleExpiresAt, row.expiresAt, lifetimes, now);
+  if (idleExpiresAt !== null) tx.update(sessions).set({ lastSeenAt: now, idleExpiresAt }).where(eq(sessions.idHash, row.idHash)).run();
+}
+
+/** The new idle end after a use, or null when it moves less than a minute (a write per request saved). */
+export function nextIdleExpiry(idleExpiresAt: number, expiresAt: number, lifetimes: SessionLifetimes, now: number): number | null {
+  const next = Math.min(now + lifetimes.idleTtlS * 1000, expiresAt);
+  return next - idleExpiresAt < 60_000 ? null : next;
 }

@@ -5,7 +5,8 @@ import { storeCode } from "./codes";
 import { coversScopes, grantedScopes, recordConsent } from "./consents";
 import type { ShardTx } from "./db";
 import { appendEvent } from "./outbox";
-import { createSession, liveSession, touchSession, type SessionLifetimes, type SessionRow } from "./sessions";
+import { firstRow } from "./raw";
+import { createSession, liveSession, nextIdleExpiry, sessionExpired, touchSession, type SessionLifetimes, type SessionRow } from "./sessions";
 import { findUser, passwordCredential, type PasswordCredential } from "./users";
 import type { LoginChallenge, AuthorizationAsk, Authorized, LoginOutcome, CodeRequest, NewSession } from "./api";
 
@@ -31,34 +32,62 @@ export function loginChallenge(tx: ShardTx, bucket: number, userId: string, now:
   return ok({ verifier: row?.secret ?? null, disabled: user.disabled, retryAfterS: row ? retryAfterS(row, now) : 0 });
 }
 
-/** With a live session: consent check, then the code. Shared by authorize, login and consent. */
-function issueOrAskConsent(tx: ShardTx, session: SessionRow, ask: AuthorizationAsk, now: number): ShardResult<Authorized> {
+/** With a live session (after sign-in or consent): consent check, then the code. */
+function issueOrAskConsent(tx: ShardTx, sql: SqlStorage, session: SessionRow, ask: AuthorizationAsk, now: number): ShardResult<Authorized> {
   const user = findUser(tx, session.bucket, session.userId);
   if (!user || user.disabled) return fail("login_required", "the user is disabled");
   const granted = grantedScopes(tx, session.bucket, session.userId, ask.clientId);
   if (ask.forceConsent || !coversScopes(granted, ask.code.scope)) {
     return ok({ outcome: "consent_required", userId: user.id, sid: session.sid, email: user.email, granted: [...granted] });
   }
-  storeCode(tx, session, ask.code, now);
+  storeCode(sql, session, ask.code, now);
   return ok({ outcome: "issued", userId: user.id, sid: session.sid });
 }
 
-/** GET /authorize with a session cookie: one call checks the session and consent and stores the code. */
+/** A session as /authorize reads it, with its user and the user's consent to the client. */
+interface SessionUserRow {
+  sid: string;
+  user_id: string;
+  auth_time: number;
+  idle_expires_at: number;
+  expires_at: number;
+  email: string | null;
+  disabled: number | null;
+  consented: string | null;
+}
+
+const READ_SESSION_USER = `SELECT s.sid, s.user_id, s.auth_time, s.idle_expires_at, s.expires_at, u.email, u.disabled, c.scope AS consented
+FROM sessions s
+LEFT JOIN users u ON u.id = s.user_id
+LEFT JOIN consents c ON c.user_id = s.user_id AND c.client_id = ?
+WHERE s.id_hash = ? AND s.bucket = ? AND s.ended_at IS NULL`;
+
+/**
+ * GET /authorize with a session cookie: one statement reads the session, its user
+ * and the consent; the code is stored in the same transaction (raw SQL: a hot path).
+ */
 export function authorizeWithSession(
-  tx: ShardTx,
+  sql: SqlStorage,
   bucket: number,
   sessionHash: string,
   ask: AuthorizationAsk,
   lifetimes: SessionLifetimes,
   now: number,
 ): ShardResult<Authorized> {
-  const session = liveSession(tx, bucket, sessionHash, now);
-  if (!session) return fail("login_required", "no live session");
-  if (ask.maxAge !== null && Math.floor(now / 1000) - session.authTime > ask.maxAge) {
+  const row = firstRow<SessionUserRow>(sql.exec(READ_SESSION_USER, ask.clientId, sessionHash, bucket));
+  if (!row || sessionExpired({ idleExpiresAt: row.idle_expires_at, expiresAt: row.expires_at }, now)) return fail("login_required", "no live session");
+  if (ask.maxAge !== null && Math.floor(now / 1000) - row.auth_time > ask.maxAge) {
     return fail("login_required", "max_age exceeded");
   }
-  touchSession(tx, session, lifetimes, now);
-  return issueOrAskConsent(tx, session, ask, now);
+  const idleExpiresAt = nextIdleExpiry(row.idle_expires_at, row.expires_at, lifetimes, now);
+  if (idleExpiresAt !== null) sql.exec("UPDATE sessions SET last_seen_at = ?, idle_expires_at = ? WHERE id_hash = ?", now, idleExpiresAt, sessionHash);
+  if (row.email === null || row.disabled) return fail("login_required", "the user is disabled");
+  const granted = row.consented === null ? [] : row.consented.split(" ").filter(Boolean);
+  if (ask.forceConsent || !coversScopes(new Set(granted), ask.code.scope)) {
+    return ok({ outcome: "consent_required", userId: row.user_id, sid: row.sid, email: row.email, granted });
+  }
+  storeCode(sql, { bucket, userId: row.user_id, sid: row.sid, authTime: row.auth_time }, ask.code, now);
+  return ok({ outcome: "issued", userId: row.user_id, sid: row.sid });
 }
 
 /**
@@ -67,6 +96,7 @@ export function authorizeWithSession(
  */
 export function completeLogin(
   tx: ShardTx,
+  sql: SqlStorage,
   bucket: number,
   userId: string,
   passwordOk: boolean,
@@ -95,12 +125,13 @@ export function completeLogin(
   }
   const created = createSession(tx, bucket, userId, session, lifetimes, ["pwd"], now);
   appendEvent(tx, { bucket, type: "login.success", userId, clientId: ask.clientId, data: { sid: session.sid } }, now);
-  return issueOrAskConsent(tx, created, { ...ask, maxAge: null }, now);
+  return issueOrAskConsent(tx, sql, created, { ...ask, maxAge: null }, now);
 }
 
 /** The consent page's "Allow": remember the scopes and store the code, in one transaction. */
 export function grantConsent(
   tx: ShardTx,
+  sql: SqlStorage,
   bucket: number,
   sessionHash: string,
   expectedSid: string,
@@ -113,5 +144,5 @@ export function grantConsent(
   if (!session || session.sid !== expectedSid) return fail("login_required", "no live session");
   recordConsent(tx, bucket, session.userId, ask.clientId, ask.code.scope, now);
   touchSession(tx, session, lifetimes, now);
-  return issueOrAskConsent(tx, session, { ...ask, forceConsent: false }, now);
+  return issueOrAskConsent(tx, sql, session, { ...ask, forceConsent: false }, now);
 }

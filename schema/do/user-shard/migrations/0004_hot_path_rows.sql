@@ -1,10 +1,33 @@
 -- Fewer rows written per token request. The family's current refresh token moves onto
 -- its grant row; refresh_tokens keeps only retired tokens; a redeemed code points to its
--- grant; grants, refresh_tokens and outbox become WITHOUT ROWID tables keyed the way
--- they are read, each with at most one secondary index. (Hand-edited: drizzle-kit does
+-- grant; auth_codes, grants, refresh_tokens and outbox become WITHOUT ROWID tables keyed the way
+-- they are read, with no secondary index they do not need. (Hand-edited: drizzle-kit does
 -- not write WITHOUT ROWID or the data moves below.)
-ALTER TABLE `auth_codes` ADD `grant_id` text;--> statement-breakpoint
-UPDATE `auth_codes` SET `grant_id` = (SELECT g.`id` FROM `grants` g WHERE g.`code_hash` = `auth_codes`.`code_hash`) WHERE `redeemed_at` IS NOT NULL;--> statement-breakpoint
+CREATE TABLE `__new_auth_codes` (
+	`code_hash` text PRIMARY KEY NOT NULL,
+	`bucket` integer NOT NULL,
+	`user_id` text NOT NULL,
+	`client_id` text NOT NULL,
+	`redirect_uri` text NOT NULL,
+	`code_challenge` text,
+	`nonce` text,
+	`scope` text NOT NULL,
+	`sid` text NOT NULL,
+	`auth_time` integer NOT NULL,
+	`created_at` integer NOT NULL,
+	`expires_at` integer NOT NULL,
+	`redeemed_at` integer,
+	`grant_id` text
+) WITHOUT ROWID;
+--> statement-breakpoint
+INSERT INTO `__new_auth_codes` ("code_hash", "bucket", "user_id", "client_id", "redirect_uri", "code_challenge", "nonce", "scope", "sid", "auth_time", "created_at", "expires_at", "redeemed_at", "grant_id")
+SELECT c."code_hash", c."bucket", c."user_id", c."client_id", c."redirect_uri", c."code_challenge", c."nonce", c."scope", c."sid", c."auth_time", c."created_at", c."expires_at", c."redeemed_at",
+	(SELECT g."id" FROM `grants` g WHERE g."code_hash" = c."code_hash")
+FROM `auth_codes` c;--> statement-breakpoint
+DROP TABLE `auth_codes`;--> statement-breakpoint
+ALTER TABLE `__new_auth_codes` RENAME TO `auth_codes`;--> statement-breakpoint
+CREATE INDEX `auth_codes_bucket` ON `auth_codes` (`bucket`);--> statement-breakpoint
+CREATE INDEX `auth_codes_expiry` ON `auth_codes` (`expires_at`);--> statement-breakpoint
 CREATE TABLE `__new_grants` (
 	`id` text PRIMARY KEY NOT NULL,
 	`bucket` integer NOT NULL,
