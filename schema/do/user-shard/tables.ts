@@ -105,7 +105,10 @@ export const consents = sqliteTable(
   (t) => [primaryKey({ columns: [t.userId, t.clientId] }), index("consents_bucket").on(t.bucket)],
 );
 
-/** Authorization codes, stored hashed, single use, bound to everything the request said. */
+/**
+ * Authorization codes, stored hashed, single use, bound to everything the request said.
+ * WITHOUT ROWID (see migration 0004): the code hash is the table's own key.
+ */
 export const authCodes = sqliteTable(
   "auth_codes",
   {
