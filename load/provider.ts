@@ -46,6 +46,8 @@ export interface StartOptions {
   token: string;
   /** The provider outlives this process (own process group, not waited for). */
   keep?: boolean;
+  /** The authshard checkout to run (default this one): the side-by-side benchmark can measure an older version. */
+  sourceDir?: string;
   log: (line: string) => void;
 }
 
@@ -82,9 +84,9 @@ function adminToken(): string {
  * (without it esbuild would find load/tsconfig.json). Packages still resolve from
  * the repository's node_modules further up.
  */
-function snapshotSources(snapshotDir: string): string {
+function snapshotSources(snapshotDir: string, sourceDir = ROOT): string {
   rmSync(snapshotDir, { recursive: true, force: true });
-  for (const entry of ["src", "schema", "wrangler.jsonc", "tsconfig.json"]) cpSync(join(ROOT, entry), join(snapshotDir, entry), { recursive: true });
+  for (const entry of ["src", "schema", "wrangler.jsonc", "tsconfig.json"]) cpSync(join(sourceDir, entry), join(snapshotDir, entry), { recursive: true });
   return join(snapshotDir, "wrangler.jsonc");
 }
 
@@ -98,7 +100,7 @@ export async function startProvider(opts: StartOptions): Promise<Provider> {
   }
   const persistDir = join(dir, "wrangler");
   mkdirSync(persistDir, { recursive: true });
-  const config = snapshotSources(join(dir, "snapshot"));
+  const config = snapshotSources(join(dir, "snapshot"), opts.sourceDir);
   log(`applying D1 migrations (storage: ${persistDir})`);
   const migrated = await runWrangler(["d1", "migrations", "apply", "DB", "--local", "--config", config, "--persist-to", persistDir], {
     env: { ...process.env, CI: "true" },
