@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { loadConfig } from "../config";
 import { admin } from "./endpoints/admin";
 import { authorizeEndpoint } from "./endpoints/authorize";
@@ -37,7 +37,7 @@ export const app = new Hono<AppEnv>()
   .route("/", introspectEndpoint)
   .route("/admin", admin);
 
-app.notFound(() => {
-  throw new OAuthError("not_found", 404, "no such endpoint");
-});
+// Rendered here rather than thrown: a not-found runs after the middleware chain, so a
+// throw would skip the security headers that every other response gets on its way out.
+app.notFound((c) => onError(new OAuthError("not_found", 404, "no such endpoint"), c));
 app.onError(onError);
