@@ -1,17 +1,18 @@
 import { base64url } from "jose";
 import type { UserView } from "../actors/user-shard/api";
+import { hasScope, storedScope } from "./scopes";
 
 /** The user's claims for the granted scopes (OIDC Core §5.1, §5.4); absent values are left out. */
 export function userClaims(user: UserView, scope: string): Record<string, unknown> {
-  const scopes = new Set(scope.split(" "));
+  const scopes = storedScope(scope);
   const claims: Record<string, unknown> = { sub: user.id };
-  if (scopes.has("profile")) {
+  if (hasScope(scopes, "profile")) {
     if (user.name !== null) claims.name = user.name;
     if (user.given_name !== null) claims.given_name = user.given_name;
     if (user.family_name !== null) claims.family_name = user.family_name;
     claims.updated_at = Math.floor(user.updated_at / 1000);
   }
-  if (scopes.has("email")) {
+  if (hasScope(scopes, "email")) {
     claims.email = user.email;
     claims.email_verified = user.email_verified;
   }

@@ -1,5 +1,6 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { consents, grants } from "../../../schema/do/user-shard/tables";
+import { coversScope, storedScope } from "../../oauth/scopes";
 import type { ShardTx } from "./db";
 import { appendEvent } from "./outbox";
 import type { ConsentView } from "./api";
@@ -11,17 +12,17 @@ export function grantedScopes(tx: ShardTx, bucket: number, userId: string, clien
     .from(consents)
     .where(and(eq(consents.userId, userId), eq(consents.clientId, clientId), eq(consents.bucket, bucket)))
     .get();
-  return new Set(row ? row.scope.split(" ").filter(Boolean) : []);
+  return new Set(row ? storedScope(row.scope) : []);
 }
 
 export function coversScopes(granted: Set<string>, requested: string): boolean {
-  return requested.split(" ").every((s) => s === "" || granted.has(s));
+  return coversScope([...granted], storedScope(requested));
 }
 
 /** Remembers the union of what was allowed before and what is allowed now. */
 export function recordConsent(tx: ShardTx, bucket: number, userId: string, clientId: string, scope: string, now: number): void {
   const granted = grantedScopes(tx, bucket, userId, clientId);
-  for (const s of scope.split(" ")) if (s) granted.add(s);
+  for (const s of storedScope(scope)) granted.add(s);
   const merged = [...granted].sort().join(" ");
   tx.insert(consents)
     .values({ userId, clientId, bucket, scope: merged, grantedAt: now, updatedAt: now })

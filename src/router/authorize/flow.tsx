@@ -1,3 +1,4 @@
+import { storedScope } from "../../oauth/scopes";
 import type { Context } from "hono";
 import type { ShardResult } from "../../actors/results";
 import type { Env } from "../../env";
@@ -73,7 +74,7 @@ export async function showConsent(
   const interaction = await signInteraction(env, config, csrfCookie(c, config), req, consent.sid);
   const security = pageHeaders(c, req);
   return c.html(
-    <ConsentPage security={security} clientName={client.clientName} email={consent.email} scopes={req.scope.split(" ")} interaction={interaction} />,
+    <ConsentPage security={security} clientName={client.clientName} email={consent.email} scopes={[...storedScope(req.scope)]} interaction={interaction} />,
   );
 }
 

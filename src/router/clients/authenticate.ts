@@ -37,6 +37,16 @@ function invalidClient(triedBasic: boolean, detail: string, description = FAILED
 }
 
 /** RFC 6749 Appendix B: application/x-www-form-urlencoded, where `+` is a space. */
+/**
+ * The bytes of a binary string (atob's output). A plain loop: `Uint8Array.from` with a
+ * mapping callback made this the costliest line of client authentication in the profile.
+ */
+function binaryBytes(binary: string): Uint8Array {
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
 function formDecode(value: string): string | null {
   try {
     return decodeURIComponent(value.replace(/\+/g, " "));
@@ -62,7 +72,7 @@ export function parseBasicCredentials(header: string): { clientId: string; clien
   if (!BASE64.test(encoded)) throw fail("the credentials are not base64");
   let decoded: string;
   try {
-    decoded = strictUtf8.decode(Uint8Array.from(atob(encoded), (ch) => ch.charCodeAt(0)));
+    decoded = strictUtf8.decode(binaryBytes(atob(encoded)));
   } catch {
     throw fail("the credentials are not base64 of UTF-8 text");
   }

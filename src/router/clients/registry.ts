@@ -1,3 +1,4 @@
+import { storedScope } from "../../oauth/scopes";
 import { SIGNING_ALGS, type SigningAlg } from "../../oauth/signing-alg";
 import type { Env } from "../../env";
 import type { Config } from "../../config";
@@ -123,7 +124,7 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     redirectUris: Object.freeze([...row.redirectUris]),
     postLogoutRedirectUris: Object.freeze([...row.postLogoutRedirectUris]),
     grantTypes: new Set(row.grantTypes),
-    scopes: new Set(row.scope.split(" ").filter((s) => s !== "")),
+    scopes: new Set(storedScope(row.scope)),
     tokenEndpointAuthMethod: method,
     idTokenSignedResponseAlg: alg,
     secretHash: row.secretHash,

@@ -1,4 +1,5 @@
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { continueAuthorization } from "../authorize/flow";
 import { deliveryOf, resolveClient, validateRequest } from "../authorize/request";
 import { deliverError, errorPage, pageError } from "../authorize/respond";

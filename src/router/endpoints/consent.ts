@@ -1,4 +1,5 @@
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { afterShard, askFor, showLogin } from "../authorize/flow";
 import { openInteraction } from "../authorize/interaction";
 import { deliverError, errorPage, pageError } from "../authorize/respond";

@@ -1,4 +1,5 @@
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import type { Env } from "../../env";
 import type { RegisteredClient } from "../clients/registry";
 import type { Config } from "../../config";

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { publishedJwks } from "../keys/cache";
 import type { AppEnv } from "../types";
 

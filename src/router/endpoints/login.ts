@@ -1,4 +1,5 @@
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { bucketOf } from "../../shard/bucket";
 import { mintArtifact, newId } from "../../oauth/artifacts";
 import { dummyPasswordVerifier, MAX_PASSWORD_LENGTH, verifyPassword } from "../../oauth/password";

@@ -1,4 +1,5 @@
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { deleteCookie } from "hono/cookie";
 import { csrfCookie } from "../authorize/interaction";
 import { errorPage, pageError } from "../authorize/respond";

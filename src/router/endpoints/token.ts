@@ -1,4 +1,5 @@
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { cors } from "hono/cors";
 import { TOKEN_EXCHANGE } from "../../oauth/grant-types";
 import { authenticateCaller } from "../clients/authenticate";

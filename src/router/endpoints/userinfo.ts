@@ -1,6 +1,8 @@
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { cors } from "hono/cors";
 import { userClaims } from "../../oauth/claims";
+import { hasScope, storedScope } from "../../oauth/scopes";
 import { OAuthError } from "../errors";
 import { verifyJwt } from "../keys/cache";
 import { ACCESS_TOKEN_TYP } from "../tokens/issue";
@@ -43,7 +45,7 @@ async function userinfo(c: Context<AppEnv>): Promise<Response> {
   const parsed = parseAccessClaims(verified.payload);
   if (!parsed.ok || parsed.claims.gid === undefined) throw invalidToken("the access token is not one for this endpoint");
   const { sub, gid, jti, scope } = parsed.claims;
-  if (!scope.split(" ").includes("openid")) {
+  if (!hasScope(storedScope(scope), "openid")) {
     throw new OAuthError("insufficient_scope", 403, "the openid scope is required", {
       headers: { "WWW-Authenticate": `${REALM}, error="insufficient_scope", scope="openid"` },
     });

@@ -2,6 +2,7 @@ import type { JWTPayload } from "jose";
 import type { Env } from "../../env";
 import { accessTokenHash } from "../../oauth/claims";
 import { randomToken } from "../../oauth/secrets";
+import { hasScope, storedScope } from "../../oauth/scopes";
 import type { RegisteredClient } from "../clients/registry";
 import type { Config } from "../../config";
 import { signJwt } from "../keys/cache";
@@ -106,6 +107,6 @@ export async function issueTokens(env: Env, config: Config, ctx: TokenContext): 
   const now = Math.floor(Date.now() / 1000);
   const access = await accessToken(env, config, ctx, now);
   const tokens: IssuedTokens = { access_token: access, token_type: "Bearer", expires_in: config.accessTokenTtlS, scope: ctx.redeemed.scope };
-  if (ctx.redeemed.scope.split(" ").includes("openid")) tokens.id_token = await idToken(env, config, ctx, access, now);
+  if (hasScope(storedScope(ctx.redeemed.scope), "openid")) tokens.id_token = await idToken(env, config, ctx, access, now);
   return tokens;
 }

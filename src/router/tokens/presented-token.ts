@@ -1,3 +1,4 @@
+import { storedScope } from "../../oauth/scopes";
 import type { JWTPayload } from "jose";
 import type { Env } from "../../env";
 import { bucketOfArtifact, grantOfRefreshToken } from "../../oauth/artifacts";
@@ -109,7 +110,7 @@ export async function verifyPresented(env: Env, config: Config, token: string, r
   }
   const act = p.act === undefined ? null : parseAct(p.act);
   if (p.act !== undefined && act === null) throw refused(role, "is not an access token issued here", "malformed act claim");
-  const presented: Presented = { role, sub, clientId, scope: scope.split(" ").filter((s) => s !== ""), exp, jti, actDepth: act?.depth ?? 0 };
+  const presented: Presented = { role, sub, clientId, scope: [...storedScope(scope)], exp, jti, actDepth: act?.depth ?? 0 };
   if (gid !== undefined) presented.gid = gid;
   if (typeof sid === "string") presented.sid = sid;
   if (typeof authTime === "number") presented.authTime = authTime;

@@ -1,4 +1,5 @@
-import { Hono } from "hono";
+import { formatScope, storedScope } from "../../../oauth/scopes";
+import { Hono } from "hono/tiny";
 import { randomToken, sha256 } from "../../../oauth/secrets";
 import { forgetClient } from "../../clients/registry";
 import {
@@ -31,7 +32,7 @@ function registration(clientId: string, body: ClientBody, now: number): Omit<Cli
     redirectUris: [...new Set(body.redirect_uris)],
     postLogoutRedirectUris: [...new Set(body.post_logout_redirect_uris)],
     grantTypes: [...new Set(body.grant_types)],
-    scope: [...new Set(body.scope.split(" "))].join(" "),
+    scope: formatScope(storedScope(body.scope)),
     tokenEndpointAuthMethod: authMethodOf(body),
     idTokenSignedResponseAlg: body.id_token_signed_response_alg,
     offlineSurvivesLogout: body.offline_survives_logout,

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { bucketOf } from "../../../shard/bucket";
 import { notFound } from "../../errors";
 import { callShard } from "../../shards/call";

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { OAuthError } from "../../errors";
 import { metricsEnabled, resetMetrics, snapshot } from "../../metrics";
 import type { AppEnv } from "../../types";

@@ -1,4 +1,5 @@
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { invalidRequest } from "../../errors";
 import type { AppEnv } from "../../types";
 import { endAllUserSessions, endUserSession, listUserSessions } from "../../users/sessions";

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import { BUCKET_COUNT } from "../../../shard/bucket";
 import { MAX_SHARDS } from "../../../shard/map";

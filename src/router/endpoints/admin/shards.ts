@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { BUCKET_COUNT } from "../../../shard/bucket";
 import { bucketCounts, MAX_SHARDS } from "../../../shard/map";
 import { invalidRequest } from "../../errors";

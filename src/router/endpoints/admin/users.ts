@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import { MAX_PASSWORD_LENGTH } from "../../../oauth/password";
 import { shardOf } from "../../../shard/map";
