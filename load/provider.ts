@@ -48,6 +48,8 @@ export interface StartOptions {
   keep?: boolean;
   /** The authshard checkout to run (default this one): the side-by-side benchmark can measure an older version. */
   sourceDir?: string;
+  /** Serve the DevTools inspector on this port (CPU profiles: npm run load:profile). */
+  inspectorPort?: number;
   log: (line: string) => void;
 }
 
@@ -111,6 +113,7 @@ export async function startProvider(opts: StartOptions): Promise<Provider> {
   const vars = { ...opts.vars, ISSUER: base, ADMIN_TOKEN: token };
   const args = ["dev", "--config", config, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, "--log-level", "error", "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  if (opts.inspectorPort !== undefined) args.push("--inspector-port", String(opts.inspectorPort));
   const logFile = join(dir, "wrangler.log");
   const out = openSync(logFile, "a");
   log(`starting wrangler dev on ${base} (output: ${logFile})`);

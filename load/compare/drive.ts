@@ -27,11 +27,12 @@ function record(hist: Histogram, outcome: Outcome): void {
 
 async function measured(target: Target, work: (hist: Histogram) => Promise<{ errors: number; requests: number; starved: number }>): Promise<Measured> {
   const hist = newHistogram();
-  const cpu0 = cpuMs(target.pids);
+  const pids = target.pids();
+  const cpu0 = cpuMs(pids);
   const t0 = performance.now();
   const { errors, requests, starved } = await work(hist);
   const seconds = (performance.now() - t0) / 1000;
-  const cpu1 = cpuMs(target.pids);
+  const cpu1 = cpuMs(pids);
   const cpu = cpu0 !== null && cpu1 !== null && requests > 0 ? Math.round(((cpu1 - cpu0) / requests) * 100) / 100 : null;
   return { requests, errors, seconds: Math.round(seconds * 10) / 10, reqPerS: Math.round(requests / seconds), latency: summarize(hist, errors), cpuMsPerRequest: cpu, starved };
 }

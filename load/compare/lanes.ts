@@ -20,8 +20,8 @@ export interface Target {
   base: string;
   /** Headers of a token request (client authentication). */
   tokenHeaders: Record<string, string>;
-  /** workerd processes serving it, for CPU per request. */
-  pids: number[];
+  /** workerd processes serving it now, for CPU per request (wrangler may restart them, so asked each time). */
+  pids: () => number[];
 }
 
 const okJson = (res: { status: number; text: string }) => (res.status === 200 ? null : `status ${res.status}: ${res.text.slice(0, 120)}`);

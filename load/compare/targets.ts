@@ -28,13 +28,20 @@ export interface Server {
 const COMPARE_DIR = join(STATE_DIR, "compare");
 
 /** authshard from `sourceDir`, fresh storage, seeded with `users` signed-in users. */
-export async function startAuthshard(http: Http, port: number, sourceDir: string, users: number, log: (s: string) => void): Promise<Server> {
+export async function startAuthshard(
+  http: Http,
+  port: number,
+  sourceDir: string,
+  users: number,
+  log: (s: string) => void,
+  inspectorPort?: number,
+): Promise<Server> {
   const dir = join(COMPARE_DIR, "authshard");
   rmSync(dir, { recursive: true, force: true });
   const token = randomBytes(24).toString("base64url");
   // No METRICS: its counting proxies are work the product does not do in production.
   const vars = { CODE_TTL_S: "3600", ACCESS_TOKEN_TTL_S: "3600", SESSION_IDLE_TTL_S: "2592000" };
-  const provider: Provider = await startProvider({ port, dir, vars, token, log, sourceDir });
+  const provider: Provider = await startProvider({ port, dir, vars, token, log, sourceDir, ...(inspectorPort === undefined ? {} : { inspectorPort }) });
   const base = provider.base;
   const ep = await discover(http, base);
   const admin = { base, token };
@@ -47,7 +54,7 @@ export async function startAuthshard(http: Http, port: number, sourceDir: string
   await ensureSessions(http, ep, client, state, path, users, 8);
   const ctx: ScenarioContext = { http, ep, client, recorder: new ScenarioRecorder(), t0: 0, renewSession: null, concurrency: 32, log, starved: 0 };
   const auth = `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString("base64")}`;
-  const target: Target = { name: "authshard", base, tokenHeaders: { authorization: auth }, pids: providerPids(port) };
+  const target: Target = { name: "authshard", base, tokenHeaders: { authorization: auth }, pids: () => providerPids(port) };
   return {
     target,
     async lanes(scenario, count, codesPerLane) {
@@ -80,7 +87,7 @@ export async function startCeiling(http: Http, port: number, log: (s: string) =>
     await new Promise((r) => setTimeout(r, 500));
   }
   log(`ceiling: listening on ${base}`);
-  const target: Target = { name: "ceiling", base, tokenHeaders: {}, pids: providerPids(port) };
+  const target: Target = { name: "ceiling", base, tokenHeaders: {}, pids: () => providerPids(port) };
   return {
     target,
     async lanes(scenario, count, codesPerLane) {
