@@ -3,16 +3,23 @@
  * RPC, so every outcome a caller must handle is a plain value.
  */
 export type RoutingError = "wrong_shard" | "bucket_moving";
-export type DomainError =
-  | "not_found"
-  | "conflict"
-  | "invalid_input"
-  | "disabled"
+
+/**
+ * What an actor may refuse with. The router turns each into the error its caller
+ * sees (src/router/shard-errors.ts); a failure's `detail` is for the log only.
+ */
+export const DOMAIN_ERRORS = [
+  "not_found",
+  "conflict",
+  "invalid_input",
+  "disabled",
   // sign-in and token outcomes the router turns into OAuth errors
-  | "login_required"
-  | "invalid_grant"
-  | "invalid_scope"
-  | "invalid_token";
+  "login_required",
+  "invalid_grant",
+  "invalid_scope",
+  "invalid_token",
+] as const;
+export type DomainError = (typeof DOMAIN_ERRORS)[number];
 export type ShardError = RoutingError | DomainError;
 
 export type Ok<T extends object = object> = { ok: true } & T;

@@ -1,19 +1,16 @@
 import { Hono } from "hono/tiny";
 import { loadConfig } from "../config";
 import { admin } from "./endpoints/admin";
-import { authorizeEndpoint } from "./endpoints/authorize";
-import { consentEndpoint } from "./endpoints/consent";
 import { discovery } from "./endpoints/discovery";
 import { health } from "./endpoints/health";
 import { introspectEndpoint } from "./endpoints/introspect";
 import { jwks } from "./endpoints/jwks";
-import { loginEndpoint } from "./endpoints/login";
-import { logoutEndpoint } from "./endpoints/logout";
 import { revokeEndpoint } from "./endpoints/revoke";
 import { tokenEndpoint } from "./endpoints/token";
 import { userinfoEndpoint } from "./endpoints/userinfo";
 import { OAuthError } from "./errors";
 import { onError } from "./on-error";
+import { pages } from "./pages";
 import { securityHeaders } from "./security-headers";
 import type { AppEnv } from "./types";
 
@@ -27,10 +24,7 @@ export const app = new Hono<AppEnv>()
   .route("/", health)
   .route("/", discovery)
   .route("/", jwks)
-  .route("/", authorizeEndpoint)
-  .route("/", loginEndpoint)
-  .route("/", consentEndpoint)
-  .route("/", logoutEndpoint)
+  .route("/", pages)
   .route("/", tokenEndpoint)
   .route("/", userinfoEndpoint)
   .route("/", revokeEndpoint)

@@ -34,7 +34,8 @@ export const invalidRequest = (description: string, options?: OAuthErrorOptions)
   new OAuthError("invalid_request", 400, description, options);
 
 /** RFC 6749 §5.2: the code or refresh token is invalid, expired, revoked or not this client's. */
-export const invalidGrant = (description: string) => new OAuthError("invalid_grant", 400, description);
+export const invalidGrant = (description: string, detail?: string) =>
+  new OAuthError("invalid_grant", 400, description, detail === undefined ? {} : { detail });
 
 export const notFound = (description: string) => new OAuthError("not_found", 404, description);
 

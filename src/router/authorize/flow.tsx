@@ -7,6 +7,7 @@ import { sha256 } from "../../oauth/secrets";
 import type { RegisteredClient } from "../clients/registry";
 import type { Config } from "../../config";
 import { OAuthError } from "../errors";
+import { shardFailure } from "../shard-errors";
 import { callShard } from "../shards/call";
 import { contentSecurityPolicy, pageSecurity } from "../views/layout";
 import { ConsentPage, LoginPage } from "../views/pages";
@@ -43,7 +44,6 @@ const consentRequired = () => new OAuthError("consent_required", 400, "the user 
 
 function pageHeaders(c: Context, req: AuthorizationRequest) {
   const security = pageSecurity([new URL(req.redirectUri).origin]);
-  c.header("Cache-Control", "no-store");
   c.header("Content-Security-Policy", contentSecurityPolicy(security));
   return security;
 }
@@ -97,7 +97,7 @@ export async function afterShard(
     if (req.prompt.includes("none")) return deliverError(c, config, req, loginRequired());
     return showLogin(c, env, config, client, req);
   }
-  throw new OAuthError("server_error", 500, "the sign-in could not be completed", { detail: result.detail ?? result.error });
+  throw shardFailure(result, "sign-in", "the sign-in");
 }
 
 /**

@@ -21,7 +21,7 @@ export interface AuthorizationRequest {
 }
 
 /** Errors before client and redirect URI are known good: shown to the person, never redirected. */
-const pageError = (description: string) => new OAuthError("invalid_request", 400, description);
+const unvalidatedRequest = (description: string) => new OAuthError("invalid_request", 400, description);
 
 /** Errors after: sent back to the client's redirect URI (RFC 6749 §4.1.2.1). */
 const redirectError = (code: string, description: string) => new OAuthError(code, 400, description, { redirectable: true });
@@ -32,12 +32,12 @@ const PROMPTS = new Set(["none", "login", "consent", "select_account"]);
 /** Step 1: the client and its exact redirect URI (RFC 6749 §3.1.2.3, RFC 9700 §4.1.3). */
 export async function resolveClient(env: Env, config: Config, params: Params): Promise<{ client: RegisteredClient; redirectUri: string }> {
   const clientId = params.get("client_id");
-  if (!clientId) throw pageError("client_id is missing");
+  if (!clientId) throw unvalidatedRequest("client_id is missing");
   const client = await getClient(env, config, clientId);
-  if (!client) throw pageError("unknown client_id");
+  if (!client) throw unvalidatedRequest("unknown client_id");
   const redirectUri = params.get("redirect_uri");
-  if (!redirectUri) throw pageError("redirect_uri is missing (OpenID Connect requires it)");
-  if (!client.redirectUris.includes(redirectUri)) throw pageError("redirect_uri is not registered for this client");
+  if (!redirectUri) throw unvalidatedRequest("redirect_uri is missing (OpenID Connect requires it)");
+  if (!client.redirectUris.includes(redirectUri)) throw unvalidatedRequest("redirect_uri is not registered for this client");
   return { client, redirectUri };
 }
 

@@ -2,37 +2,25 @@ import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import { continueAuthorization } from "../authorize/flow";
 import { deliveryOf, resolveClient, validateRequest } from "../authorize/request";
-import { deliverError, errorPage, pageError } from "../authorize/respond";
-import { toOAuthError } from "../on-error";
 import { formParams, queryParams, type Params } from "../http/params";
-import type { AppEnv } from "../types";
+import type { PagesEnv } from "../pages/env";
+import { trustRedirect } from "../pages/errors";
 
 /**
  * The authorization endpoint (RFC 6749 §4.1.1, OIDC Core §3.1.2.1), by GET and by
  * form POST. Until client_id and redirect_uri are known good every error is a
  * page for the person; after that, errors go back to the client with state and iss.
  */
-async function authorize(c: Context<AppEnv>, read: (c: Context<AppEnv>) => Params | Promise<Params>): Promise<Response> {
+async function authorize(c: Context<PagesEnv>, read: (c: Context<PagesEnv>) => Params | Promise<Params>): Promise<Response> {
   const config = c.var.config;
-  let params: Params;
-  let trusted: Awaited<ReturnType<typeof resolveClient>>;
-  try {
-    params = await read(c);
-    trusted = await resolveClient(c.env, config, params);
-  } catch (error) {
-    return errorPage(c, toOAuthError(error));
-  }
-  try {
-    const req = validateRequest(params, trusted.client, trusted.redirectUri);
-    return await continueAuthorization(c, c.env, config, trusted.client, req);
-  } catch (error) {
-    const oauth = pageError(c, error, "/authorize");
-    // server_error and temporarily_unavailable are authorization responses too (RFC 6749 §4.1.2.1).
-    if (!oauth.redirectable && oauth.status < 500) return errorPage(c, oauth);
-    return deliverError(c, config, { redirectUri: trusted.redirectUri, ...deliveryOf(params) }, oauth);
-  }
+  const params = await read(c);
+  const trusted = await resolveClient(c.env, config, params);
+  // From here on, the pages' error handler may send errors back to the client.
+  trustRedirect(c, { redirectUri: trusted.redirectUri, ...deliveryOf(params) });
+  const req = validateRequest(params, trusted.client, trusted.redirectUri);
+  return continueAuthorization(c, c.env, config, trusted.client, req);
 }
 
-export const authorizeEndpoint = new Hono<AppEnv>()
+export const authorizeEndpoint = new Hono<PagesEnv>()
   .get("/authorize", (c) => authorize(c, queryParams))
   .post("/authorize", (c) => authorize(c, formParams));

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import { afterShard, askFor, showLogin } from "../authorize/flow";
 import { openInteraction } from "../authorize/interaction";
-import { deliverError, errorPage, pageError } from "../authorize/respond";
+import { deliverError } from "../authorize/respond";
 import { readSessionCookie } from "../authorize/session-cookie";
 import { getClient } from "../clients/registry";
 import { OAuthError } from "../errors";
@@ -31,10 +31,4 @@ async function consent(c: Context<AppEnv>): Promise<Response> {
   return afterShard(c, c.env, config, client, req, code, result);
 }
 
-export const consentEndpoint = new Hono<AppEnv>().post("/consent", async (c) => {
-  try {
-    return await consent(c);
-  } catch (error) {
-    return errorPage(c, pageError(c, error, "/consent"));
-  }
-});
+export const consentEndpoint = new Hono<AppEnv>().post("/consent", consent);

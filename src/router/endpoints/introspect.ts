@@ -9,6 +9,7 @@ import { formParams, required } from "../http/params";
 import { callShard } from "../shards/call";
 import { readPresentedToken, type PresentedToken } from "../tokens/presented-token";
 import type { AppEnv } from "../types";
+import { noStore } from "../no-store";
 
 /** RFC 7662 §2.2: an inactive token gets `active: false` and nothing else, whatever the reason. */
 const INACTIVE = { active: false } as const;
@@ -101,11 +102,9 @@ async function introspect(c: Context<AppEnv>): Promise<Response> {
   let body: Introspection = INACTIVE;
   if (presented.kind === "access" && presented.clientId === client.clientId) body = await introspectAccess(c.env, config, presented);
   else if (presented.kind === "refresh") body = await introspectRefresh(c.env, config, client, presented);
-  // §4: the answer describes a live credential; no cache may keep it.
-  c.header("Cache-Control", "no-store");
-  c.header("Pragma", "no-cache");
   return c.json(body);
 }
 
 // No CORS: introspection is for resource servers and confidential back ends, never for a browser.
-export const introspectEndpoint = new Hono<AppEnv>().post("/introspect", introspect);
+// §4: the answer describes a live credential; no cache may keep it.
+export const introspectEndpoint = new Hono<AppEnv>().use("/introspect", noStore({ pragma: true })).post("/introspect", introspect);

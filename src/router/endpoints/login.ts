@@ -6,7 +6,6 @@ import { dummyPasswordVerifier, MAX_PASSWORD_LENGTH, verifyPassword } from "../.
 import { sha256 } from "../../oauth/secrets";
 import { afterShard, askFor, showLogin } from "../authorize/flow";
 import { openInteraction } from "../authorize/interaction";
-import { errorPage, pageError } from "../authorize/respond";
 import { writeSessionCookie } from "../authorize/session-cookie";
 import { getClient } from "../clients/registry";
 import type { Config } from "../../config";
@@ -70,10 +69,4 @@ async function login(c: Context<AppEnv>): Promise<Response> {
   return afterShard(c, c.env, config, client, req, code, result as Exclude<typeof result, { outcome: "rejected" }>);
 }
 
-export const loginEndpoint = new Hono<AppEnv>().post("/login", async (c) => {
-  try {
-    return await login(c);
-  } catch (error) {
-    return errorPage(c, pageError(c, error, "/login"));
-  }
-});
+export const loginEndpoint = new Hono<AppEnv>().post("/login", login);

@@ -2,13 +2,13 @@ import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import { deleteCookie } from "hono/cookie";
 import { csrfCookie } from "../authorize/interaction";
-import { errorPage, pageError } from "../authorize/respond";
 import { readSessionCookie, sessionCookieName } from "../authorize/session-cookie";
 import type { Config } from "../../config";
 import { formParams, queryParams, type Params } from "../http/params";
 import { openConfirmation, signConfirmation } from "../logout/confirmation";
 import { endBrowserSession, endHintedSession } from "../logout/end";
 import { revalidatePending, validateLogoutRequest, type LogoutRequest } from "../logout/request";
+import type { PagesEnv } from "../pages/env";
 import type { AppEnv } from "../types";
 import { contentSecurityPolicy, pageSecurity } from "../views/layout";
 import { LogoutConfirmPage, SignedOutPage } from "../views/logout";
@@ -22,7 +22,6 @@ import { LogoutConfirmPage, SignedOutPage } from "../views/logout";
 
 function headers(c: Context, req: Pick<LogoutRequest, "postLogoutRedirectUri">) {
   const security = pageSecurity(req.postLogoutRedirectUri ? [new URL(req.postLogoutRedirectUri).origin] : []);
-  c.header("Cache-Control", "no-store");
   c.header("Content-Security-Policy", contentSecurityPolicy(security));
   return security;
 }
@@ -36,7 +35,6 @@ async function signedOut(c: Context, req: LogoutRequest): Promise<Response> {
   if (req.postLogoutRedirectUri) {
     const url = new URL(req.postLogoutRedirectUri);
     if (req.state !== null) url.searchParams.append("state", req.state);
-    c.header("Cache-Control", "no-store");
     // 303 turns a POST into a GET at the RP.
     return c.redirect(url.href, c.req.method === "GET" ? 302 : 303);
   }
@@ -44,7 +42,7 @@ async function signedOut(c: Context, req: LogoutRequest): Promise<Response> {
   return c.html(<SignedOutPage security={security} clientName={req.client?.clientName ?? null} />);
 }
 
-async function confirmationPage(c: Context<AppEnv>, req: LogoutRequest): Promise<Response> {
+async function confirmationPage(c: Context<PagesEnv>, req: LogoutRequest): Promise<Response> {
   const config = c.var.config;
   const pending = { clientId: req.client?.clientId ?? null, postLogoutRedirectUri: req.postLogoutRedirectUri, state: req.state };
   const confirmation = await signConfirmation(c.env, config, csrfCookie(c, config), pending);
@@ -53,7 +51,7 @@ async function confirmationPage(c: Context<AppEnv>, req: LogoutRequest): Promise
 }
 
 /** The confirmation form's POST: same-site, so the session cookie comes with it. */
-async function confirmed(c: Context<AppEnv>, params: Params): Promise<Response> {
+async function confirmed(c: Context<PagesEnv>, params: Params): Promise<Response> {
   const config = c.var.config;
   const pending = await openConfirmation(c, c.env, config, params.get("confirmation"));
   const req = await revalidatePending(c.env, config, pending);
@@ -63,7 +61,7 @@ async function confirmed(c: Context<AppEnv>, params: Params): Promise<Response> 
   return signedOut(c, req);
 }
 
-async function logout(c: Context<AppEnv>, params: Params): Promise<Response> {
+async function logout(c: Context<PagesEnv>, params: Params): Promise<Response> {
   const config = c.var.config;
   if (c.req.method === "POST" && params.has("confirmation")) return confirmed(c, params);
   const req = await validateLogoutRequest(c.env, config, params);
@@ -86,18 +84,12 @@ async function logout(c: Context<AppEnv>, params: Params): Promise<Response> {
   return signedOut(c, req);
 }
 
-/** Until the request is validated nothing is redirected: every error is a page for the person. */
-async function handle(c: Context<AppEnv>, read: (c: Context<AppEnv>) => Params | Promise<Params>): Promise<Response> {
-  try {
-    return await logout(c, await read(c));
-  } catch (error) {
-    const oauth = pageError(c, error, "/logout");
-    // Unlike the sign-in pages, a 503 here keeps its Retry-After.
-    for (const [name, value] of Object.entries(oauth.headers)) c.header(name, value);
-    return errorPage(c, oauth, "sign-out");
-  }
+/** Nothing is redirected on an error (no trustRedirect): every error is a page for the person. */
+async function handle(c: Context<PagesEnv>, read: (c: Context<PagesEnv>) => Params | Promise<Params>): Promise<Response> {
+  c.set("request", "sign-out");
+  return logout(c, await read(c));
 }
 
-export const logoutEndpoint = new Hono<AppEnv>()
+export const logoutEndpoint = new Hono<PagesEnv>()
   .get("/logout", (c) => handle(c, queryParams))
   .post("/logout", (c) => handle(c, formParams));

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { Hono } from "hono/tiny";
-import { cors } from "hono/cors";
+import { browserCors } from "../http/cors";
 import type { Env } from "../../env";
 import { authenticateCaller } from "../clients/authenticate";
 import type { RegisteredClient } from "../clients/registry";
@@ -10,6 +10,8 @@ import { formParams, required } from "../http/params";
 import { callShard } from "../shards/call";
 import { readPresentedToken, type PresentedToken } from "../tokens/presented-token";
 import type { AppEnv } from "../types";
+import { noStore } from "../no-store";
+import { shardFailure } from "../shard-errors";
 
 /**
  * A revoked access token is remembered this long past its `exp`: longer than the
@@ -42,7 +44,7 @@ async function revokePresented(env: Env, config: Config, client: RegisteredClien
 
 /** The shard has no domain failure for revocation; should one appear, 200 would claim a revocation that did not happen. */
 function revoked(result: { ok: true } | { ok: false; error: string; detail?: string }): void {
-  if (!result.ok) throw new OAuthError("server_error", 500, "the token could not be revoked", { detail: result.detail ?? result.error });
+  if (!result.ok) throw shardFailure(result, "change", "the revocation");
 }
 
 /**
@@ -56,12 +58,11 @@ async function revoke(c: Context<AppEnv>): Promise<Response> {
   const client = await authenticateCaller(c, params);
   const token = required(params, "token");
   await revokePresented(c.env, c.var.config, client, await readPresentedToken(c.env, c.var.config, token));
-  c.header("Cache-Control", "no-store");
-  c.header("Pragma", "no-cache");
   return c.body(null, 200);
 }
 
 export const revokeEndpoint = new Hono<AppEnv>()
   // Browser apps (public clients) revoke their own tokens at sign-out, from their own origin, as they call /token.
-  .use("/revoke", cors({ origin: "*", allowMethods: ["POST"], allowHeaders: ["Authorization", "Content-Type"], maxAge: 600 }))
+  .use("/revoke", browserCors(["POST"]))
+  .use("/revoke", noStore({ pragma: true }))
   .post("/revoke", revoke);

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { Hono } from "hono/tiny";
-import { cors } from "hono/cors";
+import { browserCors } from "../http/cors";
 import { TOKEN_EXCHANGE } from "../../oauth/grant-types";
 import { authenticateCaller } from "../clients/authenticate";
 import type { RegisteredClient } from "../clients/registry";
@@ -11,6 +11,7 @@ import { authorizationCodeGrant } from "../tokens/code-grant";
 import { refreshTokenGrant } from "../tokens/refresh-grant";
 import { tokenExchangeGrant } from "../tokens/token-exchange-grant";
 import type { AppEnv } from "../types";
+import { noStore } from "../no-store";
 
 /** One handler per grant type, each in its own module; the answer is the JSON token response. */
 type GrantHandler = (c: Context<AppEnv>, client: RegisteredClient, params: Params) => Promise<object>;
@@ -21,7 +22,7 @@ const GRANTS: Readonly<Record<string, GrantHandler>> = {
   [TOKEN_EXCHANGE]: tokenExchangeGrant,
 };
 
-/** The token endpoint (RFC 6749 §3.2): form body, client authentication, no-store responses. */
+/** The token endpoint (RFC 6749 §3.2): form body, client authentication; no-store responses (§5.1). */
 async function token(c: Context<AppEnv>): Promise<Response> {
   const params = await formParams(c);
   const grantType = params.get("grant_type");
@@ -30,12 +31,11 @@ async function token(c: Context<AppEnv>): Promise<Response> {
   const handler = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
   if (!handler) throw new OAuthError("unsupported_grant_type", 400, `grant_type ${grantType.slice(0, 64)} is not supported`);
   const body = await handler(c, client, params);
-  c.header("Cache-Control", "no-store");
-  c.header("Pragma", "no-cache");
   return c.json(body);
 }
 
 export const tokenEndpoint = new Hono<AppEnv>()
   // Browser apps (public clients with PKCE) call /token from their own origin; no cookies are involved.
-  .use("/token", cors({ origin: "*", allowMethods: ["POST"], allowHeaders: ["Authorization", "Content-Type"], maxAge: 600 }))
+  .use("/token", browserCors(["POST"]))
+  .use("/token", noStore({ pragma: true }))
   .post("/token", token);

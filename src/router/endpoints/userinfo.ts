@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { Hono } from "hono/tiny";
-import { cors } from "hono/cors";
+import { browserCors } from "../http/cors";
 import { userClaims } from "../../oauth/claims";
 import { hasScope, storedScope } from "../../oauth/scopes";
 import { OAuthError } from "../errors";
@@ -8,6 +8,7 @@ import { verifyJwt } from "../keys/cache";
 import { ACCESS_TOKEN_TYP } from "../tokens/issue";
 import { parseAccessClaims, userTokenLive } from "../tokens/presented-token";
 import type { AppEnv } from "../types";
+import { noStore } from "../no-store";
 
 const REALM = 'Bearer realm="authshard"';
 
@@ -52,11 +53,11 @@ async function userinfo(c: Context<AppEnv>): Promise<Response> {
   }
   const result = await userTokenLive(c.env, config, { sub, gid, jti });
   if (!result.ok) throw invalidToken("the access token has been revoked");
-  c.header("Cache-Control", "no-store");
   return c.json(userClaims(result.user, scope));
 }
 
 export const userinfoEndpoint = new Hono<AppEnv>()
-  .use("/userinfo", cors({ origin: "*", allowMethods: ["GET", "POST"], allowHeaders: ["Authorization", "Content-Type"], maxAge: 600 }))
+  .use("/userinfo", browserCors(["GET", "POST"]))
+  .use("/userinfo", noStore())
   .get("/userinfo", userinfo)
   .post("/userinfo", userinfo);

@@ -4,6 +4,7 @@ import type { SessionRef } from "../authorize/session-cookie";
 import type { RegisteredClient } from "../clients/registry";
 import type { Config } from "../../config";
 import { OAuthError } from "../errors";
+import { shardFailure } from "../shard-errors";
 import { callShard } from "../shards/call";
 import type { IdTokenHint } from "./request";
 import { survivingClients } from "./surviving-clients";
@@ -13,7 +14,6 @@ async function contextFor(env: Env, config: Config, client: RegisteredClient | n
   return { survivingClients: await survivingClients(env, config, client), initiator, clientId: client?.clientId ?? null };
 }
 
-const failed = (detail: string) => new OAuthError("server_error", 500, "the sign-out could not be completed", { detail });
 
 /**
  * Ends the browser's own session (its cookie) in one shard call. With a hint, a
@@ -30,7 +30,7 @@ export async function endBrowserSession(
   if (expectedSub !== null && bucketOf(expectedSub) !== session.bucket) return { outcome: "other_user" };
   const context = await contextFor(env, config, client, initiator);
   const result = await callShard(env, config, session.bucket, (shard) => shard.endSession(session.bucket, session.hash, expectedSub, context));
-  if (!result.ok) throw failed(result.detail ?? result.error);
+  if (!result.ok) throw shardFailure(result, "change", "ending the session");
   return result;
 }
 
@@ -47,7 +47,7 @@ export async function endHintedSession(env: Env, config: Config, hint: IdTokenHi
   const result = await callShard(env, config, bucket, (shard) => shard.endSessionBySid(bucket, hint.sub, sid, context));
   if (!result.ok) {
     if (result.error === "not_found") return { outcome: "no_session" };
-    throw failed(result.detail ?? result.error);
+    throw shardFailure(result, "change", "ending the session");
   }
   return result;
 }

@@ -6,6 +6,7 @@ import type { RegisteredClient } from "../clients/registry";
 import { OAuthError, invalidGrant, invalidRequest } from "../errors";
 import { required, type Params } from "../http/params";
 import { callShard } from "../shards/call";
+import { CODE_REFUSED, shardFailure } from "../shard-errors";
 import type { AppEnv } from "../types";
 import { issueTokens } from "./issue";
 
@@ -23,7 +24,7 @@ export async function authorizationCodeGrant(c: Context<AppEnv>, client: Registe
     throw invalidRequest("code_verifier must be 43-128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)");
   }
   const bucket = bucketOfArtifact("c", code);
-  if (bucket === null) throw invalidGrant("unknown authorization code");
+  if (bucket === null) throw invalidGrant(CODE_REFUSED, "not a code of this provider");
   const grantId = newId();
   const refresh = client.grantTypes.has("refresh_token") ? mintRefreshToken(bucket, grantId) : null;
   const input = {
@@ -40,10 +41,7 @@ export async function authorizationCodeGrant(c: Context<AppEnv>, client: Registe
     offlineTtlS: config.refreshMaxTtlS,
   };
   const result = await callShard(c.env, config, bucket, (shard) => shard.redeemCode(input));
-  if (!result.ok) {
-    if (result.error === "invalid_grant") throw invalidGrant(result.detail ?? "invalid authorization code");
-    throw new OAuthError("server_error", 500, "the code could not be redeemed", { detail: result.detail ?? result.error });
-  }
+  if (!result.ok) throw shardFailure(result, "code", "the code redemption");
   const tokens = await issueTokens(c.env, config, { client, grantId, redeemed: result });
   return result.refreshIssued && refresh ? { ...tokens, refresh_token: refresh } : tokens;
 }

@@ -7,6 +7,7 @@ import type { RegisteredClient } from "../clients/registry";
 import { OAuthError, invalidGrant, invalidRequest } from "../errors";
 import { required, type Params } from "../http/params";
 import { callShard } from "../shards/call";
+import { REFRESH_REFUSED, shardFailure } from "../shard-errors";
 import type { AppEnv } from "../types";
 import { issueTokens } from "./issue";
 
@@ -21,7 +22,7 @@ export async function refreshTokenGrant(c: Context<AppEnv>, client: RegisteredCl
   const presented = required(params, "refresh_token");
   const bucket = bucketOfArtifact("r", presented);
   const grantId = grantOfRefreshToken(presented);
-  if (bucket === null || grantId === null) throw invalidGrant("unknown refresh token");
+  if (bucket === null || grantId === null) throw invalidGrant(REFRESH_REFUSED, "not a refresh token of this provider");
   const rawScope = params.get("scope");
   const scopes = rawScope === undefined ? null : parseScope(rawScope);
   if (scopes === null && rawScope !== undefined) throw invalidRequest("scope must be space-separated scope tokens");
@@ -40,15 +41,11 @@ export async function refreshTokenGrant(c: Context<AppEnv>, client: RegisteredCl
     graceS: client.refreshGraceS,
   };
   const result = await callShard(c.env, config, bucket, (shard) => shard.rotateRefresh(input));
-  if (!result.ok) {
-    if (result.error === "invalid_grant") throw invalidGrant(result.detail ?? "invalid refresh token");
-    if (result.error === "invalid_scope") throw new OAuthError("invalid_scope", 400, result.detail ?? "scope exceeds the grant");
-    throw new OAuthError("server_error", 500, "the refresh token could not be rotated", { detail: result.detail ?? result.error });
-  }
+  if (!result.ok) throw shardFailure(result, "refresh", "the refresh");
   let refreshToken = successor;
   if (result.outcome === "replayed") {
     const earlier = result.successorEnc === null ? null : await openSuccessor(presented, result.successorEnc);
-    if (earlier === null) throw invalidGrant("refresh token already used");
+    if (earlier === null) throw invalidGrant(REFRESH_REFUSED, "grace-window successor could not be opened");
     refreshToken = earlier;
   }
   const tokens = await issueTokens(c.env, config, {

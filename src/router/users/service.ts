@@ -4,6 +4,7 @@ import { bucketOf, newUserId } from "../../shard/bucket";
 import type { Config } from "../../config";
 import { reserveEmail, releaseEmail, userIdByEmail } from "../d1/user-emails";
 import { conflict, invalidRequest, notFound, OAuthError } from "../errors";
+import { shardFailure } from "../shard-errors";
 import { callShard } from "../shards/call";
 import type { UserView } from "../../actors/user-shard/api";
 
@@ -45,7 +46,7 @@ export async function createUser(env: Env, config: Config, input: CreateUserInpu
         passwordVerifier: verifier,
       }),
     );
-    if (!result.ok) throw new OAuthError("server_error", 500, "the user could not be created", { detail: result.detail ?? result.error });
+    if (!result.ok) throw shardFailure(result, "change", "creating the user");
     return result.user;
   } catch (error) {
     await releaseEmail(env.DB, email, id);

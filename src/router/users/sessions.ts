@@ -3,6 +3,7 @@ import { bucketOf } from "../../shard/bucket";
 import type { Config } from "../../config";
 import { notFound, OAuthError } from "../errors";
 import { survivingClients } from "../logout/surviving-clients";
+import { shardFailure } from "../shard-errors";
 import { callShard } from "../shards/call";
 import { isUserId } from "./service";
 import type { EndContext, SessionView } from "../../actors/user-shard/api";
@@ -25,14 +26,12 @@ async function operatorContext(env: Env, config: Config, includeOffline: boolean
   return { survivingClients: includeOffline ? [] : await survivingClients(env, config, null), initiator: "operator", clientId: null };
 }
 
-const failed = (detail: string) => new OAuthError("server_error", 500, "the sessions could not be changed", { detail });
 
 export async function listUserSessions(env: Env, config: Config, userId: string): Promise<SessionView[]> {
   const bucket = userBucket(userId);
   const result = await callShard(env, config, bucket, (shard) => shard.listSessions(bucket, userId));
   if (!result.ok) {
-    if (result.error === "not_found") throw notFound("no such user");
-    throw failed(result.detail ?? result.error);
+    throw shardFailure(result, "user", "listing the sessions");
   }
   return result.sessions;
 }
@@ -44,8 +43,7 @@ export async function endUserSession(env: Env, config: Config, userId: string, s
   const context = await operatorContext(env, config, includeOffline);
   const result = await callShard(env, config, bucket, (shard) => shard.endSessionBySid(bucket, userId, sid, context));
   if (!result.ok) {
-    if (result.error === "not_found") throw notFound("no such session");
-    throw failed(result.detail ?? result.error);
+    throw shardFailure(result, "session", "ending the session");
   }
   return result.outcome === "ended";
 }
@@ -56,8 +54,7 @@ export async function endAllUserSessions(env: Env, config: Config, userId: strin
   const context = await operatorContext(env, config, includeOffline);
   const result = await callShard(env, config, bucket, (shard) => shard.endAllSessions(bucket, userId, context));
   if (!result.ok) {
-    if (result.error === "not_found") throw notFound("no such user");
-    throw failed(result.detail ?? result.error);
+    throw shardFailure(result, "user", "ending the sessions");
   }
   return result.ended;
 }

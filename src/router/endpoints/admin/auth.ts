@@ -22,6 +22,5 @@ export const requireAdmin = (): MiddlewareHandler<AppEnv> => async (c, next) => 
       headers: { "WWW-Authenticate": 'Bearer realm="authshard-admin", error="invalid_token"' },
     });
   }
-  c.header("Cache-Control", "no-store");
   await next();
 };

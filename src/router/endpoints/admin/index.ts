@@ -1,6 +1,7 @@
 import { Hono } from "hono/tiny";
 import { bodyLimit } from "hono/body-limit";
 import { OAuthError } from "../../errors";
+import { noStore } from "../../no-store";
 import type { AppEnv } from "../../types";
 import { requireAdmin } from "./auth";
 import { adminClients } from "./clients";
@@ -18,6 +19,7 @@ const tooLarge = () => {
 
 /** The operator API, mounted at /admin. */
 export const admin = new Hono<AppEnv>()
+  .use("*", noStore())
   .use("*", requireAdmin())
   .use("*", bodyLimit({ maxSize: 64 * 1024, onError: tooLarge }))
   .route("/users", adminUsers)
