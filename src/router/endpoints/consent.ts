@@ -8,10 +8,11 @@ import { getClient } from "../clients/registry";
 import { OAuthError } from "../errors";
 import { formParams } from "../http/params";
 import { callShard } from "../shards/call";
-import type { AppEnv } from "../types";
+import type { PagesEnv } from "../pages/env";
+import { trustRedirect } from "../pages/errors";
 
 /** The consent page's answer: Allow remembers the scopes and issues the code in one shard call. */
-async function consent(c: Context<AppEnv>): Promise<Response> {
+async function consent(c: Context<PagesEnv>): Promise<Response> {
   const config = c.var.config;
   const form = await formParams(c);
   const { req, sid } = await openInteraction(c, c.env, config, form.get("interaction"));
@@ -19,6 +20,8 @@ async function consent(c: Context<AppEnv>): Promise<Response> {
   if (!client || !client.redirectUris.includes(req.redirectUri) || !sid) {
     throw new OAuthError("invalid_request", 400, "the application is no longer registered");
   }
+  // The signed interaction carries a request /authorize validated, and the client still has its redirect URI.
+  trustRedirect(c, req);
   const decision = form.get("decision");
   if (decision === "deny") {
     return deliverError(c, config, req, new OAuthError("access_denied", 400, "the user denied the request", { redirectable: true }));
@@ -31,4 +34,4 @@ async function consent(c: Context<AppEnv>): Promise<Response> {
   return afterShard(c, c.env, config, client, req, code, result);
 }
 
-export const consentEndpoint = new Hono<AppEnv>().post("/consent", consent);
+export const consentEndpoint = new Hono<PagesEnv>().post("/consent", consent);

@@ -13,7 +13,8 @@ import { userIdByEmail } from "../d1/user-emails";
 import { OAuthError } from "../errors";
 import { formParams } from "../http/params";
 import { callShard } from "../shards/call";
-import type { AppEnv } from "../types";
+import type { PagesEnv } from "../pages/env";
+import { trustRedirect } from "../pages/errors";
 import { normalizeEmail } from "../users/email";
 import type { Env } from "../../env";
 
@@ -42,12 +43,14 @@ async function checkPassword(env: Env, config: Config, email: string | null, pas
   return { userId, bucket, passwordOk: passwordOk && challenge.verifier !== null, retryAfterS: 0 };
 }
 
-async function login(c: Context<AppEnv>): Promise<Response> {
+async function login(c: Context<PagesEnv>): Promise<Response> {
   const config = c.var.config;
   const form = await formParams(c);
   const { req } = await openInteraction(c, c.env, config, form.get("interaction"));
   const client = await getClient(c.env, config, req.clientId);
   if (!client || !client.redirectUris.includes(req.redirectUri)) throw new OAuthError("invalid_request", 400, "the application is no longer registered");
+  // The signed interaction carries a request /authorize validated, and the client still has its redirect URI.
+  trustRedirect(c, req);
   const rawEmail = form.get("email") ?? "";
   const password = form.get("password") ?? "";
   if (password.length > MAX_PASSWORD_LENGTH) return showLogin(c, c.env, config, client, req, WRONG, rawEmail, 401);
@@ -69,4 +72,4 @@ async function login(c: Context<AppEnv>): Promise<Response> {
   return afterShard(c, c.env, config, client, req, code, result as Exclude<typeof result, { outcome: "rejected" }>);
 }
 
-export const loginEndpoint = new Hono<AppEnv>().post("/login", login);
+export const loginEndpoint = new Hono<PagesEnv>().post("/login", login);

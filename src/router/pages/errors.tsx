@@ -9,8 +9,9 @@ import type { PagesEnv } from "./env";
 /**
  * The one error path of the pages a person looks at (authorize, login, consent,
  * logout). Until a route has validated the client and its redirect URI (and said so
- * with `trustRedirect`), an error is a page for the person: nothing is redirected to
- * an address nobody vouched for (RFC 6749 §4.1.2.1). After that, errors the client
+ * with `trustRedirect`: /authorize once it checked them, the login and consent forms
+ * once they checked the client again), an error is a page for the person: nothing is
+ * redirected to an address nobody vouched for (RFC 6749 §4.1.2.1). After that, errors the client
  * should know of — the redirectable ones, and server_error and temporarily_unavailable
  * (also authorization responses) — go back to the client with state and iss.
  * Server errors are logged with their detail, which no page shows. An error's headers
