@@ -1,6 +1,5 @@
 // Command line of `npm run shards`: commands, options, validation and help text.
-// No imports on purpose: the tests import this file into workerd to check that
-// every bad argument gets a clear message.
+// The tests (test/cli, in Node) check that every bad argument gets a clear message.
 
 export const BUCKETS = 4096;
 export const MAX_SHARDS = 4096;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { commandHelp, parseShardsArgv, ShardsUsageError, topHelp } from "../../cli/lib/shard-argv";
+import { commandHelp, parseShardsArgv, ShardsUsageError, topHelp } from "../../cli/lib/shard-argv.ts";
 
 /** The message `npm run shards` prints (after "error: ") for a command line. */
 function error(...argv: string[]): string {
