@@ -4,16 +4,21 @@ import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../../schema/do/directory/migrations/migrations.js";
 import * as tables from "../../../schema/do/directory/tables";
+import { loadConfig } from "../../config";
 import type { Env } from "../../env";
-import { isBucket } from "../../shard/bucket";
-import { initialMap, MAX_SHARDS, type ShardMap } from "../../shard/map";
-import { fail, ok, type BucketState, type ShardResult } from "../results";
+import { BUCKET_COUNT, isBucket } from "../../shard/bucket";
+import { initialMap, MAX_SHARDS } from "../../shard/map";
+import { fail, ok, type BucketState, type Failure, type ShardResult } from "../results";
 import type { DirectoryDb } from "./db";
 import { bumpVersion, CHANGED } from "./map-edits";
 import { MoveService } from "./move-service";
-import { incomingMoves, openMoveOf } from "./moves";
+import { incomingMoves, moveView, openMoveOf, openMoves } from "./moves";
+import { makePlan, planView } from "./plans";
 import { OwnershipPusher } from "./push";
-import type { DirectoryApi, DirectoryMap, MoveListing, PlanToApply, MoveView, RunOptions } from "./api";
+import { shardStatus } from "./status";
+import { verifyRange } from "./verify";
+import { MAX_VERIFY_RANGE } from "./api";
+import type { DirectoryApi, DirectoryMap, MoveListing, PlanBy, PlanToApply, PlanView, MoveView, RunOptions, ShardStatus, VerifyReport } from "./api";
 
 /**
  * ShardDirectoryActor: the one object (`idFromName("directory")`) that holds the
@@ -154,6 +159,49 @@ export class ShardDirectoryActor extends DurableObject<Env> implements Directory
     return this.moves.release(holder);
   }
 
+  // What operators see and plan (status.ts, plans.ts, verify.ts): the map is here, and so is every shard's name.
+
+  async shardStatus(): Promise<ShardResult<{ status: ShardStatus }>> {
+    const map = await this.operatorMap();
+    const listing = this.moves.listMoves({ open: true, limit: 50 });
+    if (!listing.ok) return listing;
+    return ok({ status: await shardStatus(this.env, map, listing) });
+  }
+
+  async planRebalance(shards: number, by: PlanBy): Promise<ShardResult<{ plan: PlanView }>> {
+    const refused = planInputProblem(shards, by);
+    if (refused) return refused;
+    const map = await this.operatorMap();
+    return ok({ plan: planView(map, await makePlan(this.env, map, shards, by), by) });
+  }
+
+  /** The plan is recorded against the map version it was made at: a map changed meanwhile refuses it. */
+  async rebalance(shards: number, by: PlanBy, holder: string): Promise<ShardResult<{ plan: PlanView; planId: string | null; moves: MoveView[] }>> {
+    const refused = planInputProblem(shards, by);
+    if (refused) return refused;
+    const map = await this.operatorMap();
+    const plan = await makePlan(this.env, map, shards, by);
+    const view = planView(map, plan, by);
+    if (plan.moves.length === 0) return ok({ plan: view, planId: null, moves: [] });
+    const applied = await this.moves.applyPlan({ shards: [...plan.shards], moves: [...plan.moves] }, map.version, holder);
+    return applied.ok ? ok({ plan: view, planId: applied.planId, moves: applied.moves }) : applied;
+  }
+
+  async verify(from: number, count: number): Promise<ShardResult<{ report: VerifyReport }>> {
+    if (!isBucket(from)) return fail("invalid_input", `from must be a bucket in [0, ${BUCKET_COUNT})`);
+    if (!Number.isInteger(count) || count < 1 || count > MAX_VERIFY_RANGE) return fail("invalid_input", `count must be an integer between 1 and ${MAX_VERIFY_RANGE}`);
+    const map = await this.operatorMap();
+    const open = openMoves(this.db).map(moveView);
+    return ok({ report: await verifyRange(this.env, map, open, from, Math.min(from + count - 1, BUCKET_COUNT - 1)) });
+  }
+
+  /** The map as `ensureMap` gives it to routers: created on first use, acknowledged by every shard. */
+  private async operatorMap(): Promise<DirectoryMap> {
+    const ensured = await this.ensureMap(loadConfig(this.env).shardCount);
+    if (!ensured.ok) throw new Error(`the shard map could not be created: ${ensured.detail ?? ensured.error}`);
+    return ensured.map;
+  }
+
   /** Recovery: finishes moves whose driver vanished while the bucket was fenced or half-flipped. */
   override async alarm(): Promise<void> {
     const next = await this.moves.recover();
@@ -221,4 +269,10 @@ export class ShardDirectoryActor extends DurableObject<Env> implements Directory
       }),
     );
   }
+}
+
+function planInputProblem(shards: number, by: PlanBy): Failure | null {
+  if (!Number.isInteger(shards) || shards < 1 || shards > MAX_SHARDS) return fail("invalid_input", `shards must be an integer between 1 and ${MAX_SHARDS}`);
+  if (by !== "buckets" && by !== "load") return fail("invalid_input", "by must be buckets or load");
+  return null;
 }

@@ -20,6 +20,14 @@ export interface DirectoryApi {
   cancelPlannedMoves(holder: string, planId?: string): ShardResult<{ cancelled: number }>;
   listMoves(options?: { open?: boolean; limit?: number; planId?: string }): ShardResult<MoveListing>;
   releaseMoveLease(holder: string): ShardResult<{ released: boolean }>;
+  /** The operators' view: the map, per shard its buckets, users and recent requests, open moves, the lease. */
+  shardStatus(): Promise<ShardResult<{ status: ShardStatus }>>;
+  /** Dry run: the moves that would spread the buckets (or, by load, the requests) over `shards` shards. */
+  planRebalance(shards: number, by: PlanBy): Promise<ShardResult<{ plan: PlanView }>>;
+  /** Plans as `planRebalance` does and records every move as planned (nothing, when nothing moves). */
+  rebalance(shards: number, by: PlanBy, holder: string): Promise<ShardResult<{ plan: PlanView; planId: string | null; moves: MoveView[] }>>;
+  /** Checks `count` buckets from `from` on every shard against the map. */
+  verify(from: number, count: number): Promise<ShardResult<{ report: VerifyReport }>>;
 }
 
 /** The map plus, per bucket, the epoch and state the shards enforce. */
@@ -50,7 +58,7 @@ export interface MoveView {
   holder: string | null;
 }
 
-/** A rebalance plan as the router computed it (src/shard/plan.ts): shard list after, and the moves. */
+/** A rebalance plan (src/shard/plan.ts, plan-load.ts): shard list after, and the moves. */
 export interface PlanToApply {
   shards: string[];
   moves: Array<{ bucket: number; from: string; to: string }>;
@@ -74,4 +82,61 @@ export interface Lease {
   holder: string;
   acquiredAt: number;
   expiresAt: number;
+}
+
+/** What a rebalance evens out: bucket counts, or requests over the last 15 minutes. */
+export type PlanBy = "buckets" | "load";
+
+/** A plan as operators see it: per shard its buckets (and load) before and after, and the moves. */
+export interface PlanView {
+  version: number;
+  by: PlanBy;
+  shards: Array<{ name: string; buckets_before: number; buckets_after: number; load_before?: number; load_after?: number; new: boolean }>;
+  move_count: number;
+  moves: Array<{ bucket: number; from: string; to: string }>;
+}
+
+export interface ShardStatus {
+  version: number;
+  bucket_count: number;
+  shards: ShardView[];
+  moves: { open: Partial<Record<MoveStep, number>>; in_flight: MoveView[] };
+  lease: { holder: string; expires_at: number } | null;
+}
+
+/** One shard in the status; null where the shard did not answer. */
+export interface ShardView {
+  name: string;
+  buckets: number;
+  fenced_buckets: number;
+  users: number | null;
+  outbox: number | null;
+  applied_map_version: number | null;
+  requests: RequestCounts | null;
+}
+
+/** A shard's requests in the last 1, 5 and 15 minutes, per minute (oldest first), and its busiest buckets. */
+export interface RequestCounts {
+  last_1m: number;
+  last_5m: number;
+  last_15m: number;
+  per_minute: number[];
+  hottest_buckets: Array<[bucket: number, requests: number]>;
+}
+
+/** Buckets one `verify` call checks at most. */
+export const MAX_VERIFY_RANGE = 512;
+
+export type ProblemKind = "ownership_mismatch" | "double_owner" | "stale_incoming" | "stray_rows";
+
+export interface VerifyReport {
+  from: number;
+  to: number;
+  version: number;
+  buckets: number;
+  /** Each copy of a bucket's rows, wherever it is: row count and a short hash of its checksum. */
+  checksums: Array<{ bucket: number; shard: string; rows: number; hash: string }>;
+  /** Copies that an open move explains (a target filling up, a source not yet cleaned). */
+  in_flight: Array<{ bucket: number; shard: string; move: number; step: MoveStep }>;
+  problems: Array<{ bucket: number; shard: string; kind: ProblemKind; detail: string }>;
 }
