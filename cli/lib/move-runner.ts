@@ -2,7 +2,7 @@
 // second, with a progress line (bar, throughput, ETA, longest fence) on stderr.
 import { CliError } from "./args.ts";
 import type { AdminClient } from "./admin-client.ts";
-import { errorMessage } from "./admin-client.ts";
+import { errorCode, errorMessage } from "./admin-client.ts";
 
 export interface Move {
   id: number;
@@ -98,7 +98,7 @@ async function runOne(client: AdminClient, move: Move, options: RunOptions): Pro
       await sleep(500 * (attempt + 1));
       continue;
     }
-    if (res.status === 409 && /leased by/.test(errorMessage(res))) {
+    if (errorCode(res) === "lease_held") {
       if (attempt === 0) process.stderr.write(`waiting: ${errorMessage(res)}\n`);
       await sleep(LEASE_WAIT_MS);
       continue;

@@ -4,30 +4,41 @@
  * this file, never the actor's internals.
  */
 import type { ShardMap } from "../../shard/map";
-import type { BucketState, ShardResult } from "../results";
+import type { BucketState, Failure, Ok } from "../results";
 import type { BucketChecksum } from "../user-shard/api";
+
+/**
+ * Why the directory refuses. Each code has one meaning, so callers act on the code
+ * and never on the message (`detail` says the particulars):
+ * - `lease_held`: another operator holds the move lease (who, and until when); wait for it or stop.
+ * - `map_changed`: the map changed since the plan was made, or the plan no longer fits it; plan again.
+ * - `move_open`: open moves stand in the way (the bucket has one, or a rebalance needs none); finish them first.
+ * - `not_found`: no such move, or no map yet. `invalid_input`: bad arguments.
+ */
+export type DirectoryError = "invalid_input" | "not_found" | "lease_held" | "map_changed" | "move_open";
+export type DirectoryResult<T extends object = object> = Ok<T> | Failure<DirectoryError>;
 
 export interface DirectoryApi {
   /** The map, created with `shardCount` shards on first use. */
-  ensureMap(shardCount: number): Promise<ShardResult<{ map: DirectoryMap }>>;
-  getMap(): Promise<ShardResult<{ map: DirectoryMap }>>;
-  setBucketState(bucketList: number[], state: BucketState): Promise<ShardResult<{ map: DirectoryMap }>>;
-  assignBucket(bucket: number, shard: string): Promise<ShardResult<{ map: DirectoryMap }>>;
-  addShard(holder: string): Promise<ShardResult<{ shard: string }>>;
-  createMove(bucket: number, to: string, holder: string): ShardResult<{ move: MoveView }>;
-  applyPlan(plan: PlanToApply, expectedVersion: number, holder: string): Promise<ShardResult<{ planId: string; moves: MoveView[] }>>;
-  runMove(id: number, holder: string, options?: RunOptions): Promise<ShardResult<{ move: MoveView; error: string | null }>>;
-  cancelPlannedMoves(holder: string, planId?: string): ShardResult<{ cancelled: number }>;
-  listMoves(options?: { open?: boolean; limit?: number; planId?: string }): ShardResult<MoveListing>;
-  releaseMoveLease(holder: string): ShardResult<{ released: boolean }>;
+  ensureMap(shardCount: number): Promise<DirectoryResult<{ map: DirectoryMap }>>;
+  getMap(): Promise<DirectoryResult<{ map: DirectoryMap }>>;
+  setBucketState(bucketList: number[], state: BucketState): Promise<DirectoryResult<{ map: DirectoryMap }>>;
+  assignBucket(bucket: number, shard: string): Promise<DirectoryResult<{ map: DirectoryMap }>>;
+  addShard(holder: string): Promise<DirectoryResult<{ shard: string }>>;
+  createMove(bucket: number, to: string, holder: string): DirectoryResult<{ move: MoveView }>;
+  applyPlan(plan: PlanToApply, expectedVersion: number, holder: string): Promise<DirectoryResult<{ planId: string; moves: MoveView[] }>>;
+  runMove(id: number, holder: string, options?: RunOptions): Promise<DirectoryResult<{ move: MoveView; error: string | null }>>;
+  cancelPlannedMoves(holder: string, planId?: string): DirectoryResult<{ cancelled: number }>;
+  listMoves(options?: { open?: boolean; limit?: number; planId?: string }): DirectoryResult<MoveListing>;
+  releaseMoveLease(holder: string): DirectoryResult<{ released: boolean }>;
   /** The operators' view: the map, per shard its buckets, users and recent requests, open moves, the lease. */
-  shardStatus(): Promise<ShardResult<{ status: ShardStatus }>>;
+  shardStatus(): Promise<DirectoryResult<{ status: ShardStatus }>>;
   /** Dry run: the moves that would spread the buckets (or, by load, the requests) over `shards` shards. */
-  planRebalance(shards: number, by: PlanBy): Promise<ShardResult<{ plan: PlanView }>>;
+  planRebalance(shards: number, by: PlanBy): Promise<DirectoryResult<{ plan: PlanView }>>;
   /** Plans as `planRebalance` does and records every move as planned (nothing, when nothing moves). */
-  rebalance(shards: number, by: PlanBy, holder: string): Promise<ShardResult<{ plan: PlanView; planId: string | null; moves: MoveView[] }>>;
+  rebalance(shards: number, by: PlanBy, holder: string): Promise<DirectoryResult<{ plan: PlanView; planId: string | null; moves: MoveView[] }>>;
   /** Checks `count` buckets from `from` on every shard against the map. */
-  verify(from: number, count: number): Promise<ShardResult<{ report: VerifyReport }>>;
+  verify(from: number, count: number): Promise<DirectoryResult<{ report: VerifyReport }>>;
 }
 
 /** The map plus, per bucket, the epoch and state the shards enforce. */

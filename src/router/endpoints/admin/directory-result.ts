@@ -1,12 +1,22 @@
-import type { Failure, ShardResult } from "../../../actors/results";
-import { conflict, invalidRequest, notFound, OAuthError } from "../../errors";
+import type { DirectoryError, DirectoryResult } from "../../../actors/directory/api";
+import type { Ok } from "../../../actors/results";
+import { invalidRequest, notFound, OAuthError } from "../../errors";
+
+/**
+ * The operator API's answer to each directory refusal. The three conflicts keep
+ * their own codes, so a client can tell "someone else holds the lease" (wait) from
+ * "the map changed" (plan again) from "open moves are in the way" (resume).
+ */
+const REFUSALS: Record<DirectoryError, (description: string) => OAuthError> = {
+  invalid_input: (description) => invalidRequest(description),
+  not_found: (description) => notFound(description),
+  lease_held: (description) => new OAuthError("lease_held", 409, description),
+  map_changed: (description) => new OAuthError("map_changed", 409, description),
+  move_open: (description) => new OAuthError("move_open", 409, description),
+};
 
 /** The directory's answer on success; its refusal as the operator API's error response. */
-export function orThrow<T extends object>(result: ShardResult<T> | ({ ok: true } & T) | Failure<string>): { ok: true } & T {
-  if (result.ok) return result as { ok: true } & T;
-  const message = result.detail ?? result.error;
-  if (result.error === "conflict") throw conflict(message);
-  if (result.error === "not_found") throw notFound(message);
-  if (result.error === "invalid_input") throw invalidRequest(message);
-  throw new OAuthError("server_error", 500, message);
+export function orThrow<T extends object>(result: DirectoryResult<T>): Ok<T> {
+  if (result.ok) return result;
+  throw REFUSALS[result.error](result.detail ?? result.error);
 }
