@@ -1,14 +1,15 @@
 // Operator commands for shards and bucket moves: `npm run shards -- <command> [options]`.
 import { hostname, userInfo } from "node:os";
+import type { VerifyResponse } from "../src/router/endpoints/admin/shard-responses.ts";
 import { adminClient } from "./lib/admin-client.ts";
-import type { AdminClient } from "./lib/admin-client.ts";
-import { expectStatus, runCommands, simpleCommand, type Command, type CommonValues } from "./lib/admin-commands.ts";
+import { runCommands, simpleCommand, type Command, type CommonValues } from "./lib/admin-commands.ts";
 import { runMoves } from "./lib/move-runner.ts";
 import { parallel } from "./lib/parallel.ts";
-import type { Move, RunSummary } from "./lib/move-runner.ts";
+import type { RunSummary } from "./lib/move-runner.ts";
 import { SHARD_COMMANDS, verifyRange, type ShardCommand } from "./lib/shard-commands.ts";
 import { formatPlan, formatStatus, formatSummary, formatVerify } from "./lib/shard-format.ts";
-import type { Plan, Status, VerifySummary } from "./lib/shard-format.ts";
+import type { VerifySummary } from "./lib/shard-format.ts";
+import { shardsApi, type ShardsApi } from "./lib/shards-api.ts";
 
 const VERIFY_PAGE = 256;
 const VERIFY_CONCURRENCY = 4;
@@ -22,64 +23,51 @@ function print(json: boolean, value: unknown, text: () => string): void {
   process.stdout.write(`${json ? JSON.stringify(value, null, 2) : text()}\n`);
 }
 
-async function status(client: AdminClient, o: Options<"status">): Promise<void> {
-  const res = await client.request("GET", "/admin/shards");
-  expectStatus(res, [200]);
-  print(o.json, res.body, () => formatStatus(res.body as Status));
+async function status(api: ShardsApi, o: Options<"status">): Promise<void> {
+  const shown = await api.status();
+  print(o.json, shown, () => formatStatus(shown));
 }
 
-async function plan(client: AdminClient, o: Options<"plan">): Promise<void> {
-  const query = new URLSearchParams({ shards: String(o.shards), by: o.by ?? "buckets" });
-  const res = await client.request("GET", `/admin/shards/plan?${query}`);
-  expectStatus(res, [200]);
-  print(o.json, res.body, () => formatPlan(res.body as Plan, o.all));
+async function plan(api: ShardsApi, o: Options<"plan">): Promise<void> {
+  const planned = await api.plan(o.shards, o.by ?? "buckets");
+  print(o.json, planned, () => formatPlan(planned, o.all));
 }
 
-async function addShard(client: AdminClient, o: Options<"add-shard">): Promise<void> {
-  const res = await client.request("POST", "/admin/shards/add", { holder });
-  expectStatus(res, [201]);
-  const name = (res.body as { shard: string }).shard;
-  print(o.json, res.body, () => `added ${name}: it owns no buckets yet; \`rebalance --shards N\` moves some to it`);
+async function addShard(api: ShardsApi, o: Options<"add-shard">): Promise<void> {
+  const added = await api.addShard();
+  print(o.json, added, () => `added ${added.shard}: it owns no buckets yet; \`rebalance --shards N\` moves some to it`);
 }
 
-async function move(client: AdminClient, o: Options<"move">): Promise<void> {
-  const res = await client.request("POST", "/admin/shards/moves", { holder, bucket: o.bucket, to: o.to });
-  expectStatus(res, [201]);
-  const planned = (res.body as { move: Move }).move;
-  const summary = await runMoves(client, [planned], { holder, concurrency: 1, progress: false });
+async function move(api: ShardsApi, o: Options<"move">): Promise<void> {
+  const planned = (await api.createMove(o.bucket, o.to)).move;
+  const summary = await runMoves(api.client, [planned], { holder, concurrency: 1, progress: false });
   finish(o, summary, () => `bucket ${planned.bucket}: ${planned.from} → ${planned.to}`);
 }
 
-async function rebalance(client: AdminClient, o: Options<"rebalance">): Promise<void> {
-  const res = await client.request("POST", "/admin/shards/rebalance", { holder, shards: o.shards, by: o.by ?? "buckets" });
-  expectStatus(res, [200, 201]);
-  const recorded = res.body as Plan & { plan_id: string | null; moves: Move[] };
-  if (recorded.moves.length === 0) {
+async function rebalance(api: ShardsApi, o: Options<"rebalance">): Promise<void> {
+  const recorded = await api.rebalance(o.shards, o.by ?? "buckets");
+  if (recorded.plan_id === null) {
     print(o.json, { plan_id: null, moves: 0 }, () => `already balanced over ${o.shards} shards: nothing to move`);
     return;
   }
   const added = recorded.shards.filter((s) => s.new).map((s) => s.name);
   if (!o.json) process.stderr.write(`plan ${recorded.plan_id}: ${recorded.moves.length} moves${added.length ? `, new shards ${added.join(", ")}` : ""}\n`);
-  const summary = await runMoves(client, recorded.moves, runOptions(o));
+  const summary = await runMoves(api.client, recorded.moves, runOptions(o));
   finish(o, summary, () => `rebalance to ${o.shards} shards`, { plan_id: recorded.plan_id });
 }
 
-async function resume(client: AdminClient, o: Options<"resume">): Promise<void> {
-  const rollback = o.rollback === true;
+async function resume(api: ShardsApi, o: Options<"resume">): Promise<void> {
+  const rollback = o.rollback;
   let cancelled = 0;
   if (rollback) {
-    const res = await client.request("POST", "/admin/shards/moves/cancel", { holder });
-    expectStatus(res, [200]);
-    cancelled = (res.body as { cancelled: number }).cancelled;
+    cancelled = (await api.cancelPlanned()).cancelled;
     if (cancelled > 0 && !o.json) process.stderr.write(`cancelled ${cancelled} moves that had not started\n`);
   }
   const rounds: RunSummary[] = [];
   for (;;) {
-    const res = await client.request("GET", "/admin/shards/moves?open=true&limit=500");
-    expectStatus(res, [200]);
-    const open = (res.body as { moves: Move[] }).moves;
+    const open = (await api.openMoves()).moves;
     if (open.length === 0) break;
-    const summary = await runMoves(client, open, { ...runOptions(o), rollback });
+    const summary = await runMoves(api.client, open, { ...runOptions(o), rollback });
     rounds.push(summary);
     if (summary.interrupted || summary.done + summary.rolled_back === 0) break;
   }
@@ -90,16 +78,13 @@ async function resume(client: AdminClient, o: Options<"resume">): Promise<void> 
   finish(o, merge(rounds), () => (rollback ? "rollback" : "resume"), { cancelled });
 }
 
-async function verify(client: AdminClient, o: Options<"verify">): Promise<void> {
+async function verify(api: ShardsApi, o: Options<"verify">): Promise<void> {
   const { first, last } = verifyRange(o.from, o.to);
   const pages: number[] = [];
   for (let from = first; from <= last; from += VERIFY_PAGE) pages.push(from);
-  const result: VerifySummary & { in_flight_copies: unknown[] } = { buckets: last - first + 1, with_rows: 0, in_flight: 0, problems: [], in_flight_copies: [] };
+  const result: VerifySummary & { in_flight_copies: VerifyResponse["in_flight"] } = { buckets: last - first + 1, with_rows: 0, in_flight: 0, problems: [], in_flight_copies: [] };
   await parallel(pages, VERIFY_CONCURRENCY, async (from) => {
-    const count = Math.min(VERIFY_PAGE, last - from + 1);
-    const res = await client.request("GET", `/admin/shards/verify?from=${from}&count=${count}`);
-    expectStatus(res, [200]);
-    const page = res.body as { checksums: Array<{ bucket: number }>; in_flight: unknown[]; problems: VerifySummary["problems"] };
+    const page = await api.verify(from, Math.min(VERIFY_PAGE, last - from + 1));
     result.with_rows += new Set(page.checksums.map((c) => c.bucket)).size;
     result.in_flight += page.in_flight.length;
     result.in_flight_copies.push(...page.in_flight);
@@ -147,16 +132,16 @@ interface CommandTraits<C extends ShardCommand> {
 }
 
 /** A command of `npm run shards` (see shard-commands.ts). */
-function command<C extends ShardCommand>(name: C, run: (client: AdminClient, o: Options<C>) => Promise<void>, traits: CommandTraits<C> = {}): Command {
+function command<C extends ShardCommand>(name: C, run: (api: ShardsApi, o: Options<C>) => Promise<void>, traits: CommandTraits<C> = {}): Command {
   const { leasing = false, check } = traits;
   const def = SHARD_COMMANDS[name];
   return simpleCommand("shards", name, def.summary, def.options, async (o) => {
     check?.(o);
-    const client = adminClient({ url: o.url });
+    const api = shardsApi(adminClient({ url: o.url }), holder);
     try {
-      await run(client, o);
+      await run(api, o);
     } finally {
-      if (leasing) await client.request("POST", "/admin/shards/lease/release", { holder }).catch(() => undefined);
+      if (leasing) await api.releaseLease();
     }
   }, "notes" in def ? def.notes : undefined);
 }

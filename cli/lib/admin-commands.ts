@@ -52,6 +52,16 @@ export function expectStatus(res: AdminResponse, ok: number[], notFound?: string
   throw new CliError(errorMessage(res));
 }
 
+/**
+ * The body of an answer with one of the `ok` statuses, as the operator API declares it
+ * (its response types, e.g. src/router/endpoints/admin/shard-responses.ts); the server's
+ * error otherwise. The one place a JSON answer takes its declared type.
+ */
+export function okBody<T>(res: AdminResponse, ok: number[]): T {
+  expectStatus(res, ok);
+  return res.body as T;
+}
+
 /** The object under `key` in the response body, or a clear error if the body has none. */
 export function bodyObject<T>(res: AdminResponse, key: string): T {
   const value = (res.body as Record<string, unknown> | null)?.[key];

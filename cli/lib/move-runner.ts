@@ -2,21 +2,15 @@
 // second, with a progress line (bar, throughput, ETA, longest fence) on stderr. The
 // directory takes each move's steps; this is its client, one request per move.
 import { build } from "hdr-histogram-js";
+import type { MoveView, RunMoveResponse, ShardsErrorCode } from "../../src/router/endpoints/admin/shard-responses.ts";
 import { CliError } from "./args.ts";
 import type { AdminClient } from "./admin-client.ts";
 import { errorCode, errorMessage } from "./admin-client.ts";
+import { okBody } from "./admin-commands.ts";
 import { parallel } from "./parallel.ts";
 
-export interface Move {
-  id: number;
-  bucket: number;
-  from: string;
-  to: string;
-  step: string;
-  fence_ms: number | null;
-  users: number | null;
-  error: string | null;
-}
+/** What the runner reads of a move. */
+export type Move = Pick<MoveView, "id" | "bucket" | "from" | "to" | "step" | "fence_ms" | "users" | "error">;
 
 export interface RunSummary {
   moves: number;
@@ -40,6 +34,7 @@ export interface RunOptions {
 }
 
 const LEASE_WAIT_MS = 1_000;
+const LEASE_HELD: ShardsErrorCode = "lease_held";
 /** Fences are recorded up to an hour (a fence that long is a failed move anyway). */
 const LONGEST_FENCE_MS = 3_600_000;
 
@@ -102,13 +97,13 @@ async function runOne(client: AdminClient, move: Move, options: RunOptions): Pro
       await sleep(500 * (attempt + 1));
       continue;
     }
-    if (errorCode(res) === "lease_held") {
+    if (res.status === 409 && errorCode(res) === LEASE_HELD) {
       if (attempt === 0) process.stderr.write(`waiting: ${errorMessage(res)}\n`);
       await sleep(LEASE_WAIT_MS);
       continue;
     }
     if (res.status !== 200) throw new CliError(`move ${move.id} (bucket ${move.bucket}): ${errorMessage(res)}`);
-    const ran = res.body as { move: Move; error: string | null };
+    const ran = okBody<RunMoveResponse>(res, [200]);
     return { ...ran.move, error: ran.error ?? ran.move.error };
   }
 }

@@ -1,5 +1,5 @@
 import { base64url } from "jose";
-import { BUCKET_COUNT } from "./limits";
+import { BUCKET_COUNT } from "./limits.ts";
 
 /**
  * Users are routed by bucket: a fixed 32-bit hash of the user id modulo a fixed

@@ -1,5 +1,5 @@
-import { BUCKET_COUNT, isBucket } from "./bucket";
-import { MAX_SHARDS } from "./limits";
+import { BUCKET_COUNT, isBucket } from "./bucket.ts";
+import { MAX_SHARDS } from "./limits.ts";
 
 export { MAX_SHARDS };
 

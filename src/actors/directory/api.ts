@@ -3,9 +3,9 @@
  * the bucket moves. Routers, the operator API and the CLI's server side import
  * this file, never the actor's internals.
  */
-import type { ShardMap } from "../../shard/map";
-import type { BucketState, Failure, Ok } from "../results";
-import type { BucketChecksum } from "../user-shard/api";
+import type { ShardMap } from "../../shard/map.ts";
+import type { BucketState, Failure, Ok } from "../results.ts";
+import type { BucketChecksum } from "../user-shard/api.ts";
 
 /**
  * Why the directory refuses. Each code has one meaning, so callers act on the code

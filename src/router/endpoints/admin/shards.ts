@@ -6,6 +6,7 @@ import { directoryRpc } from "../../../shard/rpc";
 import { invalidRequest } from "../../errors";
 import type { AppEnv } from "../../types";
 import { orThrow } from "./directory-result";
+import type { PlanResponse, StatusResponse, VerifyResponse } from "./shard-responses";
 
 /**
  * Operator view of the shards: status (map, per shard its buckets, users and recent
@@ -14,15 +15,15 @@ import { orThrow } from "./directory-result";
  * shard-moves.ts.
  */
 export const adminShards = new Hono<AppEnv>()
-  .get("/", async (c) => c.json(orThrow(await directoryRpc(c.env).shardStatus()).status))
+  .get("/", async (c) => c.json(orThrow(await directoryRpc(c.env).shardStatus()).status satisfies StatusResponse))
   .get("/plan", async (c) => {
     const { shards, by } = planQuery(c.req.query("shards"), c.req.query("by"));
-    return c.json(orThrow(await directoryRpc(c.env).planRebalance(shards, by)).plan);
+    return c.json(orThrow(await directoryRpc(c.env).planRebalance(shards, by)).plan satisfies PlanResponse);
   })
   .get("/verify", async (c) => {
     const from = intParam("from", c.req.query("from") ?? "0", 0, BUCKET_COUNT - 1);
     const count = intParam("count", c.req.query("count") ?? "256", 1, MAX_VERIFY_RANGE);
-    return c.json(orThrow(await directoryRpc(c.env).verify(from, count)).report);
+    return c.json(orThrow(await directoryRpc(c.env).verify(from, count)).report satisfies VerifyResponse);
   });
 
 export function planQuery(rawShards: string | undefined, rawBy: string | undefined): { shards: number; by: PlanBy } {
