@@ -17,8 +17,7 @@ import { makePlan, planView } from "./plans";
 import { OwnershipPusher } from "./push";
 import { shardStatus } from "./status";
 import { verifyRange } from "./verify";
-import { MAX_VERIFY_RANGE } from "./api";
-import type { DirectoryApi, DirectoryMap, DirectoryResult, MoveListing, PlanBy, PlanToApply, PlanView, MoveView, RunOptions, ShardStatus, VerifyReport } from "./api";
+import { MAX_VERIFY_RANGE, type DirectoryApi, type DirectoryMap, type DirectoryResult, type MoveListing, type MoveView, type PlanBy, type PlanToApply, type PlanView, type RunOptions, type ShardStatus, type VerifyReport } from "./api";
 
 /**
  * ShardDirectoryActor: the one object (`idFromName("directory")`) that holds the
@@ -75,7 +74,8 @@ export class ShardDirectoryActor extends DurableObject<Env> implements Directory
 
   /**
    * Fences (`fenced`: the owner answers bucket_moving) or reopens (`active`) buckets,
-   * in one version bump. Used by the bucket mover around its final copy.
+   * in one version bump, outside any move (the routing tests use it; bucket moves
+   * fence through their own steps in driver.ts). Refused while a bucket has an open move.
    */
   async setBucketState(bucketList: number[], state: BucketState): Promise<DirectoryResult<{ map: DirectoryMap }>> {
     if (!Array.isArray(bucketList) || bucketList.length === 0 || !bucketList.every(isBucket)) {
@@ -103,8 +103,9 @@ export class ShardDirectoryActor extends DurableObject<Env> implements Directory
 
   /**
    * Hands `bucket` to `shard`: new owner, epoch + 1, version + 1, pushed to both
-   * shards. This is the flip step of a bucket move; the mover calls it only after
-   * the bucket's rows are copied and verified.
+   * shards, without copying a row (the routing tests use it; a bucket move flips
+   * the owner in its own step, after the copy is verified). Refused while the bucket
+   * has an open move.
    */
   async assignBucket(bucket: number, shard: string): Promise<DirectoryResult<{ map: DirectoryMap }>> {
     if (!isBucket(bucket)) return fail("invalid_input", "bucket out of range");
