@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseCommand, runMain, UsageError, type CommandSpec, type Values } from "../cli/lib/args.ts";
 import { parallel } from "../cli/lib/parallel.ts";
-import { MAX_CONCURRENCY } from "../cli/lib/shard-argv.ts";
+import { MAX_CONCURRENCY } from "../cli/lib/shard-commands.ts";
 import { ROOT } from "../cli/lib/wrangler.ts";
 import { Http } from "./http.ts";
 import { authorizeWithSession, discover, redeemCode, type ClientConfig, type Endpoints } from "./oidc.ts";

@@ -3,7 +3,7 @@
 // virtual users in through the real pages. Idempotent: what the state file already
 // records is reused, so only the first run pays for 10,000 password hashes.
 import { parallel } from "../cli/lib/parallel.ts";
-import { BUCKETS } from "../cli/lib/shard-argv.ts";
+import { BUCKET_COUNT } from "../src/shard/limits.ts";
 import type { Http } from "./http.ts";
 import type { ClientConfig, Endpoints } from "./oidc.ts";
 import type { SeedingReport } from "./report/types.ts";
@@ -88,5 +88,5 @@ export function coverage(users: readonly SeededUser[]): Pick<SeedingReport, "buc
   const buckets = new Set(users.map((u) => u.bucket));
   const usersPerShard: Record<string, number> = {};
   for (const u of users) usersPerShard[u.shard ?? "?"] = (usersPerShard[u.shard ?? "?"] ?? 0) + 1;
-  return { bucketsCovered: buckets.size, bucketsTotal: BUCKETS, usersPerShard };
+  return { bucketsCovered: buckets.size, bucketsTotal: BUCKET_COUNT, usersPerShard };
 }

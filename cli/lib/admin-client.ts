@@ -116,6 +116,12 @@ function describeFetchError(err: unknown, url: string): string {
   return `cannot reach ${url}: ${detail}${code && !detail.includes(code) ? ` (${code})` : ""}`;
 }
 
+/** The server's error code (JSON `error`) of a failed response, if it sent one. */
+export function errorCode(res: AdminResponse): string | null {
+  const error = (res.body as { error?: unknown } | null)?.error;
+  return typeof error === "string" ? error : null;
+}
+
 /** The server's error_description (or error code) from a failed response. */
 export function errorMessage(res: AdminResponse): string {
   const body = res.body;

@@ -1,6 +1,6 @@
 // The shape shared by the operator CLIs that talk to the admin API (`npm run users`,
-// `npm run clients`): named commands with their own options and --help, the common
-// --url and --json, checking a response's status, and printing it.
+// `npm run clients`, `npm run shards`): named commands with their own options and
+// --help, the common --url and --json, checking a response's status, and printing it.
 import { CliError, UsageError, parseCommand, runMain } from "./args.ts";
 import type { CommandSpec, Options, Values } from "./args.ts";
 import { errorMessage } from "./admin-client.ts";
@@ -24,6 +24,7 @@ const TOKEN_NOTE = "The operator token is read from $ADMIN_TOKEN, else from ADMI
 export function commandSpec<O extends Options>(tool: string, name: string, summary: string, options: O, notes?: string): CommandSpec<O & typeof commonOptions> {
   return {
     usage: `npm run ${tool} -- ${name} [options]`,
+    name,
     summary,
     options: { ...options, ...commonOptions },
     notes: `${notes ? `${notes}\n` : ""}${TOKEN_NOTE}`,
@@ -51,6 +52,16 @@ export function expectStatus(res: AdminResponse, ok: number[], notFound?: string
   throw new CliError(errorMessage(res));
 }
 
+/**
+ * The body of an answer with one of the `ok` statuses, as the operator API declares it
+ * (its response types, e.g. src/router/endpoints/admin/shard-responses.ts); the server's
+ * error otherwise. The one place a JSON answer takes its declared type.
+ */
+export function okBody<T>(res: AdminResponse, ok: number[]): T {
+  expectStatus(res, ok);
+  return res.body as T;
+}
+
 /** The object under `key` in the response body, or a clear error if the body has none. */
 export function bodyObject<T>(res: AdminResponse, key: string): T {
   const value = (res.body as Record<string, unknown> | null)?.[key];
@@ -76,21 +87,31 @@ function topHelp(tool: string, commands: Record<string, Command>): string {
 }
 
 /**
+ * The command argv names and the arguments after it, or "help" for the top-level
+ * help. Throws UsageError for a missing or unknown command, listing the real ones.
+ */
+export function pickCommand(names: readonly string[], argv: readonly string[]): { name: string; rest: string[] } | "help" {
+  const [name, ...rest] = argv;
+  if (name === undefined) throw new UsageError("missing command");
+  if (name === "--help" || name === "-h" || name === "help") return "help";
+  if (name.startsWith("-")) throw new UsageError(`expected a command before ${name}`);
+  if (!names.includes(name)) throw new UsageError(`unknown command '${name}' (commands: ${names.join(", ")})`);
+  return { name, rest };
+}
+
+/**
  * Dispatches process.argv to one of the commands: top-level help, a clear error for a
  * missing or unknown command, and usage errors that point at the command's own --help.
  */
 export function runCommands(tool: string, commands: Record<string, Command>): void {
   let helpHint = `Run \`npm run ${tool} -- --help\` for usage.`;
   runMain(async () => {
-    const [name, ...rest] = process.argv.slice(2);
-    if (name === undefined) throw new UsageError("missing command");
-    if (name === "--help" || name === "-h" || name === "help") {
+    const picked = pickCommand(Object.keys(commands), process.argv.slice(2));
+    if (picked === "help") {
       process.stdout.write(topHelp(tool, commands));
       return;
     }
-    const cmd = Object.hasOwn(commands, name) ? commands[name] : undefined;
-    if (!cmd) throw new UsageError(name.startsWith("-") ? `expected a command before ${name}` : `unknown command '${name}'`);
-    helpHint = `Run \`npm run ${tool} -- ${name} --help\` for usage.`;
-    await cmd.main(rest);
+    helpHint = `Run \`npm run ${tool} -- ${picked.name} --help\` for usage.`;
+    await commands[picked.name]!.main(picked.rest);
   }, () => helpHint);
 }

@@ -1,19 +1,16 @@
 // Drives bucket moves through the operator API: K at a time, at most R started per
-// second, with a progress line (bar, throughput, ETA, longest fence) on stderr.
+// second, with a progress line (bar, throughput, ETA, longest fence) on stderr. The
+// directory takes each move's steps; this is its client, one request per move.
+import { build } from "hdr-histogram-js";
+import type { MoveView, RunMoveResponse, ShardsErrorCode } from "../../src/router/endpoints/admin/shard-responses.ts";
 import { CliError } from "./args.ts";
 import type { AdminClient } from "./admin-client.ts";
-import { errorMessage } from "./admin-client.ts";
+import { errorCode, errorMessage } from "./admin-client.ts";
+import { okBody } from "./admin-commands.ts";
+import { parallel } from "./parallel.ts";
 
-export interface Move {
-  id: number;
-  bucket: number;
-  from: string;
-  to: string;
-  step: string;
-  fence_ms: number | null;
-  users: number | null;
-  error: string | null;
-}
+/** What the runner reads of a move. */
+export type Move = Pick<MoveView, "id" | "bucket" | "from" | "to" | "step" | "fence_ms" | "users" | "error">;
 
 export interface RunSummary {
   moves: number;
@@ -37,14 +34,17 @@ export interface RunOptions {
 }
 
 const LEASE_WAIT_MS = 1_000;
+const LEASE_HELD: ShardsErrorCode = "lease_held";
+/** Fences are recorded up to an hour (a fence that long is a failed move anyway). */
+const LONGEST_FENCE_MS = 3_600_000;
 
 /** Runs every move to its end (done or rolled back); failures are collected, not thrown. */
 export async function runMoves(client: AdminClient, moves: readonly Move[], options: RunOptions): Promise<RunSummary> {
   const started = Date.now();
-  const fences: number[] = [];
+  const fences = build({ lowestDiscernibleValue: 1, highestTrackableValue: LONGEST_FENCE_MS, numberOfSignificantValueDigits: 3 });
+  let longestFence = 0;
   const summary: RunSummary = { moves: moves.length, done: 0, rolled_back: 0, failed: [], users_moved: 0, seconds: 0, moves_per_second: 0, fence_ms: { max: 0, p50: 0, p99: 0 }, interrupted: false };
   const progress = new Progress(moves.length, options.progress);
-  let next = 0;
   let finished = 0;
   let nextStartAt = Date.now();
   let stopping = false;
@@ -55,34 +55,33 @@ export async function runMoves(client: AdminClient, moves: readonly Move[], opti
   };
   process.once("SIGINT", stop);
 
-  async function worker(): Promise<void> {
-    while (!stopping && next < moves.length) {
-      const move = moves[next++]!;
-      if (options.maxRate) {
-        const wait = nextStartAt - Date.now();
-        nextStartAt = Math.max(nextStartAt, Date.now()) + 1000 / options.maxRate;
-        if (wait > 0) await sleep(wait);
-      }
-      const result = await runOne(client, move, options);
-      if (result.step === "done") {
-        summary.done++;
-        summary.users_moved += result.users ?? 0;
-      } else if (result.step === "rolled_back") summary.rolled_back++;
-      if (result.fence_ms !== null) fences.push(result.fence_ms);
-      if (result.step !== "done" && !(options.rollback && result.step === "rolled_back")) {
-        summary.failed.push({ id: move.id, bucket: move.bucket, step: result.step, error: result.error ?? "did not finish" });
-      }
-      finished++;
-      progress.update(finished, Math.max(0, ...fences), summary.users_moved);
+  // After an interrupt the moves not started yet are passed over; those in flight finish.
+  await parallel(moves, options.concurrency, async (move) => {
+    if (stopping) return;
+    if (options.maxRate) {
+      const wait = nextStartAt - Date.now();
+      nextStartAt = Math.max(nextStartAt, Date.now()) + 1000 / options.maxRate;
+      if (wait > 0) await sleep(wait);
     }
-  }
-  await Promise.all(Array.from({ length: Math.min(options.concurrency, Math.max(1, moves.length)) }, worker));
-  process.removeListener("SIGINT", stop);
+    const result = await runOne(client, move, options);
+    if (result.step === "done") {
+      summary.done++;
+      summary.users_moved += result.users ?? 0;
+    } else if (result.step === "rolled_back") summary.rolled_back++;
+    if (result.fence_ms !== null) {
+      fences.recordValue(Math.min(result.fence_ms, LONGEST_FENCE_MS));
+      longestFence = Math.max(longestFence, result.fence_ms);
+    }
+    if (result.step !== "done" && !(options.rollback && result.step === "rolled_back")) {
+      summary.failed.push({ id: move.id, bucket: move.bucket, step: result.step, error: result.error ?? "did not finish" });
+    }
+    finished++;
+    progress.update(finished, longestFence, summary.users_moved);
+  }).finally(() => process.removeListener("SIGINT", stop));
   progress.finish();
   summary.seconds = (Date.now() - started) / 1000;
   summary.moves_per_second = summary.seconds > 0 ? round((summary.done + summary.rolled_back) / summary.seconds) : 0;
-  fences.sort((a, b) => a - b);
-  summary.fence_ms = { max: fences.at(-1) ?? 0, p50: quantile(fences, 0.5), p99: quantile(fences, 0.99) };
+  summary.fence_ms = { max: longestFence, p50: fences.getValueAtPercentile(50), p99: fences.getValueAtPercentile(99) };
   return summary;
 }
 
@@ -98,13 +97,13 @@ async function runOne(client: AdminClient, move: Move, options: RunOptions): Pro
       await sleep(500 * (attempt + 1));
       continue;
     }
-    if (res.status === 409 && /leased by/.test(errorMessage(res))) {
+    if (res.status === 409 && errorCode(res) === LEASE_HELD) {
       if (attempt === 0) process.stderr.write(`waiting: ${errorMessage(res)}\n`);
       await sleep(LEASE_WAIT_MS);
       continue;
     }
     if (res.status !== 200) throw new CliError(`move ${move.id} (bucket ${move.bucket}): ${errorMessage(res)}`);
-    const ran = res.body as { move: Move; error: string | null };
+    const ran = okBody<RunMoveResponse>(res, [200]);
     return { ...ran.move, error: ran.error ?? ran.move.error };
   }
 }
@@ -148,11 +147,6 @@ export function duration(seconds: number): string {
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
-}
-
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;

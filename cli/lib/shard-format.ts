@@ -1,37 +1,15 @@
-// Text tables for `npm run shards`: status, plan, verify and run summaries.
-import type { Move, RunSummary } from "./move-runner.ts";
+// Text tables for `npm run shards`: status, plan, verify and run summaries, from the
+// operator API's answers as it declares them.
+import type { PlanResponse, StatusResponse, VerifyResponse } from "../../src/router/endpoints/admin/shard-responses.ts";
+import type { RunSummary } from "./move-runner.ts";
 import { duration } from "./move-runner.ts";
 
-export interface ShardStatus {
-  name: string;
-  buckets: number;
-  fenced_buckets: number;
-  users: number | null;
-  applied_map_version: number | null;
-  requests: { last_1m: number; last_5m: number; last_15m: number; per_minute: number[] } | null;
-}
-
-export interface Status {
-  version: number;
-  bucket_count: number;
-  shards: ShardStatus[];
-  moves: { open: Record<string, number>; in_flight: Move[] };
-  lease: { holder: string; expires_at: number } | null;
-}
-
-export interface Plan {
-  version: number;
-  by: string;
-  shards: Array<{ name: string; buckets_before: number; buckets_after: number; load_before?: number; load_after?: number; new: boolean }>;
-  move_count: number;
-  moves: Array<{ bucket: number; from: string; to: string }>;
-}
-
+/** What `verify` found over all the pages it asked for. */
 export interface VerifySummary {
   buckets: number;
   with_rows: number;
   in_flight: number;
-  problems: Array<{ bucket: number; shard: string; kind: string; detail: string }>;
+  problems: VerifyResponse["problems"];
 }
 
 /** Columns of numbers are right-aligned; -1 stands for "unknown" (a shard that did not answer). */
@@ -53,7 +31,7 @@ function isHot(load5m: number, mean5m: number): boolean {
   return load5m >= HOT_MIN_5M && load5m > mean5m * HOT_FACTOR;
 }
 
-export function formatStatus(s: Status): string {
+export function formatStatus(s: StatusResponse): string {
   const busiest = Math.max(1, ...s.shards.map((x) => x.requests?.last_5m ?? 0));
   const mean = s.shards.reduce((sum, x) => sum + (x.requests?.last_5m ?? 0), 0) / Math.max(1, s.shards.length);
   const rows = s.shards.map((x) => {
@@ -78,7 +56,7 @@ export function formatStatus(s: Status): string {
   return lines.join("\n");
 }
 
-export function formatPlan(p: Plan, all: boolean): string {
+export function formatPlan(p: PlanResponse, all: boolean): string {
   const byLoad = p.by === "load";
   const header = ["shard", "buckets now", "after", ...(byLoad ? ["load now", "after"] : [])];
   const rows = p.shards.map((s) => [`${s.name}${s.new ? " (new)" : ""}`, s.buckets_before, s.buckets_after, ...(byLoad ? [s.load_before ?? 0, s.load_after ?? 0] : [])]);

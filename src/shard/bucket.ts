@@ -1,4 +1,6 @@
 import { base64url } from "jose";
+import { BUCKET_COUNT } from "./limits.ts";
+
 /**
  * Users are routed by bucket: a fixed 32-bit hash of the user id modulo a fixed
  * bucket count. The bucket count never changes; shards own sets of buckets and
@@ -7,7 +9,7 @@ import { base64url } from "jose";
  * Hash: FNV-1a, 32 bit (offset basis 0x811c9dc5, prime 0x01000193), over the
  * UTF-8 bytes of the id. It is fixed forever: changing it would re-home every user.
  */
-export const BUCKET_COUNT = 4096;
+export { BUCKET_COUNT };
 
 const FNV_OFFSET_BASIS = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;

@@ -1,4 +1,7 @@
-import { BUCKET_COUNT, isBucket } from "./bucket";
+import { BUCKET_COUNT, isBucket } from "./bucket.ts";
+import { MAX_SHARDS } from "./limits.ts";
+
+export { MAX_SHARDS };
 
 /**
  * The versioned shard map: which shard owns each bucket. `owner[bucket]` is an
@@ -10,8 +13,6 @@ export interface ShardMap {
   readonly shards: readonly string[];
   readonly owner: readonly number[];
 }
-
-export const MAX_SHARDS = BUCKET_COUNT;
 
 export function shardName(index: number): string {
   return `shard-${index}`;

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { formatStatus, type ShardStatus, type Status } from "../../cli/lib/shard-format.ts";
+import type { ShardView, StatusResponse } from "../../src/router/endpoints/admin/shard-responses.ts";
+import { formatStatus } from "../../cli/lib/shard-format.ts";
 
-function shard(name: string, last5m: number): ShardStatus {
-  return { name, buckets: 1024, fenced_buckets: 0, users: 10, applied_map_version: 7, requests: { last_1m: Math.round(last5m / 5), last_5m: last5m, last_15m: last5m * 3, per_minute: [] } };
+function shard(name: string, last5m: number): ShardView {
+  const requests = { last_1m: Math.round(last5m / 5), last_5m: last5m, last_15m: last5m * 3, per_minute: [], hottest_buckets: [] };
+  return { name, buckets: 1024, fenced_buckets: 0, users: 10, outbox: 0, applied_map_version: 7, requests };
 }
 
-function status(...loads: number[]): Status {
+function status(...loads: number[]): StatusResponse {
   return { version: 7, bucket_count: 4096, shards: loads.map((l, i) => shard(`shard-${i}`, l)), moves: { open: {}, in_flight: [] }, lease: null };
 }
 

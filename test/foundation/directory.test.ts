@@ -48,6 +48,10 @@ describe("ShardDirectoryActor: the versioned bucket map", () => {
     expect(await directory().ensureMap(0)).toMatchObject({ ok: false, error: "invalid_input" });
     expect(await directory().setBucketState([BUCKET_COUNT], "fenced")).toMatchObject({ ok: false, error: "invalid_input" });
     expect(await directory().assignBucket(0, "shard-99")).toMatchObject({ ok: false, error: "invalid_input" });
+    expect(await directory().planRebalance(0, "buckets")).toMatchObject({ ok: false, error: "invalid_input" });
+    expect(await directory().planRebalance(4, "cpu" as "load")).toMatchObject({ ok: false, error: "invalid_input" });
+    expect(await directory().verify(BUCKET_COUNT, 1)).toMatchObject({ ok: false, error: "invalid_input" });
+    expect(await directory().verify(0, 513)).toMatchObject({ ok: false, error: "invalid_input" });
   });
 
   it("bumps the version and epoch on an owner change and pushes it to both shards only", async () => {

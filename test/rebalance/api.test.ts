@@ -11,10 +11,11 @@ type Body = Record<string, unknown> & { error?: string; error_description?: stri
 
 afterEach(expireLease);
 
-async function expectError(res: Response, status: number, description: RegExp): Promise<void> {
+async function expectError(res: Response, status: number, description: RegExp, code?: string): Promise<void> {
   expect(res.status).toBe(status);
   const body = await json<Body>(res);
   expect(body.error_description).toMatch(description);
+  if (code !== undefined) expect(body.error).toBe(code);
 }
 
 describe("operator API for shards: status, plan, moves", () => {
@@ -73,7 +74,8 @@ describe("operator API for shards: status, plan, moves", () => {
     expect(created.status).toBe(201);
     const { move } = await json<{ move: { id: number; step: string } }>(created);
     expect(move.step).toBe("planned");
-    await expectError(await admin("POST", `/shards/moves/${move.id}/run`, { holder: "someone-else" }), 409, /leased by api-operator/);
+    await expectError(await admin("POST", `/shards/moves/${move.id}/run`, { holder: "someone-else" }), 409, /leased by api-operator/, "lease_held");
+    await expectError(await admin("POST", "/shards/moves", { holder: HOLDER, bucket, to }), 409, /already has move/, "move_open");
     const ran = await json<{ move: { step: string; fence_ms: number }; error: null }>(await admin("POST", `/shards/moves/${move.id}/run`, { holder: HOLDER }));
     expect(ran).toMatchObject({ move: { step: "done" }, error: null });
     expect(await json<Body>(await admin("POST", "/shards/lease/release", { holder: HOLDER }))).toMatchObject({ released: true });
@@ -90,12 +92,12 @@ describe("operator API for shards: status, plan, moves", () => {
       map.version,
       HOLDER,
     );
-    expect(stale).toMatchObject({ ok: false, error: "conflict" });
+    expect(stale).toMatchObject({ ok: false, error: "map_changed" });
     expect(stale.ok ? "" : stale.detail).toMatch(/bucket 9 is on .*plan again/);
     const listed = await directory().listMoves({ open: true });
     expect(listed.ok && listed.moves).toEqual([]);
     const outdated = await directory().applyPlan({ shards: [...map.shards], moves: [] }, map.version - 1, HOLDER);
-    expect(outdated).toMatchObject({ ok: false, error: "conflict" });
+    expect(outdated).toMatchObject({ ok: false, error: "map_changed" });
   });
 
   it("add-shard, rebalance records a plan, verify sees moves in flight, cancel abandons the rest", async () => {
@@ -108,7 +110,7 @@ describe("operator API for shards: status, plan, moves", () => {
     expect(plan.moves.every((m) => m.to === "shard-4")).toBe(true);
     expect(plan.move_count).toBe(plan.moves.length);
     // Another rebalance while these are open is refused.
-    await expectError(await admin("POST", "/shards/rebalance", { holder: HOLDER, shards: 5 }), 409, /still open/);
+    await expectError(await admin("POST", "/shards/rebalance", { holder: HOLDER, shards: 5 }), 409, /still open/, "move_open");
 
     const [a, b] = plan.moves;
     expect((await json<Body>(await admin("POST", `/shards/moves/${a!.id}/run`, { holder: HOLDER }))).move).toMatchObject({ step: "done" });

@@ -64,7 +64,7 @@ describe("crash safety: a move abandoned after any step resumes to the same fina
 
       // The dead driver's lease keeps other operators out until it expires...
       const refused = await directory().runMove(move.id, RESCUER);
-      expect(refused).toMatchObject({ ok: false, error: "conflict" });
+      expect(refused).toMatchObject({ ok: false, error: "lease_held" });
       await expireLease();
       // ...then anyone may resume, from the recorded step.
       const done = await drive(move.id, { holder: RESCUER });
@@ -151,9 +151,9 @@ describe("the operators' lease", () => {
     const s = await setup(5);
     const move = await planMove(s.bucket, s.to);
     const other = await directory().createMove(s.bucket + 1, s.to === "shard-0" ? "shard-1" : "shard-0", RESCUER);
-    expect(other).toMatchObject({ ok: false, error: "conflict" });
+    expect(other).toMatchObject({ ok: false, error: "lease_held" });
     expect(other.ok ? "" : other.detail).toMatch(/leased by test-operator until/);
-    expect(await directory().createMove(s.bucket, s.to, HOLDER)).toMatchObject({ ok: false, error: "conflict" }); // one open move per bucket
+    expect(await directory().createMove(s.bucket, s.to, HOLDER)).toMatchObject({ ok: false, error: "move_open" }); // one open move per bucket
     expect(await directory().releaseMoveLease(HOLDER)).toMatchObject({ ok: true, released: true });
     expect(await directory().runMove(move.id, RESCUER)).toMatchObject({ ok: true, move: { step: "done" } });
     await directory().releaseMoveLease(RESCUER);
@@ -162,8 +162,8 @@ describe("the operators' lease", () => {
   it("the old fencing controls refuse a bucket with a move in progress", async () => {
     const s = await setup(5);
     const move = await planMove(s.bucket, s.to);
-    expect(await directory().setBucketState([s.bucket], "active")).toMatchObject({ ok: false, error: "conflict" });
-    expect(await directory().assignBucket(s.bucket, s.to)).toMatchObject({ ok: false, error: "conflict" });
+    expect(await directory().setBucketState([s.bucket], "active")).toMatchObject({ ok: false, error: "move_open" });
+    expect(await directory().assignBucket(s.bucket, s.to)).toMatchObject({ ok: false, error: "move_open" });
     await drive(move.id);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
-import { BUCKET_COUNT, MAX_SHARDS, applyPlan, bucketCounts, bucketsOf, initialMap } from "../../src/shard";
+import { BUCKET_COUNT, applyPlan, bucketCounts, initialMap } from "../../src/shard";
 import { planRebalance, shardName, shardOf, type RebalancePlan, type ShardMap } from "../../src/shard";
+import { LOAD_TOLERANCE, planByLoad } from "../../src/shard/plan-load";
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -101,67 +102,6 @@ function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-describe("initialMap", () => {
-  for (const n of [1, 2, 3, 4, 7, 64, 1000, 4095, MAX_SHARDS]) {
-    it(`deals 4096 buckets round-robin over ${n} shard(s)`, () => {
-      const map = initialMap(n);
-      expect(map.version).toBe(1);
-      expect(map.shards).toEqual(range(n).map((i) => `shard-${i}`));
-      expect(map.owner).toHaveLength(BUCKET_COUNT);
-      expect(map.owner).toEqual(range(BUCKET_COUNT).map((b) => b % n));
-      const counts = bucketCounts(map);
-      expect(counts).toEqual(countOwners(map));
-      expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
-      for (const c of counts) expect(Math.abs(c - BUCKET_COUNT / n)).toBeLessThan(1);
-    });
-  }
-
-  it("throws TypeError for a bad shard count", () => {
-    for (const bad of [0, -1, 1.5, 4097, Number.NaN, Infinity, "2" as unknown as number]) {
-      expect(() => initialMap(bad)).toThrow(TypeError);
-    }
-    expect(MAX_SHARDS).toBe(4096);
-  });
-});
-
-describe("shardOf / bucketCounts / bucketsOf", () => {
-  const map = initialMap(4);
-
-  it("shardOf names the owner of a bucket", () => {
-    expect(shardOf(map, 0)).toBe("shard-0");
-    expect(shardOf(map, 5)).toBe("shard-1");
-    expect(shardOf(map, 4095)).toBe("shard-3");
-    expect(shardOf(mapOf(range(BUCKET_COUNT).map((b) => (b < 10 ? 1 : 0)), 2), 9)).toBe("shard-1");
-  });
-
-  it("shardOf throws TypeError for a bad bucket or an ownerless one", () => {
-    for (const bad of [-1, 4096, 1.5, Number.NaN, Infinity, "3" as unknown as number]) {
-      expect(() => shardOf(map, bad)).toThrow(TypeError);
-    }
-    const dangling: ShardMap = { version: 1, shards: ["shard-0"], owner: [0, 5] };
-    expect(() => shardOf(dangling, 1)).toThrow(TypeError);
-    expect(() => shardOf(dangling, 2)).toThrow(TypeError);
-  });
-
-  it("bucketCounts counts per shard, including shards that own nothing", () => {
-    expect(bucketCounts(map)).toEqual([1024, 1024, 1024, 1024]);
-    expect(bucketCounts(mapOf(new Array(BUCKET_COUNT).fill(2), 4))).toEqual([0, 0, 4096, 0]);
-    expect(bucketCounts(initialMap(3))).toEqual([1366, 1365, 1365]);
-  });
-
-  it("bucketsOf lists a shard's buckets in ascending order", () => {
-    const b1 = bucketsOf(map, "shard-1");
-    expect(b1).toHaveLength(1024);
-    expect(b1.slice(0, 4)).toEqual([1, 5, 9, 13]);
-    expect(b1.at(-1)).toBe(4093);
-    expect(b1.every((b) => b % 4 === 1)).toBe(true);
-    expect(bucketsOf(map, "shard-9")).toEqual([]);
-    expect(bucketsOf(map, "")).toEqual([]);
-    const all = map.shards.flatMap((s) => bucketsOf(map, s)).sort((a, b) => a - b);
-    expect(all).toEqual(range(BUCKET_COUNT));
-  });
-});
 
 describe("planRebalance", () => {
   const cases: Array<[number, number]> = [
@@ -281,10 +221,67 @@ describe("planRebalance", () => {
     expect(next.shards).not.toBe(plan.shards);
   });
 
+  it("2 → 4 shards: every move goes to a new shard, and exactly half the buckets move", () => {
+    const plan = planRebalance(initialMap(2), 4);
+    expect(plan.moves).toHaveLength(BUCKET_COUNT / 2);
+    expect(new Set(plan.moves.map((m) => m.to))).toEqual(new Set(["shard-2", "shard-3"]));
+    expect(bucketCounts(applyPlan(initialMap(2), plan))).toEqual([1024, 1024, 1024, 1024]);
+    expect(planRebalance(initialMap(2), 4)).toEqual(plan);
+  });
+
   it("throws TypeError for a bad targetShardCount", () => {
     const map = initialMap(4);
     for (const bad of [0, -1, 1.5, 4097, Number.NaN, Infinity, -Infinity, "4" as unknown as number]) {
       expect(() => planRebalance(map, bad)).toThrow(TypeError);
     }
+  });
+});
+
+/** The busiest of the first `n` shards after a load plan, and their mean. */
+const spread = (plan: { loadAfter: Readonly<Record<string, number>> }, n: number) => {
+  const loads = Object.values(plan.loadAfter).slice(0, n);
+  return { max: Math.max(...loads), mean: loads.reduce((a, b) => a + b, 0) / n };
+};
+
+describe("planByLoad (plan --by load)", () => {
+  it("with no traffic it evens out bucket counts", () => {
+    const plan = planByLoad(initialMap(2), 4, new Map());
+    const counts = bucketCounts(applyPlan(initialMap(2), plan));
+    expect(Math.max(...counts) / (BUCKET_COUNT / 4)).toBeLessThanOrEqual(1 + LOAD_TOLERANCE);
+    expect(plan.moves.every((m) => m.to === "shard-2" || m.to === "shard-3")).toBe(true);
+  });
+
+  it("moves load off a hot shard, hot buckets included, until it is within tolerance of the mean", () => {
+    const map = initialMap(4);
+    // Every bucket serves 20 requests; shard 0 (buckets ≡ 0 mod 4) also has ten hot ones.
+    const load = new Map(Array.from({ length: BUCKET_COUNT }, (_, b) => [b, 20] as [number, number]));
+    for (let i = 0; i < 10; i++) load.set(i * 4, 2_000);
+    const plan = planByLoad(map, 4, load);
+    expect(plan.loadBefore["shard-0"]).toBe(1024 * 21 + 10 * 1_980);
+    const { max, mean } = spread(plan, 4);
+    expect(max).toBeLessThanOrEqual(mean * (1 + LOAD_TOLERANCE));
+    expect(plan.loadAfter["shard-0"]).toBeLessThanOrEqual(mean * (1 + LOAD_TOLERANCE));
+    expect(plan.moves.filter((m) => load.has(m.bucket)).length).toBeGreaterThan(0);
+    // Few moves: the hot buckets carry most of the load that has to go.
+    expect(plan.moves.length).toBeLessThan(60);
+    expect(new Set(plan.moves.map((m) => m.bucket)).size).toBe(plan.moves.length);
+  });
+
+  it("is deterministic and does nothing when the load is already even", () => {
+    const map = initialMap(4);
+    const load = new Map(Array.from({ length: BUCKET_COUNT }, (_, b) => [b, 10 + (b % 3)] as [number, number]));
+    expect(planByLoad(map, 4, load)).toEqual(planByLoad(map, 4, load));
+    expect(planByLoad(map, 4, load).moves).toEqual([]);
+  });
+
+  it("empties shards beyond the target count", () => {
+    const plan = planByLoad(initialMap(5), 4, new Map([[4, 900]]));
+    const after = applyPlan(initialMap(5), plan);
+    expect(bucketCounts(after)[4]).toBe(0);
+    expect(plan.moves.filter((m) => m.from === "shard-4")).toHaveLength(bucketCounts(initialMap(5))[4]!);
+  });
+
+  it("rejects a nonsense shard count with TypeError", () => {
+    expect(() => planByLoad(initialMap(2), 0, new Map())).toThrow(TypeError);
   });
 });

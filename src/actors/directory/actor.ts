@@ -4,16 +4,20 @@ import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../../schema/do/directory/migrations/migrations.js";
 import * as tables from "../../../schema/do/directory/tables";
+import { loadConfig } from "../../config";
 import type { Env } from "../../env";
-import { isBucket } from "../../shard/bucket";
-import { initialMap, MAX_SHARDS, type ShardMap } from "../../shard/map";
-import { fail, ok, type BucketState, type ShardResult } from "../results";
+import { BUCKET_COUNT, isBucket } from "../../shard/bucket";
+import { initialMap, MAX_SHARDS } from "../../shard/map";
+import { fail, ok, type BucketState, type Failure } from "../results";
 import type { DirectoryDb } from "./db";
 import { bumpVersion, CHANGED } from "./map-edits";
 import { MoveService } from "./move-service";
-import { incomingMoves, openMoveOf } from "./moves";
+import { incomingMoves, moveView, openMoveOf, openMoves } from "./moves";
+import { makePlan, planView } from "./plans";
 import { OwnershipPusher } from "./push";
-import type { DirectoryApi, DirectoryMap, MoveListing, PlanToApply, MoveView, RunOptions } from "./api";
+import { shardStatus } from "./status";
+import { verifyRange } from "./verify";
+import { MAX_VERIFY_RANGE, type DirectoryApi, type DirectoryMap, type DirectoryResult, type MoveListing, type MoveView, type PlanBy, type PlanToApply, type PlanView, type RunOptions, type ShardStatus, type VerifyReport } from "./api";
 
 /**
  * ShardDirectoryActor: the one object (`idFromName("directory")`) that holds the
@@ -43,7 +47,7 @@ export class ShardDirectoryActor extends DurableObject<Env> implements Directory
    * (shards change only through rebalancing). Returns only after every shard has
    * acknowledged the current version, so a router never routes ahead of the shards.
    */
-  async ensureMap(shardCount: number): Promise<ShardResult<{ map: DirectoryMap }>> {
+  async ensureMap(shardCount: number): Promise<DirectoryResult<{ map: DirectoryMap }>> {
     if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > MAX_SHARDS) {
       return fail("invalid_input", `shardCount must be an integer between 1 and ${MAX_SHARDS}`);
     }
@@ -62,7 +66,7 @@ export class ShardDirectoryActor extends DurableObject<Env> implements Directory
   }
 
   /** The current map, or not_found before `ensureMap` has created one. */
-  async getMap(): Promise<ShardResult<{ map: DirectoryMap }>> {
+  async getMap(): Promise<DirectoryResult<{ map: DirectoryMap }>> {
     await this.pushPending();
     const map = this.readMap();
     return map ? ok({ map }) : fail("not_found", "the shard map has not been created");
@@ -70,9 +74,10 @@ export class ShardDirectoryActor extends DurableObject<Env> implements Directory
 
   /**
    * Fences (`fenced`: the owner answers bucket_moving) or reopens (`active`) buckets,
-   * in one version bump. Used by the bucket mover around its final copy.
+   * in one version bump, outside any move (the routing tests use it; bucket moves
+   * fence through their own steps in driver.ts). Refused while a bucket has an open move.
    */
-  async setBucketState(bucketList: number[], state: BucketState): Promise<ShardResult<{ map: DirectoryMap }>> {
+  async setBucketState(bucketList: number[], state: BucketState): Promise<DirectoryResult<{ map: DirectoryMap }>> {
     if (!Array.isArray(bucketList) || bucketList.length === 0 || !bucketList.every(isBucket)) {
       return fail("invalid_input", "buckets must be a non-empty list of buckets in range");
     }
@@ -81,7 +86,7 @@ export class ShardDirectoryActor extends DurableObject<Env> implements Directory
       if (!tx.select().from(tables.mapMeta).get()) return fail("not_found", "the shard map has not been created");
       const touched = new Set<string>();
       const moving = bucketList.find((bucket) => openMoveOf(tx, bucket));
-      if (moving !== undefined) return fail("conflict", `bucket ${moving} has a move in progress`);
+      if (moving !== undefined) return fail("move_open", `bucket ${moving} has a move in progress`);
       for (const bucket of new Set(bucketList)) {
         const row = tx.select().from(tables.buckets).where(eq(tables.buckets.bucket, bucket)).get()!;
         if (row.state === state) continue;
@@ -98,10 +103,11 @@ export class ShardDirectoryActor extends DurableObject<Env> implements Directory
 
   /**
    * Hands `bucket` to `shard`: new owner, epoch + 1, version + 1, pushed to both
-   * shards. This is the flip step of a bucket move; the mover calls it only after
-   * the bucket's rows are copied and verified.
+   * shards, without copying a row (the routing tests use it; a bucket move flips
+   * the owner in its own step, after the copy is verified). Refused while the bucket
+   * has an open move.
    */
-  async assignBucket(bucket: number, shard: string): Promise<ShardResult<{ map: DirectoryMap }>> {
+  async assignBucket(bucket: number, shard: string): Promise<DirectoryResult<{ map: DirectoryMap }>> {
     if (!isBucket(bucket)) return fail("invalid_input", "bucket out of range");
     const changed = this.db.transaction((tx) => {
       const meta = tx.select().from(tables.mapMeta).get();
@@ -109,7 +115,7 @@ export class ShardDirectoryActor extends DurableObject<Env> implements Directory
       if (!meta || !row) return fail("not_found", "the shard map has not been created");
       if (!meta.shards.includes(shard)) return fail("invalid_input", `unknown shard ${shard}`);
       if (row.shard === shard) return ok({});
-      if (openMoveOf(tx, bucket)) return fail("conflict", `bucket ${bucket} has a move in progress`);
+      if (openMoveOf(tx, bucket)) return fail("move_open", `bucket ${bucket} has a move in progress`);
       tx.update(tables.buckets).set({ shard, epoch: row.epoch + 1, changedVersion: CHANGED }).where(eq(tables.buckets.bucket, bucket)).run();
       bumpVersion(tx, [row.shard, shard]);
       return ok({});
@@ -122,36 +128,79 @@ export class ShardDirectoryActor extends DurableObject<Env> implements Directory
   // Bucket moves (src/actors/directory/): the operators' lease, move records, the step driver.
 
   /** Adds an empty shard (`shard-<n>`) to the map; buckets reach it by moves. */
-  addShard(holder: string): Promise<ShardResult<{ shard: string }>> {
+  addShard(holder: string): Promise<DirectoryResult<{ shard: string }>> {
     return this.moves.addShard(holder);
   }
 
   /** Records a planned move of `bucket` to shard `to`; `runMove` carries it out. */
-  createMove(bucket: number, to: string, holder: string): ShardResult<{ move: MoveView }> {
+  createMove(bucket: number, to: string, holder: string): DirectoryResult<{ move: MoveView }> {
     return this.moves.createMove(bucket, to, holder);
   }
 
   /** Records a whole rebalance plan (made at map `expectedVersion`) as planned moves. */
-  applyPlan(plan: PlanToApply, expectedVersion: number, holder: string): Promise<ShardResult<{ planId: string; moves: MoveView[] }>> {
+  applyPlan(plan: PlanToApply, expectedVersion: number, holder: string): Promise<DirectoryResult<{ planId: string; moves: MoveView[] }>> {
     return this.moves.applyPlan(plan, expectedVersion, holder);
   }
 
   /** Drives a move to done or rolled_back (or `options.steps` steps); resumes from its recorded step. */
-  runMove(id: number, holder: string, options: RunOptions = {}): Promise<ShardResult<{ move: MoveView; error: string | null }>> {
+  runMove(id: number, holder: string, options: RunOptions = {}): Promise<DirectoryResult<{ move: MoveView; error: string | null }>> {
     return this.moves.runMove(id, holder, options);
   }
 
   /** Cancels moves not started yet (all, or one plan's). */
-  cancelPlannedMoves(holder: string, planId?: string): ShardResult<{ cancelled: number }> {
+  cancelPlannedMoves(holder: string, planId?: string): DirectoryResult<{ cancelled: number }> {
     return this.moves.cancelPlanned(holder, planId);
   }
 
-  listMoves(options: { open?: boolean; limit?: number; planId?: string } = {}): ShardResult<MoveListing> {
+  listMoves(options: { open?: boolean; limit?: number; planId?: string } = {}): DirectoryResult<MoveListing> {
     return this.moves.listMoves(options);
   }
 
-  releaseMoveLease(holder: string): ShardResult<{ released: boolean }> {
+  releaseMoveLease(holder: string): DirectoryResult<{ released: boolean }> {
     return this.moves.release(holder);
+  }
+
+  // What operators see and plan (status.ts, plans.ts, verify.ts): the map is here, and so is every shard's name.
+
+  async shardStatus(): Promise<DirectoryResult<{ status: ShardStatus }>> {
+    const map = await this.operatorMap();
+    const listing = this.moves.listMoves({ open: true, limit: 50 });
+    if (!listing.ok) return listing;
+    return ok({ status: await shardStatus(this.env, map, listing) });
+  }
+
+  async planRebalance(shards: number, by: PlanBy): Promise<DirectoryResult<{ plan: PlanView }>> {
+    const refused = planInputProblem(shards, by);
+    if (refused) return refused;
+    const map = await this.operatorMap();
+    return ok({ plan: planView(map, await makePlan(this.env, map, shards, by), by) });
+  }
+
+  /** The plan is recorded against the map version it was made at: a map changed meanwhile refuses it. */
+  async rebalance(shards: number, by: PlanBy, holder: string): Promise<DirectoryResult<{ plan: PlanView; planId: string | null; moves: MoveView[] }>> {
+    const refused = planInputProblem(shards, by);
+    if (refused) return refused;
+    const map = await this.operatorMap();
+    const plan = await makePlan(this.env, map, shards, by);
+    const view = planView(map, plan, by);
+    if (plan.moves.length === 0) return ok({ plan: view, planId: null, moves: [] });
+    const applied = await this.moves.applyPlan({ shards: [...plan.shards], moves: [...plan.moves] }, map.version, holder);
+    return applied.ok ? ok({ plan: view, planId: applied.planId, moves: applied.moves }) : applied;
+  }
+
+  async verify(from: number, count: number): Promise<DirectoryResult<{ report: VerifyReport }>> {
+    if (!isBucket(from)) return fail("invalid_input", `from must be a bucket in [0, ${BUCKET_COUNT})`);
+    if (!Number.isInteger(count) || count < 1 || count > MAX_VERIFY_RANGE) return fail("invalid_input", `count must be an integer between 1 and ${MAX_VERIFY_RANGE}`);
+    const map = await this.operatorMap();
+    const open = openMoves(this.db).map(moveView);
+    return ok({ report: await verifyRange(this.env, map, open, from, Math.min(from + count - 1, BUCKET_COUNT - 1)) });
+  }
+
+  /** The map as `ensureMap` gives it to routers: created on first use, acknowledged by every shard. */
+  private async operatorMap(): Promise<DirectoryMap> {
+    const ensured = await this.ensureMap(loadConfig(this.env).shardCount);
+    if (!ensured.ok) throw new Error(`the shard map could not be created: ${ensured.detail ?? ensured.error}`);
+    return ensured.map;
   }
 
   /** Recovery: finishes moves whose driver vanished while the bucket was fenced or half-flipped. */
@@ -221,4 +270,10 @@ export class ShardDirectoryActor extends DurableObject<Env> implements Directory
       }),
     );
   }
+}
+
+function planInputProblem(shards: number, by: PlanBy): Failure<"invalid_input"> | null {
+  if (!Number.isInteger(shards) || shards < 1 || shards > MAX_SHARDS) return fail("invalid_input", `shards must be an integer between 1 and ${MAX_SHARDS}`);
+  if (by !== "buckets" && by !== "load") return fail("invalid_input", "by must be buckets or load");
+  return null;
 }

@@ -3,23 +3,42 @@
  * the bucket moves. Routers, the operator API and the CLI's server side import
  * this file, never the actor's internals.
  */
-import type { ShardMap } from "../../shard/map";
-import type { BucketState, ShardResult } from "../results";
-import type { BucketChecksum } from "../user-shard/api";
+import type { ShardMap } from "../../shard/map.ts";
+import type { BucketState, Failure, Ok } from "../results.ts";
+import type { BucketChecksum } from "../user-shard/api.ts";
+
+/**
+ * Why the directory refuses. Each code has one meaning, so callers act on the code
+ * and never on the message (`detail` says the particulars):
+ * - `lease_held`: another operator holds the move lease (who, and until when); wait for it or stop.
+ * - `map_changed`: the map changed since the plan was made, or the plan no longer fits it; plan again.
+ * - `move_open`: open moves stand in the way (the bucket has one, or a rebalance needs none); finish them first.
+ * - `not_found`: no such move, or no map yet. `invalid_input`: bad arguments.
+ */
+export type DirectoryError = "invalid_input" | "not_found" | "lease_held" | "map_changed" | "move_open";
+export type DirectoryResult<T extends object = object> = Ok<T> | Failure<DirectoryError>;
 
 export interface DirectoryApi {
   /** The map, created with `shardCount` shards on first use. */
-  ensureMap(shardCount: number): Promise<ShardResult<{ map: DirectoryMap }>>;
-  getMap(): Promise<ShardResult<{ map: DirectoryMap }>>;
-  setBucketState(bucketList: number[], state: BucketState): Promise<ShardResult<{ map: DirectoryMap }>>;
-  assignBucket(bucket: number, shard: string): Promise<ShardResult<{ map: DirectoryMap }>>;
-  addShard(holder: string): Promise<ShardResult<{ shard: string }>>;
-  createMove(bucket: number, to: string, holder: string): ShardResult<{ move: MoveView }>;
-  applyPlan(plan: PlanToApply, expectedVersion: number, holder: string): Promise<ShardResult<{ planId: string; moves: MoveView[] }>>;
-  runMove(id: number, holder: string, options?: RunOptions): Promise<ShardResult<{ move: MoveView; error: string | null }>>;
-  cancelPlannedMoves(holder: string, planId?: string): ShardResult<{ cancelled: number }>;
-  listMoves(options?: { open?: boolean; limit?: number; planId?: string }): ShardResult<MoveListing>;
-  releaseMoveLease(holder: string): ShardResult<{ released: boolean }>;
+  ensureMap(shardCount: number): Promise<DirectoryResult<{ map: DirectoryMap }>>;
+  getMap(): Promise<DirectoryResult<{ map: DirectoryMap }>>;
+  setBucketState(bucketList: number[], state: BucketState): Promise<DirectoryResult<{ map: DirectoryMap }>>;
+  assignBucket(bucket: number, shard: string): Promise<DirectoryResult<{ map: DirectoryMap }>>;
+  addShard(holder: string): Promise<DirectoryResult<{ shard: string }>>;
+  createMove(bucket: number, to: string, holder: string): DirectoryResult<{ move: MoveView }>;
+  applyPlan(plan: PlanToApply, expectedVersion: number, holder: string): Promise<DirectoryResult<{ planId: string; moves: MoveView[] }>>;
+  runMove(id: number, holder: string, options?: RunOptions): Promise<DirectoryResult<{ move: MoveView; error: string | null }>>;
+  cancelPlannedMoves(holder: string, planId?: string): DirectoryResult<{ cancelled: number }>;
+  listMoves(options?: { open?: boolean; limit?: number; planId?: string }): DirectoryResult<MoveListing>;
+  releaseMoveLease(holder: string): DirectoryResult<{ released: boolean }>;
+  /** The operators' view: the map, per shard its buckets, users and recent requests, open moves, the lease. */
+  shardStatus(): Promise<DirectoryResult<{ status: ShardStatus }>>;
+  /** Dry run: the moves that would spread the buckets (or, by load, the requests) over `shards` shards. */
+  planRebalance(shards: number, by: PlanBy): Promise<DirectoryResult<{ plan: PlanView }>>;
+  /** Plans as `planRebalance` does and records every move as planned (nothing, when nothing moves). */
+  rebalance(shards: number, by: PlanBy, holder: string): Promise<DirectoryResult<{ plan: PlanView; planId: string | null; moves: MoveView[] }>>;
+  /** Checks `count` buckets from `from` on every shard against the map. */
+  verify(from: number, count: number): Promise<DirectoryResult<{ report: VerifyReport }>>;
 }
 
 /** The map plus, per bucket, the epoch and state the shards enforce. */
@@ -50,7 +69,7 @@ export interface MoveView {
   holder: string | null;
 }
 
-/** A rebalance plan as the router computed it (src/shard/plan.ts): shard list after, and the moves. */
+/** A rebalance plan (src/shard/plan.ts, plan-load.ts): shard list after, and the moves. */
 export interface PlanToApply {
   shards: string[];
   moves: Array<{ bucket: number; from: string; to: string }>;
@@ -74,4 +93,61 @@ export interface Lease {
   holder: string;
   acquiredAt: number;
   expiresAt: number;
+}
+
+/** What a rebalance evens out: bucket counts, or requests over the last 15 minutes. */
+export type PlanBy = "buckets" | "load";
+
+/** A plan as operators see it: per shard its buckets (and load) before and after, and the moves. */
+export interface PlanView {
+  version: number;
+  by: PlanBy;
+  shards: Array<{ name: string; buckets_before: number; buckets_after: number; load_before?: number; load_after?: number; new: boolean }>;
+  move_count: number;
+  moves: Array<{ bucket: number; from: string; to: string }>;
+}
+
+export interface ShardStatus {
+  version: number;
+  bucket_count: number;
+  shards: ShardView[];
+  moves: { open: Partial<Record<MoveStep, number>>; in_flight: MoveView[] };
+  lease: { holder: string; expires_at: number } | null;
+}
+
+/** One shard in the status; null where the shard did not answer. */
+export interface ShardView {
+  name: string;
+  buckets: number;
+  fenced_buckets: number;
+  users: number | null;
+  outbox: number | null;
+  applied_map_version: number | null;
+  requests: RequestCounts | null;
+}
+
+/** A shard's requests in the last 1, 5 and 15 minutes, per minute (oldest first), and its busiest buckets. */
+export interface RequestCounts {
+  last_1m: number;
+  last_5m: number;
+  last_15m: number;
+  per_minute: number[];
+  hottest_buckets: Array<[bucket: number, requests: number]>;
+}
+
+/** Buckets one `verify` call checks at most. */
+export const MAX_VERIFY_RANGE = 512;
+
+export type ProblemKind = "ownership_mismatch" | "double_owner" | "stale_incoming" | "stray_rows";
+
+export interface VerifyReport {
+  from: number;
+  to: number;
+  version: number;
+  buckets: number;
+  /** Each copy of a bucket's rows, wherever it is: row count and a short hash of its checksum. */
+  checksums: Array<{ bucket: number; shard: string; rows: number; hash: string }>;
+  /** Copies that an open move explains (a target filling up, a source not yet cleaned). */
+  in_flight: Array<{ bucket: number; shard: string; move: number; step: MoveStep }>;
+  problems: Array<{ bucket: number; shard: string; kind: ProblemKind; detail: string }>;
 }

@@ -24,7 +24,7 @@ export interface DriverContext {
   /** Pushes the map to every shard behind it; resolves once all acknowledged. */
   push(): Promise<void>;
   /** Renews the holder's lease; a failure stops the driver before its next step. */
-  renew(): Failure<"conflict"> | null;
+  renew(): Failure<"lease_held"> | null;
 }
 
 const shard = (ctx: DriverContext, name: string) => shardRpc(ctx.env, name);

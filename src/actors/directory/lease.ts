@@ -18,10 +18,10 @@ export function validHolder(holder: unknown): holder is string {
 }
 
 /** Takes or renews the lease for `holder`; refused while someone else holds it. */
-export function acquireLease(tx: DirectoryTx, holder: string, now: number): Failure<"conflict"> | null {
+export function acquireLease(tx: DirectoryTx, holder: string, now: number): Failure<"lease_held"> | null {
   const lease = tx.select().from(tables.leases).where(eq(tables.leases.name, MOVE_LEASE)).get();
   if (lease && lease.holder !== holder && lease.expiresAt > now) {
-    return fail("conflict", `bucket moves are leased by ${lease.holder} until ${new Date(lease.expiresAt).toISOString()}`);
+    return fail("lease_held", `bucket moves are leased by ${lease.holder} until ${new Date(lease.expiresAt).toISOString()}`);
   }
   const acquiredAt = lease && lease.holder === holder && lease.expiresAt > now ? lease.acquiredAt : now;
   tx.insert(tables.leases)

@@ -2,13 +2,13 @@ import * as tables from "../../../schema/do/directory/tables";
 import type { Env } from "../../env";
 import { isBucket } from "../../shard/bucket";
 import { MAX_SHARDS, nextShardName } from "../../shard/map";
-import { fail, ok, type ShardResult } from "../results";
+import { fail, ok } from "../results";
 import type { DirectoryDb } from "./db";
 import { run, type DriverContext } from "./driver";
 import { acquireLease, currentLease, LEASE_MS, releaseLease, validHolder } from "./lease";
 import { addShards } from "./map-edits";
 import { getMove, insertMove, insertPlannedMoves, isTerminal, moveView, openMoves, recentMoves, transition } from "./moves";
-import type { PlanToApply, MoveListing, RunOptions, MoveStep, MoveView, Lease } from "./api";
+import type { DirectoryResult, PlanToApply, MoveListing, RunOptions, MoveStep, MoveView, Lease } from "./api";
 
 /** The holder the directory's own recovery alarm drives abandoned moves under. */
 export const RECOVERY_HOLDER = "directory-recovery";
@@ -36,7 +36,7 @@ export class MoveService {
 
   constructor(private readonly deps: Deps) {}
 
-  async addShard(holder: string): Promise<ShardResult<{ shard: string }>> {
+  async addShard(holder: string): Promise<DirectoryResult<{ shard: string }>> {
     if (!validHolder(holder)) return fail("invalid_input", "holder must be 1..200 characters");
     const added = this.deps.db.transaction((tx) => {
       const meta = tx.select().from(tables.mapMeta).get();
@@ -52,7 +52,7 @@ export class MoveService {
     return added;
   }
 
-  createMove(bucket: number, to: string, holder: string): ShardResult<{ move: MoveView }> {
+  createMove(bucket: number, to: string, holder: string): DirectoryResult<{ move: MoveView }> {
     if (!isBucket(bucket)) return fail("invalid_input", "bucket must be an integer in [0, 4096)");
     if (typeof to !== "string" || !validHolder(holder)) return fail("invalid_input", "to and holder are required");
     return this.deps.db.transaction((tx) => {
@@ -67,18 +67,18 @@ export class MoveService {
    * Records every move of a plan as `planned`, adding the plan's new shards. Refused
    * if the map changed since the plan was made or moves are still open.
    */
-  async applyPlan(plan: PlanToApply, expectedVersion: number, holder: string): Promise<ShardResult<{ planId: string; moves: MoveView[] }>> {
+  async applyPlan(plan: PlanToApply, expectedVersion: number, holder: string): Promise<DirectoryResult<{ planId: string; moves: MoveView[] }>> {
     if (!validHolder(holder) || !plan || !Array.isArray(plan.shards) || !Array.isArray(plan.moves)) return fail("invalid_input", "bad plan");
     const planId = `plan-${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
     const record = () => this.deps.db.transaction((tx) => {
       const now = Date.now();
       const meta = tx.select().from(tables.mapMeta).get();
       if (!meta) return fail("not_found", "the shard map has not been created");
-      if (meta.version !== expectedVersion) return fail("conflict", `the map changed (version ${meta.version}, plan made at ${expectedVersion}); plan again`);
+      if (meta.version !== expectedVersion) return fail("map_changed", `the map changed (version ${meta.version}, plan made at ${expectedVersion}); plan again`);
       const refused = acquireLease(tx, holder, now);
       if (refused) return refused;
       const open = openMoves(tx);
-      if (open.length > 0) return fail("conflict", `${open.length} moves are still open; finish them first (resume)`);
+      if (open.length > 0) return fail("move_open", `${open.length} moves are still open; finish them first (resume)`);
       if (plan.shards.length > MAX_SHARDS || meta.shards.some((s, i) => plan.shards[i] !== s)) {
         return fail("invalid_input", "the plan's shard list must extend the map's");
       }
@@ -91,7 +91,7 @@ export class MoveService {
     try {
       result = record();
     } catch (error) {
-      if (error instanceof PlanError) return fail("conflict", `${error.message}; plan again`);
+      if (error instanceof PlanError) return fail("map_changed", `${error.message}; plan again`);
       throw error;
     }
     await this.deps.push();
@@ -99,7 +99,7 @@ export class MoveService {
   }
 
   /** Drives move `id` (see driver.ts); joins a driver already running it here. */
-  async runMove(id: number, holder: string, options: RunOptions = {}): Promise<ShardResult<{ move: MoveView; error: string | null }>> {
+  async runMove(id: number, holder: string, options: RunOptions = {}): Promise<DirectoryResult<{ move: MoveView; error: string | null }>> {
     if (!Number.isInteger(id) || !validHolder(holder)) return fail("invalid_input", "move id and holder are required");
     if (!getMove(this.deps.db, id)) return fail("not_found", `no move ${id}`);
     const refused = this.deps.db.transaction((tx) => acquireLease(tx, holder, Date.now()));
@@ -115,7 +115,7 @@ export class MoveService {
    * Cancels every move still at `planned` (nothing was done for them: no shard was
    * told, no row copied) in one transaction: how a rebalance is abandoned quickly.
    */
-  cancelPlanned(holder: string, planId?: string): ShardResult<{ cancelled: number }> {
+  cancelPlanned(holder: string, planId?: string): DirectoryResult<{ cancelled: number }> {
     if (!validHolder(holder)) return fail("invalid_input", "holder must be 1..200 characters");
     return this.deps.db.transaction((tx) => {
       const refused = acquireLease(tx, holder, Date.now());
@@ -126,7 +126,7 @@ export class MoveService {
     });
   }
 
-  listMoves(options: { open?: boolean; limit?: number; planId?: string } = {}): ShardResult<MoveListing> {
+  listMoves(options: { open?: boolean; limit?: number; planId?: string } = {}): DirectoryResult<MoveListing> {
     const limit = Math.min(Math.max(Number(options.limit ?? 100) || 100, 1), MAX_LIST);
     const open = openMoves(this.deps.db);
     const counts: Partial<Record<MoveStep, number>> = {};
@@ -135,7 +135,7 @@ export class MoveService {
     return ok({ moves: rows.map(moveView), open: counts, lease: currentLease(this.deps.db, Date.now()) });
   }
 
-  release(holder: string): ShardResult<{ released: boolean }> {
+  release(holder: string): DirectoryResult<{ released: boolean }> {
     if (!validHolder(holder)) return fail("invalid_input", "holder must be 1..200 characters");
     return ok({ released: this.deps.db.transaction((tx) => releaseLease(tx, holder)) });
   }

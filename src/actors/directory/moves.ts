@@ -80,14 +80,14 @@ export interface NewMove {
 }
 
 /** Records a planned move of `bucket` from its current owner to `to`. */
-export function insertMove(tx: DirectoryTx, move: NewMove, now: number): MoveRow | Failure<"invalid_input" | "conflict" | "not_found"> {
+export function insertMove(tx: DirectoryTx, move: NewMove, now: number): MoveRow | Failure<"invalid_input" | "move_open" | "not_found"> {
   const meta = tx.select().from(tables.mapMeta).get();
   const row = tx.select().from(tables.buckets).where(eq(tables.buckets.bucket, move.bucket)).get();
   if (!meta || !row) return fail("not_found", "the shard map has not been created");
   if (!meta.shards.includes(move.to)) return fail("invalid_input", `unknown shard ${move.to} (shards: ${meta.shards.join(", ")})`);
   if (row.shard === move.to) return fail("invalid_input", `bucket ${move.bucket} is already on ${move.to}`);
   const open = openMoveOf(tx, move.bucket);
-  if (open) return fail("conflict", `bucket ${move.bucket} already has move ${open.id} in step ${open.step}`);
+  if (open) return fail("move_open", `bucket ${move.bucket} already has move ${open.id} in step ${open.step}`);
   return tx
     .insert(tables.moves)
     .values({ bucket: move.bucket, fromShard: row.shard, toShard: move.to, step: "planned", planId: move.planId, createdAt: now, updatedAt: now, holder: move.holder })

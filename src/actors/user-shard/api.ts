@@ -5,7 +5,7 @@
  * drift apart. Results are plain values (`ShardResult`): error classes do not
  * survive Workers RPC, and a failure's `detail` is for logs, never for clients.
  */
-import type { OwnershipUpdate, ShardBucketState, ShardResult } from "../results";
+import type { OwnershipUpdate, ShardBucketState, ShardResult } from "../results.ts";
 
 export interface UserShardApi {
   /** Directory push: the full set of buckets this shard owns at `version`. */
@@ -383,6 +383,7 @@ export interface CodeRequest {
  * names come from the registry (never from the caller), values are always bound.
  */
 
-export type Value = SqlStorageValue;
+/** A SQLite value as Durable Object storage holds it (workers' SqlStorageValue, spelled out so the contract reads the same in Node). */
+export type Value = ArrayBuffer | string | number | null;
 
 export type Row = Value[];

@@ -2,10 +2,12 @@ import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import { BUCKET_COUNT } from "../../../shard/bucket";
 import { MAX_SHARDS } from "../../../shard/map";
-import { currentMap, forgetMap } from "../../shards/map-cache";
-import { directory, makePlan, moveListing, orThrow, presentPlan } from "../../shards/operator";
+import { directoryRpc } from "../../../shard/rpc";
+import { forgetMap } from "../../shards/map-cache";
 import type { AppEnv } from "../../types";
 import { readJson } from "./body";
+import { orThrow } from "./directory-result";
+import type { AddShardResponse, CancelResponse, CreateMoveResponse, MovesResponse, RebalanceResponse, ReleaseResponse, RunMoveResponse } from "./shard-responses";
 import { intParam } from "./shards";
 
 /** Who is driving: the CLI sends a per-run id; the directory leases moves to it. */
@@ -37,44 +39,40 @@ const cancelBody = z.strictObject({ holder, plan_id: z.optional(z.string().check
 export const adminShardMoves = new Hono<AppEnv>()
   .post("/add", async (c) => {
     const body = await readJson(c, addBody);
-    const added = orThrow(await directory(c.env).addShard(body.holder));
+    const added = orThrow(await directoryRpc(c.env).addShard(body.holder));
     forgetMap();
-    return c.json({ shard: added.shard }, 201);
+    return c.json({ shard: added.shard } satisfies AddShardResponse, 201);
   })
   .post("/moves", async (c) => {
     const body = await readJson(c, moveBody);
-    const created = orThrow(await directory(c.env).createMove(body.bucket, body.to, body.holder));
-    return c.json({ move: created.move }, 201);
+    const created = orThrow(await directoryRpc(c.env).createMove(body.bucket, body.to, body.holder));
+    return c.json({ move: created.move } satisfies CreateMoveResponse, 201);
   })
   .post("/rebalance", async (c) => {
     const body = await readJson(c, rebalanceBody);
-    const by = body.by ?? "buckets";
-    const map = await currentMap(c.env, c.var.config, { refresh: true });
-    const plan = await makePlan(c.env, map, body.shards, by);
-    const shown = presentPlan(map, plan, by);
-    if (plan.moves.length === 0) return c.json({ plan_id: null, ...shown, moves: [] });
-    const applied = orThrow(await directory(c.env).applyPlan({ shards: [...plan.shards], moves: [...plan.moves] }, map.version, body.holder));
+    const recorded = orThrow(await directoryRpc(c.env).rebalance(body.shards, body.by ?? "buckets", body.holder));
+    if (recorded.planId === null) return c.json({ plan_id: null, ...recorded.plan, moves: [] } satisfies RebalanceResponse);
     forgetMap();
-    return c.json({ ...shown, plan_id: applied.planId, moves: applied.moves }, 201);
+    return c.json({ ...recorded.plan, plan_id: recorded.planId, moves: recorded.moves } satisfies RebalanceResponse, 201);
   })
   .get("/moves", async (c) => {
     const open = c.req.query("open") === "true";
     const limit = intParam("limit", c.req.query("limit") ?? "100", 1, 500);
     const planId = c.req.query("plan_id");
-    return c.json(await moveListing(c.env, { open, limit, ...(planId ? { planId } : {}) }));
+    return c.json(orThrow(await directoryRpc(c.env).listMoves({ open, limit, ...(planId ? { planId } : {}) })) satisfies MovesResponse);
   })
   .post("/moves/:id/run", async (c) => {
     const id = intParam("move id", c.req.param("id"), 1, Number.MAX_SAFE_INTEGER);
     const body = await readJson(c, runBody);
     const options = { ...(body.rollback ? { rollback: true } : {}), ...(body.steps ? { steps: body.steps } : {}) };
-    const ran = orThrow(await directory(c.env).runMove(id, body.holder, options));
-    return c.json({ move: ran.move, error: ran.error });
+    const ran = orThrow(await directoryRpc(c.env).runMove(id, body.holder, options));
+    return c.json({ move: ran.move, error: ran.error } satisfies RunMoveResponse);
   })
   .post("/moves/cancel", async (c) => {
     const body = await readJson(c, cancelBody);
-    return c.json(orThrow(await directory(c.env).cancelPlannedMoves(body.holder, body.plan_id)));
+    return c.json(orThrow(await directoryRpc(c.env).cancelPlannedMoves(body.holder, body.plan_id)) satisfies CancelResponse);
   })
   .post("/lease/release", async (c) => {
     const body = await readJson(c, addBody);
-    return c.json(orThrow(await directory(c.env).releaseMoveLease(body.holder)));
+    return c.json(orThrow(await directoryRpc(c.env).releaseMoveLease(body.holder)) satisfies ReleaseResponse);
   });

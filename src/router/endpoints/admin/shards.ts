@@ -1,54 +1,29 @@
 import { Hono } from "hono/tiny";
+import { MAX_VERIFY_RANGE, type PlanBy } from "../../../actors/directory/api";
 import { BUCKET_COUNT } from "../../../shard/bucket";
-import { bucketCounts, MAX_SHARDS } from "../../../shard/map";
+import { MAX_SHARDS } from "../../../shard/map";
+import { directoryRpc } from "../../../shard/rpc";
 import { invalidRequest } from "../../errors";
-import { currentMap } from "../../shards/map-cache";
-import { shardRpc } from "../../../shard/rpc";
-import { makePlan, moveListing, presentLoad, presentPlan, shardLoads, type PlanBy } from "../../shards/operator";
-import { MAX_VERIFY_RANGE, verifyRange } from "../../shards/verify";
 import type { AppEnv } from "../../types";
+import { orThrow } from "./directory-result";
+import type { PlanResponse, StatusResponse, VerifyResponse } from "./shard-responses";
 
 /**
  * Operator view of the shards: status (map, per shard its buckets, users and recent
- * requests, moves in flight), a dry-run rebalance plan, and verify. Changes go
- * through shard-moves.ts.
+ * requests, moves in flight), a dry-run rebalance plan, and verify. The directory
+ * works them out (it holds the map and talks to every shard); changes go through
+ * shard-moves.ts.
  */
 export const adminShards = new Hono<AppEnv>()
-  .get("/", async (c) => {
-    const map = await currentMap(c.env, c.var.config, { refresh: true });
-    const counts = bucketCounts(map);
-    const [loads, listing] = await Promise.all([shardLoads(c.env, map), moveListing(c.env, { open: true, limit: 50 })]);
-    const shards = await Promise.all(
-      map.shards.map(async (name, index) => {
-        const stats = await shardRpc(c.env, name)
-          .stats()
-          .catch(() => null);
-        const fenced = map.owner.filter((owner, bucket) => owner === index && map.states[bucket] !== "active").length;
-        return {
-          name,
-          buckets: counts[index] ?? 0,
-          fenced_buckets: fenced,
-          users: stats?.ok ? stats.users : null,
-          outbox: stats?.ok ? stats.outbox : null,
-          applied_map_version: stats?.ok ? stats.mapVersion : null,
-          requests: presentLoad(loads[index]?.report ?? null),
-        };
-      }),
-    );
-    const lease = listing.lease && { holder: listing.lease.holder, expires_at: listing.lease.expiresAt };
-    return c.json({ version: map.version, bucket_count: map.owner.length, shards, moves: { open: listing.open, in_flight: listing.moves }, lease });
-  })
+  .get("/", async (c) => c.json(orThrow(await directoryRpc(c.env).shardStatus()).status satisfies StatusResponse))
   .get("/plan", async (c) => {
     const { shards, by } = planQuery(c.req.query("shards"), c.req.query("by"));
-    const map = await currentMap(c.env, c.var.config, { refresh: true });
-    return c.json(presentPlan(map, await makePlan(c.env, map, shards, by), by));
+    return c.json(orThrow(await directoryRpc(c.env).planRebalance(shards, by)).plan satisfies PlanResponse);
   })
   .get("/verify", async (c) => {
     const from = intParam("from", c.req.query("from") ?? "0", 0, BUCKET_COUNT - 1);
     const count = intParam("count", c.req.query("count") ?? "256", 1, MAX_VERIFY_RANGE);
-    const map = await currentMap(c.env, c.var.config, { refresh: true });
-    const listing = await moveListing(c.env, { open: true, limit: 500 });
-    return c.json(await verifyRange(c.env, map, listing.moves, from, Math.min(from + count - 1, BUCKET_COUNT - 1)));
+    return c.json(orThrow(await directoryRpc(c.env).verify(from, count)).report satisfies VerifyResponse);
   });
 
 export function planQuery(rawShards: string | undefined, rawBy: string | undefined): { shards: number; by: PlanBy } {

@@ -1,52 +1,21 @@
-
-import { bucketHash } from "../../shard/checksum";
 import type { Env } from "../../env";
-import { OAuthError } from "../errors";
+import { bucketHash } from "../../shard/checksum";
 import { shardRpc } from "../../shard/rpc";
-import type { BucketChecksum } from "../../actors/user-shard/api";
-import type { MoveView, DirectoryMap } from "../../actors/directory/api";
+import type { BucketChecksum } from "../user-shard/api";
+import type { DirectoryMap, MoveView, ProblemKind, VerifyReport } from "./api";
 
 /**
- * `verify`: every bucket of a range checked against the directory's map. The owner
- * must hold the bucket at the map's epoch and state; no other shard may hold it or
- * keep rows of it, unless an open move explains why (a target filling up, a source
- * not yet cleaned). Each bucket's rows are checksummed where they are, so a copy
- * left behind can be told apart from a diverged one.
+ * `verify`: every bucket of a range checked against the map. The owner must hold
+ * the bucket at the map's epoch and state; no other shard may hold it or keep rows
+ * of it, unless an open move explains why (a target filling up, a source not yet
+ * cleaned). Each bucket's rows are checksummed where they are, so a copy left
+ * behind can be told apart from a diverged one.
  */
-
-export type ProblemKind = "ownership_mismatch" | "double_owner" | "stale_incoming" | "stray_rows";
-
-export interface Problem {
-  bucket: number;
-  shard: string;
-  kind: ProblemKind;
-  detail: string;
-}
-
-export interface BucketSum {
-  bucket: number;
-  shard: string;
-  rows: number;
-  hash: string;
-}
-
-export interface VerifyReport {
-  from: number;
-  to: number;
-  version: number;
-  buckets: number;
-  checksums: BucketSum[];
-  in_flight: Array<{ bucket: number; shard: string; move: number; step: string }>;
-  problems: Problem[];
-}
-
-export const MAX_VERIFY_RANGE = 512;
-
 export async function verifyRange(env: Env, map: DirectoryMap, open: readonly MoveView[], first: number, last: number): Promise<VerifyReport> {
   const inventories = await Promise.all(
     map.shards.map(async (name) => {
       const result = await shardRpc(env, name).bucketInventory(first, last);
-      if (!result.ok) throw new OAuthError("server_error", 500, `shard ${name} could not list buckets ${first}..${last}: ${result.error}`);
+      if (!result.ok) throw new Error(`shard ${name} could not list buckets ${first}..${last}: ${result.error}`);
       return { name, rows: new Map(result.buckets.map((b) => [b.bucket, b.checksum as BucketChecksum])), held: new Map(result.held.map(([b, epoch, state]) => [b, { epoch, state }])) };
     }),
   );
