@@ -1,6 +1,4 @@
-import { and, asc, eq, sql } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
-import { clients } from "../../../schema/d1/tables";
+import type { clients } from "../../../schema/d1/tables";
 
 export type ClientRow = typeof clients.$inferSelect;
 export type ClientType = "confidential" | "public";
@@ -42,60 +40,138 @@ export function clientView(row: ClientRow): ClientView {
   };
 }
 
+/**
+ * Reads and writes of the clients table in plain D1 statements. The table is defined
+ * in schema/d1 (drizzle, for its migrations and its row type); the router keeps to
+ * prepared statements so the worker bundle does not carry drizzle's D1 driver for ten
+ * queries (it kept the bundle over its 150 KiB budget). JSON columns hold arrays as
+ * JSON text and booleans are 0/1, exactly as drizzle's `mode: "json"`/`"boolean"` store them.
+ */
+const COLUMNS =
+  "client_id, client_name, client_type, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, scope, " +
+  "token_endpoint_auth_method, id_token_signed_response_alg, offline_survives_logout, refresh_grace_s, token_exchange_audiences, created_at, updated_at";
+
+/** The writable columns after client_id, in COLUMNS order (secret_hash is written on its own terms). */
+const SETTINGS = [
+  "client_name",
+  "client_type",
+  "redirect_uris",
+  "post_logout_redirect_uris",
+  "grant_types",
+  "scope",
+  "token_endpoint_auth_method",
+  "id_token_signed_response_alg",
+  "offline_survives_logout",
+  "refresh_grace_s",
+  "token_exchange_audiences",
+  "updated_at",
+] as const;
+
+interface StoredClient {
+  client_id: string;
+  client_name: string;
+  client_type: string;
+  secret_hash: string | null;
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  grant_types: string;
+  scope: string;
+  token_endpoint_auth_method: string;
+  id_token_signed_response_alg: string;
+  offline_survives_logout: number;
+  refresh_grace_s: number | null;
+  token_exchange_audiences: string;
+  created_at: number;
+  updated_at: number;
+}
+
+function rowOf(s: StoredClient): ClientRow {
+  return {
+    clientId: s.client_id,
+    clientName: s.client_name,
+    clientType: s.client_type,
+    secretHash: s.secret_hash,
+    redirectUris: JSON.parse(s.redirect_uris) as string[],
+    postLogoutRedirectUris: JSON.parse(s.post_logout_redirect_uris) as string[],
+    grantTypes: JSON.parse(s.grant_types) as string[],
+    scope: s.scope,
+    tokenEndpointAuthMethod: s.token_endpoint_auth_method,
+    idTokenSignedResponseAlg: s.id_token_signed_response_alg,
+    offlineSurvivesLogout: s.offline_survives_logout === 1,
+    refreshGraceS: s.refresh_grace_s,
+    tokenExchangeAudiences: JSON.parse(s.token_exchange_audiences) as string[],
+    createdAt: s.created_at,
+    updatedAt: s.updated_at,
+  };
+}
+
+/** SETTINGS' values of `row`, as stored. */
+function settingsOf(row: Omit<ClientRow, "clientId" | "secretHash" | "createdAt">): (string | number | null)[] {
+  return [
+    row.clientName,
+    row.clientType,
+    JSON.stringify(row.redirectUris),
+    JSON.stringify(row.postLogoutRedirectUris),
+    JSON.stringify(row.grantTypes),
+    row.scope,
+    row.tokenEndpointAuthMethod,
+    row.idTokenSignedResponseAlg,
+    row.offlineSurvivesLogout ? 1 : 0,
+    row.refreshGraceS,
+    JSON.stringify(row.tokenExchangeAudiences),
+    row.updatedAt,
+  ];
+}
+
 export async function getClientRow(d1: D1Database, clientId: string): Promise<ClientRow | null> {
-  return (await drizzle(d1).select().from(clients).where(eq(clients.clientId, clientId)).get()) ?? null;
+  const stored = await d1.prepare(`SELECT ${COLUMNS} FROM clients WHERE client_id = ?`).bind(clientId).first<StoredClient>();
+  return stored ? rowOf(stored) : null;
 }
 
 export async function listClientRows(d1: D1Database): Promise<ClientRow[]> {
-  return drizzle(d1).select().from(clients).orderBy(asc(clients.clientId)).all();
+  const { results } = await d1.prepare(`SELECT ${COLUMNS} FROM clients ORDER BY client_id`).all<StoredClient>();
+  return results.map(rowOf);
 }
 
-/**
- * Creates the client unless its id is taken, in one statement, so that of several
- * concurrent creators exactly one wins. True when this call created it.
- */
+/** Creates the client unless one with its id exists; true when this call created it. */
 export async function insertClientRowIfAbsent(d1: D1Database, row: ClientRow): Promise<boolean> {
-  const rows = await drizzle(d1).insert(clients).values(row).onConflictDoNothing().returning({ id: clients.clientId });
-  return rows.length === 1;
+  const { results } = await d1
+    .prepare(`INSERT INTO clients (client_id, secret_hash, created_at, ${SETTINGS.join(", ")}) VALUES (?, ?, ?, ${SETTINGS.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING RETURNING client_id`)
+    .bind(row.clientId, row.secretHash, row.createdAt, ...settingsOf(row))
+    .all();
+  return results.length === 1;
 }
 
-/** The stored secret, a new one (`set`), or none (`clear`, public clients), for updateClientRow. */
 export type SecretChange = { keep: string } | { set: string } | { clear: true };
 
 /**
- * Replaces an existing client's registration (created_at stays). With `keep`, a
- * stored secret hash survives and the given hash is stored only where there was
- * none (a public client turned confidential) — decided inside the statement, so
- * concurrent updates never hand out a secret that another one overwrote.
- * Returns the row as stored, or null when the client does not exist (any more).
+ * Rewrites an existing client's settings. The secret: `keep` stores the given hash only
+ * where the row has none (a concurrent creator's secret wins), `set` replaces it,
+ * `clear` removes it (public client).
  */
 export async function updateClientRow(
   d1: D1Database,
   row: Omit<ClientRow, "secretHash" | "createdAt">,
   secret: SecretChange,
 ): Promise<ClientRow | null> {
-  const { clientId, ...changes } = row;
-  const secretHash =
-    "keep" in secret ? sql`coalesce(${clients.secretHash}, ${secret.keep})` : "set" in secret ? secret.set : null;
-  const rows = await drizzle(d1)
-    .update(clients)
-    .set({ ...changes, secretHash })
-    .where(eq(clients.clientId, clientId))
-    .returning();
-  return rows[0] ?? null;
+  const secretSql = "keep" in secret ? "coalesce(secret_hash, ?)" : "?";
+  const secretValue = "keep" in secret ? secret.keep : "set" in secret ? secret.set : null;
+  const stored = await d1
+    .prepare(`UPDATE clients SET ${SETTINGS.map((c) => `${c} = ?`).join(", ")}, secret_hash = ${secretSql} WHERE client_id = ? RETURNING ${COLUMNS}`)
+    .bind(...settingsOf(row), secretValue, row.clientId)
+    .first<StoredClient>();
+  return stored ? rowOf(stored) : null;
 }
 
-/** Sets a confidential client's secret; false when there is no such confidential client. */
 export async function setClientSecretHash(d1: D1Database, clientId: string, secretHash: string): Promise<boolean> {
-  const rows = await drizzle(d1)
-    .update(clients)
-    .set({ secretHash, updatedAt: Date.now() })
-    .where(and(eq(clients.clientId, clientId), eq(clients.clientType, "confidential")))
-    .returning({ id: clients.clientId });
-  return rows.length === 1;
+  const { results } = await d1
+    .prepare("UPDATE clients SET secret_hash = ?, updated_at = ? WHERE client_id = ? AND client_type = 'confidential' RETURNING client_id")
+    .bind(secretHash, Date.now(), clientId)
+    .all();
+  return results.length === 1;
 }
 
 export async function deleteClientRow(d1: D1Database, clientId: string): Promise<boolean> {
-  const rows = await drizzle(d1).delete(clients).where(eq(clients.clientId, clientId)).returning({ id: clients.clientId });
-  return rows.length === 1;
+  const { results } = await d1.prepare("DELETE FROM clients WHERE client_id = ? RETURNING client_id").bind(clientId).all();
+  return results.length === 1;
 }

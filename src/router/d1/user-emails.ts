@@ -1,26 +1,21 @@
-import { and, eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
-import { userEmails } from "../../../schema/d1/tables";
-
 /**
  * The global email index in D1. An email is reserved before its user is created
  * in a shard, so two concurrent sign-ups for one address cannot both succeed.
+ * (Plain D1 statements, like ./clients.ts; the table is defined in schema/d1.)
  */
 export async function reserveEmail(d1: D1Database, email: string, userId: string): Promise<boolean> {
-  const rows = await drizzle(d1)
-    .insert(userEmails)
-    .values({ email, userId, createdAt: Date.now() })
-    .onConflictDoNothing()
-    .returning({ email: userEmails.email });
-  return rows.length === 1;
+  const { results } = await d1
+    .prepare("INSERT INTO user_emails (email, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING email")
+    .bind(email, userId, Date.now())
+    .all();
+  return results.length === 1;
 }
 
 /** Compensation: drops a reservation, but only the one this user made. */
 export async function releaseEmail(d1: D1Database, email: string, userId: string): Promise<void> {
-  await drizzle(d1).delete(userEmails).where(and(eq(userEmails.email, email), eq(userEmails.userId, userId)));
+  await d1.prepare("DELETE FROM user_emails WHERE email = ? AND user_id = ?").bind(email, userId).run();
 }
 
 export async function userIdByEmail(d1: D1Database, email: string): Promise<string | null> {
-  const row = await drizzle(d1).select({ userId: userEmails.userId }).from(userEmails).where(eq(userEmails.email, email)).get();
-  return row?.userId ?? null;
+  return (await d1.prepare("SELECT user_id FROM user_emails WHERE email = ?").bind(email).first<string>("user_id")) ?? null;
 }

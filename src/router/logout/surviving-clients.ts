@@ -1,6 +1,3 @@
-import { eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
-import { clients } from "../../../schema/d1/tables";
 import type { Env } from "../../env";
 import type { RegisteredClient } from "../clients/registry";
 import type { Config } from "../../config";
@@ -23,13 +20,11 @@ let cached: { ids: readonly string[]; expiresAt: number } | null = null;
 const MAX_SURVIVING = 10_000;
 
 async function readSurviving(d1: D1Database): Promise<readonly string[]> {
-  const rows = await drizzle(d1)
-    .select({ id: clients.clientId })
-    .from(clients)
-    .where(eq(clients.offlineSurvivesLogout, true))
-    .limit(MAX_SURVIVING)
-    .all();
-  return Object.freeze(rows.map((r) => r.id));
+  const { results } = await d1
+    .prepare("SELECT client_id FROM clients WHERE offline_survives_logout = 1 LIMIT ?")
+    .bind(MAX_SURVIVING)
+    .all<{ client_id: string }>();
+  return Object.freeze(results.map((r) => r.client_id));
 }
 
 export async function survivingClients(env: Env, config: Config, asking: RegisteredClient | null): Promise<string[]> {
