@@ -3,7 +3,7 @@
 // rate, CPU per request, and the ratio authshard/ceiling. See README "Load tests".
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseCommand, runMain, UsageError, type CommandSpec } from "../cli/lib/args.ts";
+import { integerIn, parseCommand, runMain, UsageError, type CommandSpec, type Options } from "../cli/lib/args.ts";
 import { ROOT } from "../cli/lib/wrangler.ts";
 import { closedLoop, fixedRate } from "./compare/drive.ts";
 import { SCENARIO_NAMES, type ScenarioName } from "./compare/lanes.ts";
@@ -18,35 +18,29 @@ const SPEC = {
     "Starts authshard and the minimal-work ceiling worker (load/ceiling) under wrangler dev, seeds both, and\n" +
     "measures them alternately in one window: closed-loop req/s, p50/p95/p99 at a fixed rate, CPU per request.",
   options: {
-    rounds: { type: "string", placeholder: "N", description: "Rounds; each measures both targets, alternating which goes first (default 3)." },
-    duration: { type: "string", placeholder: "S", description: "Seconds of each closed-loop and fixed-rate run (default 15)." },
-    connections: { type: "string", placeholder: "N", description: "Closed-loop connections (default 32)." },
-    rate: { type: "string", placeholder: "N", description: "Requests per second of the fixed-rate run (default 200)." },
-    families: { type: "string", placeholder: "N", description: "Lanes per target: refresh families, users with codes, access tokens (default 400)." },
+    rounds: { type: "string", parse: integerIn(1, 9), placeholder: "N", description: "Rounds; each measures both targets, alternating which goes first (default 3)." },
+    duration: { type: "string", parse: integerIn(2, 120), placeholder: "S", description: "Seconds of each closed-loop and fixed-rate run (default 15)." },
+    connections: { type: "string", parse: integerIn(1, 256), placeholder: "N", description: "Closed-loop connections (default 32)." },
+    rate: { type: "string", parse: integerIn(1, 2000), placeholder: "N", description: "Requests per second of the fixed-rate run (default 200)." },
+    families: { type: "string", parse: integerIn(1, 2000), placeholder: "N", description: "Lanes per target: refresh families, users with codes, access tokens (default 400)." },
     scenarios: { type: "string", placeholder: "LIST", description: `Comma-separated, from: ${SCENARIO_NAMES.join(", ")} (default all).` },
     "authshard-dir": { type: "string", placeholder: "PATH", description: "Another authshard checkout to measure instead of this one (e.g. an older commit)." },
-    port: { type: "string", placeholder: "N", description: "authshard's port; the ceiling takes the next one (default 8797)." },
+    port: { type: "string", parse: integerIn(1024, 65534), placeholder: "N", description: "authshard's port; the ceiling takes the next one (default 8797)." },
   },
   notes: "Example:\n  npm run load:compare -- --rounds 1 --duration 5 --scenarios refresh",
-} satisfies CommandSpec<Record<string, { type: "string" | "boolean"; description: string; placeholder?: string }>>;
+} satisfies CommandSpec<Options>;
 
 const log = (line: string) => process.stderr.write(`[compare] ${line}\n`);
 
-function bounded(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}`);
-  return n;
-}
 
 async function main(): Promise<void> {
   const flags = parseCommand(SPEC, process.argv.slice(2));
-  const rounds = bounded(flags.rounds, "rounds", 3, 1, 9);
-  const duration = bounded(flags.duration, "duration", 15, 2, 120);
-  const connections = bounded(flags.connections, "connections", 32, 1, 256);
-  const rate = bounded(flags.rate, "rate", 200, 1, 2000);
-  const families = bounded(flags.families, "families", 400, 1, 2000);
-  const port = bounded(flags.port, "port", 8797, 1024, 65534);
+  const rounds = flags.rounds ?? 3;
+  const duration = flags.duration ?? 15;
+  const connections = flags.connections ?? 32;
+  const rate = flags.rate ?? 200;
+  const families = flags.families ?? 400;
+  const port = flags.port ?? 8797;
   const scenarios = (flags.scenarios ?? SCENARIO_NAMES.join(",")).split(",") as ScenarioName[];
   for (const s of scenarios) if (!SCENARIO_NAMES.includes(s)) throw new UsageError(`unknown scenario ${s}; choose from ${SCENARIO_NAMES.join(", ")}`);
   if (connections > families) throw new UsageError("--connections cannot exceed --families: each connection needs lanes of its own");

@@ -4,7 +4,7 @@
 // Chrome DevTools or speedscope) and prints the top frames. See docs/profiling.md.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseCommand, runMain, UsageError, type CommandSpec } from "../cli/lib/args.ts";
+import { integerIn, parseCommand, runMain, UsageError, type CommandSpec, type Options } from "../cli/lib/args.ts";
 import { ROOT } from "../cli/lib/wrangler.ts";
 import { closedLoop } from "./compare/drive.ts";
 import { SCENARIO_NAMES, type ScenarioName } from "./compare/lanes.ts";
@@ -19,33 +19,28 @@ const SPEC = {
   summary: "Takes a CPU profile of authshard (router and shards) while a closed loop of one scenario runs, and prints the top frames.",
   options: {
     scenario: { type: "string", placeholder: "NAME", description: `One of ${SCENARIO_NAMES.join(", ")} (default refresh).` },
-    duration: { type: "string", placeholder: "S", description: "Seconds profiled (default 10)." },
-    connections: { type: "string", placeholder: "N", description: "Closed-loop connections (default 32)." },
-    families: { type: "string", placeholder: "N", description: "Lanes (default 200)." },
-    top: { type: "string", placeholder: "N", description: "Frames listed (default 25)." },
+    duration: { type: "string", parse: integerIn(2, 120), placeholder: "S", description: "Seconds profiled (default 10)." },
+    connections: { type: "string", parse: integerIn(1, 256), placeholder: "N", description: "Closed-loop connections (default 32)." },
+    families: { type: "string", parse: integerIn(1, 2000), placeholder: "N", description: "Lanes (default 200)." },
+    top: { type: "string", parse: integerIn(5, 200), placeholder: "N", description: "Frames listed (default 25)." },
     "authshard-dir": { type: "string", placeholder: "PATH", description: "Another authshard checkout to profile instead of this one." },
-    port: { type: "string", placeholder: "N", description: "authshard's port; the inspector takes the next one (default 8797)." },
+    port: { type: "string", parse: integerIn(1024, 65534), placeholder: "N", description: "authshard's port; the inspector takes the next one (default 8797)." },
   },
-} satisfies CommandSpec<Record<string, { type: "string" | "boolean"; description: string; placeholder?: string }>>;
+} satisfies CommandSpec<Options>;
 
 const log = (line: string) => process.stderr.write(`[profile] ${line}\n`);
 
-function bounded(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}`);
-  return n;
-}
 
 async function main(): Promise<void> {
   const flags = parseCommand(SPEC, process.argv.slice(2));
   const scenario = (flags.scenario ?? "refresh") as ScenarioName;
   if (!SCENARIO_NAMES.includes(scenario)) throw new UsageError(`--scenario must be one of ${SCENARIO_NAMES.join(", ")}`);
-  const duration = bounded(flags.duration, "duration", 10, 2, 120);
-  const connections = bounded(flags.connections, "connections", 32, 1, 256);
-  const families = bounded(flags.families, "families", 200, connections, 2000);
-  const top = bounded(flags.top, "top", 25, 5, 200);
-  const port = bounded(flags.port, "port", 8797, 1024, 65534);
+  const duration = flags.duration ?? 10;
+  const connections = flags.connections ?? 32;
+  const families = flags.families ?? 200;
+  const top = flags.top ?? 25;
+  if (connections > families) throw new UsageError("--connections cannot exceed --families: each connection needs lanes of its own");
+  const port = flags.port ?? 8797;
   const http = new Http(Math.max(connections, 64));
   const server = await startAuthshard(http, port, resolve(flags["authshard-dir"] ?? ROOT), families, log, port + 1);
   try {
