@@ -143,7 +143,8 @@ export function startOrReuse(port: number, log: (line: string) => void, keep = f
   return startProvider({ port, dir: STATE_DIR, vars: LOAD_VARS, token: adminToken(), keep, log });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after 10 s: a wrangler dev this process started. */
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill("SIGTERM");

@@ -10,7 +10,7 @@ import { parallel } from "../../cli/lib/parallel.ts";
 import type { Http } from "../http.ts";
 import { discover } from "../oidc.ts";
 import { providerPids } from "../proc.ts";
-import { healthy, startProvider, type Provider } from "../provider.ts";
+import { healthy, startProvider, stopChild, type Provider } from "../provider.ts";
 import { ScenarioRecorder } from "../report/stats.ts";
 import { mintCodes, startFamilies } from "../scenarios/prepare.ts";
 import type { ScenarioContext, Vu } from "../scenarios/types.ts";
@@ -104,11 +104,6 @@ export async function startCeiling(http: Http, port: number, log: (s: string) =>
       });
       return lanes;
     },
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      child.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    },
+    stop: () => stopChild(child),
   };
 }

@@ -1,10 +1,9 @@
 import { base64url } from "jose";
 import type { UserView } from "../actors/user-shard/api";
-import { hasScope, storedScope } from "./scopes";
+import { hasScope, type Scope } from "./scopes";
 
 /** The user's claims for the granted scopes (OIDC Core §5.1, §5.4); absent values are left out. */
-export function userClaims(user: UserView, scope: string): Record<string, unknown> {
-  const scopes = storedScope(scope);
+export function userClaims(user: UserView, scopes: Scope): Record<string, unknown> {
   const claims: Record<string, unknown> = { sub: user.id };
   if (hasScope(scopes, "profile")) {
     if (user.name !== null) claims.name = user.name;

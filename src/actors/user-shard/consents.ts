@@ -1,29 +1,23 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { consents, grants } from "../../../schema/do/user-shard/tables";
-import { coversScope, storedScope } from "../../oauth/scopes";
+import { storedScope, type Scope } from "../../oauth/scopes";
 import type { ShardTx } from "./db";
 import { appendEvent } from "./outbox";
 import type { ConsentView } from "./api";
 
 /** Scopes the user has already allowed this client, empty if none. */
-export function grantedScopes(tx: ShardTx, bucket: number, userId: string, clientId: string): Set<string> {
+export function grantedScopes(tx: ShardTx, bucket: number, userId: string, clientId: string): Scope {
   const row = tx
     .select({ scope: consents.scope })
     .from(consents)
     .where(and(eq(consents.userId, userId), eq(consents.clientId, clientId), eq(consents.bucket, bucket)))
     .get();
-  return new Set(row ? storedScope(row.scope) : []);
-}
-
-export function coversScopes(granted: Set<string>, requested: string): boolean {
-  return coversScope([...granted], storedScope(requested));
+  return storedScope(row?.scope ?? "");
 }
 
 /** Remembers the union of what was allowed before and what is allowed now. */
 export function recordConsent(tx: ShardTx, bucket: number, userId: string, clientId: string, scope: string, now: number): void {
-  const granted = grantedScopes(tx, bucket, userId, clientId);
-  for (const s of storedScope(scope)) granted.add(s);
-  const merged = [...granted].sort().join(" ");
+  const merged = [...new Set([...grantedScopes(tx, bucket, userId, clientId), ...storedScope(scope)])].sort().join(" ");
   tx.insert(consents)
     .values({ userId, clientId, bucket, scope: merged, grantedAt: now, updatedAt: now })
     .onConflictDoUpdate({ target: [consents.userId, consents.clientId], set: { scope: merged, updatedAt: now } })

@@ -2,7 +2,8 @@ import { and, eq } from "drizzle-orm";
 import { credentials } from "../../../schema/do/user-shard/tables";
 import { fail, ok, type ShardResult } from "../results";
 import { storeCode } from "./codes";
-import { coversScopes, grantedScopes, recordConsent } from "./consents";
+import { coversScope, storedScope } from "../../oauth/scopes";
+import { grantedScopes, recordConsent } from "./consents";
 import type { ShardTx } from "./db";
 import { appendEvent } from "./outbox";
 import { firstRow } from "./raw";
@@ -37,7 +38,7 @@ function issueOrAskConsent(tx: ShardTx, sql: SqlStorage, session: SessionRow, as
   const user = findUser(tx, session.bucket, session.userId);
   if (!user || user.disabled) return fail("login_required", "the user is disabled");
   const granted = grantedScopes(tx, session.bucket, session.userId, ask.clientId);
-  if (ask.forceConsent || !coversScopes(granted, ask.code.scope)) {
+  if (ask.forceConsent || !coversScope(granted, storedScope(ask.code.scope))) {
     return ok({ outcome: "consent_required", userId: user.id, sid: session.sid, email: user.email, granted: [...granted] });
   }
   storeCode(sql, session, ask.code, now);
@@ -82,9 +83,9 @@ export function authorizeWithSession(
   const idleExpiresAt = nextIdleExpiry(row.idle_expires_at, row.expires_at, lifetimes, now);
   if (idleExpiresAt !== null) sql.exec("UPDATE sessions SET last_seen_at = ?, idle_expires_at = ? WHERE id_hash = ?", now, idleExpiresAt, sessionHash);
   if (row.email === null || row.disabled) return fail("login_required", "the user is disabled");
-  const granted = row.consented === null ? [] : row.consented.split(" ").filter(Boolean);
-  if (ask.forceConsent || !coversScopes(new Set(granted), ask.code.scope)) {
-    return ok({ outcome: "consent_required", userId: row.user_id, sid: row.sid, email: row.email, granted });
+  const granted = storedScope(row.consented ?? "");
+  if (ask.forceConsent || !coversScope(granted, storedScope(ask.code.scope))) {
+    return ok({ outcome: "consent_required", userId: row.user_id, sid: row.sid, email: row.email, granted: [...granted] });
   }
   storeCode(sql, { bucket, userId: row.user_id, sid: row.sid, authTime: row.auth_time }, ask.code, now);
   return ok({ outcome: "issued", userId: row.user_id, sid: row.sid });

@@ -46,14 +46,15 @@ async function userinfo(c: Context<AppEnv>): Promise<Response> {
   const parsed = parseAccessClaims(verified.payload);
   if (!parsed.ok || parsed.claims.gid === undefined) throw invalidToken("the access token is not one for this endpoint");
   const { sub, gid, jti, scope } = parsed.claims;
-  if (!hasScope(storedScope(scope), "openid")) {
+  const scopes = storedScope(scope);
+  if (!hasScope(scopes, "openid")) {
     throw new OAuthError("insufficient_scope", 403, "the openid scope is required", {
       headers: { "WWW-Authenticate": `${REALM}, error="insufficient_scope", scope="openid"` },
     });
   }
   const result = await userTokenLive(c.env, config, { sub, gid, jti });
   if (!result.ok) throw invalidToken("the access token has been revoked");
-  return c.json(userClaims(result.user, scope));
+  return c.json(userClaims(result.user, scopes));
 }
 
 export const userinfoEndpoint = new Hono<AppEnv>()
