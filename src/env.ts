@@ -1,6 +1,7 @@
 import type { KeyManagerActor } from "./actors/key-manager/actor";
 import type { ShardDirectoryActor } from "./actors/directory/actor";
 import type { UserShardActor } from "./actors/user-shard/actor";
+import type { AuditMessage } from "./audit/message";
 
 /** Bindings and variables of the worker (wrangler.jsonc, .dev.vars, secrets). */
 export interface Env {
@@ -8,6 +9,21 @@ export interface Env {
   SHARD_DIRECTORY: DurableObjectNamespace<ShardDirectoryActor>;
   KEY_MANAGER: DurableObjectNamespace<KeyManagerActor>;
   DB: D1Database;
+  /** Audit events from the shards' outboxes to the archive consumer. */
+  AUDIT_QUEUE: Queue<AuditMessage>;
+  /** Audit archive: gzip NDJSON objects partitioned by day and hour. */
+  AUDIT_ARCHIVE: R2Bucket;
+  /** Bucket backups (`npm run shards -- backup`). */
+  BACKUPS: R2Bucket;
+  /** The last shard map the directory published, for cold isolates while it is down. */
+  MAP_SNAPSHOT: KVNamespace;
+  /** Request metrics (Workers Analytics Engine). */
+  REQUEST_METRICS?: AnalyticsEngineDataset;
+  LIMIT_TOKEN_IP: RateLimit;
+  LIMIT_TOKEN_CLIENT: RateLimit;
+  LIMIT_AUTHORIZE_IP: RateLimit;
+  LIMIT_FORM_IP: RateLimit;
+  LIMIT_ADMIN: RateLimit;
   ISSUER?: string;
   SHARD_COUNT?: string;
   ADMIN_TOKEN?: string;
