@@ -39,6 +39,10 @@ export interface Config {
   readonly refreshMaxTtlS: number;
   /** Seconds a just-rotated refresh token may be retried for the same successor (0 = off). */
   readonly refreshGraceS: number;
+  /** Days of audit events kept in D1 for the operator API; older ones live only in the R2 archive. */
+  readonly auditRetentionDays: number;
+  /** Events a shard's outbox keeps while the audit queue is unreachable; beyond it the oldest go. */
+  readonly outboxMaxEvents: number;
 }
 
 export class ConfigError extends Error {
@@ -102,6 +106,8 @@ export function parseConfig(env: Partial<Env>): Config {
     refreshIdleTtlS: parseInteger("REFRESH_IDLE_TTL_S", env.REFRESH_IDLE_TTL_S, 2_592_000, 60, 31_536_000),
     refreshMaxTtlS: parseInteger("REFRESH_MAX_TTL_S", env.REFRESH_MAX_TTL_S, 7_776_000, 60, 315_360_000),
     refreshGraceS: parseInteger("REFRESH_GRACE_S", env.REFRESH_GRACE_S, 0, 0, 300),
+    auditRetentionDays: parseInteger("AUDIT_RETENTION_DAYS", env.AUDIT_RETENTION_DAYS, 30, 1, 3_650),
+    outboxMaxEvents: parseInteger("OUTBOX_MAX_EVENTS", env.OUTBOX_MAX_EVENTS, 1_000_000, 1_000, 50_000_000),
   });
 }
 

@@ -41,6 +41,8 @@ export interface Env {
   REFRESH_IDLE_TTL_S?: string;
   REFRESH_MAX_TTL_S?: string;
   REFRESH_GRACE_S?: string;
+  AUDIT_RETENTION_DAYS?: string;
+  OUTBOX_MAX_EVENTS?: string;
   /** "1" turns on load/metrics mode (src/router/metrics.ts): call counting and /admin/metrics. */
   METRICS?: string;
 }

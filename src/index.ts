@@ -1,6 +1,8 @@
 import { env } from "cloudflare:workers";
 import { UserShardActor as UserShardActorBase } from "./actors/user-shard/actor";
 import type { Env } from "./env";
+import { consumeAuditBatch } from "./audit/consumer";
+import { runAuditRetention } from "./audit/retention";
 import { app } from "./router/app";
 import { loadConfig } from "./config";
 import { CallCounter, countedFetch, countingEnv, countSqlRows, metricsEnabled } from "./router/metrics";
@@ -31,4 +33,12 @@ export const UserShardActor = metrics ? CountedUserShardActor : UserShardActorBa
 
 export default {
   fetch: metrics ? (request, workerEnv, ctx) => countedFetch(request, workerEnv, ctx, app.fetch) : app.fetch,
+  // Audit events from the shards' outboxes (and the dead-letter queue's second chance).
+  async queue(batch, workerEnv) {
+    await consumeAuditBatch(batch, workerEnv);
+  },
+  // Cron: audit retention in D1.
+  async scheduled(_controller, workerEnv) {
+    await runAuditRetention(workerEnv);
+  },
 } satisfies ExportedHandler<Env>;

@@ -3,7 +3,7 @@ import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
 import { bucketOf } from "../../src/shard/bucket";
 import { shardOf } from "../../src/shard/map";
-import { stubFor } from "../../src/shard/stub";
+import { deliverAudit } from "../helpers/audit";
 import { hiddenField, TestBrowser } from "../helpers/browser";
 import { basic, issueCode, redeemFields, tokenRequest } from "../helpers/codes";
 import { admin, json } from "../helpers/http";
@@ -12,7 +12,7 @@ import { currentDirectoryMap } from "../helpers/shards";
 
 type Tokens = { access_token: string; refresh_token: string; id_token: string };
 
-/** Every lifecycle event reaches D1 audit_log through the shard outbox, once. */
+/** Every lifecycle event reaches the D1 audit window through the shard outbox and the audit queue's consumer, once. */
 describe("audit events through the outbox", () => {
   it("records login failure and success, consent, issuance, reuse, family revocation, consent withdrawal and logout", async () => {
     const registered = await registerClient("confidential", { post_logout_redirect_uris: ["http://localhost:3000/bye"] });
@@ -32,9 +32,9 @@ describe("audit events through the outbox", () => {
     const logout = await browser.get(`/logout?${new URLSearchParams({ id_token_hint: tokens.id_token, post_logout_redirect_uri: "http://localhost:3000/bye" })}`);
     expect(logout.status).toBe(302);
 
-    const shard = stubFor(env, shardOf(await currentDirectoryMap(), bucketOf(sub)));
-    await shard.flushOutbox();
-    await shard.flushOutbox(); // a second flush delivers nothing twice
+    const shard = shardOf(await currentDirectoryMap(), bucketOf(sub));
+    await deliverAudit(shard);
+    await deliverAudit(shard); // a second delivery sends nothing twice
     const { results } = await env.DB.prepare("SELECT type FROM audit_log WHERE user_id = ? ORDER BY at").bind(sub).all<{ type: string }>();
     const types = results.map((r) => r.type);
     for (const type of ["user.created", "login.failure", "login.success", "consent.granted", "token.issued", "refresh.reuse_detected", "family.revoked", "consent.revoked", "logout"]) {

@@ -1,9 +1,9 @@
-import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { decodeJwt } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config";
 import { signJwt } from "../../src/router/keys/cache";
-import { stubFor } from "../../src/shard/stub";
+import { deliverAudit } from "../helpers/audit";
 import { hiddenField, TestBrowser } from "../helpers/browser";
 import { basic, issueCode, redeemFields, tokenRequest } from "../helpers/codes";
 import { admin, call, json } from "../helpers/http";
@@ -125,11 +125,11 @@ describe("RP-initiated logout with id_token_hint (RP-Initiated Logout 1.0 ยง2, ย
     await expectPage(await s.browser.get(logoutUrl({ id_token_hint: s.tokens.id_token })), 200, /You are signed out/);
   });
 
-  it("writes a logout audit event through the outbox", async () => {
+  it("writes a logout audit event through the outbox and the audit queue", async () => {
     const s = await signedIn(app);
     await s.browser.get(logoutUrl({ id_token_hint: s.tokens.id_token }));
     const { user } = await json<{ user: { shard: string } }>(await admin("GET", `/users/${s.user.id}`));
-    await runDurableObjectAlarm(stubFor(env, user.shard));
+    await deliverAudit(user.shard);
     const rows = await env.DB.prepare("SELECT type, client_id, data FROM audit_log WHERE user_id = ? AND type = 'logout'").bind(s.user.id).all();
     expect(rows.results).toHaveLength(1);
     expect(rows.results[0]).toMatchObject({ client_id: app.clientId });

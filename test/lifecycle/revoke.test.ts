@@ -4,7 +4,7 @@ import { loadConfig } from "../../src/config";
 import { signJwt } from "../../src/router/keys/cache";
 import { bucketOf } from "../../src/shard/bucket";
 import { shardOf } from "../../src/shard/map";
-import { stubFor } from "../../src/shard/stub";
+import { deliverAudit } from "../helpers/audit";
 import { basic, issueCode, redeemFields, tokenRequest } from "../helpers/codes";
 import { call, json } from "../helpers/http";
 import { registerClient } from "../helpers/oidc";
@@ -52,11 +52,11 @@ const config = loadConfig(env);
 /** An access token of ours as another grant type would sign it (the claims differ, the key and typ do not). */
 const signAccess = (claims: Record<string, unknown>) => signJwt(env, config, "ES256", claims, { typ: "at+jwt" });
 
-/** Events of `type` about a grant, counted in D1 after the shard's outbox is drained (delivery is exactly-once per row). */
+/** Events of `type` about a grant, counted in D1 after the shard's outbox is delivered (delivery is exactly-once per row). */
 async function auditEvents(accessToken: string, type: string): Promise<number> {
   const { sub, gid } = claimsOf(accessToken);
   const shard = shardOf(await currentDirectoryMap(), bucketOf(sub));
-  await stubFor(env, shard).flushOutbox();
+  await deliverAudit(shard);
   const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE type = ? AND json_extract(data, '$.grant') = ?").bind(type, gid).first<{ n: number }>();
   return row?.n ?? 0;
 }

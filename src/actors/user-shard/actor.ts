@@ -11,7 +11,7 @@ import type { ShardDb, ShardTx } from "./db";
 import { applyOwnership, checkBucket, readMeta, writeMeta } from "./fencing";
 import { sweepOnce } from "./sweep";
 import { listConsents, revokeConsent } from "./consents";
-import { eventsAppended, flushOutboxBatch } from "./outbox";
+import { eventsAppended, flushOutboxBatch, outboxLag, trimOutbox } from "./outbox";
 
 import { LOAD_WINDOW_MINUTES, loadReport } from "./load";
 import * as mover from "./mover";
@@ -207,21 +207,23 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   stats(): ShardResult<ShardStats> {
     const users = this.db.select({ n: count() }).from(tables.users).get()?.n ?? 0;
     const owned = this.db.select({ n: count() }).from(tables.ownedBuckets).get()?.n ?? 0;
-    const pending = this.db.select({ n: count() }).from(tables.outbox).get()?.n ?? 0;
+    const lag = outboxLag(this.ctx.storage.sql);
     return ok({
       shard: readMeta(this.ctx.storage.sql, "shard_name") ?? null,
       mapVersion: Number(readMeta(this.ctx.storage.sql, "map_version") ?? "0"),
       ownedBuckets: owned,
       users,
-      outbox: pending,
+      outbox: lag.pending,
+      outboxOldestAt: lag.oldestAt,
+      outboxDropped: Number(readMeta(this.ctx.storage.sql, "outbox_dropped") ?? "0"),
     });
   }
 
-  /** Delivers the outbox to D1 until it is empty; safe to run concurrently or twice. */
+  /** Delivers the outbox to the audit queue until it is empty; safe to run concurrently or twice. */
   async flushOutbox(): Promise<{ sent: number }> {
     let sent = 0;
     for (;;) {
-      const batch = await flushOutboxBatch(this.db, this.env.DB, readMeta(this.ctx.storage.sql, "shard_name") ?? null);
+      const batch = await flushOutboxBatch(this.db, this.env.AUDIT_QUEUE, readMeta(this.ctx.storage.sql, "shard_name") ?? null);
       sent += batch.sent;
       if (!batch.more) return { sent };
     }
@@ -260,8 +262,8 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
       // A write while the flush awaited D1 armed a new flush: the setAlarm below must not push it back to the sweep.
       if (this.flushScheduled) next = Date.now() + FLUSH_DELAY_MS;
     } catch (error) {
-      // Keep the events: they are retried on the next alarm, not dropped.
-      console.error("outbox flush failed", error);
+      // Keep the events: they are retried on the next alarm, not dropped (unless the outbox is full).
+      this.reportBacklog(error);
       this.flushScheduled = true;
       next = Date.now() + FLUSH_RETRY_MS;
     }
@@ -276,6 +278,29 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
       next = Math.min(next, sweepAt);
     }
     await this.ctx.storage.setAlarm(next);
+  }
+
+  /**
+   * The queue refused the outbox: bound the outbox and say how far behind it is, as a
+   * structured log line an operator can alert on (and in `shards status`).
+   */
+  private reportBacklog(error: unknown): void {
+    const sql = this.ctx.storage.sql;
+    const dropped = this.ctx.storage.transactionSync(() => {
+      const n = trimOutbox(sql, this.config.outboxMaxEvents);
+      if (n > 0) writeMeta(sql, "outbox_dropped", String(Number(readMeta(sql, "outbox_dropped") ?? "0") + n));
+      return n;
+    });
+    const lag = outboxLag(sql);
+    console.error(JSON.stringify({
+      level: dropped > 0 ? "error" : "warn",
+      event: "audit.outbox_behind",
+      shard: readMeta(sql, "shard_name") ?? null,
+      pending: lag.pending,
+      behind_s: lag.oldestAt === null ? 0 : Math.round((Date.now() - lag.oldestAt) / 1000),
+      dropped_now: dropped,
+      error: error instanceof Error ? error.message : String(error),
+    }));
   }
 
   /**

@@ -67,7 +67,11 @@ export interface ShardStats {
   mapVersion: number;
   ownedBuckets: number;
   users: number;
+  /** Audit events waiting to leave for the queue, and the time of the oldest (ms) — how far behind it is. */
   outbox: number;
+  outboxOldestAt: number | null;
+  /** Events dropped (oldest first) because the outbox hit OUTBOX_MAX_EVENTS during an outage. */
+  outboxDropped: number;
 }
 
 /** A user as the router sees it. Never includes credentials. */

@@ -1,5 +1,6 @@
 import { and, asc, eq, exists, inArray } from "drizzle-orm";
 import { outbox, ownedBuckets } from "../../../schema/do/user-shard/tables";
+import { packMessages, type AuditMessage, type AuditRecord } from "../../audit/message";
 import type { ShardDb, ShardTx } from "./db";
 
 export interface AuditEvent {
@@ -58,23 +59,7 @@ function insertEvent(tx: ShardTx, [id, bucket, type, userId, clientId, data, at]
 }
 
 export const FLUSH_BATCH = 100;
-/** D1 binds at most 100 parameters per statement; an audit row has 8. */
-const ROWS_PER_INSERT = 12;
 
-/**
- * Sends up to one batch of outbox rows to D1 `audit_log` and deletes exactly the
- * rows that landed. D1 runs a batch as one transaction, so either all of them
- * landed or none did. INSERT OR IGNORE on the event id makes a second delivery of
- * the same row (a flush that ran twice, or crashed between insert and delete) a
- * no-op: at-least-once delivery, exactly-once rows.
- *
- * Only events of buckets this shard owns and serves are sent: while a bucket is
- * fenced or incoming its outbox rows are being copied and checksummed, and after
- * a move they are sent by the new owner, from its copy (the event id keeps a
- * second delivery harmless either way).
- *
- * Returns how many rows were sent and whether more are waiting.
- */
 /**
  * The oldest events of the buckets this shard serves (a fenced bucket's wait for its move).
  * EXISTS walks the outbox in primary-key (time) order and looks each bucket up by key;
@@ -88,24 +73,71 @@ export function pendingEvents(db: ShardDb) {
   return db.select().from(outbox).where(exists(serving)).orderBy(asc(outbox.id)).limit(FLUSH_BATCH);
 }
 
+/**
+ * Sends up to one batch of outbox rows to the audit queue and deletes exactly the rows
+ * that were sent. The queue accepted them durably once `send` resolved; a crash before
+ * the delete sends them again, which is harmless: the event id travels with each event,
+ * the D1 window inserts OR IGNORE on it and archive readers count it once.
+ *
+ * Only events of buckets this shard owns and serves are sent: while a bucket is
+ * fenced or incoming its outbox rows are being copied and checksummed, and after
+ * a move they are sent by the new owner, from its copy (the event id keeps a
+ * second delivery harmless either way).
+ *
+ * Returns how many rows were sent and whether more are waiting.
+ */
 export async function flushOutboxBatch(
   db: ShardDb,
-  d1: D1Database,
+  queue: Queue<AuditMessage>,
   shardName: string | null,
 ): Promise<{ sent: number; more: boolean }> {
   const rows = pendingEvents(db).all();
   if (rows.length === 0) return { sent: 0, more: false };
-  // Multi-row inserts, as many rows per statement as D1's 100 bound parameters allow: a
-  // statement per event made the audit trail the token endpoint's largest D1 cost.
-  const statements: D1PreparedStatement[] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
-    const values = chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ");
-    const sql = `INSERT OR IGNORE INTO audit_log (id, at, type, user_id, client_id, bucket, shard, data) VALUES ${values}`;
-    statements.push(d1.prepare(sql).bind(...chunk.flatMap((r) => [r.id, r.at, r.type, r.userId, r.clientId, r.bucket, shardName, r.data])));
-  }
-  await d1.batch(statements);
+  const records = rows.map((r): AuditRecord => ({
+    id: r.id,
+    at: r.at,
+    type: r.type,
+    user_id: r.userId,
+    client_id: r.clientId,
+    bucket: r.bucket,
+    shard: shardName,
+    data: parseData(r.data),
+  }));
+  const messages = packMessages(records);
+  // One sendBatch call when it fits the queue's limits (100 messages, 256 KB), which is
+  // every ordinary batch: a flush is one subrequest.
+  if (messages.length <= 2) await queue.sendBatch(messages.map((body) => ({ body, contentType: "json" as const })));
+  else for (const body of messages) await queue.send(body, { contentType: "json" });
   const ids = rows.map((r) => r.id);
   db.delete(outbox).where(inArray(outbox.id, ids)).run();
   return { sent: rows.length, more: rows.length === FLUSH_BATCH };
+}
+
+function parseData(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : { value };
+  } catch {
+    return { raw: text };
+  }
+}
+
+/** How far behind the outbox is: events waiting, and the time of the oldest. */
+export function outboxLag(sql: SqlStorage): { pending: number; oldestAt: number | null } {
+  const row = sql.exec<{ n: number; oldest: number | null }>("SELECT count(*) AS n, min(at) AS oldest FROM outbox").one();
+  return { pending: row.n, oldestAt: row.oldest };
+}
+
+/**
+ * Keeps the outbox bounded while the queue is unreachable: beyond `max` events the
+ * oldest are deleted (and counted in shard meta `outbox_dropped`), so a long outage
+ * costs the oldest audit events, never the shard's storage or a sign-in.
+ * Returns how many were dropped now.
+ */
+export function trimOutbox(sql: SqlStorage, max: number): number {
+  const { pending } = outboxLag(sql);
+  const excess = pending - max;
+  if (excess <= 0) return 0;
+  sql.exec("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ?)", excess);
+  return excess;
 }
