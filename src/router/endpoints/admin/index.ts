@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { OAuthError } from "../../errors";
 import { noStore } from "../../no-store";
 import type { AppEnv } from "../../types";
+import { adminAudit } from "./audit";
 import { requireAdmin } from "./auth";
 import { adminClients } from "./clients";
 import { adminConsents } from "./consents";
@@ -29,4 +30,5 @@ export const admin = new Hono<AppEnv>()
   .route("/shards", adminShards)
   .route("/shards", adminShardMoves)
   .route("/keys", adminKeys)
-  .route("/metrics", adminMetrics);
+  .route("/metrics", adminMetrics)
+  .route("/audit", adminAudit);
