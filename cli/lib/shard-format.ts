@@ -53,6 +53,12 @@ export function formatStatus(s: StatusResponse): string {
     lines.push(table(["move", "bucket", "from", "to", "step", "error"], started.map((m) => [m.id, m.bucket, m.from, m.to, m.step, m.error ?? ""])));
   }
   if (open.length > 0) lines.push("(run `npm run shards -- resume` if no operator is driving them)");
+  // Audit delivery normally runs a second behind; say so only when it does not.
+  const behind = s.shards.filter((x) => (x.outbox_behind_s ?? 0) > 60 || (x.outbox_dropped ?? 0) > 0);
+  for (const x of behind) {
+    const dropped = x.outbox_dropped ? `, ${x.outbox_dropped} dropped (outbox full)` : "";
+    lines.push(`audit behind on ${x.name}: ${x.outbox ?? "?"} events waiting, oldest ${duration(x.outbox_behind_s ?? 0)} old${dropped}`);
+  }
   return lines.join("\n");
 }
 

@@ -4,7 +4,7 @@ import { formatStatus } from "../../cli/lib/shard-format.ts";
 
 function shard(name: string, last5m: number): ShardView {
   const requests = { last_1m: Math.round(last5m / 5), last_5m: last5m, last_15m: last5m * 3, per_minute: [], hottest_buckets: [] };
-  return { name, buckets: 1024, fenced_buckets: 0, users: 10, outbox: 0, applied_map_version: 7, requests };
+  return { name, buckets: 1024, fenced_buckets: 0, users: 10, outbox: 0, outbox_behind_s: 0, outbox_dropped: 0, applied_map_version: 7, requests };
 }
 
 function status(...loads: number[]): StatusResponse {
@@ -34,5 +34,16 @@ describe("npm run shards -- status: skew", () => {
   it("an even load has no hot shard, and an idle one shows no bar", () => {
     expect(formatStatus(status(1000, 1100, 950, 1050))).not.toMatch(/hot/);
     expect(row(formatStatus(status(0, 0, 0, 0)), "shard-0")).not.toMatch(/#/);
+  });
+});
+
+describe("npm run shards -- status: audit delivery", () => {
+  it("says nothing while the outbox keeps up, and names the shard that falls behind or drops events", () => {
+    expect(formatStatus(status(10, 10))).not.toMatch(/audit behind/);
+    const s = status(10, 10);
+    s.shards[1] = { ...s.shards[1]!, outbox: 5400, outbox_behind_s: 3_600, outbox_dropped: 12 };
+    const text = formatStatus(s);
+    expect(text).toMatch(/audit behind on shard-1: 5400 events waiting, oldest 1h ?0?m? ?.*old, 12 dropped \(outbox full\)/);
+    expect(text).not.toMatch(/audit behind on shard-0/);
   });
 });

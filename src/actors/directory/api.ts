@@ -122,6 +122,10 @@ export interface ShardView {
   fenced_buckets: number;
   users: number | null;
   outbox: number | null;
+  /** Seconds since the oldest event still in the outbox was written (0 when empty): how far audit delivery is behind. */
+  outbox_behind_s: number | null;
+  /** Events the outbox dropped (oldest first) because it filled up during a queue outage. */
+  outbox_dropped: number | null;
   applied_map_version: number | null;
   requests: RequestCounts | null;
 }

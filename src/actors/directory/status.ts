@@ -13,6 +13,7 @@ import type { DirectoryMap, MoveListing, RequestCounts, ShardStatus } from "./ap
  */
 export async function shardStatus(env: Env, map: DirectoryMap, listing: MoveListing): Promise<ShardStatus> {
   const counts = bucketCounts(map);
+  const now = Date.now();
   const [loads, stats] = await Promise.all([
     shardLoads(env, map.shards),
     Promise.all(map.shards.map((name) => shardRpc(env, name).stats().catch(() => null))),
@@ -25,6 +26,8 @@ export async function shardStatus(env: Env, map: DirectoryMap, listing: MoveList
       fenced_buckets: map.owner.filter((owner, bucket) => owner === index && map.states[bucket] !== "active").length,
       users: shard?.ok ? shard.users : null,
       outbox: shard?.ok ? shard.outbox : null,
+      outbox_behind_s: shard?.ok ? (shard.outboxOldestAt === null ? 0 : Math.max(0, Math.round((now - shard.outboxOldestAt) / 1000))) : null,
+      outbox_dropped: shard?.ok ? shard.outboxDropped : null,
       applied_map_version: shard?.ok ? shard.mapVersion : null,
       requests: requestCounts(loads[index] ?? null),
     };
