@@ -43,6 +43,8 @@ export interface Config {
   readonly auditRetentionDays: number;
   /** Events a shard's outbox keeps while the audit queue is unreachable; beyond it the oldest go. */
   readonly outboxMaxEvents: number;
+  /** Which requests get a JSON log line: all, errors (5xx, 429, shard retries), or off. Metrics cover every request either way. */
+  readonly logRequests: "all" | "errors" | "off";
 }
 
 export class ConfigError extends Error {
@@ -85,6 +87,14 @@ function parseAdminToken(raw: string | undefined): string | null {
   return raw;
 }
 
+/** One of `choices`; the first is the default. */
+function parseChoice<const C extends readonly [string, ...string[]]>(variable: string, raw: string | undefined, choices: C): C[number] {
+  if (raw === undefined || raw.trim() === "") return choices[0];
+  const value = raw.trim();
+  if (!choices.includes(value)) throw new ConfigError(variable, `must be one of ${choices.join(", ")}, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
 export function parseConfig(env: Partial<Env>): Config {
   const { issuer, loopback } = parseIssuer(env.ISSUER);
   return Object.freeze({
@@ -108,6 +118,7 @@ export function parseConfig(env: Partial<Env>): Config {
     refreshGraceS: parseInteger("REFRESH_GRACE_S", env.REFRESH_GRACE_S, 0, 0, 300),
     auditRetentionDays: parseInteger("AUDIT_RETENTION_DAYS", env.AUDIT_RETENTION_DAYS, 30, 1, 3_650),
     outboxMaxEvents: parseInteger("OUTBOX_MAX_EVENTS", env.OUTBOX_MAX_EVENTS, 1_000_000, 1_000, 50_000_000),
+    logRequests: parseChoice("LOG_REQUESTS", env.LOG_REQUESTS, ["errors", "all", "off"] as const),
   });
 }
 

@@ -9,6 +9,7 @@ import { revokeEndpoint } from "./endpoints/revoke";
 import { tokenEndpoint } from "./endpoints/token";
 import { userinfoEndpoint } from "./endpoints/userinfo";
 import { OAuthError } from "./errors";
+import { observe } from "./observability/middleware";
 import { onError } from "./on-error";
 import { pages } from "./pages";
 import { securityHeaders } from "./security-headers";
@@ -16,6 +17,7 @@ import type { AppEnv } from "./types";
 
 /** The router: endpoint sub-apps composed in one place. */
 export const app = new Hono<AppEnv>()
+  .use("*", observe())
   .use("*", async (c, next) => {
     c.set("config", loadConfig(c.env));
     await next();

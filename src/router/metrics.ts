@@ -108,7 +108,8 @@ function countingStub<T extends object>(stub: T, namespace: string, counter: Cal
       // "then" must stay as it is: stubs are not thenables and awaiting one must not call it.
       if (typeof prop !== "string" || prop === "then" || typeof value !== "function") return value;
       return (...args: unknown[]) => {
-        counter.actorCall(namespace, prop);
+        // A traced call is the operation it carries (args: requestId, method, args).
+        counter.actorCall(namespace, prop === "traced" && typeof args[1] === "string" ? args[1] : prop);
         return Reflect.apply(value, target, args);
       };
     },

@@ -1,6 +1,6 @@
 import type { DirectoryApi } from "../actors/directory/api";
 import type { KeyManagerApi } from "../actors/key-manager/api";
-import type { UserShardApi } from "../actors/user-shard/api";
+import { TRACED_METHODS, type UserShardApi } from "../actors/user-shard/api";
 import type { Env } from "../env";
 import { directoryStub, keyManagerStub, stubFor } from "./stub";
 
@@ -30,4 +30,19 @@ export function directoryRpc(env: Pick<Env, "SHARD_DIRECTORY">): DirectoryStub {
 /** The deployment's one KeyManagerActor, typed by its contract. */
 export function keyManagerRpc(env: Pick<Env, "KEY_MANAGER">): KeyManagerStub {
   return keyManagerStub(env) as unknown as KeyManagerStub;
+}
+
+const traced = new Set<string>(TRACED_METHODS);
+
+/**
+ * The same shard, with every traced operation sent through `traced(requestId, …)`: still one
+ * RPC call per operation, now carrying the request id into the actor.
+ */
+export function tracedShard(stub: ShardStub, requestId: string): ShardStub {
+  return new Proxy(stub, {
+    get(target, prop) {
+      if (typeof prop !== "string" || !traced.has(prop)) return Reflect.get(target, prop);
+      return (...args: unknown[]) => target.traced(requestId, prop as (typeof TRACED_METHODS)[number], args);
+    },
+  });
 }

@@ -20,6 +20,9 @@ describe("loadConfig: validated, frozen, failing with the variable's name", () =
     expect(config.shardCount).toBe(4);
     expect(config.adminToken).toBeNull();
     expect(config.secureCookies).toBe(true);
+    expect(config.auditRetentionDays).toBe(30);
+    expect(config.outboxMaxEvents).toBe(1_000_000);
+    expect(config.logRequests).toBe("errors");
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -42,6 +45,9 @@ describe("loadConfig: validated, frozen, failing with the variable's name", () =
     [{ ...base, ADMIN_TOKEN: "short" }, "ADMIN_TOKEN", /16 characters/],
     [{ ...base, MAP_CACHE_TTL_MS: "-5" }, "MAP_CACHE_TTL_MS", /integer/],
     [{ ...base, SHARD_RETRY_BUDGET_MS: "999999" }, "SHARD_RETRY_BUDGET_MS", /between/],
+    [{ ...base, AUDIT_RETENTION_DAYS: "0" }, "AUDIT_RETENTION_DAYS", /between 1 and 3650/],
+    [{ ...base, OUTBOX_MAX_EVENTS: "10" }, "OUTBOX_MAX_EVENTS", /between/],
+    [{ ...base, LOG_REQUESTS: "verbose" }, "LOG_REQUESTS", /one of errors, all, off/],
   ])("rejects %j naming %s", (env, variable, message) => {
     const error = errorOf(env as Record<string, string>);
     expect(error.variable).toBe(variable);

@@ -24,6 +24,8 @@ import { endAllSessions, endSessionByHash, endSessionBySid, listSessions } from 
 import type { SessionLifetimes } from "./sessions";
 import { authorizeWithSession, completeLogin, grantConsent, loginChallenge } from "./sign-in";
 import { findUser, insertUser, passwordCredential, setDisabled, toView } from "./users";
+import { withRequestId } from "./request-context";
+import { TRACED_METHODS, type TracedMethod } from "./api";
 import type { BucketDelta, BucketInventory, BucketPage, CopyCursor, ShardStats, TablePage, UserShardApi, SweepResult, ConsentView, BucketChecksum, BucketDigest, Row, LoadReport, Redeemed, RedeemInput, IntrospectRefreshInput, RefreshIntrospection, RevokeAccessInput, Revoked, RevokeRefreshInput, Rotated, RotateInput, EndContext, Ended, SessionView, NewSession, AuthorizationAsk, Authorized, LoginChallenge, LoginOutcome, NewUser, UserView } from "./api";
 
 /** Audit events wait at most this long in the outbox before the flush alarm runs. */
@@ -217,6 +219,17 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
       outboxOldestAt: lag.oldestAt,
       outboxDropped: Number(readMeta(this.ctx.storage.sql, "outbox_dropped") ?? "0"),
     });
+  }
+
+  traced(requestId: string, method: TracedMethod, args: unknown[]): ShardResult<object> {
+    if (!(TRACED_METHODS as readonly string[]).includes(method) || !Array.isArray(args)) return fail("invalid_input", `${String(method)} is not a traced operation`);
+    const op = this[method] as (...a: unknown[]) => ShardResult<object>;
+    try {
+      return withRequestId(String(requestId).slice(0, 64), () => op.apply(this, args));
+    } catch (error) {
+      console.error(JSON.stringify({ level: "error", event: "shard.exception", request_id: requestId, method, shard: readMeta(this.ctx.storage.sql, "shard_name") ?? null, error: error instanceof Error ? error.message : String(error) }));
+      throw error;
+    }
   }
 
   /** Delivers the outbox to the audit queue until it is empty; safe to run concurrently or twice. */

@@ -51,6 +51,11 @@ export interface UserShardApi {
   /** Requests served per minute and per bucket over the last minutes. */
   loadReport(minutes?: number): ShardResult<LoadReport>;
   stats(): ShardResult<ShardStats>;
+  /**
+   * Runs one of TRACED_METHODS for a request: the request id goes into the audit events
+   * and log lines the operation causes. One RPC call, like calling the method itself.
+   */
+  traced(requestId: string, method: TracedMethod, args: unknown[]): ShardResult<object>;
   flushOutbox(): Promise<{ sent: number }>;
   sweep(): SweepResult;
 }
@@ -391,3 +396,25 @@ export interface CodeRequest {
 export type Value = ArrayBuffer | string | number | null;
 
 export type Row = Value[];
+
+/** The synchronous domain operations the router calls on behalf of a request, which it calls through `traced`. */
+export const TRACED_METHODS = [
+  "loginChallenge",
+  "completeLogin",
+  "authorize",
+  "grantConsent",
+  "redeemCode",
+  "rotateRefresh",
+  "userinfo",
+  "revokeAccess",
+  "revokeRefresh",
+  "introspectAccess",
+  "introspectRefresh",
+  "endSession",
+  "endSessionBySid",
+  "endAllSessions",
+  "listSessions",
+  "listConsents",
+  "revokeConsent",
+] as const satisfies ReadonlyArray<keyof UserShardApi>;
+export type TracedMethod = (typeof TRACED_METHODS)[number];

@@ -2,6 +2,7 @@ import { and, asc, eq, exists, inArray } from "drizzle-orm";
 import { outbox, ownedBuckets } from "../../../schema/do/user-shard/tables";
 import { packMessages, type AuditMessage, type AuditRecord } from "../../audit/message";
 import type { ShardDb, ShardTx } from "./db";
+import { currentRequestId } from "./request-context";
 
 export interface AuditEvent {
   bucket: number;
@@ -48,7 +49,10 @@ const APPEND = "INSERT INTO outbox (id, bucket, type, user_id, client_id, data, 
  * both write through the same storage, inside the same transaction.
  */
 export function appendEvent(target: ShardTx | SqlStorage, event: AuditEvent, now: number): void {
-  const values = [eventId(now), event.bucket, event.type, event.userId ?? null, event.clientId ?? null, JSON.stringify(event.data ?? {}), now] as const;
+  // The request the change was made for, so an audit event leads to the request's log lines.
+  const requestId = currentRequestId();
+  const data = requestId === null ? (event.data ?? {}) : { ...event.data, request_id: requestId };
+  const values = [eventId(now), event.bucket, event.type, event.userId ?? null, event.clientId ?? null, JSON.stringify(data), now] as const;
   if ("exec" in target) target.exec(APPEND, ...values);
   else insertEvent(target, values);
   appended++;

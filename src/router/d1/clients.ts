@@ -1,3 +1,4 @@
+import { noteD1 } from "../observability/trace";
 import type { clients } from "../../../schema/d1/tables";
 
 export type ClientRow = typeof clients.$inferSelect;
@@ -124,17 +125,20 @@ function settingsOf(row: Omit<ClientRow, "clientId" | "secretHash" | "createdAt"
 }
 
 export async function getClientRow(d1: D1Database, clientId: string): Promise<ClientRow | null> {
+  noteD1();
   const stored = await d1.prepare(`SELECT ${COLUMNS} FROM clients WHERE client_id = ?`).bind(clientId).first<StoredClient>();
   return stored ? rowOf(stored) : null;
 }
 
 export async function listClientRows(d1: D1Database): Promise<ClientRow[]> {
+  noteD1();
   const { results } = await d1.prepare(`SELECT ${COLUMNS} FROM clients ORDER BY client_id`).all<StoredClient>();
   return results.map(rowOf);
 }
 
 /** Creates the client unless one with its id exists; true when this call created it. */
 export async function insertClientRowIfAbsent(d1: D1Database, row: ClientRow): Promise<boolean> {
+  noteD1();
   const { results } = await d1
     .prepare(`INSERT INTO clients (client_id, secret_hash, created_at, ${SETTINGS.join(", ")}) VALUES (?, ?, ?, ${SETTINGS.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING RETURNING client_id`)
     .bind(row.clientId, row.secretHash, row.createdAt, ...settingsOf(row))
@@ -154,6 +158,7 @@ export async function updateClientRow(
   row: Omit<ClientRow, "secretHash" | "createdAt">,
   secret: SecretChange,
 ): Promise<ClientRow | null> {
+  noteD1();
   const secretSql = "keep" in secret ? "coalesce(secret_hash, ?)" : "?";
   const secretValue = "keep" in secret ? secret.keep : "set" in secret ? secret.set : null;
   const stored = await d1
@@ -164,6 +169,7 @@ export async function updateClientRow(
 }
 
 export async function setClientSecretHash(d1: D1Database, clientId: string, secretHash: string): Promise<boolean> {
+  noteD1();
   const { results } = await d1
     .prepare("UPDATE clients SET secret_hash = ?, updated_at = ? WHERE client_id = ? AND client_type = 'confidential' RETURNING client_id")
     .bind(secretHash, Date.now(), clientId)
@@ -172,6 +178,7 @@ export async function setClientSecretHash(d1: D1Database, clientId: string, secr
 }
 
 export async function deleteClientRow(d1: D1Database, clientId: string): Promise<boolean> {
+  noteD1();
   const { results } = await d1.prepare("DELETE FROM clients WHERE client_id = ? RETURNING client_id").bind(clientId).all();
   return results.length === 1;
 }

@@ -1,3 +1,4 @@
+import { noteD1 } from "../observability/trace";
 import type { Env } from "../../env";
 import type { RegisteredClient } from "../clients/registry";
 import type { Config } from "../../config";
@@ -33,6 +34,7 @@ export async function survivingClients(env: Env, config: Config, asking: Registe
     ids = cached.ids;
   } else {
     // Not shared between concurrent requests: a promise tied to another request's I/O can be cancelled with it.
+    noteD1();
     ids = await readSurviving(env.DB);
     if (config.clientCacheTtlMs > 0) cached = { ids, expiresAt: Date.now() + config.clientCacheTtlMs };
   }

@@ -1,7 +1,8 @@
 import type { Failure, ShardResult } from "../../actors/results";
 import type { Env } from "../../env";
 import { shardOf } from "../../shard/map";
-import { shardRpc, type ShardStub } from "../../shard/rpc";
+import { shardRpc, tracedShard, type ShardStub } from "../../shard/rpc";
+import { currentTrace } from "../observability/trace";
 import type { Config } from "../../config";
 import { temporarilyUnavailable } from "../errors";
 import { currentMap } from "./map-cache";
@@ -30,8 +31,14 @@ export async function callShard<T extends object>(
   let backoff = FIRST_BACKOFF_MS;
   for (;;) {
     const shard = shardOf(map, bucket);
-    const result = await call(shardRpc(env, shard), shard);
+    const trace = currentTrace();
+    if (trace) {
+      trace.shard = shard;
+      trace.actorCalls++;
+    }
+    const result = await call(trace ? tracedShard(shardRpc(env, shard), trace.requestId) : shardRpc(env, shard), shard);
     if (result.ok) return result;
+    if (trace && (result.error === "wrong_shard" || result.error === "bucket_moving")) trace.shardRetries++;
     if (result.error === "wrong_shard") {
       if (refreshed) throw temporarilyUnavailable("the user's shard is changing, retry shortly", 1, `bucket ${bucket}: wrong_shard after refresh`);
       map = await currentMap(env, config, { refresh: true, newerThan: map.version });
