@@ -43,6 +43,8 @@ export interface Config {
   readonly auditRetentionDays: number;
   /** Events a shard's outbox keeps while the audit queue is unreachable; beyond it the oldest go. */
   readonly outboxMaxEvents: number;
+  /** Event types archived to R2 only, not kept in the D1 window (the high-volume routine ones). */
+  readonly auditWindowSkip: ReadonlySet<string>;
   /** Which requests get a JSON log line: all, errors (5xx, 429, shard retries), or off. Metrics cover every request either way. */
   readonly logRequests: "all" | "errors" | "off";
 }
@@ -87,6 +89,16 @@ function parseAdminToken(raw: string | undefined): string | null {
   return raw;
 }
 
+/** A comma-separated list of audit event types (`none` for the empty list). */
+function parseTypeList(variable: string, raw: string | undefined, fallback: string[]): ReadonlySet<string> {
+  if (raw === undefined || raw.trim() === "") return new Set(fallback);
+  if (raw.trim() === "none") return new Set();
+  const types = raw.split(",").map((t) => t.trim());
+  const bad = types.find((t) => !/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/.test(t));
+  if (bad !== undefined) throw new ConfigError(variable, `must be a comma-separated list of event types like token.issued (or none), got ${JSON.stringify(bad)}`);
+  return new Set(types);
+}
+
 /** One of `choices`; the first is the default. */
 function parseChoice<const C extends readonly [string, ...string[]]>(variable: string, raw: string | undefined, choices: C): C[number] {
   if (raw === undefined || raw.trim() === "") return choices[0];
@@ -118,6 +130,7 @@ export function parseConfig(env: Partial<Env>): Config {
     refreshGraceS: parseInteger("REFRESH_GRACE_S", env.REFRESH_GRACE_S, 0, 0, 300),
     auditRetentionDays: parseInteger("AUDIT_RETENTION_DAYS", env.AUDIT_RETENTION_DAYS, 30, 1, 3_650),
     outboxMaxEvents: parseInteger("OUTBOX_MAX_EVENTS", env.OUTBOX_MAX_EVENTS, 1_000_000, 1_000, 50_000_000),
+    auditWindowSkip: parseTypeList("AUDIT_WINDOW_SKIP", env.AUDIT_WINDOW_SKIP, ["token.issued"]),
     logRequests: parseChoice("LOG_REQUESTS", env.LOG_REQUESTS, ["errors", "all", "off"] as const),
   });
 }

@@ -43,6 +43,8 @@ export interface Env {
   REFRESH_GRACE_S?: string;
   AUDIT_RETENTION_DAYS?: string;
   OUTBOX_MAX_EVENTS?: string;
+  /** Comma-separated audit event types kept out of the D1 window (default token.issued), or none. */
+  AUDIT_WINDOW_SKIP?: string;
   /** all | errors (default) | off: which requests get a JSON log line. */
   LOG_REQUESTS?: string;
   /** "1" turns on load/metrics mode (src/router/metrics.ts): call counting and /admin/metrics. */

@@ -43,7 +43,11 @@ export async function consumeAuditBatch(batch: MessageBatch<unknown>, env: Env, 
     }
     valid.push(message as Message<AuditMessage>);
     resent = Math.max(resent, message.body.resent ?? 0);
-    for (const target of message.body.targets ?? AUDIT_TARGETS) wanted.get(target)!.push(...message.body.events);
+    for (const target of message.body.targets ?? AUDIT_TARGETS) {
+      // The window holds what operators look up per user; routine high-volume types stay in the archive only.
+      const events = target === "window" ? message.body.events.filter((e) => !config.auditWindowSkip.has(e.type)) : message.body.events;
+      wanted.get(target)!.push(...events);
+    }
   }
   const events = new Set([...wanted.values()].flat().map((r) => r.id)).size;
   const outcome: ConsumeOutcome = { events, archived: [], windowed: 0, failed: [] };

@@ -1,14 +1,14 @@
 import { createExecutionContext, env, getQueueResult, runDurableObjectAlarm } from "cloudflare:test";
 import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
-import { partitionOf, readArchiveObject } from "../../src/audit/archive";
+import { partitionOf } from "../../src/audit/archive";
 import { consumeAuditBatch, retryDelayS } from "../../src/audit/consumer";
 import type { AuditMessage, AuditRecord } from "../../src/audit/message";
 import type { Env } from "../../src/env";
 import { bucketOf } from "../../src/shard/bucket";
 import { shardOf } from "../../src/shard/map";
 import { stubFor } from "../../src/shard/stub";
-import { batchOf, drainOutbox, recordingQueue } from "../helpers/audit";
+import { archivedFor, batchOf, drainOutbox, recordingQueue } from "../helpers/audit";
 import { TestBrowser } from "../helpers/browser";
 import { basic, issueCode, redeemFields, tokenRequest } from "../helpers/codes";
 import { json } from "../helpers/http";
@@ -16,21 +16,6 @@ import { createUser, registerClient } from "../helpers/oidc";
 import { currentDirectoryMap } from "../helpers/shards";
 
 type Tokens = { access_token: string; refresh_token: string; id_token: string };
-
-/** Every archived copy of the events of `userId` in the partitions around now, with repeats. */
-async function archivedFor(userId: string): Promise<AuditRecord[]> {
-  const now = Date.now();
-  const prefixes = new Set([partitionOf(now - 3_600_000), partitionOf(now), partitionOf(now + 3_600_000)]);
-  const found: AuditRecord[] = [];
-  for (const prefix of prefixes) {
-    const listed = await env.AUDIT_ARCHIVE.list({ prefix });
-    for (const object of listed.objects) {
-      const body = await env.AUDIT_ARCHIVE.get(object.key);
-      found.push(...(await readArchiveObject(body!)).filter((r) => r.user_id === userId));
-    }
-  }
-  return found;
-}
 
 async function windowFor(userId: string): Promise<Array<{ id: string; type: string }>> {
   return (await env.DB.prepare("SELECT id, type FROM audit_log WHERE user_id = ? ORDER BY id").bind(userId).all<{ id: string; type: string }>()).results;
@@ -84,7 +69,20 @@ describe("audit pipeline: outbox → queue → R2 archive and D1 window", () => 
     expect(types.filter((t) => t === "token.issued")).toHaveLength(2);
     const ids = archived.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length); // no event twice
-    expect((await windowFor(sub)).map((r) => r.id).sort()).toEqual([...ids].sort());
+    // The D1 window has every event but the routine token.issued (AUDIT_WINDOW_SKIP's default).
+    const windowed = archived.filter((r) => r.type !== "token.issued").map((r) => r.id);
+    expect((await windowFor(sub)).map((r) => r.id).sort()).toEqual(windowed.sort());
+  });
+
+  it("AUDIT_WINDOW_SKIP: token.issued is archive-only by default; none keeps every type in the window", async () => {
+    const skipped = `u-${crypto.randomUUID()}`;
+    await consumeAuditBatch(batchOf([{ v: 1, events: [record(skipped, "token.issued"), record(skipped, "login.success")] }]), env as unknown as Env);
+    expect((await windowFor(skipped)).map((r) => r.type)).toEqual(["login.success"]);
+    expect((await archivedFor(skipped)).map((r) => r.type).sort()).toEqual(["login.success", "token.issued"]);
+
+    const kept = `u-${crypto.randomUUID()}`;
+    await consumeAuditBatch(batchOf([{ v: 1, events: [record(kept, "token.issued")] }]), envWith({ AUDIT_WINDOW_SKIP: "none" }));
+    expect((await windowFor(kept)).map((r) => r.type)).toEqual(["token.issued"]);
   });
 
   it("an R2 outage: the D1 window takes the events, the archive gets them once after a resend", async () => {

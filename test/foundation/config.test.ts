@@ -23,6 +23,9 @@ describe("loadConfig: validated, frozen, failing with the variable's name", () =
     expect(config.auditRetentionDays).toBe(30);
     expect(config.outboxMaxEvents).toBe(1_000_000);
     expect(config.logRequests).toBe("errors");
+    expect([...config.auditWindowSkip]).toEqual(["token.issued"]);
+    expect([...parseConfig({ ...base, AUDIT_WINDOW_SKIP: "none" }).auditWindowSkip]).toEqual([]);
+    expect([...parseConfig({ ...base, AUDIT_WINDOW_SKIP: "token.issued,login.success" }).auditWindowSkip]).toEqual(["token.issued", "login.success"]);
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -48,6 +51,7 @@ describe("loadConfig: validated, frozen, failing with the variable's name", () =
     [{ ...base, AUDIT_RETENTION_DAYS: "0" }, "AUDIT_RETENTION_DAYS", /between 1 and 3650/],
     [{ ...base, OUTBOX_MAX_EVENTS: "10" }, "OUTBOX_MAX_EVENTS", /between/],
     [{ ...base, LOG_REQUESTS: "verbose" }, "LOG_REQUESTS", /one of errors, all, off/],
+    [{ ...base, AUDIT_WINDOW_SKIP: "token.issued, DROP TABLE" }, "AUDIT_WINDOW_SKIP", /event types like token.issued/],
   ])("rejects %j naming %s", (env, variable, message) => {
     const error = errorOf(env as Record<string, string>);
     expect(error.variable).toBe(variable);

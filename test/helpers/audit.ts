@@ -2,7 +2,8 @@ import { createMessageBatch, env, runInDurableObject } from "cloudflare:test";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { flushOutboxBatch } from "../../src/actors/user-shard/outbox";
 import { consumeAuditBatch, type ConsumeOutcome } from "../../src/audit/consumer";
-import type { AuditMessage } from "../../src/audit/message";
+import { partitionOf, readArchiveObject } from "../../src/audit/archive";
+import type { AuditMessage, AuditRecord } from "../../src/audit/message";
 import { stubFor } from "../../src/shard/stub";
 
 /** A queue that keeps what it is sent, for tests that drive the consumer themselves. */
@@ -45,4 +46,19 @@ export async function drainOutbox(shard: string): Promise<AuditMessage[]> {
 export async function deliverAudit(shard: string): Promise<ConsumeOutcome | null> {
   const sent = await drainOutbox(shard);
   return sent.length === 0 ? null : consumeAuditBatch(batchOf(sent), env);
+}
+
+/** Every archived copy of the events of `userId` in the hour partitions around now, repeats included. */
+export async function archivedFor(userId: string): Promise<AuditRecord[]> {
+  const now = Date.now();
+  const prefixes = new Set([partitionOf(now - 3_600_000), partitionOf(now), partitionOf(now + 3_600_000)]);
+  const found: AuditRecord[] = [];
+  for (const prefix of prefixes) {
+    const listed = await env.AUDIT_ARCHIVE.list({ prefix });
+    for (const object of listed.objects) {
+      const body = await env.AUDIT_ARCHIVE.get(object.key);
+      found.push(...(await readArchiveObject(body!)).filter((r) => r.user_id === userId));
+    }
+  }
+  return found;
 }
