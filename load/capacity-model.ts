@@ -33,6 +33,12 @@ export const PRICES = {
   d1PerMillionRowsWritten: 1.0,
   d1RowsReadIncluded: 25e9,
   d1PerMillionRowsRead: 0.001,
+  queuesOperationsIncluded: 1e6,
+  queuesPerMillionOperations: 0.4,
+  r2ClassAIncluded: 1e6,
+  r2PerMillionClassA: 4.5,
+  r2StorageGbIncluded: 10,
+  r2PerGbMonth: 0.015,
   workersBase: 5,
   workersRequestsIncluded: 10e6,
   workersPerMillionRequests: 0.3,
@@ -45,8 +51,17 @@ export const SEED_ESTIMATE = { durableObjects: 12_500, d1: 0, r2: 79, kv: 0, wor
 export const SHARD_CALLS_PER_S = 500;
 /** Storage per Durable Object is capped at 10 GB; plan at half. */
 export const SHARD_STORAGE_GB = 5;
-/** One audit row written to D1 also writes its two indexes (audit_log_at, audit_log_user). */
-export const D1_ROWS_PER_AUDIT_STATEMENT = 3;
+/** One audit row written to D1 also writes its two indexes (audit_log_at, audit_log_user); deleting it at the end of the window writes as many again. */
+export const D1_ROWS_PER_WINDOW_EVENT = 6;
+/** Audit event types the D1 window leaves out by default (AUDIT_WINDOW_SKIP); the mix's requests emit only these. */
+export const WINDOW_SKIPPED_TYPES = ["token.issued"];
+/** A shard sends its outbox at most once per FLUSH_DELAY_MS (src/actors/user-shard/actor.ts): one queue message per flush. */
+export const FLUSH_DELAY_S = 1;
+/** A queue message is written, read and deleted: three operations per 64 KB. */
+export const QUEUE_OPERATIONS_PER_MESSAGE = 3;
+/** The audit consumer's batches (wrangler.jsonc): up to 100 messages or 5 seconds; one archive object per batch and hour. */
+export const CONSUMER_BATCH_MESSAGES = 100;
+export const CONSUMER_BATCH_SECONDS = 5;
 
 export interface TypeCalls {
   type: string;
@@ -55,8 +70,8 @@ export interface TypeCalls {
   monthly: number;
   actorCalls: number;
   d1Queries: number;
-  /** D1 statements the shard makes later for this request type (audit outbox), amortized. */
-  auditD1: number;
+  /** Audit events the shard sends to the queue later for this request type, amortized. */
+  auditEvents: number;
   /** Rows the shard's SQLite writes per request (Durable Object storage bills per row written). */
   sqlRowsWritten: number;
   /** Where the figures were measured. */
@@ -70,7 +85,7 @@ function measuredCalls(report: LoadReport): TypeCalls[] {
   const total = MIX.reduce((n, m) => n + m.perDay, 0);
   return MIX.map((m) => {
     const runs = report.scenarios.filter((s) => s.metrics?.[m.type]);
-    const alone = runs.find((s) => Object.keys(s.metrics!).filter((t) => !t.includes(" /admin/") && !t.startsWith("(actor)")).length === 1);
+    const alone = runs.find((s) => Object.keys(s.metrics!).filter((t) => !t.includes(" /admin/") && !t.startsWith("(")).length === 1);
     const best = alone ?? runs.sort((a, b) => b.metrics![m.type]!.requests - a.metrics![m.type]!.requests)[0];
     const metrics = best?.metrics?.[m.type];
     const actor = best?.metrics?.["(actor) UserShardActor"];
@@ -80,18 +95,44 @@ function measuredCalls(report: LoadReport): TypeCalls[] {
       monthly: (MONTHLY_REQUESTS * m.perDay) / total,
       actorCalls: metrics?.perRequest.actorCalls ?? NaN,
       d1Queries: metrics?.perRequest.d1Queries ?? NaN,
-      auditD1: actor && served ? actor.d1Queries / served : 0,
+      auditEvents: actor && served ? (actor.auditEvents ?? 0) / served : 0,
       sqlRowsWritten: actor && served ? (actor.sqlRowsWritten ?? 0) / served : 0,
       source: best ? `${best.name}${alone ? "" : " (mixed flow: audit share averaged over its requests)"}` : "not measured",
     };
   });
 }
 
+/** Archive bytes per event, as the consumer wrote them in the report's runs (gzip NDJSON); null if no run archived any. */
+export function archiveBytesPerEvent(report: LoadReport): number | null {
+  let bytes = 0;
+  let events = 0;
+  for (const s of report.scenarios) {
+    const consumer = s.metrics?.["(consumer) audit"];
+    if (!consumer) continue;
+    bytes += consumer.r2Bytes ?? 0;
+    events += consumer.auditEvents ?? 0;
+  }
+  return events > 0 && bytes > 0 ? bytes / events : null;
+}
+
+export interface AuditModel {
+  eventsPerMonth: number;
+  /** Queue messages: one per shard flush, so at most shards × seconds / FLUSH_DELAY_S. */
+  messagesPerMonth: number;
+  queueOperationsPerMonth: number;
+  /** Archive objects: one per consumer batch (and hour). */
+  archivePutsPerMonth: number;
+  bytesPerEvent: number | null;
+  archiveGbPerMonth: number | null;
+  /** D1 window rows written per month by the mix (inserts and their deletion at the end of the window). */
+  windowRowsWrittenPerMonth: number;
+}
+
 export interface CostModel {
   types: TypeCalls[];
   actorCallsPerMonth: number;
   d1QueriesPerMonth: number;
-  auditRowsPerMonth: number;
+  audit: AuditModel;
   sqlRowsWrittenPerMonth: number;
   peakActorCallsPerS: number;
   bytesPerUser: number | null;
@@ -99,7 +140,7 @@ export interface CostModel {
   shardsForStorage: number | null;
   shards: number;
   peakCallsPerShard: number;
-  cost: { doRequests: number; doDuration: number; doRowsWritten: number; doStorage: number; d1: number; workers: number; total: number };
+  cost: { doRequests: number; doDuration: number; doRowsWritten: number; doStorage: number; d1: number; queues: number; r2: number; workers: number; total: number };
 }
 
 export function costModel(report: LoadReport, bytesPerUser: number | null, mau = 10_000_000): CostModel {
@@ -107,7 +148,7 @@ export function costModel(report: LoadReport, bytesPerUser: number | null, mau =
   const sum = (f: (t: TypeCalls) => number) => types.reduce((n, t) => n + (Number.isFinite(f(t)) ? f(t) : 0), 0);
   const actorCallsPerMonth = sum((t) => t.monthly * t.actorCalls);
   const d1QueriesPerMonth = sum((t) => t.monthly * t.d1Queries);
-  const auditRowsPerMonth = sum((t) => t.monthly * t.auditD1) * D1_ROWS_PER_AUDIT_STATEMENT;
+  const eventsPerMonth = sum((t) => t.monthly * t.auditEvents);
   const sqlRowsWrittenPerMonth = sum((t) => t.monthly * t.sqlRowsWritten);
   const callsPerRequest = actorCallsPerMonth / MONTHLY_REQUESTS;
   const peakActorCallsPerS = PEAK_RPS * callsPerRequest;
@@ -115,6 +156,18 @@ export function costModel(report: LoadReport, bytesPerUser: number | null, mau =
   const storageGb = bytesPerUser === null ? null : (bytesPerUser * mau) / 1e9;
   const shardsForStorage = storageGb === null ? null : Math.ceil(storageGb / SHARD_STORAGE_GB);
   const shards = Math.max(shardsForThroughput, shardsForStorage ?? 0);
+  const messagesPerMonth = Math.min(eventsPerMonth, (shards * SECONDS_PER_MONTH) / FLUSH_DELAY_S);
+  const bytesPerEvent = archiveBytesPerEvent(report);
+  const audit: AuditModel = {
+    eventsPerMonth,
+    messagesPerMonth,
+    queueOperationsPerMonth: messagesPerMonth * QUEUE_OPERATIONS_PER_MESSAGE,
+    archivePutsPerMonth: Math.max(messagesPerMonth / CONSUMER_BATCH_MESSAGES, SECONDS_PER_MONTH / CONSUMER_BATCH_SECONDS),
+    bytesPerEvent,
+    archiveGbPerMonth: bytesPerEvent === null ? null : (eventsPerMonth * bytesPerEvent) / 1e9,
+    // Every event of the mix's request types is token.issued, which the window leaves out by default.
+    windowRowsWrittenPerMonth: 0,
+  };
   // Busy shards never hibernate: each is billed 128 MB for every second of the month.
   const gbSeconds = shards * 0.128 * SECONDS_PER_MONTH;
   const cost = {
@@ -122,16 +175,21 @@ export function costModel(report: LoadReport, bytesPerUser: number | null, mau =
     doDuration: overflow(gbSeconds, PRICES.doGbSecondsIncluded, PRICES.doPerMillionGbSeconds),
     doRowsWritten: overflow(sqlRowsWrittenPerMonth, PRICES.doRowsWrittenIncluded, PRICES.doPerMillionRowsWritten),
     doStorage: storageGb === null ? 0 : Math.max(0, storageGb - PRICES.doStorageGbIncluded) * PRICES.doPerGbMonth,
-    d1: overflow(d1QueriesPerMonth + auditRowsPerMonth, PRICES.d1RowsWrittenIncluded, PRICES.d1PerMillionRowsWritten),
+    d1: overflow(d1QueriesPerMonth + audit.windowRowsWrittenPerMonth, PRICES.d1RowsWrittenIncluded, PRICES.d1PerMillionRowsWritten),
+    queues: overflow(audit.queueOperationsPerMonth, PRICES.queuesOperationsIncluded, PRICES.queuesPerMillionOperations),
+    // Storage billed for the first month's archive; it grows by as much every month the archive is kept.
+    r2:
+      overflow(audit.archivePutsPerMonth, PRICES.r2ClassAIncluded, PRICES.r2PerMillionClassA) +
+      Math.max(0, (audit.archiveGbPerMonth ?? 0) - PRICES.r2StorageGbIncluded) * PRICES.r2PerGbMonth,
     workers: PRICES.workersBase + overflow(MONTHLY_REQUESTS, PRICES.workersRequestsIncluded, PRICES.workersPerMillionRequests),
     total: 0,
   };
-  cost.total = cost.doRequests + cost.doDuration + cost.doRowsWritten + cost.doStorage + cost.d1 + cost.workers;
+  cost.total = cost.doRequests + cost.doDuration + cost.doRowsWritten + cost.doStorage + cost.d1 + cost.queues + cost.r2 + cost.workers;
   return {
     types,
     actorCallsPerMonth,
     d1QueriesPerMonth,
-    auditRowsPerMonth,
+    audit,
     sqlRowsWrittenPerMonth,
     peakActorCallsPerS,
     bytesPerUser,

@@ -3,7 +3,7 @@
 // optional second report supplies the calls per request type.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { D1_ROWS_PER_AUDIT_STATEMENT, MIX, MONTHLY_REQUESTS, PEAK_RPS, PRICES, SEED_ESTIMATE, SHARD_CALLS_PER_S, SHARD_STORAGE_GB, costModel } from "./capacity-model.ts";
+import { CONSUMER_BATCH_MESSAGES, CONSUMER_BATCH_SECONDS, D1_ROWS_PER_WINDOW_EVENT, FLUSH_DELAY_S, MIX, MONTHLY_REQUESTS, PEAK_RPS, PRICES, SEED_ESTIMATE, SHARD_CALLS_PER_S, SHARD_STORAGE_GB, costModel } from "./capacity-model.ts";
 import { REPORTS_DIR } from "./report/json.ts";
 import { callsTable, cpuTable, resultsTable, workerRequests } from "./report/summary.ts";
 import type { LoadReport } from "./report/types.ts";
@@ -33,7 +33,7 @@ export function capacityMarkdown(report: LoadReport, source: string, calls: Load
   const perUser = report.seeding?.shardBytesPerUser ?? calls.seeding?.shardBytesPerUser ?? null;
   const m = costModel(calls, perUser);
   const typeRows = m.types
-    .map((t) => `| ${t.label} | ${t.perDay} | ${big(t.monthly)} | ${t.actorCalls.toFixed(2)} | ${t.d1Queries.toFixed(2)} | ${t.auditD1.toFixed(2)} | ${t.sqlRowsWritten.toFixed(1)} | ${t.source} |`)
+    .map((t) => `| ${t.label} | ${t.perDay} | ${big(t.monthly)} | ${t.actorCalls.toFixed(2)} | ${t.d1Queries.toFixed(2)} | ${t.auditEvents.toFixed(2)} | ${t.sqlRowsWritten.toFixed(1)} | ${t.source} |`)
     .join("\n");
   const errors = report.scenarios
     .map((s) => `${s.name} ${Object.entries(s.stats.errorsByCode).map(([code, n]) => `${code}×${n}`).join(", ") || "none"}`)
@@ -53,7 +53,8 @@ Seed criteria (p95 < 300 ms, p99 < 500 ms, errors < 0.1 %): ${held}.
 Errors by HTTP status and OAuth error code: ${errors}.
 
 Calls per request type in this run, counted by the worker in metrics mode (\`METRICS=1\`, \`GET /admin/metrics\`).
-\`(actor) UserShardActor\` rows are what the shard does on its own account (audit outbox flushed to D1 from its alarm; rows its SQLite reads and writes):
+\`(actor) UserShardActor\` rows are what the shard does on its own account (audit events sent from its outbox to the queue by its alarm; rows its SQLite reads and writes);
+\`(consumer) audit\` rows are the audit queue's consumer (D1 window statements, archive objects and bytes):
 
 ${callsTable(report)}
 ${restarts(report)}
@@ -83,13 +84,18 @@ ${resultsTable(calls)}
 
 Calls per request type from \`${callsSource}\` (${calls.mode} run, ${calls.startedAt}${calls === report ? "" : `; ${calls.scenarios.map((s) => `${s.name} at ${s.profile.rate}/s`).join(", ")}`}).
 
-| request type | per user-day | per month | actor calls/req | D1 queries/req | audit D1 statements/req (later, batched) | shard SQLite rows written/req | measured in |
+| request type | per user-day | per month | actor calls/req | D1 queries/req | audit events/req (to the queue, later) | shard SQLite rows written/req | measured in |
 |---|---:|---:|---:|---:|---:|---:|---|
 ${typeRows}
 
 - Actor calls: ${big(m.actorCallsPerMonth)} per month (${(m.actorCallsPerMonth / MONTHLY_REQUESTS).toFixed(2)} per request); at peak ${m.peakActorCallsPerS.toFixed(0)}/s.
-- D1: ${big(m.d1QueriesPerMonth)} queries per month on request paths; audit outbox ≈ ${big(m.auditRowsPerMonth)} rows written per month
-  (${D1_ROWS_PER_AUDIT_STATEMENT} per event: the row and its two indexes).
+- D1: ${big(m.d1QueriesPerMonth)} queries per month on request paths, and no audit row written by a request.
+- Audit: ${big(m.audit.eventsPerMonth)} events per month, all \`token.issued\` (one per code redemption and refresh), which the D1 window
+  leaves out by default (\`AUDIT_WINDOW_SKIP\`): ${big(m.audit.windowRowsWrittenPerMonth)} D1 rows written per month by the mix. Events of other
+  types (sign-ins, consent, logout, revocation) do enter the window at ${D1_ROWS_PER_WINDOW_EVENT} D1 rows written each over their life (the row and
+  two indexes, inserted and later deleted): D1's 10 GB holds about 30 M window rows, so 30 days of window fit about 0.1 such events per active user-day.
+- Queue: one message per shard flush (at most one per shard every ${FLUSH_DELAY_S} s): ${big(m.audit.messagesPerMonth)} messages, ${big(m.audit.queueOperationsPerMonth)} operations per month.
+- Archive: ${big(m.audit.archivePutsPerMonth)} objects per month (one per consumer batch of up to ${CONSUMER_BATCH_MESSAGES} messages or ${CONSUMER_BATCH_SECONDS} s)${m.audit.bytesPerEvent === null ? "" : `, ${m.audit.bytesPerEvent.toFixed(0)} bytes per event gzip-compressed (measured: archive bytes the consumer wrote ÷ events) → ${m.audit.archiveGbPerMonth!.toFixed(1)} GB per month, ${(m.audit.archiveGbPerMonth! * 12).toFixed(0)} GB after a year`}.
 - Shards: ${m.shardsForThroughput} for throughput (peak actor calls ÷ ${SHARD_CALLS_PER_S}/s per shard, half the documented soft limit of
   about 1,000 requests/s per object)${m.shardsForStorage === null ? "" : `, ${m.shardsForStorage} for storage (${perUser!.toFixed(0)} bytes per user: the local shard databases' size over the seeded users before the run's scenarios; it includes the codes and grants earlier runs left, so it is an upper bound → ${((perUser! * 1e7) / 1e9).toFixed(1)} GB for 10M users, at ${SHARD_STORAGE_GB} GB per shard, half the 10 GB limit)`}
   → **${m.shards} shards**, ${m.peakCallsPerShard.toFixed(0)} actor calls/s per shard at peak. The 4,096 buckets allow up to 4,096 shards.
@@ -103,8 +109,10 @@ ${typeRows}
 | Durable Objects SQLite rows written (${big(m.sqlRowsWrittenPerMonth)}; rows read are within the included 25 B) | ${usd(m.cost.doRowsWritten)} | — |
 | Durable Objects SQLite storage | ${usd(m.cost.doStorage)} | — |
 | D1 (rows written beyond 50 M included) | ${usd(m.cost.d1)} | ${usd(SEED_ESTIMATE.d1)} |
+| Queues (${big(m.audit.queueOperationsPerMonth)} operations × $${PRICES.queuesPerMillionOperations}/M) | ${usd(m.cost.queues)} | — |
+| R2 audit archive (${big(m.audit.archivePutsPerMonth)} writes × $${PRICES.r2PerMillionClassA}/M; the first month's storage, + $${PRICES.r2PerGbMonth}/GB for every month kept) | ${usd(m.cost.r2)} | ${usd(SEED_ESTIMATE.r2)} |
 | Workers (base + requests) | ${usd(m.cost.workers)} | ${usd(SEED_ESTIMATE.workers)} |
-| R2 / KV (not used here) | $0 | ${usd(SEED_ESTIMATE.r2 + SEED_ESTIMATE.kv)} |
+| KV (the shard-map snapshot: one write per map change, reads by cold isolates only) | $0 | ${usd(SEED_ESTIMATE.kv)} |
 | **total** | **${usd(m.cost.total)}** | **${usd(SEED_ESTIMATE.total)}** |
 
 Not in this model: Workers CPU time beyond the included 30 M CPU-ms (not measurable locally), D1 rows read (far inside the
@@ -114,7 +122,9 @@ The seed priced Durable Object requests at $12.50 per million, which is the dura
 Prices: Durable Objects https://developers.cloudflare.com/durable-objects/platform/pricing/ (requests $0.15/M after 1 M,
 duration $12.50/M GB-s after 400,000 GB-s, SQLite rows written $1.00/M after 50 M, rows read $0.001/M after 25 B,
 stored data $0.20/GB-month after 5 GB); D1 https://developers.cloudflare.com/d1/platform/pricing/
-(rows written $1.00/M after 50 M, rows read $0.001/M after 25 B); Workers https://developers.cloudflare.com/workers/platform/pricing/
+(rows written $1.00/M after 50 M, rows read $0.001/M after 25 B); Queues https://developers.cloudflare.com/queues/platform/pricing/
+($0.40/M operations after 1 M, an operation per 64 KB written, read or deleted); R2 https://developers.cloudflare.com/r2/pricing/
+(Class A $4.50/M after 1 M, storage $0.015/GB-month after 10 GB); Workers https://developers.cloudflare.com/workers/platform/pricing/
 ($5 base, requests $0.30/M after 10 M). Read 2026-11-23.
 `;
 }

@@ -35,7 +35,15 @@ export default {
   fetch: metrics ? (request, workerEnv, ctx) => countedFetch(request, workerEnv, ctx, app.fetch) : app.fetch,
   // Audit events from the shards' outboxes (and the dead-letter queue's second chance).
   async queue(batch, workerEnv) {
-    await consumeAuditBatch(batch, workerEnv);
+    if (!metrics) {
+      await consumeAuditBatch(batch, workerEnv);
+      return;
+    }
+    // Load mode: the consumer's D1 statements and archive writes count as one "request" per batch.
+    const counter = new CallCounter("(consumer) audit");
+    const started = Date.now();
+    counter.audit(batch.messages.length, batch.messages.reduce((n, m) => n + ((m.body as { events?: unknown[] })?.events?.length ?? 0), 0));
+    await consumeAuditBatch(batch, countingEnv(workerEnv, counter)).finally(() => counter.finish(200, Date.now() - started));
   },
   // Cron: audit retention in D1.
   async scheduled(_controller, workerEnv) {

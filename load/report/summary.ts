@@ -12,7 +12,7 @@ function table(header: string[], rows: string[][]): string {
 /** Requests the worker counted in the scenario (the denominator for the shard's own counts, kept in the same counters). */
 export function workerRequests(s: ScenarioResult): number {
   return Object.entries(s.metrics ?? {})
-    .filter(([type]) => !type.includes(" /admin/") && !type.startsWith("(actor)"))
+    .filter(([type]) => !type.includes(" /admin/") && !type.startsWith("("))
     .reduce((n, [, m]) => n + m.requests, 0);
 }
 
@@ -60,8 +60,10 @@ export function callsTable(report: LoadReport): string {
         .map(([k, v]) => `${k}×${(m.requests ? v / m.requests : v).toFixed(2)}`)
         .join(", ");
       const served = workerRequests(s) || 1;
-      const own = `per request the worker counted: ${(m.d1Queries / served).toFixed(2)} D1 statements, SQLite rows read ${((m.sqlRowsRead ?? 0) / served).toFixed(1)} / written ${((m.sqlRowsWritten ?? 0) / served).toFixed(1)}`;
-      rows.push([s.name, type, String(m.requests), m.perRequest.actorCalls.toFixed(2), m.perRequest.d1Queries.toFixed(2), methods || (m.requests ? "-" : own)]);
+      const own = type.startsWith("(consumer)")
+        ? `${m.requests} batches: ${m.auditEvents ?? 0} events in, ${m.d1Queries} D1 statements, ${m.r2Writes ?? 0} archive objects, ${(((m.r2Bytes ?? 0) / Math.max(1, m.auditEvents ?? 0)) || 0).toFixed(0)} archive bytes per event`
+        : `per request the worker counted: ${(m.d1Queries / served).toFixed(2)} D1 statements, ${((m.auditEvents ?? 0) / served).toFixed(2)} audit events in ${((m.auditMessages ?? 0) / served).toFixed(3)} queue messages, SQLite rows read ${((m.sqlRowsRead ?? 0) / served).toFixed(1)} / written ${((m.sqlRowsWritten ?? 0) / served).toFixed(1)}`;
+      rows.push([s.name, type, String(m.requests), m.perRequest.actorCalls.toFixed(2), m.perRequest.d1Queries.toFixed(2), methods || (m.requests && !type.startsWith("(") ? "-" : own)]);
     }
   }
   return rows.length ? table(["scenario", "request type", "requests", "actor calls/req", "D1 queries/req", "actor methods per request"], rows) : "(no worker counts: the target has no /admin/metrics)";

@@ -12,6 +12,11 @@ export interface MetricsType {
   /** Rows the shard's own SQLite read and wrote (only on the "(actor) UserShardActor" entry). */
   sqlRowsRead?: number;
   sqlRowsWritten?: number;
+  /** Audit events and queue messages the shard sent; archive objects and bytes the consumer wrote. */
+  auditEvents?: number;
+  auditMessages?: number;
+  r2Writes?: number;
+  r2Bytes?: number;
   actorMethods: Record<string, number>;
   statuses: Record<string, number>;
   perRequest: { actorCalls: number; d1Queries: number; wallMs: number };

@@ -28,6 +28,11 @@ export interface TypeTotals {
   /** Rows the actor's own SQLite read and wrote (Durable Object storage bills per row). */
   sqlRowsRead: number;
   sqlRowsWritten: number;
+  /** Audit events sent to the audit queue (the shard's flush), and archive objects and bytes written (the consumer). */
+  auditEvents: number;
+  auditMessages: number;
+  r2Writes: number;
+  r2Bytes: number;
   /** "USER_SHARD.redeemCode" → calls. */
   actorMethods: Record<string, number>;
   statuses: Record<string, number>;
@@ -45,7 +50,7 @@ export function metricsEnabled(env: Pick<Env, "METRICS">): boolean {
 }
 
 function emptyTotals(): TypeTotals {
-  return { requests: 0, actorCalls: 0, d1Queries: 0, wallMs: 0, sqlRowsRead: 0, sqlRowsWritten: 0, actorMethods: {}, statuses: {} };
+  return { requests: 0, actorCalls: 0, d1Queries: 0, wallMs: 0, sqlRowsRead: 0, sqlRowsWritten: 0, auditEvents: 0, auditMessages: 0, r2Writes: 0, r2Bytes: 0, actorMethods: {}, statuses: {} };
 }
 
 /** The totals of request type `key`; past MAX_TYPES distinct keys everything lands in "other". */
@@ -91,6 +96,16 @@ export class CallCounter {
     const entry = this.entry;
     entry.sqlRowsRead += read;
     entry.sqlRowsWritten += written;
+  }
+  audit(messages: number, events: number): void {
+    const entry = this.entry;
+    entry.auditMessages += messages;
+    entry.auditEvents += events;
+  }
+  r2Write(bytes: number): void {
+    const entry = this.entry;
+    entry.r2Writes++;
+    entry.r2Bytes += bytes;
   }
   finish(status: number, wallMs: number): void {
     const entry = this.entry;
@@ -203,9 +218,44 @@ export function countSqlRows(storage: DurableObjectStorage, counter: CallCounter
 
 const NAMESPACES = ["USER_SHARD", "SHARD_DIRECTORY", "KEY_MANAGER"] as const;
 
-/** `env` with D1 and the actor namespaces counting into `counter`; everything else as it is. */
+const eventsIn = (body: unknown) => ((body as { events?: unknown[] } | null)?.events?.length ?? 0);
+
+/** The audit queue: messages and the events in them. */
+function countingQueue(queue: Env["AUDIT_QUEUE"], counter: CallCounter): Env["AUDIT_QUEUE"] {
+  return {
+    send: (body, options) => {
+      counter.audit(1, eventsIn(body));
+      return queue.send(body, options);
+    },
+    sendBatch: (messages, options) => {
+      const list = [...messages];
+      counter.audit(list.length, list.reduce((n, m) => n + eventsIn(m.body), 0));
+      return queue.sendBatch(list, options);
+    },
+    metrics: () => queue.metrics(),
+  } as Env["AUDIT_QUEUE"];
+}
+
+/** An R2 bucket whose puts count (with their size). */
+function countingBucket(bucket: R2Bucket, counter: CallCounter): R2Bucket {
+  return new Proxy(bucket, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (prop === "put") {
+          const body = args[1];
+          counter.r2Write(body instanceof ArrayBuffer || ArrayBuffer.isView(body) ? body.byteLength : typeof body === "string" ? body.length : 0);
+        }
+        return Reflect.apply(value, target, args);
+      };
+    },
+  });
+}
+
+/** `env` with D1, the audit queue and archive, and the actor namespaces counting into `counter`; everything else as it is. */
 export function countingEnv(env: Env, counter: CallCounter): Env {
-  const wrapped: Env = { ...env, DB: countingD1(env.DB, counter) };
+  const wrapped: Env = { ...env, DB: countingD1(env.DB, counter), AUDIT_QUEUE: countingQueue(env.AUDIT_QUEUE, counter), AUDIT_ARCHIVE: countingBucket(env.AUDIT_ARCHIVE, counter) };
   for (const name of NAMESPACES) {
     (wrapped as unknown as Record<string, object>)[name] = countingNamespace(env[name], name, counter);
   }
