@@ -39,6 +39,8 @@ export interface Config {
   readonly refreshMaxTtlS: number;
   /** Seconds a just-rotated refresh token may be retried for the same successor (0 = off). */
   readonly refreshGraceS: number;
+  /** The router's rate limits (src/router/rate-limit); off only for local load runs. */
+  readonly rateLimits: boolean;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +83,15 @@ function parseAdminToken(raw: string | undefined): string | null {
   return raw;
 }
 
+/** `on` (the default) or `off`: a switch, so a typo must not silently turn the limits off. */
+function parseSwitch(variable: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = raw.trim().toLowerCase();
+  if (value === "on") return true;
+  if (value === "off") return false;
+  throw new ConfigError(variable, `must be on or off, got ${JSON.stringify(raw)}`);
+}
+
 export function parseConfig(env: Partial<Env>): Config {
   const { issuer, loopback } = parseIssuer(env.ISSUER);
   return Object.freeze({
@@ -102,6 +113,7 @@ export function parseConfig(env: Partial<Env>): Config {
     refreshIdleTtlS: parseInteger("REFRESH_IDLE_TTL_S", env.REFRESH_IDLE_TTL_S, 2_592_000, 60, 31_536_000),
     refreshMaxTtlS: parseInteger("REFRESH_MAX_TTL_S", env.REFRESH_MAX_TTL_S, 7_776_000, 60, 315_360_000),
     refreshGraceS: parseInteger("REFRESH_GRACE_S", env.REFRESH_GRACE_S, 0, 0, 300),
+    rateLimits: parseSwitch("RATE_LIMITS", env.RATE_LIMITS, true),
   });
 }
 

@@ -19,6 +19,7 @@ export interface Env {
   MAP_SNAPSHOT: KVNamespace;
   /** Request metrics (Workers Analytics Engine). */
   REQUEST_METRICS?: AnalyticsEngineDataset;
+  /** Rate limits, one binding per rule (src/router/rate-limit/rules.ts; limits in wrangler.jsonc). */
   LIMIT_TOKEN_IP: RateLimit;
   LIMIT_TOKEN_CLIENT: RateLimit;
   LIMIT_AUTHORIZE_IP: RateLimit;
@@ -41,6 +42,8 @@ export interface Env {
   REFRESH_IDLE_TTL_S?: string;
   REFRESH_MAX_TTL_S?: string;
   REFRESH_GRACE_S?: string;
+  /** "on" (default) or "off": the router's rate limits; off only for local load runs. */
+  RATE_LIMITS?: string;
   /** "1" turns on load/metrics mode (src/router/metrics.ts): call counting and /admin/metrics. */
   METRICS?: string;
 }
