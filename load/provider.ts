@@ -1,8 +1,10 @@
 // The local provider for load runs: reused when one already answers on the load
 // port, otherwise started with `wrangler dev` and its own storage under
 // load/.state/wrangler, so seeded users survive between runs and never mix with
-// `npm start`'s. It runs with METRICS=1 (call counting) and code and access-token
-// lifetimes long enough for a full run's pre-minted codes. startProvider is also
+// `npm start`'s. It runs with METRICS=1 (call counting), code and access-token
+// lifetimes long enough for a full run's pre-minted codes, and RATE_LIMITS=off: the
+// generator sends hundreds of requests a second from one address, which the per-address
+// limits exist to refuse. startProvider is also
 // how the rebalance benchmark starts its own (load/rebalance-provider.ts).
 import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -21,6 +23,7 @@ const HEALTH_TIMEOUT_MS = 120_000;
 /** Worker variables of a load provider (see README "Load tests"). */
 export const LOAD_VARS: Record<string, string> = {
   METRICS: "1",
+  RATE_LIMITS: "off",
   CODE_TTL_S: "3600",
   ACCESS_TOKEN_TTL_S: "3600",
   SESSION_IDLE_TTL_S: "2592000",

@@ -47,6 +47,8 @@ export interface Config {
   readonly auditWindowSkip: ReadonlySet<string>;
   /** Which requests get a JSON log line: all, errors (5xx, 429, shard retries), or off. Metrics cover every request either way. */
   readonly logRequests: "all" | "errors" | "off";
+  /** The router's rate limits (src/router/rate-limit); off only for local load runs. */
+  readonly rateLimits: boolean;
 }
 
 export class ConfigError extends Error {
@@ -107,6 +109,15 @@ function parseChoice<const C extends readonly [string, ...string[]]>(variable: s
   return value;
 }
 
+/** `on` (the default) or `off`: a switch, so a typo must not silently turn the limits off. */
+function parseSwitch(variable: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = raw.trim().toLowerCase();
+  if (value === "on") return true;
+  if (value === "off") return false;
+  throw new ConfigError(variable, `must be on or off, got ${JSON.stringify(raw)}`);
+}
+
 export function parseConfig(env: Partial<Env>): Config {
   const { issuer, loopback } = parseIssuer(env.ISSUER);
   return Object.freeze({
@@ -132,6 +143,7 @@ export function parseConfig(env: Partial<Env>): Config {
     outboxMaxEvents: parseInteger("OUTBOX_MAX_EVENTS", env.OUTBOX_MAX_EVENTS, 1_000_000, 1_000, 50_000_000),
     auditWindowSkip: parseTypeList("AUDIT_WINDOW_SKIP", env.AUDIT_WINDOW_SKIP, ["token.issued"]),
     logRequests: parseChoice("LOG_REQUESTS", env.LOG_REQUESTS, ["errors", "all", "off"] as const),
+    rateLimits: parseSwitch("RATE_LIMITS", env.RATE_LIMITS, true),
   });
 }
 

@@ -19,6 +19,7 @@ export interface Env {
   MAP_SNAPSHOT: KVNamespace;
   /** Request metrics (Workers Analytics Engine). */
   REQUEST_METRICS?: AnalyticsEngineDataset;
+  /** Rate limits, one binding per rule (src/router/rate-limit/rules.ts; limits in wrangler.jsonc). */
   LIMIT_TOKEN_IP: RateLimit;
   LIMIT_TOKEN_CLIENT: RateLimit;
   LIMIT_AUTHORIZE_IP: RateLimit;
@@ -47,6 +48,8 @@ export interface Env {
   AUDIT_WINDOW_SKIP?: string;
   /** all | errors (default) | off: which requests get a JSON log line. */
   LOG_REQUESTS?: string;
+  /** "on" (default) or "off": the router's rate limits; off only for local load runs. */
+  RATE_LIMITS?: string;
   /** "1" turns on load/metrics mode (src/router/metrics.ts): call counting and /admin/metrics. */
   METRICS?: string;
 }

@@ -4,9 +4,15 @@ import { devVarsPath, readDevVar } from "./dev-vars.ts";
 
 export const DEFAULT_URL = "http://127.0.0.1:8787";
 const REQUEST_TIMEOUT_MS = 30_000;
+/** How often one request waits out the operator API's rate limit (429) before giving up. */
+const RATE_LIMIT_WAITS = 5;
+/** The longest Retry-After honoured: the limit's window is at most a minute. */
+const LONGEST_RETRY_AFTER_S = 60;
 
 export interface AdminResponse {
   status: number;
+  /** Seconds from a Retry-After header (429, 503), else null. */
+  retryAfterS?: number | null;
   /** Parsed JSON when the response is JSON, otherwise the raw text ("" when empty). */
   body: unknown;
 }
@@ -75,7 +81,22 @@ export function adminClient(opts: { url?: string; token?: string } = {}): AdminC
         // Keep the raw text; callers print it as-is.
       }
     }
-    return { status: res.status, body: parsed };
+    return { status: res.status, body: parsed, retryAfterS: retryAfter(res.headers.get("retry-after")) };
+  }
+
+  /**
+   * Sends, and waits out the operator API's rate limit (README "Rate limits"): a 429
+   * is answered before the request is handled, so sending it again is safe even for
+   * a POST. A long rebalance slows down to the limit instead of failing halfway.
+   */
+  async function sendPaced(method: string, path: string, body?: unknown): Promise<AdminResponse> {
+    for (let waits = 0; ; waits++) {
+      const res = await send(method, path, token, body);
+      if (res.status !== 429 || waits >= RATE_LIMIT_WAITS) return res;
+      const seconds = Math.min(res.retryAfterS ?? 1, LONGEST_RETRY_AFTER_S);
+      if (waits === 0) process.stderr.write(`rate limited by ${url}: waiting ${seconds} s (${errorMessage(res)})\n`);
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    }
   }
 
   /**
@@ -91,7 +112,7 @@ export function adminClient(opts: { url?: string; token?: string } = {}): AdminC
   return {
     url,
     async request(method, path, body) {
-      const res = await send(method, path, token, body);
+      const res = await sendPaced(method, path, body);
       if (res.status === 401) {
         throw new CliError(`ADMIN_TOKEN rejected by ${url} (it must match ADMIN_TOKEN on the server)`);
       }
@@ -101,6 +122,12 @@ export function adminClient(opts: { url?: string; token?: string } = {}): AdminC
       return res;
     },
   };
+}
+
+/** Retry-After in seconds (RFC 9110 §10.2.3; the provider sends delta-seconds), or null. */
+function retryAfter(header: string | null): number | null {
+  if (header === null || !/^\d+$/.test(header.trim())) return null;
+  return Math.max(1, Number(header.trim()));
 }
 
 function describeFetchError(err: unknown, url: string): string {

@@ -46,3 +46,15 @@ export const temporarilyUnavailable = (description: string, retryAfterSeconds: n
     headers: { "Retry-After": String(retryAfterSeconds) },
     ...(detail === undefined ? {} : { detail }),
   });
+
+/**
+ * 429 (RFC 6585 §4) from the rate limits. The code is rate_limited, not one of
+ * RFC 6749's: none of them means "too many requests" (invalid_request would blame
+ * the request, and RFC 8628's slow_down tells a device-flow poller to add 5 s to
+ * its interval), and clients act on the 429 and Retry-After, which every HTTP
+ * client understands. Never redirectable: the limit runs before the client is known.
+ */
+export const rateLimited = (what: string, retryAfterSeconds: number) =>
+  new OAuthError("rate_limited", 429, `too many ${what}; the limit resets within ${retryAfterSeconds} seconds`, {
+    headers: { "Retry-After": String(retryAfterSeconds) },
+  });

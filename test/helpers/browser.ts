@@ -8,10 +8,13 @@ import { call, ORIGIN } from "./http";
 export class TestBrowser {
   readonly cookies = new Map<string, string>();
 
+  /** `send`: how requests reach the worker (default: its fetch handler with the test configuration). */
+  constructor(private readonly send: (path: string, init: RequestInit) => Promise<Response> = call) {}
+
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookies.size) headers.set("Cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
-    const res = await call(path, { ...init, headers, redirect: "manual" });
+    const res = await this.send(path, { ...init, headers, redirect: "manual" });
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(";");
       const eq = pair!.indexOf("=");

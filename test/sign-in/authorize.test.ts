@@ -177,7 +177,10 @@ describe("the login page", () => {
     for (let i = 0; i < 5; i++) await browser.post("/login", { interaction, email: user.email, password: `wrong-${i}` });
     const res = await browser.post("/login", { interaction, email: user.email, password: user.password });
     expect(res.status).toBe(429);
-    expect(await res.text()).toMatch(/Too many failed attempts/);
+    // RFC 6585 §4: how long to wait, as the page says it (1 s after the fifth failure, doubling).
+    const wait = res.headers.get("Retry-After");
+    expect(wait).toMatch(/^[1-9]\d*$/);
+    expect(await res.text()).toContain(`Wait ${wait} second`);
   });
 
   it("refuses a form without the CSRF cookie or with a tampered interaction", async () => {

@@ -5,6 +5,7 @@ import type { Config } from "../../config";
 import { OAuthError, invalidRequest } from "../errors";
 import type { Params } from "../http/params";
 import { sha256, timingSafeEqualStrings } from "../../oauth/secrets";
+import { limitClient } from "../rate-limit/limit";
 import type { AppEnv } from "../types";
 
 /** What the token-type endpoints pass in: the Authorization header and the body's credentials. */
@@ -136,12 +137,15 @@ export async function authenticateClient(env: Env, config: Config, request: Clie
 /**
  * The client of a /token, /revoke or /introspect request (RFC 6749 §2.3, RFC 7009
  * §2.1, RFC 7662 §2.1): the Authorization header and the body's credentials; public
- * clients name themselves with client_id.
+ * clients name themselves with client_id. Then the client's own rate limit counts
+ * the request: only once it authenticated, so nobody else can spend its budget.
  */
-export function authenticateCaller(c: Context<AppEnv>, params: Params): Promise<RegisteredClient> {
-  return authenticateClient(c.env, c.var.config, {
+export async function authenticateCaller(c: Context<AppEnv>, params: Params): Promise<RegisteredClient> {
+  const client = await authenticateClient(c.env, c.var.config, {
     authorization: c.req.header("Authorization") ?? null,
     clientId: params.get("client_id"),
     clientSecret: params.get("client_secret"),
   });
+  await limitClient(c, client.clientId);
+  return client;
 }

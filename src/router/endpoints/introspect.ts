@@ -10,6 +10,8 @@ import { callShard } from "../shards/call";
 import { readPresentedToken, type PresentedToken } from "../tokens/presented-token";
 import type { AppEnv } from "../types";
 import { noStore } from "../no-store";
+import { limitByAddress } from "../rate-limit/middleware";
+import { TOKEN_IP } from "../rate-limit/rules";
 
 /** RFC 7662 §2.2: an inactive token gets `active: false` and nothing else, whatever the reason. */
 const INACTIVE = { active: false } as const;
@@ -107,4 +109,7 @@ async function introspect(c: Context<AppEnv>): Promise<Response> {
 
 // No CORS: introspection is for resource servers and confidential back ends, never for a browser.
 // §4: the answer describes a live credential; no cache may keep it.
-export const introspectEndpoint = new Hono<AppEnv>().use("/introspect", noStore({ pragma: true })).post("/introspect", introspect);
+export const introspectEndpoint = new Hono<AppEnv>()
+  .use("/introspect", noStore({ pragma: true }))
+  .use("/introspect", limitByAddress(TOKEN_IP))
+  .post("/introspect", introspect);

@@ -56,7 +56,10 @@ async function login(c: Context<PagesEnv>): Promise<Response> {
   if (password.length > MAX_PASSWORD_LENGTH) return showLogin(c, c.env, config, client, req, WRONG, rawEmail, 401);
   const checked = await checkPassword(c.env, config, normalizeEmail(rawEmail), password);
   if (!checked) return showLogin(c, c.env, config, client, req, WRONG, rawEmail, 401);
-  if (checked.retryAfterS > 0) return showLogin(c, c.env, config, client, req, SLOWED(checked.retryAfterS), rawEmail, 429);
+  if (checked.retryAfterS > 0) {
+    c.header("Retry-After", String(checked.retryAfterS));
+    return showLogin(c, c.env, config, client, req, SLOWED(checked.retryAfterS), rawEmail, 429);
+  }
 
   const cookie = mintArtifact("s", checked.bucket);
   const session = { idHash: await sha256(cookie), sid: newId() };

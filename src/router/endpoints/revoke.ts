@@ -11,6 +11,8 @@ import { callShard } from "../shards/call";
 import { readPresentedToken, type PresentedToken } from "../tokens/presented-token";
 import type { AppEnv } from "../types";
 import { noStore } from "../no-store";
+import { limitByAddress } from "../rate-limit/middleware";
+import { TOKEN_IP } from "../rate-limit/rules";
 import { shardFailure } from "../shard-errors";
 
 /**
@@ -65,4 +67,5 @@ export const revokeEndpoint = new Hono<AppEnv>()
   // Browser apps (public clients) revoke their own tokens at sign-out, from their own origin, as they call /token.
   .use("/revoke", browserCors(["POST"]))
   .use("/revoke", noStore({ pragma: true }))
+  .use("/revoke", limitByAddress(TOKEN_IP))
   .post("/revoke", revoke);

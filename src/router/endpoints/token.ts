@@ -12,6 +12,8 @@ import { refreshTokenGrant } from "../tokens/refresh-grant";
 import { tokenExchangeGrant } from "../tokens/token-exchange-grant";
 import type { AppEnv } from "../types";
 import { noStore } from "../no-store";
+import { limitByAddress } from "../rate-limit/middleware";
+import { TOKEN_IP } from "../rate-limit/rules";
 
 /** One handler per grant type, each in its own module; the answer is the JSON token response. */
 type GrantHandler = (c: Context<AppEnv>, client: RegisteredClient, params: Params) => Promise<object>;
@@ -38,4 +40,6 @@ export const tokenEndpoint = new Hono<AppEnv>()
   // Browser apps (public clients with PKCE) call /token from their own origin; no cookies are involved.
   .use("/token", browserCors(["POST"]))
   .use("/token", noStore({ pragma: true }))
+  // Before the body is read and the client authenticated (the per-client limit follows authentication).
+  .use("/token", limitByAddress(TOKEN_IP))
   .post("/token", token);

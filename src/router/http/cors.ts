@@ -6,9 +6,10 @@ import { cors } from "hono/cors";
  * any origin, no cookies involved. Only a request that says where it comes from
  * (`Origin`) is a browser's, so only those pay for it: server-side clients, most of
  * the token endpoint's traffic, skip the middleware (it was ~3 % of a refresh's
- * samples when it ran for every request).
+ * samples when it ran for every request). Retry-After (a 429 or 503) is exposed: it
+ * is not a CORS-safelisted header, and without it the app could not tell how long to wait.
  */
 export function browserCors(methods: string[]): MiddlewareHandler {
-  const middleware = cors({ origin: "*", allowMethods: methods, allowHeaders: ["Authorization", "Content-Type"], maxAge: 600 });
+  const middleware = cors({ origin: "*", allowMethods: methods, allowHeaders: ["Authorization", "Content-Type"], exposeHeaders: ["Retry-After"], maxAge: 600 });
   return (c, next) => (c.req.header("Origin") === undefined ? next() : middleware(c, next));
 }

@@ -30,11 +30,18 @@ export function trustRedirect(c: Context<PagesEnv>, delivery: Delivery): void {
   c.set("delivery", delivery);
 }
 
+function pageTitle(error: OAuthError, request: "sign-in" | "sign-out"): string {
+  if (error.status >= 500) return "Something went wrong";
+  // Nothing is wrong with the request itself: the same one succeeds once the limit resets.
+  if (error.status === 429) return "Too many requests";
+  return `This ${request} request is not valid`;
+}
+
 /** A page showing `error` (its status, its headers, no details of a server error). */
 export function errorPage(c: Context, error: OAuthError, request: "sign-in" | "sign-out" = "sign-in"): Response | Promise<Response> {
   const security = pageSecurity();
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
   c.header("Content-Security-Policy", contentSecurityPolicy(security));
-  const title = error.status >= 500 ? "Something went wrong" : `This ${request} request is not valid`;
+  const title = pageTitle(error, request);
   return c.html(<ErrorPage security={security} title={title} message={error.description} />, error.status as 400);
 }

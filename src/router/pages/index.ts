@@ -4,13 +4,16 @@ import { consentEndpoint } from "../endpoints/consent";
 import { loginEndpoint } from "../endpoints/login";
 import { logoutEndpoint } from "../endpoints/logout";
 import { noStore } from "../no-store";
+import { limitByAddress } from "../rate-limit/middleware";
+import { CREDENTIAL_FORMS_IP, PAGES_IP } from "../rate-limit/rules";
 import type { PagesEnv } from "./env";
 import { pageOnError } from "./errors";
 
 /**
  * The endpoints a person's browser visits: one sub-app with one error handler
- * (./errors.tsx) and no caching of anything they answer (pages, redirects carrying
- * codes, error pages).
+ * (./errors.tsx), no caching of anything they answer (pages, redirects carrying
+ * codes, error pages), and per-address rate limits: the pages' own, and a tighter
+ * one on the login form, where each attempt costs a password derivation.
  */
 export const pages = new Hono<PagesEnv>()
   // Per path: a "*" middleware here would apply to every route of the app this is mounted in.
@@ -18,6 +21,10 @@ export const pages = new Hono<PagesEnv>()
   .use("/login", noStore())
   .use("/consent", noStore())
   .use("/logout", noStore())
+  .use("/authorize", limitByAddress(PAGES_IP))
+  .use("/consent", limitByAddress(PAGES_IP))
+  .use("/logout", limitByAddress(PAGES_IP))
+  .on("POST", "/login", limitByAddress(CREDENTIAL_FORMS_IP))
   .route("/", authorizeEndpoint)
   .route("/", loginEndpoint)
   .route("/", consentEndpoint)

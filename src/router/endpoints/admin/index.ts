@@ -4,6 +4,7 @@ import { OAuthError } from "../../errors";
 import { noStore } from "../../no-store";
 import type { AppEnv } from "../../types";
 import { adminAudit } from "./audit";
+import { limitByOperatorToken } from "../../rate-limit/middleware";
 import { requireAdmin } from "./auth";
 import { adminClients } from "./clients";
 import { adminConsents } from "./consents";
@@ -22,6 +23,7 @@ const tooLarge = () => {
 export const admin = new Hono<AppEnv>()
   .use("*", noStore())
   .use("*", requireAdmin())
+  .use("*", limitByOperatorToken())
   .use("*", bodyLimit({ maxSize: 64 * 1024, onError: tooLarge }))
   .route("/users", adminUsers)
   .route("/users", adminSessions)
