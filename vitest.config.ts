@@ -23,6 +23,12 @@ export default defineConfig({
                 RATE_LIMITS: "off",
                 TEST_D1_MIGRATIONS: d1Migrations,
               },
+              // Relying parties' back-channel logout endpoints: every outbound request of the
+              // provider goes to this worker (nothing in the tests may reach the network anyway),
+              // and tests read what it received through the RP_RECEIVER service binding.
+              outboundService: "rp-receiver",
+              serviceBindings: { RP_RECEIVER: "rp-receiver" },
+              workers: [{ name: "rp-receiver", modules: true, scriptPath: "./test/support/rp-receiver.mjs", compatibilityDate: "2026-10-01" }],
             },
           }),
         ],

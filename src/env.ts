@@ -2,6 +2,7 @@ import type { KeyManagerActor } from "./actors/key-manager/actor";
 import type { ShardDirectoryActor } from "./actors/directory/actor";
 import type { UserShardActor } from "./actors/user-shard/actor";
 import type { AuditMessage } from "./audit/message";
+import type { BackchannelJob } from "./backchannel/message";
 
 /** Bindings and variables of the worker (wrangler.jsonc, .dev.vars, secrets). */
 export interface Env {
@@ -11,6 +12,8 @@ export interface Env {
   DB: D1Database;
   /** Audit events from the shards' outboxes to the archive consumer. */
   AUDIT_QUEUE: Queue<AuditMessage>;
+  /** Back-channel logout notifications from the shards' outboxes to their delivery consumer. */
+  LOGOUT_QUEUE: Queue<BackchannelJob>;
   /** Audit archive: gzip NDJSON objects partitioned by day and hour. */
   AUDIT_ARCHIVE: R2Bucket;
   /** Bucket backups (`npm run shards -- backup`). */

@@ -4,6 +4,7 @@ import type { Env } from "./env";
 import { consumeAuditBatch } from "./audit/consumer";
 import { runAuditRetention } from "./audit/retention";
 import { app } from "./router/app";
+import { deliverBackchannel, registryTargets } from "./router/logout/backchannel";
 import { loadConfig } from "./config";
 import { CallCounter, countedFetch, countingEnv, countSqlRows, metricsEnabled } from "./router/metrics";
 
@@ -35,6 +36,11 @@ export default {
   fetch: metrics ? (request, workerEnv, ctx) => countedFetch(request, workerEnv, ctx, app.fetch) : app.fetch,
   // Audit events from the shards' outboxes (and the dead-letter queue's second chance).
   async queue(batch, workerEnv) {
+    // Back-channel logout notifications (and their dead letters); everything else is audit.
+    if (/-logout(-dlq)?$/.test(batch.queue)) {
+      await deliverBackchannel(batch, workerEnv, registryTargets(workerEnv, loadConfig(workerEnv)), { deadLetter: batch.queue.endsWith("-dlq") });
+      return;
+    }
     if (!metrics) {
       await consumeAuditBatch(batch, workerEnv);
       return;

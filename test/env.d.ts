@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends AppEnv {
       TEST_D1_MIGRATIONS: D1Migration[];
+      /** The relying parties' back-channel endpoints (test/support/rp-receiver.mjs). */
+      RP_RECEIVER: Fetcher;
     }
     interface GlobalProps {
       mainModule: typeof import("../src/index");

@@ -4,6 +4,7 @@ import { flushOutboxBatch } from "../../src/actors/user-shard/outbox";
 import { consumeAuditBatch, type ConsumeOutcome } from "../../src/audit/consumer";
 import { partitionOf, readArchiveObject } from "../../src/audit/archive";
 import type { AuditMessage, AuditRecord } from "../../src/audit/message";
+import type { BackchannelJob } from "../../src/backchannel/message";
 import { stubFor } from "../../src/shard/stub";
 
 /** A queue that keeps what it is sent, for tests that drive the consumer themselves. */
@@ -30,11 +31,15 @@ export function batchOf(bodies: readonly AuditMessage[], attempts = 1, queue = "
   );
 }
 
-/** Drains a shard's outbox into a recording queue (the shard's own flush code) and returns the messages. */
-export async function drainOutbox(shard: string): Promise<AuditMessage[]> {
+/**
+ * Drains a shard's outbox into a recording queue (the shard's own flush code) and returns the
+ * messages; back-channel logout jobs go to `jobs` when given.
+ */
+export async function drainOutbox(shard: string, jobs?: BackchannelJob[]): Promise<AuditMessage[]> {
   const queue = recordingQueue();
+  const logoutQueue = jobs ? (recordingQueue(jobs as unknown as AuditMessage[]) as unknown as Queue<BackchannelJob>) : undefined;
   await runInDurableObject(stubFor(env, shard), async (_instance, state) => {
-    for (;;) if (!(await flushOutboxBatch(drizzle(state.storage), queue, shard)).more) break;
+    for (;;) if (!(await flushOutboxBatch(drizzle(state.storage), queue, shard, logoutQueue)).more) break;
   });
   return queue.sent;
 }

@@ -41,7 +41,9 @@ describe("the outbox flush alarm", () => {
     };
     const session = { idHash: `session-${crypto.randomUUID()}`, sid: `sid-${crypto.randomUUID()}` };
     expect(await shard.completeLogin(bucket, user.id, true, session, ask)).toMatchObject({ ok: true, outcome: "consent_required" });
-    expect((await shard.disableUser(bucket, user.id)).ok).toBe(true);
+    // Disabled behind the session's back (disableUser would end the session too), so that the
+    // consent step below records its event and only then finds the account disabled.
+    await runInDurableObject(shard, (_instance, state) => void state.storage.sql.exec("UPDATE users SET disabled = 1 WHERE id = ?", user.id));
     expect(await runDurableObjectAlarm(shard)).toBe(true); // outbox flushed; the alarm now waits for the sweep
     expect(await alarmOf(shard)).toBeGreaterThan(Date.now() + 60_000);
 

@@ -93,7 +93,12 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   }
 
   disableUser(bucket: number, id: string): ShardResult<{ user: UserView }> {
-    return this.inBucket(bucket, (tx, now) => setDisabled(tx, bucket, id, now));
+    return this.inBucket(bucket, (tx, now) => {
+      const disabled = setDisabled(tx, bucket, id, now);
+      // A disabled account keeps no session: each ends (its clients are told), and with it every grant.
+      if (disabled.ok) endAllSessions(tx, bucket, id, { survivingClients: [], initiator: "user_disabled", clientId: null }, now);
+      return disabled;
+    });
   }
 
   /** Sign-in, step 1: the password verifier and whether the account is slowed down. */
@@ -236,7 +241,7 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   async flushOutbox(): Promise<{ sent: number }> {
     let sent = 0;
     for (;;) {
-      const batch = await flushOutboxBatch(this.db, this.env.AUDIT_QUEUE, readMeta(this.ctx.storage.sql, "shard_name") ?? null);
+      const batch = await flushOutboxBatch(this.db, this.env.AUDIT_QUEUE, readMeta(this.ctx.storage.sql, "shard_name") ?? null, this.env.LOGOUT_QUEUE);
       sent += batch.sent;
       if (!batch.more) return { sent };
     }

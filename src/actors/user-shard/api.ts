@@ -258,14 +258,15 @@ export interface EndContext {
    * passes the ids of every client that opted in.
    */
   survivingClients: readonly string[];
-  /** Who ended it, for the audit trail. */
-  initiator: "rp" | "user" | "operator";
+  /** Who ended it, for the audit trail; user_disabled: the operator disabled the account. */
+  initiator: "rp" | "user" | "operator" | "user_disabled";
   /** The client that asked (id_token_hint or client_id), if any. */
   clientId: string | null;
 }
 
 export type Ended =
-  | { outcome: "ended"; sid: string; userId: string; revokedGrants: number; keptGrants: number }
+  /** `clients`: every client that took part in the session (the router renders their front-channel logout). */
+  | { outcome: "ended"; sid: string; userId: string; revokedGrants: number; keptGrants: number; clients: string[] }
   /** Ended before (logout twice, or by the operator): nothing changes, so a retry is harmless. */
   | { outcome: "already_ended"; sid: string; userId: string }
   /** The cookie names no session (swept, or never ours): nothing to end. */

@@ -49,10 +49,12 @@ export function revokeConsent(tx: ShardTx, bucket: number, userId: string, clien
     .update(grants)
     .set({ revokedAt: now, revokeReason: "consent_revoked" })
     .where(and(eq(grants.userId, userId), eq(grants.clientId, clientId), eq(grants.bucket, bucket), isNull(grants.revokedAt)))
-    .returning({ id: grants.id })
+    .returning({ id: grants.id, sid: grants.sid })
     .all();
   if (removed.length > 0 || ended.length > 0) {
-    appendEvent(tx, { bucket, type: "consent.revoked", userId, clientId, data: { grants_revoked: ended.length } }, now);
+    // The sessions whose grants of this client ended: the client is told per session (back-channel logout).
+    const sids = [...new Set(ended.flatMap((g) => (g.sid === null ? [] : [g.sid])))].sort();
+    appendEvent(tx, { bucket, type: "consent.revoked", userId, clientId, data: { grants_revoked: ended.length, sids } }, now);
   }
   return { revoked: removed.length > 0, grants: ended.length };
 }

@@ -29,6 +29,18 @@ function endRow(tx: ShardTx, row: SessionRow, context: EndContext, now: number):
     else revokeGrant(tx, grant, "logout", now);
   }
   const revoked = bound.length - kept;
+  // Every client that took part in the session (grants revoked earlier included): each is told
+  // by back-channel logout, and shown the front-channel iframe, whatever became of its tokens.
+  const clients = [
+    ...new Set(
+      tx
+        .selectDistinct({ clientId: grants.clientId })
+        .from(grants)
+        .where(and(eq(grants.bucket, row.bucket), eq(grants.userId, row.userId), eq(grants.sid, row.sid)))
+        .all()
+        .map((g) => g.clientId),
+    ),
+  ].sort();
   appendEvent(
     tx,
     {
@@ -36,11 +48,11 @@ function endRow(tx: ShardTx, row: SessionRow, context: EndContext, now: number):
       type: "logout",
       userId: row.userId,
       clientId: context.clientId,
-      data: { sid: row.sid, initiator: context.initiator, revoked_grants: revoked, kept_grants: kept },
+      data: { sid: row.sid, initiator: context.initiator, revoked_grants: revoked, kept_grants: kept, clients },
     },
     now,
   );
-  return { outcome: "ended", sid: row.sid, userId: row.userId, revokedGrants: revoked, keptGrants: kept };
+  return { outcome: "ended", sid: row.sid, userId: row.userId, revokedGrants: revoked, keptGrants: kept, clients };
 }
 
 /**

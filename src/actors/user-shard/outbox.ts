@@ -1,6 +1,7 @@
 import { and, asc, eq, exists, inArray } from "drizzle-orm";
 import { outbox, ownedBuckets } from "../../../schema/do/user-shard/tables";
 import { packMessages, type AuditMessage, type AuditRecord } from "../../audit/message";
+import { jobsFor, type BackchannelJob } from "../../backchannel/message";
 import type { ShardDb, ShardTx } from "./db";
 import { currentRequestId } from "./request-context";
 
@@ -22,24 +23,7 @@ export function eventsAppended(): number {
   return appended;
 }
 
-/**
- * A UUIDv7 (RFC 9562 §5.7): 48 bits of milliseconds, then random bits. The outbox is
- * keyed by it, so its primary-key order is (nearly) time order and the flush needs no
- * index on `at`; D1 and the archive use it as the event's idempotency key.
- */
-export function eventId(now: number): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  let ms = now;
-  for (let i = 5; i >= 0; i--) {
-    bytes[i] = ms % 256;
-    ms = Math.floor(ms / 256);
-  }
-  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  let hex = "";
-  for (const b of bytes) hex += b.toString(16).padStart(2, "0");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+import { eventId } from "../../audit/event-id";
 
 const APPEND = "INSERT INTO outbox (id, bucket, type, user_id, client_id, data, at) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
@@ -94,6 +78,7 @@ export async function flushOutboxBatch(
   db: ShardDb,
   queue: Queue<AuditMessage>,
   shardName: string | null,
+  logoutQueue?: Queue<BackchannelJob>,
 ): Promise<{ sent: number; more: boolean }> {
   const rows = pendingEvents(db).all();
   if (rows.length === 0) return { sent: 0, more: false };
@@ -112,6 +97,12 @@ export async function flushOutboxBatch(
   // every ordinary batch: a flush is one subrequest.
   if (messages.length <= 2) await queue.sendBatch(messages.map((body) => ({ body, contentType: "json" as const })));
   else for (const body of messages) await queue.send(body, { contentType: "json" });
+  // Back-channel logout: one job per client of each ended session, sent before the rows go,
+  // so a crash in between sends them again (the logout token's jti stays the same).
+  const jobs = logoutQueue ? records.flatMap(jobsFor) : [];
+  for (let i = 0; i < jobs.length; i += 100) {
+    await logoutQueue!.sendBatch(jobs.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
+  }
   const ids = rows.map((r) => r.id);
   db.delete(outbox).where(inArray(outbox.id, ids)).run();
   return { sent: rows.length, more: rows.length === FLUSH_BATCH };

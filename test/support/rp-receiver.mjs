@@ -1,0 +1,28 @@
+// A relying party's back-channel logout endpoint, as a worker of its own in the test runtime:
+// the provider's outbound requests are routed here (vitest.config.ts, outboundService).
+//   POST /ok/<key>         answers 200
+//   POST /flaky-<n>/<key>  answers 503 the first n times, then 200
+//   POST /down/<key>       always answers 500
+//   GET  /received?key=K   the form bodies received for key K, with the status each got
+const received = new Map();
+
+export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    if (request.method === "GET" && url.pathname === "/received") {
+      return Response.json(received.get(url.searchParams.get("key")) ?? []);
+    }
+    const [, mode, key] = url.pathname.split("/");
+    if (request.method !== "POST" || !key) return new Response("not found", { status: 404 });
+    const list = received.get(key) ?? [];
+    received.set(key, list);
+    const form = new URLSearchParams(await request.text());
+    let status = 200;
+    const flaky = /^flaky-(\d+)$/.exec(mode);
+    if (mode === "down") status = 500;
+    else if (flaky && list.length < Number(flaky[1])) status = 503;
+    else if (!flaky && mode !== "ok") status = 404;
+    list.push({ host: url.host, contentType: request.headers.get("content-type"), logout_token: form.get("logout_token"), status });
+    return new Response(null, { status: status === 200 ? 200 : status, headers: { "Cache-Control": "no-store" } });
+  },
+};
