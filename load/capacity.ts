@@ -125,7 +125,7 @@ stored data $0.20/GB-month after 5 GB); D1 https://developers.cloudflare.com/d1/
 (rows written $1.00/M after 50 M, rows read $0.001/M after 25 B); Queues https://developers.cloudflare.com/queues/platform/pricing/
 ($0.40/M operations after 1 M, an operation per 64 KB written, read or deleted); R2 https://developers.cloudflare.com/r2/pricing/
 (Class A $4.50/M after 1 M, storage $0.015/GB-month after 10 GB); Workers https://developers.cloudflare.com/workers/platform/pricing/
-($5 base, requests $0.30/M after 10 M). Read 2026-11-23.
+($5 base, requests $0.30/M after 10 M). Read 2026-11-23 (Queues and R2: 2026-11-29).
 `;
 }
 
