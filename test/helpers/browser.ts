@@ -6,12 +6,20 @@ import { call, ORIGIN } from "./http";
  * fields of the page's form. Headless Chromium covers the real browser in test/browser.
  */
 export class TestBrowser {
-  readonly cookies = new Map<string, string>();
+  /**
+   * `send` is how requests reach the worker (its fetch handler by default; the
+   * degradation tests send through a worker whose bindings fail); `cookies` lets a
+   * second browser share the first one's jar.
+   */
+  constructor(
+    private readonly send: (path: string, init: RequestInit) => Promise<Response> = call,
+    readonly cookies = new Map<string, string>(),
+  ) {}
 
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookies.size) headers.set("Cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
-    const res = await call(path, { ...init, headers, redirect: "manual" });
+    const res = await this.send(path, { ...init, headers, redirect: "manual" });
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(";");
       const eq = pair!.indexOf("=");
