@@ -20,6 +20,7 @@ describe("loadConfig: validated, frozen, failing with the variable's name", () =
     expect(config.shardCount).toBe(4);
     expect(config.adminToken).toBeNull();
     expect(config.secureCookies).toBe(true);
+    expect(config.keyStaleSigningMs).toBe(3_600_000);
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -42,6 +43,8 @@ describe("loadConfig: validated, frozen, failing with the variable's name", () =
     [{ ...base, ADMIN_TOKEN: "short" }, "ADMIN_TOKEN", /16 characters/],
     [{ ...base, MAP_CACHE_TTL_MS: "-5" }, "MAP_CACHE_TTL_MS", /integer/],
     [{ ...base, SHARD_RETRY_BUDGET_MS: "999999" }, "SHARD_RETRY_BUDGET_MS", /between/],
+    [{ ...base, KEY_STALE_SIGNING_S: "86401" }, "KEY_STALE_SIGNING_S", /between/],
+    [{ ...base, KEY_STALE_SIGNING_S: "1h" }, "KEY_STALE_SIGNING_S", /integer/],
   ])("rejects %j naming %s", (env, variable, message) => {
     const error = errorOf(env as Record<string, string>);
     expect(error.variable).toBe(variable);

@@ -12,6 +12,7 @@ import type { Config } from "../../config";
 import { userIdByEmail } from "../d1/user-emails";
 import { OAuthError } from "../errors";
 import { formParams } from "../http/params";
+import { ensureSigningKeys } from "../keys/cache";
 import { callShard } from "../shards/call";
 import type { PagesEnv } from "../pages/env";
 import { trustRedirect } from "../pages/errors";
@@ -58,6 +59,9 @@ async function login(c: Context<PagesEnv>): Promise<Response> {
   if (!checked) return showLogin(c, c.env, config, client, req, WRONG, rawEmail, 401);
   if (checked.retryAfterS > 0) return showLogin(c, c.env, config, client, req, SLOWED(checked.retryAfterS), rawEmail, 429);
 
+  // What is written next (a session, perhaps a code) leads on to a signed consent form or a token
+  // request: if this isolate cannot sign, say so now rather than after the shard wrote it.
+  await ensureSigningKeys(c.env, config);
   const cookie = mintArtifact("s", checked.bucket);
   const session = { idHash: await sha256(cookie), sid: newId() };
   const { code, ask } = await askFor(config, req, checked.bucket);
