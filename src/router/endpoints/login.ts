@@ -21,6 +21,7 @@ import type { Env } from "../../env";
 
 const WRONG = "The email or password is not correct.";
 const SLOWED = (s: number) => `Too many failed attempts. Wait ${s} second${s === 1 ? "" : "s"} and try again.`;
+const UNAVAILABLE = "Signing in is temporarily unavailable. Please try again in a moment.";
 
 /**
  * Checks the password off the shard (PBKDF2 costs tens of milliseconds), then one
@@ -55,7 +56,17 @@ async function login(c: Context<PagesEnv>): Promise<Response> {
   const rawEmail = form.get("email") ?? "";
   const password = form.get("password") ?? "";
   if (password.length > MAX_PASSWORD_LENGTH) return showLogin(c, c.env, config, client, req, WRONG, rawEmail, 401);
-  const checked = await checkPassword(c.env, config, normalizeEmail(rawEmail), password);
+  let checked: Awaited<ReturnType<typeof checkPassword>>;
+  try {
+    checked = await checkPassword(c.env, config, normalizeEmail(rawEmail), password);
+  } catch (error) {
+    // The email index (D1) or the user's shard is unavailable for now. The person keeps
+    // the form and tries again; the application is not sent an error for a passing outage.
+    if (!(error instanceof OAuthError) || error.status !== 503) throw error;
+    console.warn(`POST /login -> 503 page: ${error.detail ?? error.description}`);
+    for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+    return showLogin(c, c.env, config, client, req, UNAVAILABLE, rawEmail, 503);
+  }
   if (!checked) return showLogin(c, c.env, config, client, req, WRONG, rawEmail, 401);
   if (checked.retryAfterS > 0) return showLogin(c, c.env, config, client, req, SLOWED(checked.retryAfterS), rawEmail, 429);
 
