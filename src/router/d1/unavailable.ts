@@ -18,6 +18,15 @@ export async function inD1<T>(what: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The errors made here, so a caller can tell D1 being down from other 503s (a fenced shard). */
+const fromD1 = new WeakSet<OAuthError>();
+
 export function d1Unavailable(what: string, error: unknown): OAuthError {
-  return temporarilyUnavailable(`${what} is temporarily unavailable, retry shortly`, D1_RETRY_AFTER_S, `D1: ${String(error)}`);
+  const unavailable = temporarilyUnavailable(`${what} is temporarily unavailable, retry shortly`, D1_RETRY_AFTER_S, `D1: ${String(error)}`);
+  fromD1.add(unavailable);
+  return unavailable;
+}
+
+export function isD1Unavailable(error: unknown): error is OAuthError {
+  return error instanceof OAuthError && fromD1.has(error);
 }

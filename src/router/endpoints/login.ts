@@ -9,6 +9,7 @@ import { openInteraction } from "../authorize/interaction";
 import { writeSessionCookie } from "../authorize/session-cookie";
 import { getClient } from "../clients/registry";
 import type { Config } from "../../config";
+import { isD1Unavailable } from "../d1/unavailable";
 import { userIdByEmail } from "../d1/user-emails";
 import { OAuthError } from "../errors";
 import { formParams } from "../http/params";
@@ -60,9 +61,10 @@ async function login(c: Context<PagesEnv>): Promise<Response> {
   try {
     checked = await checkPassword(c.env, config, normalizeEmail(rawEmail), password);
   } catch (error) {
-    // The email index (D1) or the user's shard is unavailable for now. The person keeps
-    // the form and tries again; the application is not sent an error for a passing outage.
-    if (!(error instanceof OAuthError) || error.status !== 503) throw error;
+    // The email index (D1) is down: every sign-in by email fails alike, and not for long. The
+    // person keeps the form and tries again; the application is not sent an error for it. (A
+    // fenced shard is one user for a moment: that 503 goes to the application as before.)
+    if (!isD1Unavailable(error)) throw error;
     console.warn(`POST /login -> 503 page: ${error.detail ?? error.description}`);
     for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
     return showLogin(c, c.env, config, client, req, UNAVAILABLE, rawEmail, 503);
