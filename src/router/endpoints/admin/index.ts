@@ -4,6 +4,7 @@ import { OAuthError } from "../../errors";
 import { noStore } from "../../no-store";
 import type { AppEnv } from "../../types";
 import { requireAdmin } from "./auth";
+import { adminBackups, adminShardRollback } from "./backups";
 import { adminClients } from "./clients";
 import { adminConsents } from "./consents";
 import { adminKeys } from "./keys";
@@ -28,5 +29,7 @@ export const admin = new Hono<AppEnv>()
   .route("/clients", adminClients)
   .route("/shards", adminShards)
   .route("/shards", adminShardMoves)
+  .route("/shards", adminShardRollback)
+  .route("/backups", adminBackups)
   .route("/keys", adminKeys)
   .route("/metrics", adminMetrics);
