@@ -42,13 +42,18 @@ export class BackupService {
     const now = Date.now();
     const id = newBackupId(now);
     // Each shard lists the buckets it owns that hold rows: the other buckets cost nothing.
-    const listed = await Promise.all(
-      map.shards.map(async (name, index) => {
-        const result = await shardRpc(env, name).bucketsWithRows();
-        if (!result.ok) throw new Error(`${name} could not list its buckets: ${result.error}`);
-        return result.buckets.filter((bucket) => map.owner[bucket] === index).map((bucket) => [bucket, name] as const);
-      }),
-    );
+    let listed: Array<Array<readonly [number, string]>>;
+    try {
+      listed = await Promise.all(
+        map.shards.map(async (name, index) => {
+          const result = await shardRpc(env, name).bucketsWithRows();
+          if (!result.ok) throw new Error(`${name} could not list its buckets: ${result.error}`);
+          return result.buckets.filter((bucket) => map.owner[bucket] === index).map((bucket) => [bucket, name] as const);
+        }),
+      );
+    } catch (error) {
+      return fail("unavailable", `the backup could not start: ${error instanceof Error ? error.message : String(error)}`);
+    }
     const buckets = listed.flat().sort((a, b) => a[0] - b[0]);
     this.deps.db.transaction((tx) => {
       const abandoned = tx.select({ id: tables.backups.id }).from(tables.backups).where(and(eq(tables.backups.state, "running"), lt(tables.backups.createdAt, now - ABANDONED_MS))).all();
