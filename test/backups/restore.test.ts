@@ -1,8 +1,10 @@
-import { env } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { sameChecksum } from "../../src/shard/checksum";
+import { stubFor } from "../../src/shard/stub";
 import { admin, call, json } from "../helpers/http";
 import { authorizeUrl, REDIRECT_URI } from "../helpers/oidc";
+import { rowsIn } from "../helpers/shards";
 import { bucketRows, checksumAt, expireLease, otherShard, ownerOf } from "../rebalance/helpers";
 import { confidentialApp, loseBucket, refresh, restore, runBackup, signedInUser, type App, type SignedIn } from "./helpers";
 
@@ -156,6 +158,27 @@ describe("restoring a bucket from a backup", () => {
     const inPlace = await restore(forged.backup_id, user.bucket);
     expect(inPlace.status).toBe(409);
     expect((await json<Refusal>(inPlace)).error).toBe("restore_mismatch");
+  });
+
+  it("sends again, soon after the restore, the audit events that were waiting in the bucket's outbox when it was backed up", async () => {
+    const user = await signedInUser(app);
+    const { shard } = await ownerOf(user.bucket);
+    const stub = stubFor(env, shard);
+    await runDurableObjectAlarm(stub); // delivered what the sign-in recorded; the alarm now waits for the sweep
+    const eventId = `0190f000-0000-7000-8000-${crypto.randomUUID().slice(-12)}`;
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("INSERT INTO outbox (id, bucket, type, user_id, client_id, data, at) VALUES (?, ?, 'login.success', ?, NULL, '{}', ?)", eventId, user.bucket, user.user.id, Date.now());
+    });
+    const { id, manifest } = await runBackup();
+    expect(manifest.buckets.find((b) => b.bucket === user.bucket)!.tables.outbox!.rows).toBe(1);
+    await loseBucket(shard, user.bucket);
+
+    expect((await restore(id, user.bucket)).status).toBe(200);
+    expect(await rowsIn(shard, "outbox", "id = ?", eventId)).toHaveLength(1);
+    const alarm = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+    expect(alarm!).toBeLessThanOrEqual(Date.now() + 1_000);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await rowsIn(shard, "outbox", "id = ?", eventId)).toEqual([]);
   });
 
   it("answers clearly for a bucket the backup does not hold, an unknown backup or shard, and bad bodies", async () => {

@@ -206,8 +206,11 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   backupBucket(bucket: number, backupId: string): Promise<ShardResult<BucketBackup>> {
     return backup.backupBucket(this.ctx.storage, this.env.BACKUPS, bucket, backupId);
   }
-  restoreBucket(input: RestoreInput): Promise<ShardResult<RestoreOutcome>> {
-    return backup.restoreBucket(this.ctx.storage, this.env.BACKUPS, input);
+  async restoreBucket(input: RestoreInput): Promise<ShardResult<RestoreOutcome>> {
+    const result = await backup.restoreBucket(this.ctx.storage, this.env.BACKUPS, input);
+    // Audit events that were waiting in the bucket's outbox when it was backed up go out again (their ids keep one copy).
+    if (result.ok && result.outcome === "restored" && (result.checksum.outbox?.rows ?? 0) > 0) this.scheduleFlush();
+    return result;
   }
   scheduleRollback(target: RollbackTarget): Promise<ShardResult<RollbackScheduled>> {
     return scheduleRollback(this.ctx.storage, target, Date.now());
