@@ -6,7 +6,10 @@ import { runCommands, simpleCommand, type Command, type CommonValues } from "./l
 import { runMoves } from "./lib/move-runner.ts";
 import { parallel } from "./lib/parallel.ts";
 import type { RunSummary } from "./lib/move-runner.ts";
-import { SHARD_COMMANDS, verifyRange, type ShardCommand } from "./lib/shard-commands.ts";
+import { CliError } from "./lib/args.ts";
+import { formatBackup, formatBackupFailures, formatBackups, formatRestore, formatRollback } from "./lib/backup-format.ts";
+import { backupBuckets, restoreBuckets } from "./lib/backup-runner.ts";
+import { SHARD_COMMANDS, pitrTarget, restoreScope, verifyRange, type ShardCommand } from "./lib/shard-commands.ts";
 import { formatPlan, formatStatus, formatSummary, formatVerify } from "./lib/shard-format.ts";
 import type { VerifySummary } from "./lib/shard-format.ts";
 import { shardsApi, type ShardsApi } from "./lib/shards-api.ts";
@@ -95,6 +98,45 @@ async function verify(api: ShardsApi, o: Options<"verify">): Promise<void> {
   if (result.problems.length > 0) process.exitCode = 1;
 }
 
+async function backup(api: ShardsApi, o: Options<"backup">): Promise<void> {
+  const started = await api.startBackup();
+  if (!o.json) process.stderr.write(`backup ${started.backup_id}: ${started.buckets.length} buckets hold rows (${started.empty_buckets} empty, nothing to do for them)\n`);
+  const run = await backupBuckets((b) => api.backupBucket(started.backup_id, b), started.buckets, { concurrency: o.concurrency ?? 8, progress: !o.json });
+  if (run.failed.length > 0) {
+    print(o.json, { backup_id: started.backup_id, finished: false, failed: run.failed }, () => formatBackupFailures(started.backup_id, run));
+    process.exitCode = 1;
+    return;
+  }
+  const finished = await api.finishBackup(started.backup_id);
+  print(o.json, { ...finished, seconds: run.seconds }, () => formatBackup(finished, run));
+}
+
+async function listBackups(api: ShardsApi, o: Options<"backups">): Promise<void> {
+  const { backups } = await api.backups(o.limit ?? 20);
+  print(o.json, backups, () => formatBackups(backups));
+}
+
+async function restore(api: ShardsApi, o: Options<"restore">): Promise<void> {
+  const scope = restoreScope(o.bucket, o.all);
+  const id = o.backup ?? (await newestComplete(api));
+  const buckets = scope === "all" ? (await api.manifest(id)).buckets.map((b) => b.bucket) : [scope];
+  if (!o.json) process.stderr.write(`restoring ${buckets.length} bucket${buckets.length === 1 ? "" : "s"} from backup ${id}${o.to ? ` into ${o.to}` : " into their owners"}\n`);
+  const run = await restoreBuckets((b) => api.restore(id, b, { to: o.to, force: o.force }), buckets, { concurrency: o.concurrency ?? 8, progress: !o.json && buckets.length > 1 });
+  print(o.json, { backup_id: id, ...run }, () => formatRestore(id, run));
+  if (run.failed.length > 0) process.exitCode = 1;
+}
+
+async function newestComplete(api: ShardsApi): Promise<string> {
+  const complete = (await api.backups(100)).backups.find((b) => b.state === "complete");
+  if (!complete) throw new CliError("no complete backup in the backups bucket: `npm run shards -- backup` makes one (or name one with --backup)");
+  return complete.backup_id;
+}
+
+async function pitr(api: ShardsApi, o: Options<"pitr">): Promise<void> {
+  const rolled = await api.pitr(o.shard, pitrTarget(o.at, o.bookmark), o.force);
+  print(o.json, rolled, () => formatRollback(rolled));
+}
+
 function runOptions(o: { concurrency: number | undefined; "max-rate"?: number | undefined; json: boolean }) {
   return {
     holder,
@@ -162,4 +204,8 @@ runCommands("shards", {
   rebalance: command("rebalance", rebalance, { leasing: true }),
   resume: command("resume", resume, { leasing: true }),
   verify: command("verify", verify, { check: (o) => verifyRange(o.from, o.to) }),
+  backup: command("backup", backup),
+  backups: command("backups", listBackups),
+  restore: command("restore", restore, { leasing: true, check: (o) => void restoreScope(o.bucket, o.all) }),
+  pitr: command("pitr", pitr, { leasing: true, check: (o) => void pitrTarget(o.at, o.bookmark) }),
 });

@@ -8,14 +8,12 @@
 // during and after the move, errors, and lost or duplicated refreshes (targets: zero
 // lost, zero duplicated, errors < 0.1 %). Not a test: it measures and writes
 // load/reports/rebalance-<time>.json.
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseCommand, runMain, UsageError, type CommandSpec, type Values } from "../cli/lib/args.ts";
 import { parallel } from "../cli/lib/parallel.ts";
 import { MAX_CONCURRENCY } from "../cli/lib/shard-commands.ts";
-import { ROOT } from "../cli/lib/wrangler.ts";
 import { Http } from "./http.ts";
 import { authorizeWithSession, discover, redeemCode, type ClientConfig, type Endpoints } from "./oidc.ts";
 import { LIMITS, num } from "./options.ts";
@@ -23,6 +21,7 @@ import { startRebalanceProvider } from "./rebalance-provider.ts";
 import { RefreshStorm, type Family } from "./rebalance-storm.ts";
 import { fileStamp, REPORTS_DIR } from "./report/json.ts";
 import { ensureClient, ensureSessions, ensureUsers, signInUser } from "./seeder.ts";
+import { runShardsCli } from "./shards-cli.ts";
 import { loadState, statePath, type LoadState } from "./state.ts";
 
 const SPEC = {
@@ -171,28 +170,6 @@ async function mintFamilies(http: Http, ep: Endpoints, client: ClientConfig, sta
     throw new Error(`could not start a refresh family for ${user.email}`);
   });
   return families;
-}
-
-/** Runs `npm run shards -- <args> --json` against the benchmark's provider; its progress goes to stderr. */
-function runShardsCli(base: string, token: string, args: string[]): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, "cli", "shards.ts"), ...args, "--url", base, "--json"], {
-      env: { ...process.env, ADMIN_TOKEN: token },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
-    child.once("error", reject);
-    child.once("exit", (code) => {
-      try {
-        const parsed: unknown = JSON.parse(out);
-        if (code !== 0 && args[0] !== "verify") return reject(new Error(`shards ${args.join(" ")} exited ${code}: ${out.slice(0, 500)}`));
-        resolve(parsed);
-      } catch {
-        reject(new Error(`shards ${args.join(" ")} exited ${code} without JSON: ${out.slice(0, 500)}`));
-      }
-    });
-  });
 }
 
 function summary(r: RebalanceReport): string {

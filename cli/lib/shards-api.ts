@@ -11,7 +11,16 @@ import type {
   StatusResponse,
   VerifyResponse,
 } from "../../src/router/endpoints/admin/shard-responses.ts";
-import type { AdminClient } from "./admin-client.ts";
+import type {
+  BackupBucketResponse,
+  BackupFinishResponse,
+  BackupListResponse,
+  BackupManifestResponse,
+  BackupStartResponse,
+  RestoreResponse,
+  RollbackResponse,
+} from "../../src/router/endpoints/admin/backup-responses.ts";
+import type { AdminClient, AdminResponse } from "./admin-client.ts";
 import { okBody } from "./admin-commands.ts";
 
 export type PlanBy = PlanResponse["by"];
@@ -29,6 +38,17 @@ export function shardsApi(client: AdminClient, holder: string) {
     rebalance: async (shards: number, by: PlanBy) => okBody<RebalanceResponse>(await client.request("POST", "/admin/shards/rebalance", { holder, shards, by }), [200, 201]),
     openMoves: async () => okBody<MovesResponse>(await client.request("GET", "/admin/shards/moves?open=true&limit=500"), [200]),
     cancelPlanned: async () => okBody<CancelResponse>(await client.request("POST", "/admin/shards/moves/cancel", { holder }), [200]),
+    backups: async (limit: number) => okBody<BackupListResponse>(await client.request("GET", `/admin/backups?limit=${limit}`), [200]),
+    startBackup: async () => okBody<BackupStartResponse>(await client.request("POST", "/admin/backups"), [201]),
+    finishBackup: async (id: string) => okBody<BackupFinishResponse>(await client.request("POST", `/admin/backups/${id}/finish`), [200]),
+    manifest: async (id: string) => okBody<BackupManifestResponse>(await client.request("GET", `/admin/backups/${id}`), [200]),
+    /** One bucket of a running backup; the raw answer, so the runner can retry or record a refusal. */
+    backupBucket: (id: string, bucket: number): Promise<AdminResponse> => client.request("POST", `/admin/backups/${id}/buckets/${bucket}`),
+    /** One bucket restored; the raw answer (a refusal is a result for one bucket, not the end of the run). */
+    restore: (id: string, bucket: number, options: { to?: string | undefined; force?: boolean }): Promise<AdminResponse> =>
+      client.request("POST", `/admin/backups/${id}/restore`, { holder, bucket, ...(options.to ? { to: options.to } : {}), ...(options.force ? { force: true } : {}) }),
+    pitr: async (shard: string, target: { at: string } | { bookmark: string }, force: boolean) =>
+      okBody<RollbackResponse>(await client.request("POST", `/admin/shards/${shard}/pitr`, { holder, ...target, ...(force ? { force: true } : {}) }), [200]),
     /** Gives the lease back; a failure is ignored (the lease runs out by itself). */
     releaseLease: async () => void (await client.request("POST", "/admin/shards/lease/release", { holder }).catch(() => undefined)),
   };

@@ -9,7 +9,7 @@ export interface OAuthErrorOptions {
   headers?: Record<string, string>;
 }
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500 | 501 | 503;
 
 export class OAuthError extends Error {
   override readonly name = "OAuthError";

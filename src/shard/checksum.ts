@@ -30,7 +30,12 @@ export async function bucketHash(checksum: BucketChecksum): Promise<string> {
 
 /** SHA-256 of a string as lowercase hex. */
 export async function sha256Hex(text: string): Promise<string> {
-  const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text)));
+  return sha256HexOfBytes(utf8.encode(text));
+}
+
+/** SHA-256 of bytes as lowercase hex (a backup object is checked as stored). */
+export async function sha256HexOfBytes(data: Uint8Array): Promise<string> {
+  const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
   let out = "";
   for (const b of bytes) out += b.toString(16).padStart(2, "0");
   return out;

@@ -27,7 +27,7 @@ function error(...argv: string[]): string {
 describe("npm run shards: argument errors are clear", () => {
   it("names a missing or unknown command and lists the real ones", () => {
     expect(error()).toBe("missing command");
-    expect(error("rebalanse")).toBe("unknown command 'rebalanse' (commands: status, plan, add-shard, move, rebalance, resume, verify)");
+    expect(error("rebalanse")).toBe("unknown command 'rebalanse' (commands: status, plan, add-shard, move, rebalance, resume, verify, backup, backups, restore, pitr)");
     expect(error("--shards", "4")).toBe("expected a command before --shards");
   });
 

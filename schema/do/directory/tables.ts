@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Tables of ShardDirectoryActor: the versioned bucket → shard map. */
 
@@ -79,3 +79,41 @@ export const leases = sqliteTable("leases", {
   acquiredAt: integer("acquired_at").notNull(),
   expiresAt: integer("expires_at").notNull(),
 });
+
+/**
+ * Backups to R2 (`npm run shards -- backup`) while they run: one row per backup, and one
+ * per bucket that held rows when it started. Each bucket row is filled in when its shard
+ * has written the bucket's object; `finish` writes the manifest to R2 from these rows
+ * and then deletes them (the manifest is the record; the summary row stays for `backups`).
+ */
+export const backups = sqliteTable("backups", {
+  id: text("id").primaryKey(),
+  // running | complete
+  state: text("state").notNull(),
+  createdAt: integer("created_at").notNull(),
+  finishedAt: integer("finished_at"),
+  mapVersion: integer("map_version").notNull(),
+  buckets: integer("buckets").notNull(),
+  rows: integer("rows"),
+  users: integer("users"),
+  bytes: integer("bytes"),
+});
+
+export const backupBuckets = sqliteTable(
+  "backup_buckets",
+  {
+    backupId: text("backup_id").notNull(),
+    bucket: integer("bucket").notNull(),
+    // The owner that wrote the object (null until then).
+    shard: text("shard"),
+    key: text("key"),
+    bytes: integer("bytes"),
+    sha256: text("sha256"),
+    // JSON: per table row count and SHA-256 of the rows as they were read.
+    checksum: text("checksum"),
+    rows: integer("rows"),
+    users: integer("users"),
+    takenAt: integer("taken_at"),
+  },
+  (t) => [primaryKey({ columns: [t.backupId, t.bucket] })],
+);

@@ -18,6 +18,12 @@ import { OwnershipPusher } from "./push";
 import { MapSnapshotPublisher } from "./snapshot";
 import { shardStatus } from "./status";
 import { verifyRange } from "./verify";
+import { BackupService } from "./backups";
+import { RestoreService } from "./restore";
+import { rollbackShard } from "./rollback";
+import type { BackupManifest, BackupSummary, ManifestBucket } from "../../shard/backup-manifest";
+import type { RollbackTarget } from "../user-shard/api";
+import type { BackupStarted, BucketRestoreReport, FinishedBackup, RestoreOptions, RollbackOptions, ShardRollbackReport } from "./api";
 import { MAX_VERIFY_RANGE, type DirectoryApi, type DirectoryMap, type DirectoryResult, type MoveListing, type MoveView, type PlanBy, type PlanToApply, type PlanView, type RunOptions, type ShardStatus, type VerifyReport } from "./api";
 
 /**
@@ -32,6 +38,8 @@ export class ShardDirectoryActor extends DurableObject<Env> implements Directory
   private readonly moves: MoveService;
   private readonly pusher: OwnershipPusher;
   private readonly snapshot: MapSnapshotPublisher;
+  private readonly backups: BackupService;
+  private readonly restores: RestoreService;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -44,6 +52,8 @@ export class ShardDirectoryActor extends DurableObject<Env> implements Directory
       readMap: () => this.readMap(),
       wakeAt: (at) => this.wakeAt(at),
     });
+    this.backups = new BackupService({ db: this.db, sql: ctx.storage.sql, env, map: () => this.operatorMap() });
+    this.restores = new RestoreService({ db: this.db, env, backups: this.backups, map: () => this.operatorMap(), push: () => this.pushPending() });
     void ctx.blockConcurrencyWhile(async () => {
       await migrate(this.db, migrations);
     });
@@ -202,6 +212,36 @@ export class ShardDirectoryActor extends DurableObject<Env> implements Directory
     const map = await this.operatorMap();
     const open = openMoves(this.db).map(moveView);
     return ok({ report: await verifyRange(this.env, map, open, from, Math.min(from + count - 1, BUCKET_COUNT - 1)) });
+  }
+
+  // Backups to R2 and restores (backups.ts, restore.ts), point-in-time recovery of a shard (rollback.ts).
+
+  startBackup(): Promise<DirectoryResult<{ backup: BackupStarted }>> {
+    return this.backups.start();
+  }
+
+  backupBucket(backupId: string, bucket: number): Promise<DirectoryResult<{ entry: ManifestBucket }>> {
+    return this.backups.bucket(backupId, bucket);
+  }
+
+  finishBackup(backupId: string): Promise<DirectoryResult<{ backup: FinishedBackup }>> {
+    return this.backups.finish(backupId);
+  }
+
+  listBackups(limit: number): Promise<DirectoryResult<{ backups: BackupSummary[] }>> {
+    return this.backups.list(limit);
+  }
+
+  getBackup(backupId: string): Promise<DirectoryResult<{ manifest: BackupManifest }>> {
+    return this.backups.get(backupId);
+  }
+
+  restoreBucket(backupId: string, bucket: number, options: RestoreOptions): Promise<DirectoryResult<{ restored: BucketRestoreReport }>> {
+    return this.restores.restore(backupId, bucket, options);
+  }
+
+  rollbackShard(shard: string, target: RollbackTarget, options: RollbackOptions): Promise<DirectoryResult<{ rollback: ShardRollbackReport }>> {
+    return rollbackShard({ db: this.db, env: this.env, map: () => this.operatorMap(), push: () => this.pushPending() }, shard, target, options);
   }
 
   /** The map as `ensureMap` gives it to routers: created on first use, acknowledged by every shard. */

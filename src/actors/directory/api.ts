@@ -5,7 +5,8 @@
  */
 import type { ShardMap } from "../../shard/map.ts";
 import type { BucketState, Failure, Ok } from "../results.ts";
-import type { BucketChecksum } from "../user-shard/api.ts";
+import type { BackupManifest, BackupSummary, BackupTotals, ManifestBucket } from "../../shard/backup-manifest.ts";
+import type { BucketChecksum, RestoredUser, RollbackTarget } from "../user-shard/api.ts";
 
 /**
  * Why the directory refuses. Each code has one meaning, so callers act on the code
@@ -13,9 +14,27 @@ import type { BucketChecksum } from "../user-shard/api.ts";
  * - `lease_held`: another operator holds the move lease (who, and until when); wait for it or stop.
  * - `map_changed`: the map changed since the plan was made, or the plan no longer fits it; plan again.
  * - `move_open`: open moves stand in the way (the bucket has one, or a rebalance needs none); finish them first.
- * - `not_found`: no such move, or no map yet. `invalid_input`: bad arguments.
+ * - `not_found`: no such move, backup or bucket in a backup, or no map yet. `invalid_input`: bad arguments.
+ * - `not_empty`: a restore found rows of the bucket where it would write; nothing was written (`force` replaces them).
+ * - `backup_corrupt`: a backup object is missing or differs from its manifest (size, SHA-256, content); nothing was written.
+ * - `backup_incomplete`: a backup cannot be finished while buckets it listed are not backed up.
+ * - `restore_mismatch`: restored rows do not have the manifest's checksums (the detail names the tables).
+ * - `moved_since`: buckets moved to or from the shard after the time a rollback asks for (`force` rolls back anyway).
+ * - `unavailable`: a shard or R2 failed meanwhile; try again. `unsupported`: the runtime cannot do it (point-in-time recovery locally).
  */
-export type DirectoryError = "invalid_input" | "not_found" | "lease_held" | "map_changed" | "move_open";
+export type DirectoryError =
+  | "invalid_input"
+  | "not_found"
+  | "lease_held"
+  | "map_changed"
+  | "move_open"
+  | "not_empty"
+  | "backup_corrupt"
+  | "backup_incomplete"
+  | "restore_mismatch"
+  | "moved_since"
+  | "unavailable"
+  | "unsupported";
 export type DirectoryResult<T extends object = object> = Ok<T> | Failure<DirectoryError>;
 
 export interface DirectoryApi {
@@ -39,6 +58,82 @@ export interface DirectoryApi {
   rebalance(shards: number, by: PlanBy, holder: string): Promise<DirectoryResult<{ plan: PlanView; planId: string | null; moves: MoveView[] }>>;
   /** Checks `count` buckets from `from` on every shard against the map. */
   verify(from: number, count: number): Promise<DirectoryResult<{ report: VerifyReport }>>;
+  // Backups to R2 (backups.ts), restores (restore.ts), point-in-time recovery of a shard (rollback.ts).
+  /** Starts a backup: asks every shard which of its buckets hold rows, and records them as the backup's to-do list. */
+  startBackup(): Promise<DirectoryResult<{ backup: BackupStarted }>>;
+  /** Has the bucket's owner write the bucket's object; records it for the manifest. */
+  backupBucket(backupId: string, bucket: number): Promise<DirectoryResult<{ entry: ManifestBucket }>>;
+  /** Writes the manifest once every listed bucket is backed up. */
+  finishBackup(backupId: string): Promise<DirectoryResult<{ backup: FinishedBackup }>>;
+  /** The newest backups first: finished ones from their manifests, running and incomplete ones too. */
+  listBackups(limit: number): Promise<DirectoryResult<{ backups: BackupSummary[] }>>;
+  getBackup(backupId: string): Promise<DirectoryResult<{ manifest: BackupManifest }>>;
+  /** Restores one bucket of a backup, into its owner or (`to`) into another shard that then owns it. */
+  restoreBucket(backupId: string, bucket: number, options: RestoreOptions): Promise<DirectoryResult<{ restored: BucketRestoreReport }>>;
+  /** Rolls a whole shard back to a time (or bookmark) with Durable Object point-in-time recovery. */
+  rollbackShard(shard: string, target: RollbackTarget, options: RollbackOptions): Promise<DirectoryResult<{ rollback: ShardRollbackReport }>>;
+}
+
+/** A backup just started: its id, and the buckets to back up (those that held rows; the rest were empty). */
+export interface BackupStarted {
+  backup_id: string;
+  created_at: number;
+  map_version: number;
+  buckets: number[];
+  empty_buckets: number;
+}
+
+export interface FinishedBackup {
+  backup_id: string;
+  manifest_key: string;
+  created_at: number;
+  finished_at: number;
+  map_version: number;
+  totals: BackupTotals;
+}
+
+export interface RestoreOptions {
+  /** The operator driving the restore: it takes the move lease, as a move does. */
+  holder: string;
+  /** Restore into this shard instead of the bucket's owner; it then owns the bucket. */
+  to?: string;
+  /** Replace rows the bucket holds now (on the target, and on the owner when `to` differs). */
+  force?: boolean;
+}
+
+export interface BucketRestoreReport {
+  backup_id: string;
+  bucket: number;
+  /** The shard that holds and serves the restored rows. */
+  shard: string;
+  /** The owner before the restore, when `to` moved the bucket; its rows of the bucket were dropped. */
+  previous_owner: string | null;
+  outcome: "restored" | "already_restored";
+  rows: number;
+  users: number;
+  /** Rows the bucket held before (only with force). */
+  replaced: number;
+  /** Per table: rows and SHA-256 after the restore, equal to the manifest's. */
+  tables: BucketChecksum;
+  ms: number;
+  /** The restored users' ids and emails, for the D1 email index. */
+  emails: RestoredUser[];
+}
+
+export interface RollbackOptions {
+  holder: string;
+  /** Roll back even though buckets moved to or from the shard since then. */
+  force?: boolean;
+}
+
+export interface ShardRollbackReport {
+  shard: string;
+  at: number | null;
+  bookmark: string;
+  /** Scheduling this bookmark (`pitr --bookmark`) undoes the rollback. */
+  undo_bookmark: string;
+  /** Moves that touched the shard after `at` (only ever non-empty with force). */
+  moves_since: Array<{ id: number; bucket: number; from: string; to: string; step: MoveStep }>;
 }
 
 /** The map plus, per bucket, the epoch and state the shards enforce. */

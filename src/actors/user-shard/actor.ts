@@ -15,6 +15,8 @@ import { eventsAppended, flushOutboxBatch, outboxLag, trimOutbox } from "./outbo
 
 import { LOAD_WINDOW_MINUTES, loadReport } from "./load";
 import * as mover from "./mover";
+import * as backup from "./backup";
+import { scheduleRollback } from "./pitr";
 import { loadConfig, type Config } from "../../config";
 import { redeemCode } from "./codes";
 import { liveGrantUser } from "./grants";
@@ -26,6 +28,7 @@ import { authorizeWithSession, completeLogin, grantConsent, loginChallenge } fro
 import { findUser, insertUser, passwordCredential, setDisabled, toView } from "./users";
 import { withRequestId } from "./request-context";
 import { TRACED_METHODS, type TracedMethod } from "./api";
+import type { BucketBackup, RestoreInput, RestoreOutcome, RollbackScheduled, RollbackTarget } from "./api";
 import type { BucketDelta, BucketInventory, BucketPage, CopyCursor, ShardStats, TablePage, UserShardApi, SweepResult, ConsentView, BucketChecksum, BucketDigest, Row, LoadReport, Redeemed, RedeemInput, IntrospectRefreshInput, RefreshIntrospection, RevokeAccessInput, Revoked, RevokeRefreshInput, Rotated, RotateInput, EndContext, Ended, SessionView, NewSession, AuthorizationAsk, Authorized, LoginChallenge, LoginOutcome, NewUser, UserView } from "./api";
 
 /** Audit events wait at most this long in the outbox before the flush alarm runs. */
@@ -201,6 +204,26 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   }
   bucketInventory(first: number, last: number): Promise<ShardResult<BucketInventory>> {
     return mover.bucketInventory(this.ctx.storage.sql, first, last);
+  }
+
+  // Backups (backup.ts) and point-in-time recovery (pitr.ts), driven by ShardDirectoryActor.
+  bucketsWithRows(): ShardResult<{ buckets: number[] }> {
+    return ok({ buckets: backup.bucketsWithRows(this.ctx.storage.sql) });
+  }
+  backupBucket(bucket: number, backupId: string): Promise<ShardResult<BucketBackup>> {
+    return backup.backupBucket(this.ctx.storage, this.env.BACKUPS, bucket, backupId);
+  }
+  async restoreBucket(input: RestoreInput): Promise<ShardResult<RestoreOutcome>> {
+    const result = await backup.restoreBucket(this.ctx.storage, this.env.BACKUPS, input);
+    // Audit events that were waiting in the bucket's outbox when it was backed up go out again (their ids keep one copy).
+    if (result.ok && result.outcome === "restored" && (result.checksum.outbox?.rows ?? 0) > 0) this.scheduleFlush();
+    return result;
+  }
+  scheduleRollback(target: RollbackTarget): Promise<ShardResult<RollbackScheduled>> {
+    return scheduleRollback(this.ctx.storage, target, Date.now());
+  }
+  restart(reason: string): void {
+    this.ctx.abort(reason);
   }
 
   /** Requests served per minute and per bucket over the last minutes (skew, plan --by load). */

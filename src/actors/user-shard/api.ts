@@ -48,6 +48,17 @@ export interface UserShardApi {
   applyDelta(bucket: number, delta: BucketDelta): Promise<ShardResult<{ checksum: BucketChecksum }>>;
   dropBucket(bucket: number, limit: number): ShardResult<{ deleted: number; more: boolean }>;
   bucketInventory(first: number, last: number): Promise<ShardResult<BucketInventory>>;
+  // Backups to R2 (backup.ts), driven by ShardDirectoryActor; the rows go between this shard and R2 only.
+  /** Buckets this shard owns that hold at least one row: the only ones a backup visits. */
+  bucketsWithRows(): ShardResult<{ buckets: number[] }>;
+  /** Reads an owned bucket in one transaction and writes it to the BACKUPS bucket as one object. */
+  backupBucket(bucket: number, backupId: string): Promise<ShardResult<BucketBackup>>;
+  /** Imports a bucket's backup object in one transaction, into a bucket that holds no rows here (or `force`). */
+  restoreBucket(input: RestoreInput): Promise<ShardResult<RestoreOutcome>>;
+  /** Point-in-time recovery of this whole shard: schedules the restore for its next start (`restart` applies it). */
+  scheduleRollback(target: RollbackTarget): Promise<ShardResult<RollbackScheduled>>;
+  /** Ends this object's current run (ctx.abort): the next call starts it again, from a scheduled restore if any. */
+  restart(reason: string): void;
   /** Requests served per minute and per bucket over the last minutes. */
   loadReport(minutes?: number): ShardResult<LoadReport>;
   stats(): ShardResult<ShardStats>;
@@ -65,6 +76,58 @@ export interface BucketInventory {
   buckets: Array<{ bucket: number; checksum: BucketChecksum }>;
   held: Array<[number, number, ShardBucketState]>;
 }
+
+/** What a shard wrote for one bucket of a backup: the object, and the rows it holds. */
+export interface BucketBackup {
+  key: string;
+  bytes: number;
+  /** SHA-256 (hex) of the object's bytes as stored. */
+  sha256: string;
+  /** Of the rows exactly as written to the object (same transaction). */
+  checksum: BucketChecksum;
+  rows: number;
+  users: number;
+  /** When the rows were read (epoch ms). */
+  takenAt: number;
+}
+
+/** One bucket to restore, as the backup's manifest describes its object. */
+export interface RestoreInput {
+  bucket: number;
+  key: string;
+  sha256: string;
+  bytes: number;
+  /** The manifest's checksum of the bucket: the restored rows must have exactly this one. */
+  checksum: BucketChecksum;
+  /** Delete the rows the bucket holds here first (otherwise a bucket with rows is refused). */
+  force: boolean;
+}
+
+/** A restored user's id and email: the operator API puts them back in the D1 email index. */
+export type RestoredUser = [id: string, email: string];
+
+export type RestoreOutcome =
+  | { outcome: "restored"; rows: number; replaced: number; checksum: BucketChecksum; users: RestoredUser[] }
+  /** The bucket already holds exactly the backup's rows (a restore run again): nothing written. */
+  | { outcome: "already_restored"; rows: number; checksum: BucketChecksum; users: RestoredUser[] }
+  /** The bucket holds other rows; nothing written. */
+  | { outcome: "not_empty"; rows: number }
+  /** The object is missing, differs from the manifest (size, SHA-256) or cannot be read; nothing written. */
+  | { outcome: "corrupt"; detail: string }
+  /** Imported, but the rows' checksum is not the manifest's (the listed tables differ). */
+  | { outcome: "mismatch"; tables: string[]; checksum: BucketChecksum };
+
+/** How far back Durable Object point-in-time recovery reaches. */
+export const PITR_WINDOW_MS = 30 * 24 * 3_600_000;
+
+/** Where a point-in-time recovery goes: a time within the last 30 days, or a bookmark (e.g. one to undo a rollback). */
+export type RollbackTarget = { at: number } | { bookmark: string };
+
+export type RollbackScheduled =
+  /** `undo` is the bookmark of the state before the rollback: scheduling it undoes the rollback. */
+  | { outcome: "scheduled"; bookmark: string; undo: string }
+  /** This runtime keeps no history (local workerd / miniflare). */
+  | { outcome: "unavailable"; detail: string };
 
 /** Counts for operators: users held, buckets owned, map version applied, audit events waiting. */
 export interface ShardStats {

@@ -12,15 +12,19 @@ export interface TableSpec {
   readonly primaryKey: readonly string[];
   /** Positions of the primary-key columns within `columns`. */
   readonly keyIndexes: readonly number[];
+  /** An index starts with `bucket`: finding a bucket's rows is a lookup, not a scan of the table. */
+  readonly bucketIndexed: boolean;
 }
 
 /** Durable Object SQLite binds at most 100 parameters per statement. */
 export const MAX_BINDINGS = 100;
 
 export const TABLE_SPECS: readonly TableSpec[] = PER_USER_TABLES.map(({ table, name, primaryKey }) => {
-  const config = getTableConfig(table as SQLiteTable).columns;
+  const tableConfig = getTableConfig(table as SQLiteTable);
+  const config = tableConfig.columns;
   const columns = config.map((c) => c.name);
   const json = config.map((c) => (c.getSQLType() === "blob" ? `json_object('blob', hex(${c.name}))` : c.name));
+  const leading = tableConfig.indexes.map((i) => (i.config.columns[0] as { name?: string } | undefined)?.name);
   return {
     name,
     columns,
@@ -28,6 +32,7 @@ export const TABLE_SPECS: readonly TableSpec[] = PER_USER_TABLES.map(({ table, n
     keyIndexes: primaryKey.map((k) => columns.indexOf(k)),
     rowJson: `json_array(${json.join(", ")})`,
     keyJson: `json_array(${primaryKey.join(", ")})`,
+    bucketIndexed: primaryKey[0] === "bucket" || leading.includes("bucket"),
   };
 });
 
@@ -118,4 +123,22 @@ export function deleteSome(sql: SqlStorage, spec: TableSpec, bucket: number, lim
   const key = keyTuple(spec);
   sql.exec(`DELETE FROM ${spec.name} WHERE bucket = ? AND ${key} IN (SELECT ${spec.primaryKey.join(", ")} FROM ${spec.name} WHERE bucket = ? LIMIT ?)`, bucket, bucket, limit);
   return Number(sql.exec("SELECT changes() AS n").one().n);
+}
+
+/**
+ * Which of `buckets` hold at least one row of this table: one lookup per bucket where
+ * an index leads with `bucket`, else one pass over the table (the outbox, which holds
+ * seconds of events and has no such index).
+ */
+export function bucketsWithRowsIn(sql: SqlStorage, spec: TableSpec, buckets: readonly number[]): Set<number> {
+  const found = new Set<number>();
+  if (!spec.bucketIndexed) {
+    const wanted = new Set(buckets);
+    for (const [bucket] of sql.exec(`SELECT DISTINCT bucket FROM ${spec.name}`).raw()) if (wanted.has(Number(bucket))) found.add(Number(bucket));
+    return found;
+  }
+  for (const bucket of buckets) {
+    if (sql.exec(`SELECT 1 FROM ${spec.name} WHERE bucket = ? LIMIT 1`, bucket).toArray().length > 0) found.add(bucket);
+  }
+  return found;
 }

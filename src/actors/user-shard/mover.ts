@@ -16,7 +16,7 @@ export const MAX_PAGE = 2_000;
 
 type Result<T extends object> = ShardResult<T>;
 
-function heldAs(sql: SqlStorage, bucket: number): ShardBucketState | null {
+export function heldAs(sql: SqlStorage, bucket: number): ShardBucketState | null {
   const row = sql.exec("SELECT state FROM owned_buckets WHERE bucket = ?", bucket).toArray()[0];
   return row ? (row.state as ShardBucketState) : null;
 }
@@ -47,15 +47,8 @@ export function exportBucket(sql: SqlStorage, bucket: number, from: CopyCursor |
 
 /** Upserts exported pages in one transaction; only while this shard expects the bucket. */
 export function importRows(storage: DurableObjectStorage, bucket: number, pages: TablePage[]): Result<{ imported: number }> {
-  if (!isBucket(bucket) || !Array.isArray(pages)) return fail("invalid_input", "bad bucket or pages");
-  const checked: Array<{ spec: TableSpec; rows: Row[] }> = [];
-  for (const page of pages) {
-    const spec = tableSpec(page?.table);
-    if (!spec) return fail("invalid_input", `unknown table ${String(page?.table)}`);
-    const invalid = checkRows(spec, bucket, page.columns, page.rows);
-    if (invalid) return fail("invalid_input", invalid);
-    checked.push({ spec, rows: page.rows });
-  }
+  const checked = checkPages(bucket, pages);
+  if (typeof checked === "string") return fail("invalid_input", checked);
   return storage.transactionSync(() => {
     const refused = refuseUnlessIncoming(storage.sql, bucket);
     if (refused) return refused;
@@ -66,6 +59,25 @@ export function importRows(storage: DurableObjectStorage, bucket: number, pages:
     }
     return ok({ imported });
   });
+}
+
+export interface CheckedPage {
+  spec: TableSpec;
+  rows: Row[];
+}
+
+/** Exported pages checked against the registry: known tables, their exact columns, rows of `bucket` only. */
+export function checkPages(bucket: number, pages: unknown): CheckedPage[] | string {
+  if (!isBucket(bucket) || !Array.isArray(pages)) return "bad bucket or pages";
+  const checked: CheckedPage[] = [];
+  for (const page of pages as TablePage[]) {
+    const spec = tableSpec(page?.table);
+    if (!spec) return `unknown table ${String(page?.table)}`;
+    const invalid = checkRows(spec, bucket, page.columns, page.rows);
+    if (invalid) return invalid;
+    checked.push({ spec, rows: page.rows });
+  }
+  return checked;
 }
 
 /** Per-row keys and hashes of the named tables (all when omitted), read in one synchronous pass. */
@@ -179,9 +191,19 @@ export async function bucketInventory(
 
 async function snapshotChecksum(sql: SqlStorage, bucket: number): Promise<BucketChecksum> {
   // All tables are read before the first await, so the checksum is of one consistent state.
-  const snapshot = TABLE_SPECS.map((spec) => ({ spec, rows: canonicalRows(sql, spec, bucket).rows }));
+  return checksumOf(canonicalSnapshot(sql, bucket));
+}
+
+/** A bucket's rows in canonical form, every table, read synchronously: hash it later with checksumOf. */
+export type CanonicalSnapshot = Array<{ table: string; rows: string[] }>;
+
+export function canonicalSnapshot(sql: SqlStorage, bucket: number): CanonicalSnapshot {
+  return TABLE_SPECS.map((spec) => ({ table: spec.name, rows: canonicalRows(sql, spec, bucket).rows }));
+}
+
+export async function checksumOf(snapshot: CanonicalSnapshot): Promise<BucketChecksum> {
   const checksum: BucketChecksum = {};
-  for (const { spec, rows } of snapshot) checksum[spec.name] = await tableChecksum(rows);
+  for (const { table, rows } of snapshot) checksum[table] = await tableChecksum(rows);
   return checksum;
 }
 

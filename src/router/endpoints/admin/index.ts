@@ -6,6 +6,7 @@ import type { AppEnv } from "../../types";
 import { adminAudit } from "./audit";
 import { limitByOperatorToken } from "../../rate-limit/middleware";
 import { requireAdmin } from "./auth";
+import { adminBackups, adminShardRollback } from "./backups";
 import { adminClients } from "./clients";
 import { adminConsents } from "./consents";
 import { adminKeys } from "./keys";
@@ -31,6 +32,8 @@ export const admin = new Hono<AppEnv>()
   .route("/clients", adminClients)
   .route("/shards", adminShards)
   .route("/shards", adminShardMoves)
+  .route("/shards", adminShardRollback)
+  .route("/backups", adminBackups)
   .route("/keys", adminKeys)
   .route("/metrics", adminMetrics)
   .route("/audit", adminAudit);

@@ -41,9 +41,22 @@ export interface ReleaseResponse {
 }
 
 /**
- * The `error` of a refusal under /admin/shards (besides 401 `invalid_token` and 413/415
- * `invalid_request`): bad input, no such move, and the three conflicts, each with its code.
+ * The `error` of a refusal under /admin/shards and /admin/backups (besides 401
+ * `invalid_token` and 413/415 `invalid_request`): bad input, no such move or backup,
+ * and the conflicts, each with its code (see DirectoryError for what each means).
  */
-export type ShardsErrorCode = "invalid_request" | "not_found" | "lease_held" | "map_changed" | "move_open";
+export type ShardsErrorCode =
+  | "invalid_request"
+  | "not_found"
+  | "lease_held"
+  | "map_changed"
+  | "move_open"
+  | "bucket_not_empty"
+  | "backup_incomplete"
+  | "restore_mismatch"
+  | "moved_since"
+  | "backup_corrupt"
+  | "unsupported"
+  | "temporarily_unavailable";
 
 export type { MoveStep, MoveView, ShardView } from "../../../actors/directory/api.ts";
