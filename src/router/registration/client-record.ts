@@ -65,5 +65,7 @@ export function clientInformation(row: ClientRow, config: Config, tokens: { clie
   if (row.jwksUri !== null) info.jwks_uri = row.jwksUri;
   if (row.backchannelLogoutUri !== null) info.backchannel_logout_uri = row.backchannelLogoutUri;
   if (row.frontchannelLogoutUri !== null) info.frontchannel_logout_uri = row.frontchannelLogoutUri;
-  return { ...row.metadata, ...info };
+  // The descriptive members follow; they never stand in for one of the members above.
+  for (const [member, value] of Object.entries(row.metadata)) if (!(member in info)) info[member] = value;
+  return info;
 }
