@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { sha256 } from "../../src/oauth/secrets";
 import type { ClientRow } from "../../src/router/d1/clients";
 import { insertDynamicClient } from "../../src/router/d1/dynamic-clients";
-import { admin, json } from "../helpers/http";
+import { admin, call, json } from "../helpers/http";
 import { expectError, mintToken, REDIRECT, register } from "./helpers";
 
 interface TokenView {
@@ -88,7 +88,6 @@ describe("initial access tokens (RFC 7591 §3): the operator API", () => {
   });
 
   it("is operator-only: no token, no minting", async () => {
-    const { call } = await import("../helpers/http");
     const res = await call("/admin/registration-tokens", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
     expect(res.status).toBe(401);
   });

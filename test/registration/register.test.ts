@@ -4,6 +4,7 @@ import { sha256 } from "../../src/oauth/secrets";
 import { getClient } from "../../src/router/clients/registry";
 import { loadConfig } from "../../src/config";
 import { json, ORIGIN } from "../helpers/http";
+import { callAs, fakeLimit, freshIp, limitedEnv } from "../helpers/rate-limits";
 import { envWith, expectError, mintToken, REDIRECT, register, registered, send, type ClientInformation } from "./helpers";
 
 const config = loadConfig(env);
@@ -154,5 +155,16 @@ describe("POST /register: the request body", () => {
     const { initial_access_token: token } = await mintToken();
     const res = await register({ redirect_uris: [REDIRECT], client_name: "x".repeat(65 * 1024) }, token);
     await expectError(res, 413, "invalid_request");
+  });
+});
+
+describe("POST /register: the per-address limit", () => {
+  it("answers 429 with Retry-After once the address is over the limit, before reading the token or the body", async () => {
+    const limit = fakeLimit("refuse");
+    const res = await callAs(limitedEnv({ LIMIT_FORM_IP: limit }), freshIp(), "/register", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+    expect(res.headers.get("Retry-After")).toBe("60");
+    const body = await expectError(res, 429, "rate_limited");
+    expect(body.error_description).toContain("client registrations from this address");
+    expect(limit.keys).toHaveLength(1);
   });
 });
