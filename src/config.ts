@@ -39,6 +39,12 @@ export interface Config {
   readonly keyRotationIntervalS: number;
   /** How long a router isolate trusts its cached signing keys and JWKS. */
   readonly keyCacheTtlMs: number;
+  /**
+   * How much longer than keyCacheTtlMs an isolate goes on signing with the keys it
+   * holds while the key manager cannot be reached; retired keys stay published this
+   * much longer too, so what it signs stays verifiable.
+   */
+  readonly keyStaleSigningMs: number;
   /** How long a login or consent page stays valid. */
   readonly interactionTtlS: number;
   /** How long a router isolate trusts a cached client registration (unknown ids: at most 5 s). */
@@ -170,6 +176,7 @@ export function parseConfig(env: Partial<Env>): Config {
     sessionMaxTtlS: parseInteger("SESSION_MAX_TTL_S", env.SESSION_MAX_TTL_S, 2_592_000, 60, 31_536_000),
     keyRotationIntervalS: parseInteger("KEY_ROTATION_INTERVAL_S", env.KEY_ROTATION_INTERVAL_S, 2_592_000, 3_600, 31_536_000),
     keyCacheTtlMs: parseInteger("KEY_CACHE_TTL_MS", env.KEY_CACHE_TTL_MS, 60_000, 0, 3_600_000),
+    keyStaleSigningMs: parseInteger("KEY_STALE_SIGNING_S", env.KEY_STALE_SIGNING_S, 3_600, 0, 86_400) * 1000,
     interactionTtlS: parseInteger("INTERACTION_TTL_S", env.INTERACTION_TTL_S, 900, 60, 86_400),
     clientCacheTtlMs: parseInteger("CLIENT_CACHE_TTL_MS", env.CLIENT_CACHE_TTL_MS, 30_000, 0, 600_000),
     refreshIdleTtlS: parseInteger("REFRESH_IDLE_TTL_S", env.REFRESH_IDLE_TTL_S, 2_592_000, 60, 31_536_000),

@@ -40,6 +40,7 @@ export interface Env {
   SESSION_MAX_TTL_S?: string;
   KEY_ROTATION_INTERVAL_S?: string;
   KEY_CACHE_TTL_MS?: string;
+  KEY_STALE_SIGNING_S?: string;
   INTERACTION_TTL_S?: string;
   CLIENT_CACHE_TTL_MS?: string;
   REFRESH_IDLE_TTL_S?: string;

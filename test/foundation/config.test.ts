@@ -26,6 +26,7 @@ describe("loadConfig: validated, frozen, failing with the variable's name", () =
     expect([...config.auditWindowSkip]).toEqual(["token.issued"]);
     expect([...parseConfig({ ...base, AUDIT_WINDOW_SKIP: "none" }).auditWindowSkip]).toEqual([]);
     expect([...parseConfig({ ...base, AUDIT_WINDOW_SKIP: "token.issued,login.success" }).auditWindowSkip]).toEqual(["token.issued", "login.success"]);
+    expect(config.keyStaleSigningMs).toBe(3_600_000);
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -52,6 +53,8 @@ describe("loadConfig: validated, frozen, failing with the variable's name", () =
     [{ ...base, OUTBOX_MAX_EVENTS: "10" }, "OUTBOX_MAX_EVENTS", /between/],
     [{ ...base, LOG_REQUESTS: "verbose" }, "LOG_REQUESTS", /one of errors, all, off/],
     [{ ...base, AUDIT_WINDOW_SKIP: "token.issued, DROP TABLE" }, "AUDIT_WINDOW_SKIP", /event types like token.issued/],
+    [{ ...base, KEY_STALE_SIGNING_S: "86401" }, "KEY_STALE_SIGNING_S", /between/],
+    [{ ...base, KEY_STALE_SIGNING_S: "1h" }, "KEY_STALE_SIGNING_S", /integer/],
   ])("rejects %j naming %s", (env, variable, message) => {
     const error = errorOf(env as Record<string, string>);
     expect(error.variable).toBe(variable);

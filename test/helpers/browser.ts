@@ -6,10 +6,15 @@ import { call, ORIGIN } from "./http";
  * fields of the page's form. Headless Chromium covers the real browser in test/browser.
  */
 export class TestBrowser {
-  readonly cookies = new Map<string, string>();
-
-  /** `send`: how requests reach the worker (default: its fetch handler with the test configuration). */
-  constructor(private readonly send: (path: string, init: RequestInit) => Promise<Response> = call) {}
+  /**
+   * `send` is how requests reach the worker (its fetch handler by default; the
+   * degradation tests send through a worker whose bindings fail); `cookies` lets a
+   * second browser share the first one's jar.
+   */
+  constructor(
+    private readonly send: (path: string, init: RequestInit) => Promise<Response> = call,
+    readonly cookies = new Map<string, string>(),
+  ) {}
 
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);

@@ -58,8 +58,9 @@ describe("key rotation", () => {
     await keyManager().keySet();
     await rotate();
     for (const key of await keysIn("retired")) {
-      // A router may sign with it for one key-cache TTL after retirement; that token lives one token TTL.
-      const lastExpiry = key.retired_at! + config.keyCacheTtlMs + Math.max(config.accessTokenTtlS, config.idTokenTtlS) * 1000;
+      // A router may sign with it for one key-cache TTL after retirement (plus KEY_STALE_SIGNING_S while it
+      // cannot reach the key manager); that token lives one token TTL.
+      const lastExpiry = key.retired_at! + config.keyCacheTtlMs + config.keyStaleSigningMs + Math.max(config.accessTokenTtlS, config.idTokenTtlS) * 1000;
       expect(key.retire_until!).toBeGreaterThanOrEqual(lastExpiry);
       expect(key.retire_until! - key.retired_at!).toBe(retentionMs(config));
     }

@@ -15,6 +15,7 @@ import { MoveService } from "./move-service";
 import { incomingMoves, moveView, openMoveOf, openMoves } from "./moves";
 import { makePlan, planView } from "./plans";
 import { OwnershipPusher } from "./push";
+import { MapSnapshotPublisher } from "./snapshot";
 import { shardStatus } from "./status";
 import { verifyRange } from "./verify";
 import { MAX_VERIFY_RANGE, type DirectoryApi, type DirectoryMap, type DirectoryResult, type MoveListing, type MoveView, type PlanBy, type PlanToApply, type PlanView, type RunOptions, type ShardStatus, type VerifyReport } from "./api";
@@ -30,12 +31,19 @@ export class ShardDirectoryActor extends DurableObject<Env> implements Directory
   private pushing: Promise<void> | null = null;
   private readonly moves: MoveService;
   private readonly pusher: OwnershipPusher;
+  private readonly snapshot: MapSnapshotPublisher;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = drizzle(ctx.storage, { schema: tables });
     this.pusher = new OwnershipPusher(ctx.storage.sql, env);
     this.moves = new MoveService({ db: this.db, sql: ctx.storage.sql, env, push: () => this.pushPending(), wakeAt: (at) => this.wakeAt(at) });
+    this.snapshot = new MapSnapshotPublisher({
+      kv: () => this.env.MAP_SNAPSHOT,
+      version: () => this.db.select({ version: tables.mapMeta.version }).from(tables.mapMeta).get()?.version ?? null,
+      readMap: () => this.readMap(),
+      wakeAt: (at) => this.wakeAt(at),
+    });
     void ctx.blockConcurrencyWhile(async () => {
       await migrate(this.db, migrations);
     });
@@ -203,10 +211,15 @@ export class ShardDirectoryActor extends DurableObject<Env> implements Directory
     return ensured.map;
   }
 
-  /** Recovery: finishes moves whose driver vanished while the bucket was fenced or half-flipped. */
+  /**
+   * Recovery: finishes moves whose driver vanished while the bucket was fenced or
+   * half-flipped; and retries a map snapshot whose KV write failed.
+   */
   override async alarm(): Promise<void> {
-    const next = await this.moves.recover();
-    if (next !== null) await this.ctx.storage.setAlarm(next);
+    const recoverAt = await this.moves.recover();
+    const publishAt = await this.snapshot.flush();
+    const next = [recoverAt, publishAt].filter((at) => at !== null);
+    if (next.length > 0) await this.ctx.storage.setAlarm(Math.min(...next));
   }
 
   private async wakeAt(at: number): Promise<void> {
@@ -236,14 +249,15 @@ export class ShardDirectoryActor extends DurableObject<Env> implements Directory
    * and a caller waiting for all of them could wait as long as the rebalance). One
    * push runs at a time and carries the latest map; a caller that arrives meanwhile
    * waits for it and pushes again only if its version is still not acknowledged. A
-   * failed push throws here and is retried by the next call.
+   * failed push throws here and is retried by the next call. Once the shards hold
+   * the version, it goes to the KV snapshot, in the background (snapshot.ts).
    */
   private async pushPending(): Promise<void> {
     const meta = this.db.select().from(tables.mapMeta).get();
     if (!meta) return;
     const want = meta.version;
     for (;;) {
-      if (this.db.select().from(tables.shardSync).all().every((s) => s.ackedVersion >= want)) return;
+      if (this.db.select().from(tables.shardSync).all().every((s) => s.ackedVersion >= want)) break;
       if (this.pushing) {
         // Someone else's push: whatever happens to it, look again.
         await this.pushing.catch(() => undefined);
@@ -253,6 +267,7 @@ export class ShardDirectoryActor extends DurableObject<Env> implements Directory
       this.pushing = this.pushTo(latest).finally(() => (this.pushing = null));
       await this.pushing;
     }
+    this.snapshot.nudge();
   }
 
   private async pushTo(version: number): Promise<void> {

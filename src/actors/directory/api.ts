@@ -47,6 +47,22 @@ export interface DirectoryMap extends ShardMap {
   readonly states: readonly BucketState[];
 }
 
+/**
+ * The KV key (binding MAP_SNAPSHOT) under which the directory publishes every map
+ * version it settles, for router isolates that start while the directory is down.
+ */
+export const MAP_SNAPSHOT_KEY = "shard-map";
+
+/**
+ * The value at MAP_SNAPSHOT_KEY: the map as `ensureMap` returns it, and when it was
+ * written. KV is eventually consistent and the directory writes it at most once a
+ * second, so a reader may get a version or two behind the directory — safe, since
+ * every shard fences its buckets: a stale map only costs a `wrong_shard`.
+ */
+export interface MapSnapshot extends DirectoryMap {
+  readonly published_at: number;
+}
+
 /** Where a bucket move stands; the directory records each step before it takes it. */
 export type MoveStep = "planned" | "copying" | "fenced" | "verified" | "flipped" | "done" | "rolling_back" | "rolled_back";
 

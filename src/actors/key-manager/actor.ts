@@ -127,11 +127,12 @@ export class KeyManagerActor extends DurableObject<Env> implements KeyManagerApi
 
 /**
  * How long a retired key must stay published: routers may keep signing with it for
- * one key-cache TTL after the rotation, and what they sign lives at most the longest
- * token lifetime.
+ * one key-cache TTL after the rotation — and, while they cannot reach this actor,
+ * for KEY_STALE_SIGNING_S more (src/router/keys/cache.ts) — and what they sign lives
+ * at most the longest token lifetime.
  */
 export function retentionMs(config: Config): number {
-  return Math.max(config.accessTokenTtlS, config.idTokenTtlS) * 1000 + config.keyCacheTtlMs + RETIRE_MARGIN_MS;
+  return Math.max(config.accessTokenTtlS, config.idTokenTtlS) * 1000 + config.keyCacheTtlMs + config.keyStaleSigningMs + RETIRE_MARGIN_MS;
 }
 
 async function generateKey(alg: SigningAlg): Promise<NewKey> {

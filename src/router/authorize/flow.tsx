@@ -56,7 +56,7 @@ export async function showLogin(
   req: AuthorizationRequest,
   error: string | null = null,
   email: string = req.loginHint ?? "",
-  status: 200 | 400 | 401 | 429 = 200,
+  status: 200 | 400 | 401 | 429 | 503 = 200,
 ): Promise<Response> {
   const interaction = await signInteraction(env, config, csrfCookie(c, config), req);
   const security = pageHeaders(c, req);

@@ -3,6 +3,8 @@ import { SIGNING_ALGS, type SigningAlg } from "../../oauth/signing-alg";
 import type { Env } from "../../env";
 import type { Config } from "../../config";
 import { getClientRow, type ClientRow } from "../d1/clients";
+import { d1Unavailable } from "../d1/unavailable";
+import { DependencyBackoff } from "../dependency-backoff";
 import { AUTH_METHODS, CLIENT_ID } from "../endpoints/admin/client-schema";
 
 /** A client as the protocol endpoints use it: parsed once, immutable, shared by the requests of an isolate. */
@@ -56,6 +58,8 @@ const entries = new Map<string, Entry>();
 // Bumped by forgetClient. A D1 read that started before a change must not cache
 // what it read, or the change would be hidden for a whole TTL.
 let generation = 0;
+// After a failed D1 read, reads wait: expired registrations are served as they are.
+const d1Backoff = new DependencyBackoff();
 
 /**
  * The registered client, or null when there is none. The /token and /authorize
@@ -67,6 +71,14 @@ let generation = 0;
  * another request's I/O can be cancelled with that request in Workers. When a known
  * client's entry expires, one request re-reads it while the others go on with the
  * expired registration, so a busy isolate makes one D1 read per client per TTL.
+ *
+ * When D1 fails, a client this isolate knows is served as it was last read, for as
+ * long as D1 stays down (re-read after a backoff of 1 s doubling to 30 s, during which
+ * D1 is not asked at all): clients already in use keep working. A client the isolate
+ * does not know (or knew only as unknown) cannot be looked up: 503
+ * temporarily_unavailable. The price: a change made in the last TTL before the outage
+ * (a rotated secret, a deleted client) may not reach an isolate that cached the old
+ * registration until D1 answers again.
  */
 export async function getClient(env: Env, config: Config, clientId: string): Promise<RegisteredClient | null> {
   // Ids that cannot be registered cost neither a D1 read nor a cache slot.
@@ -78,12 +90,26 @@ export async function getClient(env: Env, config: Config, clientId: string): Pro
     entries.set(clientId, hit);
     return hit.client;
   }
-  if (hit && hit.client !== null) {
-    if (hit.refreshingSince !== undefined && now - hit.refreshingSince < REFRESH_STALL_MS) return hit.client;
-    hit.refreshingSince = now;
+  const known = hit && hit.client !== null ? hit : null;
+  if (known) {
+    if (known.refreshingSince !== undefined && now - known.refreshingSince < REFRESH_STALL_MS) return known.client;
+    if (d1Backoff.waiting(now)) return known.client;
+    known.refreshingSince = now;
+  } else if (d1Backoff.waiting(now)) {
+    throw d1Unavailable("the client registry", "D1 failed moments ago (backing off)");
   }
   const started = generation;
-  const row = await getClientRow(env.DB, clientId);
+  let row: ClientRow | null;
+  try {
+    row = await getClientRow(env.DB, clientId);
+    d1Backoff.succeeded();
+  } catch (error) {
+    d1Backoff.failed(Date.now());
+    if (!known) throw error;
+    delete known.refreshingSince;
+    console.warn(`client ${clientId}: D1 unreachable; serving the registration read before`, String(error));
+    return known.client;
+  }
   const client = row ? toRegisteredClient(row) : null;
   const ttl = client ? config.clientCacheTtlMs : Math.min(config.clientCacheTtlMs, NEGATIVE_TTL_MS);
   if (ttl > 0 && started === generation) remember(clientId, { client, expiresAt: Date.now() + ttl });
@@ -91,11 +117,18 @@ export async function getClient(env: Env, config: Config, clientId: string): Pro
   return client;
 }
 
-/** Drops one client (or all) from this isolate's cache; the operator API calls it after every change. */
+/**
+ * Drops one client from this isolate's cache (the operator API calls it after every
+ * change), or all of them and any memory of D1 failures (tests).
+ */
 export function forgetClient(clientId?: string): void {
   generation++;
-  if (clientId === undefined) entries.clear();
-  else entries.delete(clientId);
+  if (clientId !== undefined) {
+    entries.delete(clientId);
+    return;
+  }
+  entries.clear();
+  d1Backoff.succeeded();
 }
 
 function remember(clientId: string, entry: Entry): void {

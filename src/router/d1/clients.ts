@@ -1,5 +1,6 @@
 import { noteD1 } from "../observability/trace";
 import type { clients } from "../../../schema/d1/tables";
+import { inD1 } from "./unavailable";
 
 export type ClientRow = typeof clients.$inferSelect;
 export type ClientType = "confidential" | "public";
@@ -68,6 +69,7 @@ export function clientView(row: ClientRow): ClientView {
  * prepared statements so the worker bundle does not carry drizzle's D1 driver for ten
  * queries (it kept the bundle over its 150 KiB budget). JSON columns hold arrays as
  * JSON text and booleans are 0/1, exactly as drizzle's `mode: "json"`/`"boolean"` store them.
+ * Every statement goes through inD1: D1 down is a 503, not a 500.
  */
 export const COLUMNS =
   "client_id, client_name, client_type, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, scope, " +
@@ -185,25 +187,29 @@ export function settingsOf(row: ClientSettings): (string | number | null)[] {
   ];
 }
 
+const REGISTRY = "the client registry";
+
 export async function getClientRow(d1: D1Database, clientId: string): Promise<ClientRow | null> {
   noteD1();
-  const stored = await d1.prepare(`SELECT ${COLUMNS} FROM clients WHERE client_id = ?`).bind(clientId).first<StoredClient>();
+  const stored = await inD1(REGISTRY, () => d1.prepare(`SELECT ${COLUMNS} FROM clients WHERE client_id = ?`).bind(clientId).first<StoredClient>());
   return stored ? rowOf(stored) : null;
 }
 
 export async function listClientRows(d1: D1Database): Promise<ClientRow[]> {
   noteD1();
-  const { results } = await d1.prepare(`SELECT ${COLUMNS} FROM clients ORDER BY client_id`).all<StoredClient>();
+  const { results } = await inD1(REGISTRY, () => d1.prepare(`SELECT ${COLUMNS} FROM clients ORDER BY client_id`).all<StoredClient>());
   return results.map(rowOf);
 }
 
 /** Creates the client unless one with its id exists; true when this call created it. */
 export async function insertClientRowIfAbsent(d1: D1Database, row: ClientRow): Promise<boolean> {
   noteD1();
-  const { results } = await d1
-    .prepare(`INSERT INTO clients (client_id, secret_hash, created_at, ${SETTINGS.join(", ")}) VALUES (?, ?, ?, ${SETTINGS.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING RETURNING client_id`)
-    .bind(row.clientId, row.secretHash, row.createdAt, ...settingsOf(row))
-    .all();
+  const { results } = await inD1(REGISTRY, () =>
+    d1
+      .prepare(`INSERT INTO clients (client_id, secret_hash, created_at, ${SETTINGS.join(", ")}) VALUES (?, ?, ?, ${SETTINGS.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING RETURNING client_id`)
+      .bind(row.clientId, row.secretHash, row.createdAt, ...settingsOf(row))
+      .all(),
+  );
   return results.length === 1;
 }
 
@@ -222,24 +228,28 @@ export async function updateClientRow(
   noteD1();
   const secretSql = "keep" in secret ? "coalesce(secret_hash, ?)" : "?";
   const secretValue = "keep" in secret ? secret.keep : "set" in secret ? secret.set : null;
-  const stored = await d1
-    .prepare(`UPDATE clients SET ${SETTINGS.map((c) => `${c} = ?`).join(", ")}, secret_hash = ${secretSql} WHERE client_id = ? RETURNING ${COLUMNS}`)
-    .bind(...settingsOf(row), secretValue, row.clientId)
-    .first<StoredClient>();
+  const stored = await inD1(REGISTRY, () =>
+    d1
+      .prepare(`UPDATE clients SET ${SETTINGS.map((c) => `${c} = ?`).join(", ")}, secret_hash = ${secretSql} WHERE client_id = ? RETURNING ${COLUMNS}`)
+      .bind(...settingsOf(row), secretValue, row.clientId)
+      .first<StoredClient>(),
+  );
   return stored ? rowOf(stored) : null;
 }
 
 export async function setClientSecretHash(d1: D1Database, clientId: string, secretHash: string): Promise<boolean> {
   noteD1();
-  const { results } = await d1
-    .prepare("UPDATE clients SET secret_hash = ?, updated_at = ? WHERE client_id = ? AND client_type = 'confidential' RETURNING client_id")
-    .bind(secretHash, Date.now(), clientId)
-    .all();
+  const { results } = await inD1(REGISTRY, () =>
+    d1
+      .prepare("UPDATE clients SET secret_hash = ?, updated_at = ? WHERE client_id = ? AND client_type = 'confidential' RETURNING client_id")
+      .bind(secretHash, Date.now(), clientId)
+      .all(),
+  );
   return results.length === 1;
 }
 
 export async function deleteClientRow(d1: D1Database, clientId: string): Promise<boolean> {
   noteD1();
-  const { results } = await d1.prepare("DELETE FROM clients WHERE client_id = ? RETURNING client_id").bind(clientId).all();
+  const { results } = await inD1(REGISTRY, () => d1.prepare("DELETE FROM clients WHERE client_id = ? RETURNING client_id").bind(clientId).all());
   return results.length === 1;
 }

@@ -9,9 +9,11 @@ import { openInteraction } from "../authorize/interaction";
 import { writeSessionCookie } from "../authorize/session-cookie";
 import { getClient } from "../clients/registry";
 import type { Config } from "../../config";
+import { isD1Unavailable } from "../d1/unavailable";
 import { userIdByEmail } from "../d1/user-emails";
 import { OAuthError } from "../errors";
 import { formParams } from "../http/params";
+import { ensureSigningKeys } from "../keys/cache";
 import { callShard } from "../shards/call";
 import type { PagesEnv } from "../pages/env";
 import { trustRedirect } from "../pages/errors";
@@ -20,6 +22,7 @@ import type { Env } from "../../env";
 
 const WRONG = "The email or password is not correct.";
 const SLOWED = (s: number) => `Too many failed attempts. Wait ${s} second${s === 1 ? "" : "s"} and try again.`;
+const UNAVAILABLE = "Signing in is temporarily unavailable. Please try again in a moment.";
 
 /**
  * Checks the password off the shard (PBKDF2 costs tens of milliseconds), then one
@@ -54,13 +57,27 @@ async function login(c: Context<PagesEnv>): Promise<Response> {
   const rawEmail = form.get("email") ?? "";
   const password = form.get("password") ?? "";
   if (password.length > MAX_PASSWORD_LENGTH) return showLogin(c, c.env, config, client, req, WRONG, rawEmail, 401);
-  const checked = await checkPassword(c.env, config, normalizeEmail(rawEmail), password);
+  let checked: Awaited<ReturnType<typeof checkPassword>>;
+  try {
+    checked = await checkPassword(c.env, config, normalizeEmail(rawEmail), password);
+  } catch (error) {
+    // The email index (D1) is down: every sign-in by email fails alike, and not for long. The
+    // person keeps the form and tries again; the application is not sent an error for it. (A
+    // fenced shard is one user for a moment: that 503 goes to the application as before.)
+    if (!isD1Unavailable(error)) throw error;
+    console.warn(`POST /login -> 503 page: ${error.detail ?? error.description}`);
+    for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+    return showLogin(c, c.env, config, client, req, UNAVAILABLE, rawEmail, 503);
+  }
   if (!checked) return showLogin(c, c.env, config, client, req, WRONG, rawEmail, 401);
   if (checked.retryAfterS > 0) {
     c.header("Retry-After", String(checked.retryAfterS));
     return showLogin(c, c.env, config, client, req, SLOWED(checked.retryAfterS), rawEmail, 429);
   }
 
+  // What is written next (a session, perhaps a code) leads on to a signed consent form or a token
+  // request: if this isolate cannot sign, say so now rather than after the shard wrote it.
+  await ensureSigningKeys(c.env, config);
   const cookie = mintArtifact("s", checked.bucket);
   const session = { idHash: await sha256(cookie), sid: newId() };
   const { code, ask } = await askFor(config, req, checked.bucket);

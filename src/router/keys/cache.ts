@@ -7,6 +7,8 @@ import type { Config } from "../../config";
 import { temporarilyUnavailable } from "../errors";
 import { StaleWhileRefresh } from "../stale-while-refresh";
 
+/** A request that checked it can sign has this long to do so before the held keys are too old to sign with. */
+const SIGNING_HEADROOM_MS = 30_000;
 /** Allowed clock difference between us, other isolates and the token's issuer clock. */
 const CLOCK_TOLERANCE_S = 30;
 /** An unknown kid refreshes the cache at most this often, so garbage tokens cannot hammer the actor. */
@@ -19,13 +21,23 @@ type Key = Awaited<ReturnType<typeof importJWK>>;
 /**
  * The key manager's key set, cached per isolate for `keyCacheTtlMs`, with the keys
  * already imported. Signing and verifying never call the actor on the hot path.
- * When the TTL runs out one request refreshes while the others go on with the
- * stale set (StaleWhileRefresh); no request awaits a promise another request
- * started (Workers forbids awaiting another request's I/O). A retired key stays
- * published for longer than this cache lives (see retentionMs in the actor), so
- * signing with a just-retired key from a stale cache is harmless.
+ * Past the TTL the set is still served while one refresh runs in the background
+ * (StaleWhileRefresh); no request awaits a promise another request started (Workers
+ * forbids awaiting another request's I/O).
+ *
+ * When the key manager cannot be reached, the isolate keeps signing with the keys it
+ * holds, serving its JWKS and verifying, and asks again after a backoff. Signing with
+ * a held key is safe only while that key is still published wherever relying parties
+ * fetch the JWKS: the key manager keeps a retired key published for `retentionMs`
+ * after it retires it, which covers a router that goes on signing with it for
+ * `keyCacheTtlMs + keyStaleSigningMs` after fetching it (the key was active when
+ * fetched, so it retired no earlier). Past that age the isolate stops signing (503
+ * temporarily_unavailable) until the key manager answers; verifying and the JWKS
+ * need no bound (a key leaves the JWKS only once all it signed has expired).
+ * An isolate with no keys at all signs nothing: 503, never a 500.
  */
 interface LoadedKeys {
+  /** When the fetch that gave these keys started (so no earlier than the keys were read). */
   fetchedAt: number;
   jwks: JWK[];
   signing: Record<SigningAlg, { kid: string; key: Key }>;
@@ -36,19 +48,37 @@ let cached: LoadedKeys | null = null;
 const refresher = new StaleWhileRefresh();
 let lastKidRefreshAt = Number.NEGATIVE_INFINITY;
 
-async function loadKeys(env: Env, config: Config, refresh = false): Promise<LoadedKeys> {
+const UNAVAILABLE = "the signing keys are unavailable, retry shortly";
+
+/**
+ * The held key set, refreshed in the background past its TTL; awaited from the key
+ * manager when there is none, when `refresh` asks for a newer one, or when it is
+ * older than `maxAgeMs` (signing).
+ */
+async function loadKeys(env: Env, config: Config, options: { refresh?: boolean; maxAgeMs?: number } = {}): Promise<LoadedKeys> {
   const now = Date.now();
-  if (cached && !refresh && refresher.canServe(cached.fetchedAt, config.keyCacheTtlMs, now)) return cached;
-  return refresher.refresh(now, () => fetchKeys(env));
+  if (cached && !options.refresh && now - cached.fetchedAt <= (options.maxAgeMs ?? Number.POSITIVE_INFINITY)) {
+    if (!refresher.isFresh(cached.fetchedAt, config.keyCacheTtlMs, now)) {
+      const age = Math.round((now - cached.fetchedAt) / 1000);
+      refresher.refreshInBackground(now, () => fetchKeys(env), (error) =>
+        console.warn(`key manager unreachable; using the keys fetched ${age} s ago`, String(error)),
+      );
+    }
+    return cached;
+  }
+  if (refresher.backoff.waiting(now)) {
+    throw temporarilyUnavailable(UNAVAILABLE, refresher.backoff.retryAfterS(now), "the key manager failed moments ago (backing off)");
+  }
+  try {
+    return await refresher.refresh(now, () => fetchKeys(env));
+  } catch (error) {
+    throw temporarilyUnavailable(UNAVAILABLE, refresher.backoff.retryAfterS(Date.now()), String(error));
+  }
 }
 
 async function fetchKeys(env: Env): Promise<LoadedKeys> {
-  let set: KeySet;
-  try {
-    set = await keyManagerRpc(env).keySet();
-  } catch (error) {
-    throw temporarilyUnavailable("the signing keys are unavailable, retry shortly", 1, String(error));
-  }
+  const started = Date.now();
+  const set: KeySet = await keyManagerRpc(env).keySet();
   const signing = {
     ES256: { kid: set.active.ES256.kid, key: await importJWK(set.active.ES256.privateJwk, "ES256") },
     RS256: { kid: set.active.RS256.kid, key: await importJWK(set.active.RS256.privateJwk, "RS256") },
@@ -57,14 +87,27 @@ async function fetchKeys(env: Env): Promise<LoadedKeys> {
   for (const jwk of set.jwks) {
     if (isSigningAlg(jwk.alg) && typeof jwk.kid === "string") verifying.set(jwk.kid, { alg: jwk.alg, key: await importJWK(jwk, jwk.alg) });
   }
-  cached = { fetchedAt: Date.now(), jwks: set.jwks, signing, verifying };
-  return cached;
+  const loaded = { fetchedAt: started, jwks: set.jwks, signing, verifying };
+  // Never replace a newer set with an older one fetched concurrently.
+  if (!cached || cached.fetchedAt <= started) cached = loaded;
+  return loaded;
+}
+
+/**
+ * Makes sure this isolate can sign for the next half minute, or throws 503
+ * temporarily_unavailable. Grants call it before their shard call: a code redeemed
+ * or a refresh token rotated in the shard, and then no token to hand back, would
+ * leave the client retrying a code or token that is now spent — a replay, which
+ * revokes the whole grant.
+ */
+export async function ensureSigningKeys(env: Env, config: Config): Promise<void> {
+  await loadKeys(env, config, { maxAgeMs: config.keyCacheTtlMs + config.keyStaleSigningMs - SIGNING_HEADROOM_MS });
 }
 
 /** Signs `payload` with the active key of `alg`; the header names the key (`kid`). */
 export async function signJwt(env: Env, config: Config, alg: SigningAlg, payload: JWTPayload, header?: { typ?: string }): Promise<string> {
   if (!isSigningAlg(alg)) throw new TypeError(`signJwt: alg must be ES256 or RS256, got ${String(alg)}`);
-  const { kid, key } = (await loadKeys(env, config)).signing[alg];
+  const { kid, key } = (await loadKeys(env, config, { maxAgeMs: config.keyCacheTtlMs + config.keyStaleSigningMs })).signing[alg];
   const protectedHeader = header?.typ === undefined ? { alg, kid } : { alg, kid, typ: header.typ };
   return new SignJWT(payload).setProtectedHeader(protectedHeader).sign(key);
 }
@@ -76,8 +119,9 @@ export type VerifyResult = { ok: true; payload: JWTPayload; kid: string } | { ok
  * to our issuer, `exp` and `iat` present and current, and `typ`/`aud` when asked for
  * (`typ` compares case-insensitively with or without "application/", RFC 9068 §4 /
  * RFC 8725 §3.11). `ignoreExpiry` accepts a token past its `exp` (logout hints)
- * and nothing else. Bad input gives `{ ok: false }`, never an exception; only an
- * unreachable key manager throws (503 temporarily_unavailable).
+ * and nothing else. Bad input gives `{ ok: false }`, never an exception; only a key
+ * manager that cannot be reached when the isolate holds no keys, or when an unknown
+ * kid asks for newer ones, throws (503 temporarily_unavailable).
  */
 export async function verifyJwt(
   env: Env,
@@ -126,7 +170,7 @@ async function verifyingKey(env: Env, config: Config, kid: string): Promise<{ al
   const known = (await loadKeys(env, config)).verifying.get(kid);
   if (known || Date.now() - lastKidRefreshAt < KID_REFRESH_INTERVAL_MS) return known;
   lastKidRefreshAt = Date.now();
-  return (await loadKeys(env, config, true)).verifying.get(kid);
+  return (await loadKeys(env, config, { refresh: true })).verifying.get(kid);
 }
 
 function refuse(reason: string): { ok: false; reason: string } {
@@ -156,8 +200,9 @@ export async function publishedJwks(env: Env, config: Config): Promise<{ keys: J
   return { keys: [...(await loadKeys(env, config)).jwks] };
 }
 
-/** Drops the cached keys (tests; the operator rotation route in this isolate). */
+/** Drops the cached keys and any memory of key-manager failures (tests; the operator rotation route in this isolate). */
 export function forgetKeys(): void {
   cached = null;
   lastKidRefreshAt = Number.NEGATIVE_INFINITY;
+  refresher.reset();
 }

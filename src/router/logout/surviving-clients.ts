@@ -14,6 +14,13 @@ import type { Config } from "../../config";
  * The client that asked for the logout (from id_token_hint or client_id) is read
  * through the client registry, which reflects operator changes made in this
  * isolate at once; its own setting therefore always wins over the cached list.
+ *
+ * Logout must work while D1 is down: a person signing out on a shared computer is
+ * not told to come back later. The isolate then uses the list it read last, however
+ * old; with none, only the asking client's own setting — so other opted-in clients'
+ * offline families in that session end, as every client's do by default. Erring
+ * that way costs an application a new sign-in; erring the other way would leave
+ * tokens alive that the person meant to end.
  */
 let cached: { ids: readonly string[]; expiresAt: number } | null = null;
 
@@ -35,8 +42,13 @@ export async function survivingClients(env: Env, config: Config, asking: Registe
   } else {
     // Not shared between concurrent requests: a promise tied to another request's I/O can be cancelled with it.
     noteD1();
-    ids = await readSurviving(env.DB);
-    if (config.clientCacheTtlMs > 0) cached = { ids, expiresAt: Date.now() + config.clientCacheTtlMs };
+    try {
+      ids = await readSurviving(env.DB);
+      if (config.clientCacheTtlMs > 0) cached = { ids, expiresAt: Date.now() + config.clientCacheTtlMs };
+    } catch (error) {
+      ids = cached?.ids ?? [];
+      console.warn(`logout: D1 unreachable; offline-survivor list ${cached ? "as read before" : "unknown, none spared but the asking client's"}`, String(error));
+    }
   }
   const set = new Set(ids);
   if (asking) {

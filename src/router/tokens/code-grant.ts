@@ -5,6 +5,7 @@ import { sha256 } from "../../oauth/secrets";
 import type { RegisteredClient } from "../clients/registry";
 import { OAuthError, invalidGrant, invalidRequest } from "../errors";
 import { required, type Params } from "../http/params";
+import { ensureSigningKeys } from "../keys/cache";
 import { callShard } from "../shards/call";
 import { CODE_REFUSED, shardFailure } from "../shard-errors";
 import type { AppEnv } from "../types";
@@ -40,6 +41,8 @@ export async function authorizationCodeGrant(c: Context<AppEnv>, client: Registe
     grantTtlS: config.accessTokenTtlS,
     offlineTtlS: config.refreshMaxTtlS,
   };
+  // A code spent without tokens to show for it could only be replayed (RFC 6749 §4.1.2): sign-ready first.
+  await ensureSigningKeys(c.env, config);
   const result = await callShard(c.env, config, bucket, (shard) => shard.redeemCode(input));
   if (!result.ok) throw shardFailure(result, "code", "the code redemption");
   const tokens = await issueTokens(c.env, config, { client, grantId, redeemed: result });

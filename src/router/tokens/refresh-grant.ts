@@ -6,6 +6,7 @@ import { openSuccessor, sealSuccessor } from "../../oauth/successor";
 import type { RegisteredClient } from "../clients/registry";
 import { OAuthError, invalidGrant, invalidRequest } from "../errors";
 import { required, type Params } from "../http/params";
+import { ensureSigningKeys } from "../keys/cache";
 import { callShard } from "../shards/call";
 import { REFRESH_REFUSED, shardFailure } from "../shard-errors";
 import type { AppEnv } from "../types";
@@ -40,6 +41,8 @@ export async function refreshTokenGrant(c: Context<AppEnv>, client: RegisteredCl
     successorEnc: graceS > 0 ? await sealSuccessor(presented, successor) : null,
     graceS: client.refreshGraceS,
   };
+  // A rotation without tokens to show for it would make the client's retry a reuse, which revokes the family.
+  await ensureSigningKeys(c.env, config);
   const result = await callShard(c.env, config, bucket, (shard) => shard.rotateRefresh(input));
   if (!result.ok) throw shardFailure(result, "refresh", "the refresh");
   let refreshToken = successor;
