@@ -5,6 +5,7 @@ import { getClient } from "../../src/router/clients/registry";
 import { loadConfig } from "../../src/config";
 import { json, ORIGIN } from "../helpers/http";
 import { callAs, fakeLimit, freshIp, limitedEnv } from "../helpers/rate-limits";
+import { Outage, unreachableD1 } from "../degradation/outage";
 import { envWith, expectError, mintToken, REDIRECT, register, registered, send, type ClientInformation } from "./helpers";
 
 const config = loadConfig(env);
@@ -166,5 +167,20 @@ describe("POST /register: the per-address limit", () => {
     const body = await expectError(res, 429, "rate_limited");
     expect(body.error_description).toContain("client registrations from this address");
     expect(limit.keys).toHaveLength(1);
+  });
+});
+
+describe("registration while D1 is down", () => {
+  it("answers 503 temporarily_unavailable with Retry-After, never a 500, in every mode and at /register/:id", async () => {
+    const db = unreachableD1(new Outage());
+    for (const REGISTRATION of ["token", "open"]) {
+      const down = { ...envWith({ REGISTRATION }), DB: db };
+      const res = await register({ redirect_uris: [REDIRECT] }, "some-initial-token", down);
+      expect(res.headers.get("Retry-After")).toBe("5");
+      await expectError(res, 503, "temporarily_unavailable");
+    }
+    const open = { ...envWith({ REGISTRATION: "open" }), DB: db };
+    await expectError(await register({ redirect_uris: [REDIRECT] }, undefined, open), 503, "temporarily_unavailable");
+    await expectError(await send("/register/some-client", { headers: { Authorization: "Bearer t" } }, open), 503, "temporarily_unavailable");
   });
 });

@@ -1,6 +1,10 @@
 import { noteD1 } from "../observability/trace";
 import { COLUMNS, SETTINGS, rowOf, settingsOf, type ClientRow, type ClientSettings, type SecretChange, type StoredClient } from "./clients";
 import { consumeRegistrationToken } from "./registration-tokens";
+import { inD1 } from "./unavailable";
+
+/** Every statement goes through inD1: D1 down is a 503, not a 500. */
+const REGISTRY = "client registration";
 
 /**
  * Writes of dynamically registered clients (RFC 7591, RFC 7592). Every change to an
@@ -36,14 +40,16 @@ export async function insertDynamicClient(d1: D1Database, row: ClientRow, initia
   const placeholders = columns.map(() => "?").join(", ");
   if (initialTokenHash === null) {
     noteD1();
-    await d1.prepare(`INSERT INTO clients (${columns.join(", ")}) VALUES (${placeholders})`).bind(...values).run();
+    await inD1(REGISTRY, () => d1.prepare(`INSERT INTO clients (${columns.join(", ")}) VALUES (${placeholders})`).bind(...values).run());
     return true;
   }
   noteD1(2);
-  const [, inserted] = await d1.batch([
-    consumeRegistrationToken(d1, initialTokenHash, now),
-    d1.prepare(`INSERT INTO clients (${columns.join(", ")}) SELECT ${placeholders} WHERE changes() = 1 RETURNING client_id`).bind(...values),
-  ]);
+  const [, inserted] = await inD1(REGISTRY, () =>
+    d1.batch([
+      consumeRegistrationToken(d1, initialTokenHash, now),
+      d1.prepare(`INSERT INTO clients (${columns.join(", ")}) SELECT ${placeholders} WHERE changes() = 1 RETURNING client_id`).bind(...values),
+    ]),
+  );
   return (inserted?.results.length ?? 0) === 1;
 }
 
@@ -65,19 +71,21 @@ export async function updateDynamicClient(
   const secretSql = "keep" in secret ? "coalesce(secret_hash, ?)" : "?";
   const secretValue = "keep" in secret ? secret.keep : "set" in secret ? secret.set : null;
   noteD1();
-  const stored = await d1
+  const update = d1
     .prepare(
       `UPDATE clients SET ${written.map(([c]) => `${c} = ?`).join(", ")}, metadata = ?, registration_token_hash = ?, secret_hash = ${secretSql} ` +
         `WHERE client_id = ? AND registration_token_hash = ? RETURNING ${COLUMNS}`,
     )
-    .bind(...written.map(([, v]) => v), JSON.stringify(row.metadata), nextTokenHash, secretValue, row.clientId, currentTokenHash)
-    .first<StoredClient>();
+    .bind(...written.map(([, v]) => v), JSON.stringify(row.metadata), nextTokenHash, secretValue, row.clientId, currentTokenHash);
+  const stored = await inD1(REGISTRY, () => update.first<StoredClient>());
   return stored ? rowOf(stored) : null;
 }
 
 /** RFC 7592 §2.3: deletes the client if `tokenHash` is its registration access token's. */
 export async function deleteDynamicClient(d1: D1Database, clientId: string, tokenHash: string): Promise<boolean> {
   noteD1();
-  const { results } = await d1.prepare("DELETE FROM clients WHERE client_id = ? AND registration_token_hash = ? RETURNING client_id").bind(clientId, tokenHash).all();
+  const { results } = await inD1(REGISTRY, () =>
+    d1.prepare("DELETE FROM clients WHERE client_id = ? AND registration_token_hash = ? RETURNING client_id").bind(clientId, tokenHash).all(),
+  );
   return results.length === 1;
 }

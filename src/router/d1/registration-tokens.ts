@@ -1,8 +1,12 @@
 import { noteD1 } from "../observability/trace";
 import type { registrationTokens } from "../../../schema/d1/tables";
+import { inD1 } from "./unavailable";
 
 /** An initial access token as stored: its policy, uses and expiry, and only the SHA-256 of the token. */
 export type RegistrationTokenRow = typeof registrationTokens.$inferSelect;
+
+/** Every statement goes through inD1: D1 down is a 503, not a 500. */
+const TOKENS = "client registration";
 
 const COLUMNS = "id, token_hash, label, grant_types, scope, token_endpoint_auth_methods, max_uses, used, expires_at, created_at";
 
@@ -36,7 +40,7 @@ function rowOf(s: StoredToken): RegistrationTokenRow {
 
 export async function insertRegistrationToken(d1: D1Database, row: RegistrationTokenRow): Promise<void> {
   noteD1();
-  await d1
+  const insert = d1
     .prepare(`INSERT INTO registration_tokens (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     .bind(
       row.id,
@@ -49,27 +53,27 @@ export async function insertRegistrationToken(d1: D1Database, row: RegistrationT
       row.used,
       row.expiresAt,
       row.createdAt,
-    )
-    .run();
+    );
+  await inD1(TOKENS, () => insert.run());
 }
 
 /** Newest first. Expired and used-up tokens stay listed until an operator deletes them. */
 export async function listRegistrationTokens(d1: D1Database): Promise<RegistrationTokenRow[]> {
   noteD1();
-  const { results } = await d1.prepare(`SELECT ${COLUMNS} FROM registration_tokens ORDER BY created_at DESC, id`).all<StoredToken>();
+  const { results } = await inD1(TOKENS, () => d1.prepare(`SELECT ${COLUMNS} FROM registration_tokens ORDER BY created_at DESC, id`).all<StoredToken>());
   return results.map(rowOf);
 }
 
 export async function deleteRegistrationToken(d1: D1Database, id: string): Promise<boolean> {
   noteD1();
-  const { results } = await d1.prepare("DELETE FROM registration_tokens WHERE id = ? RETURNING id").bind(id).all();
+  const { results } = await inD1(TOKENS, () => d1.prepare("DELETE FROM registration_tokens WHERE id = ? RETURNING id").bind(id).all());
   return results.length === 1;
 }
 
 /** The token with this hash, whatever its state (the caller tells expired and used up apart). */
 export async function findRegistrationToken(d1: D1Database, tokenHash: string): Promise<RegistrationTokenRow | null> {
   noteD1();
-  const stored = await d1.prepare(`SELECT ${COLUMNS} FROM registration_tokens WHERE token_hash = ?`).bind(tokenHash).first<StoredToken>();
+  const stored = await inD1(TOKENS, () => d1.prepare(`SELECT ${COLUMNS} FROM registration_tokens WHERE token_hash = ?`).bind(tokenHash).first<StoredToken>());
   return stored ? rowOf(stored) : null;
 }
 
