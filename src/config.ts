@@ -1,5 +1,15 @@
 import type { Env } from "./env";
+import { asPublicJwks, publicJwksProblem, type PublicJwks } from "./oauth/jwks";
 import { MAX_SHARDS } from "./shard/map";
+
+/** Who may use POST /register (RFC 7591 §3): holders of an initial access token, anyone, or nobody. */
+export type RegistrationMode = "token" | "open" | "off";
+
+/** The one issuer whose software statements (RFC 7591 §2.3) are trusted, and its public keys. */
+export interface SoftwareStatementTrust {
+  readonly issuer: string;
+  readonly jwks: PublicJwks;
+}
 
 /** Validated, frozen configuration. `loadConfig` is the only reader of env variables. */
 export interface Config {
@@ -55,6 +65,10 @@ export interface Config {
   readonly logRequests: "all" | "errors" | "off";
   /** The router's rate limits (src/router/rate-limit); off only for local load runs. */
   readonly rateLimits: boolean;
+  /** Dynamic client registration: with an initial access token (default), open to anyone, or off. */
+  readonly registration: RegistrationMode;
+  /** Whose software statements registration accepts; null: none (they are refused as unapproved). */
+  readonly softwareStatementTrust: SoftwareStatementTrust | null;
 }
 
 export class ConfigError extends Error {
@@ -124,6 +138,28 @@ function parseSwitch(variable: string, raw: string | undefined, fallback: boolea
   throw new ConfigError(variable, `must be on or off, got ${JSON.stringify(raw)}`);
 }
 
+/**
+ * DCR_SOFTWARE_STATEMENT_ISSUER and DCR_SOFTWARE_STATEMENT_JWKS, both or neither: a
+ * statement is trusted for its `iss` and verified with that issuer's public keys.
+ */
+function parseSoftwareStatementTrust(rawIssuer: string | undefined, rawJwks: string | undefined): SoftwareStatementTrust | null {
+  const issuer = rawIssuer?.trim() ?? "";
+  const jwksText = rawJwks?.trim() ?? "";
+  if (issuer === "" && jwksText === "") return null;
+  if (issuer === "") throw new ConfigError("DCR_SOFTWARE_STATEMENT_ISSUER", "is required with DCR_SOFTWARE_STATEMENT_JWKS (the iss its statements carry)");
+  if (jwksText === "") throw new ConfigError("DCR_SOFTWARE_STATEMENT_JWKS", "is required with DCR_SOFTWARE_STATEMENT_ISSUER (the issuer's public keys as a JWK Set)");
+  if (issuer.length > 512) throw new ConfigError("DCR_SOFTWARE_STATEMENT_ISSUER", "must be at most 512 characters");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(jwksText);
+  } catch {
+    throw new ConfigError("DCR_SOFTWARE_STATEMENT_JWKS", "is not JSON (expected a JWK Set)");
+  }
+  const jwks = asPublicJwks(parsed);
+  if (!jwks) throw new ConfigError("DCR_SOFTWARE_STATEMENT_JWKS", publicJwksProblem(parsed)!);
+  return Object.freeze({ issuer, jwks });
+}
+
 export function parseConfig(env: Partial<Env>): Config {
   const { issuer, loopback } = parseIssuer(env.ISSUER);
   return Object.freeze({
@@ -151,6 +187,8 @@ export function parseConfig(env: Partial<Env>): Config {
     auditWindowSkip: parseTypeList("AUDIT_WINDOW_SKIP", env.AUDIT_WINDOW_SKIP, ["token.issued"]),
     logRequests: parseChoice("LOG_REQUESTS", env.LOG_REQUESTS, ["errors", "all", "off"] as const),
     rateLimits: parseSwitch("RATE_LIMITS", env.RATE_LIMITS, true),
+    registration: parseChoice("REGISTRATION", env.REGISTRATION, ["token", "open", "off"] as const),
+    softwareStatementTrust: parseSoftwareStatementTrust(env.DCR_SOFTWARE_STATEMENT_ISSUER, env.DCR_SOFTWARE_STATEMENT_JWKS),
   });
 }
 

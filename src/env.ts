@@ -54,6 +54,12 @@ export interface Env {
   LOG_REQUESTS?: string;
   /** "on" (default) or "off": the router's rate limits; off only for local load runs. */
   RATE_LIMITS?: string;
+  /** token (default) | open | off: who may register clients at POST /register (RFC 7591). */
+  REGISTRATION?: string;
+  /** The issuer whose software statements registration trusts (its `iss`), with... */
+  DCR_SOFTWARE_STATEMENT_ISSUER?: string;
+  /** ...its public keys, a JWK Set as JSON. */
+  DCR_SOFTWARE_STATEMENT_JWKS?: string;
   /** "1" turns on load/metrics mode (src/router/metrics.ts): call counting and /admin/metrics. */
   METRICS?: string;
 }

@@ -28,8 +28,45 @@ export const clients = sqliteTable("clients", {
   refreshGraceS: integer("refresh_grace_s"),
   // Audiences this client may ask for in token exchange (RFC 8693); empty = no exchange.
   tokenExchangeAudiences: text("token_exchange_audiences", { mode: "json" }).$type<string[]>().notNull().default([]),
+  // OIDC Back-Channel Logout 1.0 §2.2: where logout tokens are POSTed, and whether they must carry sid.
+  backchannelLogoutUri: text("backchannel_logout_uri"),
+  backchannelLogoutSessionRequired: integer("backchannel_logout_session_required", { mode: "boolean" }).notNull().default(false),
+  // OIDC Front-Channel Logout 1.0 §2: the page rendered in an iframe at logout, and whether it gets iss and sid.
+  frontchannelLogoutUri: text("frontchannel_logout_uri"),
+  frontchannelLogoutSessionRequired: integer("frontchannel_logout_session_required", { mode: "boolean" }).notNull().default(false),
+  // The client's public keys (RFC 7591 §2): by value or by reference, never both; stored for private_key_jwt.
+  jwks: text("jwks", { mode: "json" }).$type<{ keys: Record<string, unknown>[] }>(),
+  jwksUri: text("jwks_uri"),
+  // Descriptive RFC 7591 metadata (client_uri, logo_uri, contacts, software_id, software_statement, ...): shown, never enforced.
+  metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+  // Dynamic registration (RFC 7591/7592). SHA-256 of the registration access token; null for
+  // operator-registered clients, which the client configuration endpoint cannot touch.
+  registrationTokenHash: text("registration_token_hash"),
+  // The initial access token that registered the client (null: operator, or open registration).
+  initialTokenId: text("initial_token_id"),
+  // The policy the client registered under, kept so that an RFC 7592 update cannot step outside it.
+  registrationPolicy: text("registration_policy", { mode: "json" }).$type<{ grant_types: string[]; scope: string; token_endpoint_auth_methods: string[] | null }>(),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
+});
+
+/**
+ * Initial access tokens (RFC 7591 §3): minted by an operator, each allows `max_uses`
+ * registrations within its policy until `expires_at`. Only the SHA-256 of the token is kept.
+ */
+export const registrationTokens = sqliteTable("registration_tokens", {
+  id: text("id").primaryKey(),
+  tokenHash: text("token_hash").notNull().unique(),
+  label: text("label"),
+  // The policy: grant types and scopes a registrant may ask for; auth methods (null: any).
+  grantTypes: text("grant_types", { mode: "json" }).$type<string[]>().notNull(),
+  scope: text("scope").notNull(),
+  tokenEndpointAuthMethods: text("token_endpoint_auth_methods", { mode: "json" }).$type<string[]>(),
+  maxUses: integer("max_uses").notNull(),
+  // Counted up by the registration that uses the token, in the same statement that checks used < max_uses.
+  used: integer("used").notNull().default(0),
+  expiresAt: integer("expires_at").notNull(),
+  createdAt: integer("created_at").notNull(),
 });
 
 export const auditLog = sqliteTable(

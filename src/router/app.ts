@@ -5,6 +5,7 @@ import { discovery } from "./endpoints/discovery";
 import { health } from "./endpoints/health";
 import { introspectEndpoint } from "./endpoints/introspect";
 import { jwks } from "./endpoints/jwks";
+import { registration } from "./endpoints/register";
 import { revokeEndpoint } from "./endpoints/revoke";
 import { tokenEndpoint } from "./endpoints/token";
 import { userinfoEndpoint } from "./endpoints/userinfo";
@@ -31,6 +32,7 @@ export const app = new Hono<AppEnv>()
   .route("/", userinfoEndpoint)
   .route("/", revokeEndpoint)
   .route("/", introspectEndpoint)
+  .route("/", registration)
   .route("/admin", admin);
 
 // Rendered here rather than thrown: a not-found runs after the middleware chain, so a

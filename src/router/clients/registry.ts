@@ -27,6 +27,14 @@ export interface RegisteredClient {
   refreshGraceS: number | null;
   /** Audiences this client may request by token exchange (RFC 8693). */
   tokenExchangeAudiences: readonly string[];
+  /** OIDC Back-Channel Logout 1.0 §2.2: where to POST logout tokens (null: not registered)... */
+  backchannelLogoutUri: string | null;
+  /** ...and whether each must carry the session's sid. */
+  backchannelLogoutSessionRequired: boolean;
+  /** OIDC Front-Channel Logout 1.0 §2: the page to frame at logout (null: not registered)... */
+  frontchannelLogoutUri: string | null;
+  /** ...and whether it gets iss and sid as query parameters. */
+  frontchannelLogoutSessionRequired: boolean;
 }
 
 interface Entry {
@@ -137,7 +145,7 @@ function isOneOf<T extends string>(value: string, allowed: readonly T[]): value 
 }
 
 /**
- * Rows are written only by the operator API, which validates them; a row that still
+ * Rows are written only by the operator API and dynamic registration, which validate them; a row that still
  * does not make sense (edited by hand, or by an older version) is treated as no
  * client at all and logged, rather than half-trusted.
  */
@@ -164,5 +172,9 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     offlineSurvivesLogout: row.offlineSurvivesLogout,
     refreshGraceS: row.refreshGraceS,
     tokenExchangeAudiences: Object.freeze([...row.tokenExchangeAudiences]),
+    backchannelLogoutUri: row.backchannelLogoutUri,
+    backchannelLogoutSessionRequired: row.backchannelLogoutSessionRequired,
+    frontchannelLogoutUri: row.frontchannelLogoutUri,
+    frontchannelLogoutSessionRequired: row.frontchannelLogoutSessionRequired,
   });
 }

@@ -19,6 +19,18 @@ export interface ClientView {
   offline_survives_logout: boolean;
   refresh_grace_s: number | null;
   token_exchange_audiences: string[];
+  backchannel_logout_uri: string | null;
+  backchannel_logout_session_required: boolean;
+  frontchannel_logout_uri: string | null;
+  frontchannel_logout_session_required: boolean;
+  jwks: { keys: Record<string, unknown>[] } | null;
+  jwks_uri: string | null;
+  /** Registered through POST /register (RFC 7591); such a client also answers at /register/:id. */
+  registered_dynamically: boolean;
+  /** The initial access token it registered with; null for open registration and operator clients. */
+  initial_access_token_id: string | null;
+  /** Descriptive metadata from dynamic registration (client_uri, contacts, software_id, ...). */
+  metadata: Record<string, unknown>;
   created_at: number;
   updated_at: number;
 }
@@ -37,6 +49,15 @@ export function clientView(row: ClientRow): ClientView {
     offline_survives_logout: row.offlineSurvivesLogout,
     refresh_grace_s: row.refreshGraceS,
     token_exchange_audiences: row.tokenExchangeAudiences,
+    backchannel_logout_uri: row.backchannelLogoutUri,
+    backchannel_logout_session_required: row.backchannelLogoutSessionRequired,
+    frontchannel_logout_uri: row.frontchannelLogoutUri,
+    frontchannel_logout_session_required: row.frontchannelLogoutSessionRequired,
+    jwks: row.jwks,
+    jwks_uri: row.jwksUri,
+    registered_dynamically: row.registrationTokenHash !== null,
+    initial_access_token_id: row.initialTokenId,
+    metadata: row.metadata,
     created_at: row.createdAt,
     updated_at: row.updatedAt,
   };
@@ -50,12 +71,17 @@ export function clientView(row: ClientRow): ClientView {
  * JSON text and booleans are 0/1, exactly as drizzle's `mode: "json"`/`"boolean"` store them.
  * Every statement goes through inD1: D1 down is a 503, not a 500.
  */
-const COLUMNS =
+export const COLUMNS =
   "client_id, client_name, client_type, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, scope, " +
-  "token_endpoint_auth_method, id_token_signed_response_alg, offline_survives_logout, refresh_grace_s, token_exchange_audiences, created_at, updated_at";
+  "token_endpoint_auth_method, id_token_signed_response_alg, offline_survives_logout, refresh_grace_s, token_exchange_audiences, " +
+  "backchannel_logout_uri, backchannel_logout_session_required, frontchannel_logout_uri, frontchannel_logout_session_required, jwks, jwks_uri, " +
+  "metadata, registration_token_hash, initial_token_id, registration_policy, created_at, updated_at";
 
-/** The writable columns after client_id, in COLUMNS order (secret_hash is written on its own terms). */
-const SETTINGS = [
+/**
+ * The writable columns after client_id, in COLUMNS order (secret_hash is written on its
+ * own terms; the registration columns only by dynamic registration, d1/dynamic-clients.ts).
+ */
+export const SETTINGS = [
   "client_name",
   "client_type",
   "redirect_uris",
@@ -67,10 +93,16 @@ const SETTINGS = [
   "offline_survives_logout",
   "refresh_grace_s",
   "token_exchange_audiences",
+  "backchannel_logout_uri",
+  "backchannel_logout_session_required",
+  "frontchannel_logout_uri",
+  "frontchannel_logout_session_required",
+  "jwks",
+  "jwks_uri",
   "updated_at",
 ] as const;
 
-interface StoredClient {
+export interface StoredClient {
   client_id: string;
   client_name: string;
   client_type: string;
@@ -84,11 +116,21 @@ interface StoredClient {
   offline_survives_logout: number;
   refresh_grace_s: number | null;
   token_exchange_audiences: string;
+  backchannel_logout_uri: string | null;
+  backchannel_logout_session_required: number;
+  frontchannel_logout_uri: string | null;
+  frontchannel_logout_session_required: number;
+  jwks: string | null;
+  jwks_uri: string | null;
+  metadata: string;
+  registration_token_hash: string | null;
+  initial_token_id: string | null;
+  registration_policy: string | null;
   created_at: number;
   updated_at: number;
 }
 
-function rowOf(s: StoredClient): ClientRow {
+export function rowOf(s: StoredClient): ClientRow {
   return {
     clientId: s.client_id,
     clientName: s.client_name,
@@ -103,13 +145,26 @@ function rowOf(s: StoredClient): ClientRow {
     offlineSurvivesLogout: s.offline_survives_logout === 1,
     refreshGraceS: s.refresh_grace_s,
     tokenExchangeAudiences: JSON.parse(s.token_exchange_audiences) as string[],
+    backchannelLogoutUri: s.backchannel_logout_uri,
+    backchannelLogoutSessionRequired: s.backchannel_logout_session_required === 1,
+    frontchannelLogoutUri: s.frontchannel_logout_uri,
+    frontchannelLogoutSessionRequired: s.frontchannel_logout_session_required === 1,
+    jwks: s.jwks === null ? null : (JSON.parse(s.jwks) as ClientRow["jwks"]),
+    jwksUri: s.jwks_uri,
+    metadata: JSON.parse(s.metadata) as Record<string, unknown>,
+    registrationTokenHash: s.registration_token_hash,
+    initialTokenId: s.initial_token_id,
+    registrationPolicy: s.registration_policy === null ? null : (JSON.parse(s.registration_policy) as ClientRow["registrationPolicy"]),
     createdAt: s.created_at,
     updatedAt: s.updated_at,
   };
 }
 
+/** What the operator API and dynamic registration write; the registration columns are dynamic registration's alone. */
+export type ClientSettings = Omit<ClientRow, "clientId" | "secretHash" | "createdAt" | "metadata" | "registrationTokenHash" | "initialTokenId" | "registrationPolicy">;
+
 /** SETTINGS' values of `row`, as stored. */
-function settingsOf(row: Omit<ClientRow, "clientId" | "secretHash" | "createdAt">): (string | number | null)[] {
+export function settingsOf(row: ClientSettings): (string | number | null)[] {
   return [
     row.clientName,
     row.clientType,
@@ -122,6 +177,12 @@ function settingsOf(row: Omit<ClientRow, "clientId" | "secretHash" | "createdAt"
     row.offlineSurvivesLogout ? 1 : 0,
     row.refreshGraceS,
     JSON.stringify(row.tokenExchangeAudiences),
+    row.backchannelLogoutUri,
+    row.backchannelLogoutSessionRequired ? 1 : 0,
+    row.frontchannelLogoutUri,
+    row.frontchannelLogoutSessionRequired ? 1 : 0,
+    row.jwks === null ? null : JSON.stringify(row.jwks),
+    row.jwksUri,
     row.updatedAt,
   ];
 }
@@ -161,7 +222,7 @@ export type SecretChange = { keep: string } | { set: string } | { clear: true };
  */
 export async function updateClientRow(
   d1: D1Database,
-  row: Omit<ClientRow, "secretHash" | "createdAt">,
+  row: ClientSettings & { clientId: string },
   secret: SecretChange,
 ): Promise<ClientRow | null> {
   noteD1();

@@ -38,6 +38,8 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     request_uri_parameter_supported: false,
     // RFC 9207: every authorization response carries iss.
     authorization_response_iss_parameter_supported: true,
+    // RFC 8414 §2 / OIDC Discovery §3: only while registration is on (REGISTRATION).
+    ...(config.registration === "off" ? {} : { registration_endpoint: at("/register") }),
   };
 }
 

@@ -1,7 +1,9 @@
 import * as z from "zod/mini";
 import { TOKEN_EXCHANGE } from "../../../oauth/grant-types";
+import { publicJwksProblem } from "../../../oauth/jwks";
 import { parseScope } from "../../../oauth/scopes";
 import { SIGNING_ALGS } from "../../../oauth/signing-alg";
+import { frontchannelOriginProblem, httpsUriProblem, logoutUriProblem } from "../../clients/uri-rules";
 
 /**
  * What an operator may register. Redirect URIs are absolute, without fragment
@@ -49,6 +51,22 @@ const redirectUri = z.string().check(
   }),
 );
 
+/** A string that `problem` accepts. */
+const uriBy = (problem: (raw: string) => string | null) =>
+  z.string().check(
+    z.superRefine((value, ctx) => {
+      const why = problem(value);
+      if (why) ctx.addIssue({ code: "custom", message: why, input: value });
+    }),
+  );
+
+const publicJwks = z.record(z.string(), z.unknown()).check(
+  z.superRefine((value, ctx) => {
+    const why = publicJwksProblem(value);
+    if (why) ctx.addIssue({ code: "custom", message: why, input: value });
+  }),
+);
+
 export const clientBody = z
   .strictObject({
     client_name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
@@ -69,6 +87,12 @@ export const clientBody = z
     offline_survives_logout: z._default(z.boolean(), false),
     refresh_grace_s: z._default(z.nullable(z.int().check(z.minimum(0), z.maximum(300))), null),
     token_exchange_audiences: z._default(z.array(z.string().check(z.regex(AUDIENCE, "must be 1-512 visible ASCII characters"))).check(z.maxLength(50)), []),
+    backchannel_logout_uri: z._default(z.nullable(uriBy(logoutUriProblem)), null),
+    backchannel_logout_session_required: z._default(z.boolean(), false),
+    frontchannel_logout_uri: z._default(z.nullable(uriBy(logoutUriProblem)), null),
+    frontchannel_logout_session_required: z._default(z.boolean(), false),
+    jwks: z._default(z.nullable(publicJwks), null),
+    jwks_uri: z._default(z.nullable(uriBy(httpsUriProblem)), null),
   })
   .check(
     z.superRefine((body, ctx) => {
@@ -80,6 +104,12 @@ export const clientBody = z
       if (body.client_type === "public" && body.grant_types.includes("client_credentials")) {
         ctx.addIssue({ code: "custom", path: ["grant_types"], message: "client_credentials needs a confidential client", input: body });
       }
+      if (body.jwks !== null && body.jwks_uri !== null) {
+        ctx.addIssue({ code: "custom", path: ["jwks_uri"], message: "register jwks or jwks_uri, not both (RFC 7591 §2)", input: body });
+      }
+      const frontchannel = body.frontchannel_logout_uri;
+      const origin = frontchannel === null ? null : frontchannelOriginProblem(frontchannel, body.redirect_uris);
+      if (origin) ctx.addIssue({ code: "custom", path: ["frontchannel_logout_uri"], message: origin, input: body });
     }),
   );
 

@@ -11,6 +11,7 @@ import {
   setClientSecretHash,
   updateClientRow,
   type ClientRow,
+  type ClientSettings,
   type SecretChange,
 } from "../../d1/clients";
 import { OAuthError, conflict, invalidRequest, notFound } from "../../errors";
@@ -24,7 +25,7 @@ function clientIdParam(raw: string): string {
 }
 
 /** The registration a body describes, without the secret and timestamps. */
-function registration(clientId: string, body: ClientBody, now: number): Omit<ClientRow, "secretHash" | "createdAt"> {
+function registration(clientId: string, body: ClientBody, now: number): ClientSettings & { clientId: string } {
   return {
     clientId,
     clientName: body.client_name,
@@ -38,9 +39,18 @@ function registration(clientId: string, body: ClientBody, now: number): Omit<Cli
     offlineSurvivesLogout: body.offline_survives_logout,
     refreshGraceS: body.refresh_grace_s,
     tokenExchangeAudiences: [...new Set(body.token_exchange_audiences)],
+    backchannelLogoutUri: body.backchannel_logout_uri,
+    backchannelLogoutSessionRequired: body.backchannel_logout_session_required,
+    frontchannelLogoutUri: body.frontchannel_logout_uri,
+    frontchannelLogoutSessionRequired: body.frontchannel_logout_session_required,
+    jwks: body.jwks as ClientRow["jwks"],
+    jwksUri: body.jwks_uri,
     updatedAt: now,
   };
 }
+
+/** An operator's client: no registration access token, so /register/:id cannot touch it. */
+const OPERATOR_REGISTERED = { metadata: {}, registrationTokenHash: null, initialTokenId: null, registrationPolicy: null } as const;
 
 // A client deleted between our failed insert and our update (or created between
 // update and insert) just means another round; more than this is not a real race.
@@ -77,7 +87,7 @@ async function putClient(d1: D1Database, clientId: string, body: ClientBody) {
   for (let attempt = 0; attempt < PUT_ATTEMPTS; attempt++) {
     const now = Date.now();
     const fields = registration(clientId, body, now);
-    const row: ClientRow = { ...fields, secretHash: plan.hash, createdAt: now };
+    const row: ClientRow = { ...fields, secretHash: plan.hash, createdAt: now, ...OPERATOR_REGISTERED };
     if (await insertClientRowIfAbsent(d1, row)) return { status: 201 as const, row, secret: plan.generated };
     const stored = await updateClientRow(d1, fields, plan.change);
     if (stored) {

@@ -11,6 +11,7 @@ import { adminClients } from "./clients";
 import { adminConsents } from "./consents";
 import { adminKeys } from "./keys";
 import { adminMetrics } from "./metrics";
+import { adminRegistrationTokens } from "./registration-tokens";
 import { adminSessions } from "./sessions";
 import { adminShardMoves } from "./shard-moves";
 import { adminShards } from "./shards";
@@ -30,6 +31,7 @@ export const admin = new Hono<AppEnv>()
   .route("/users", adminSessions)
   .route("/users", adminConsents)
   .route("/clients", adminClients)
+  .route("/registration-tokens", adminRegistrationTokens)
   .route("/shards", adminShards)
   .route("/shards", adminShardMoves)
   .route("/shards", adminShardRollback)

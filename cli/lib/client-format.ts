@@ -1,0 +1,101 @@
+// How `npm run clients` prints clients and initial access tokens.
+import type { AdminResponse } from "./admin-client.ts";
+
+export interface Client {
+  client_id: string;
+  client_name: string;
+  client_type: string;
+  redirect_uris: string[];
+  post_logout_redirect_uris?: string[];
+  grant_types: string[];
+  scope: string;
+  token_endpoint_auth_method: string;
+  id_token_signed_response_alg?: string;
+  backchannel_logout_uri?: string | null;
+  backchannel_logout_session_required?: boolean;
+  frontchannel_logout_uri?: string | null;
+  frontchannel_logout_session_required?: boolean;
+  registered_dynamically?: boolean;
+  initial_access_token_id?: string | null;
+  created_at?: number;
+}
+
+export interface InitialToken {
+  id: string;
+  label: string | null;
+  grant_types: string[];
+  scope: string;
+  token_endpoint_auth_methods: string[] | null;
+  max_uses: number;
+  used: number;
+  expires_at: number;
+  state: string;
+}
+
+/** How a client came to be: by an operator, or registered by itself (RFC 7591) openly or with an initial access token. */
+export function origin(c: Client): string {
+  if (!c.registered_dynamically) return "operator";
+  return c.initial_access_token_id ? `dynamic (token ${c.initial_access_token_id})` : "dynamic (open)";
+}
+
+function table(header: string[], rows: string[][]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  return all.map((r) => r.map((cell, i) => (i < r.length - 1 ? cell.padEnd(widths[i]!) : cell)).join("  ").trimEnd()).join("\n");
+}
+
+export function formatClientTable(clients: Client[]): string {
+  return table(
+    ["ID", "TYPE", "AUTH METHOD", "REGISTERED BY", "NAME"],
+    clients.map((c) => [c.client_id, c.client_type, c.token_endpoint_auth_method, origin(c), c.client_name]),
+  );
+}
+
+export function formatClient(c: Client): string {
+  const list = (values: string[] | undefined) => (values && values.length > 0 ? values.join(`\n${" ".repeat(15)}`) : "-");
+  const logout = (uri: string | null | undefined, sid: boolean | undefined) => (uri ? `${uri}${sid ? " (with sid)" : ""}` : "-");
+  const rows: Array<[string, string]> = [
+    ["name", c.client_name],
+    ["type", `${c.client_type}, token endpoint auth ${c.token_endpoint_auth_method}`],
+    ["redirect", list(c.redirect_uris)],
+    ["logout", list(c.post_logout_redirect_uris)],
+    ["back-channel", logout(c.backchannel_logout_uri, c.backchannel_logout_session_required)],
+    ["front-channel", logout(c.frontchannel_logout_uri, c.frontchannel_logout_session_required)],
+    ["grants", c.grant_types.join(" ")],
+    ["scope", c.scope],
+    ["id token", c.id_token_signed_response_alg ?? "-"],
+    ["registered", origin(c)],
+  ];
+  if (c.created_at !== undefined) rows.push(["created", new Date(c.created_at).toISOString()]);
+  return `client ${c.client_id}\n${rows.map(([k, val]) => `  ${`${k}:`.padEnd(15)}${val}`).join("\n")}`;
+}
+
+export function secretNote(res: AdminResponse): string {
+  const secret = (res.body as { client_secret?: unknown } | null)?.client_secret;
+  return typeof secret === "string" ? `\n\nclient_secret: ${secret}\n(shown only now: store it; the provider keeps only its hash)` : "";
+}
+
+export function formatTokenTable(tokens: InitialToken[]): string {
+  if (tokens.length === 0) return "no initial access tokens";
+  return table(
+    ["ID", "STATE", "USES", "EXPIRES", "GRANT TYPES", "SCOPE", "AUTH METHODS", "LABEL"],
+    tokens.map((t) => [
+      t.id,
+      t.state,
+      `${t.used}/${t.max_uses}`,
+      new Date(t.expires_at).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      t.grant_types.join(","),
+      t.scope,
+      t.token_endpoint_auth_methods?.join(",") ?? "any",
+      t.label ?? "",
+    ]),
+  );
+}
+
+export function formatMinted(token: string, t: InitialToken): string {
+  return (
+    `initial access token ${t.id}: ${t.max_uses} registration${t.max_uses === 1 ? "" : "s"} until ${new Date(t.expires_at).toISOString()}\n` +
+    `  grant types:  ${t.grant_types.join(" ")}\n  scope:        ${t.scope}\n  auth methods: ${t.token_endpoint_auth_methods?.join(" ") ?? "any"}\n\n` +
+    `${token}\n(shown only now: hand it to the registrant, who sends it as Authorization: Bearer to POST /register)`
+  );
+}
