@@ -18,6 +18,9 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     jwks_uri: at("/jwks.json"),
     // OpenID Connect RP-Initiated Logout 1.0 §2.1.
     end_session_endpoint: at("/logout"),
+    // OpenID Connect Back-Channel Logout 1.0 §2.1: logout tokens always carry sid when the session is known.
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
     scopes_supported: SCOPES_SUPPORTED,
     response_types_supported: ["code"],
     response_modes_supported: ["query", "form_post"],

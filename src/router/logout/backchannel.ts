@@ -4,7 +4,7 @@ import { isBackchannelJob, type BackchannelJob } from "../../backchannel/message
 import { loadConfig, type Config } from "../../config";
 import type { Env } from "../../env";
 import type { SigningAlg } from "../../oauth/signing-alg";
-import { getClient, type RegisteredClient } from "../clients/registry";
+import { getClient } from "../clients/registry";
 import { signJwt } from "../keys/cache";
 
 /** OpenID Connect Back-Channel Logout 1.0 §2.4: the `events` member of a logout token. */
@@ -148,8 +148,8 @@ function record(job: BackchannelJob, type: string, data: Record<string, unknown>
 /** The registered back-channel logout endpoint of each client (the router's client registry and its cache). */
 export function registryTargets(env: Env, config: Config): TargetLookup {
   return async (clientId) => {
-    const client = (await getClient(env, config, clientId)) as (RegisteredClient & { backchannelLogoutUri?: string | null; backchannelLogoutSessionRequired?: boolean }) | null;
+    const client = await getClient(env, config, clientId);
     if (!client?.backchannelLogoutUri) return null;
-    return { uri: client.backchannelLogoutUri, sessionRequired: client.backchannelLogoutSessionRequired ?? false, alg: client.idTokenSignedResponseAlg };
+    return { uri: client.backchannelLogoutUri, sessionRequired: client.backchannelLogoutSessionRequired, alg: client.idTokenSignedResponseAlg };
   };
 }

@@ -20,11 +20,12 @@ export function dataPointOf(trace: RequestTrace, outcome: RequestOutcome): Analy
   };
 }
 
-const ENDPOINTS = new Set(["/authorize", "/login", "/consent", "/logout", "/token", "/userinfo", "/revoke", "/introspect", "/jwks.json", "/healthz", "/.well-known/openid-configuration"]);
+const ENDPOINTS = new Set(["/authorize", "/login", "/consent", "/logout", "/token", "/userinfo", "/revoke", "/introspect", "/jwks.json", "/healthz", "/.well-known/openid-configuration", "/register"]);
 
 /** The endpoint a path counts under: a bounded set of names, so unknown paths cannot flood the index. */
 export function endpointOf(pathname: string): string {
   if (ENDPOINTS.has(pathname)) return pathname;
+  if (pathname.startsWith("/register/")) return "/register/:client_id";
   const admin = /^\/admin\/([a-z-]+)/.exec(pathname);
   if (admin) return `/admin/${admin[1]}`;
   return "other";
