@@ -215,4 +215,70 @@ describe.skipIf(skip)(skip ? `${TITLE} (skipped: ${SKIP_REASON})` : TITLE, () =>
     expect(claims).toMatchObject({ iss: as.issuer, aud: DEMO_APP.client_id, nonce });
     expect(claims.sub).toBeTypeOf("string");
   });
+
+  it("front-channel logout: the signed-out page loads each client's logout URI with iss and sid, then returns to the app (Front-Channel Logout 1.0 §3)", async () => {
+    const api = adminClient({ url: base, token: ADMIN_TOKEN });
+    const apps = [
+      { id: "fc-app-a", frontchannel_logout_uri: "http://127.0.0.1:3000/fc-a", frontchannel_logout_session_required: true },
+      { id: "fc-app-b", frontchannel_logout_uri: "http://127.0.0.1:3000/fc-b", frontchannel_logout_session_required: false },
+    ];
+    const secrets: Record<string, string> = {};
+    for (const app of apps) {
+      const res = await api.request("PUT", `/admin/clients/${app.id}`, {
+        client_name: app.id,
+        client_type: "confidential",
+        redirect_uris: [REDIRECT_URI],
+        post_logout_redirect_uris: ["http://127.0.0.1:3000/bye"],
+        scope: "openid",
+        frontchannel_logout_uri: app.frontchannel_logout_uri,
+        frontchannel_logout_session_required: app.frontchannel_logout_session_required,
+      });
+      expect(res.status).toBe(201);
+      secrets[app.id] = (res.body as { client_secret: string }).client_secret;
+    }
+    const issuer = new URL(base);
+    const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: "oidc", [oauth.allowInsecureRequests]: true }));
+    expect(as.frontchannel_logout_supported).toBe(true);
+
+    // The apps' pages: every request to them is recorded and answered here.
+    const context = await browser!.newContext();
+    const hits: string[] = [];
+    await context.route("http://127.0.0.1:3000/**", (route) => {
+      hits.push(route.request().url());
+      return route.fulfill({ status: 200, contentType: "text/html", body: "<p>ok</p>" });
+    });
+    let idToken = "";
+    for (const app of apps) {
+      // A page per app: the redirect to the app's callback leaves a page on Chromium's error page.
+      const page = await context.newPage();
+      const client: oauth.Client = { client_id: app.id };
+      const verifier = oauth.generateRandomCodeVerifier();
+      const state = oauth.generateRandomState();
+      const authorize = new URL(as.authorization_endpoint!);
+      authorize.search = new URLSearchParams({ client_id: app.id, redirect_uri: REDIRECT_URI, response_type: "code", scope: "openid", state, code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: "S256" }).toString();
+      await page.goto(authorize.href);
+      if (await page.getByLabel("Email").count()) {
+        await page.getByLabel("Email").fill(DEMO_USER.email);
+        await page.getByLabel("Password").fill(DEMO_USER.password);
+        await Promise.all([page.waitForURL(`${base}/login`), page.getByRole("button", { name: "Sign in" }).click()]);
+      }
+      const [arrived] = await Promise.all([page.waitForRequest((r) => r.url().startsWith(`${REDIRECT_URI}?`)), page.getByRole("button", { name: "Allow" }).click()]);
+      const params = oauth.validateAuthResponse(as, client, new URL(arrived.url()), state);
+      const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.ClientSecretBasic(secrets[app.id]!), params, REDIRECT_URI, verifier, { [oauth.allowInsecureRequests]: true });
+      const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, { requireIdToken: true });
+      if (!idToken) idToken = tokens.id_token!;
+      await page.close();
+    }
+    const page = await context.newPage();
+    const sid = (JSON.parse(Buffer.from(idToken.split(".")[1]!, "base64url").toString()) as { sid: string }).sid;
+
+    hits.length = 0;
+    const logout = `${base}/logout?${new URLSearchParams({ id_token_hint: idToken, post_logout_redirect_uri: "http://127.0.0.1:3000/bye", state: "bye-state" })}`;
+    await Promise.all([page.waitForRequest((r) => r.url().startsWith("http://127.0.0.1:3000/bye")), page.goto(logout)]);
+    const frameA = `http://127.0.0.1:3000/fc-a?${new URLSearchParams({ iss: as.issuer, sid: String(sid) })}`;
+    // Both frames first, then (once they loaded) the app's post-logout page with its state.
+    expect(hits.slice(0, 2).sort()).toEqual([frameA, "http://127.0.0.1:3000/fc-b"].sort());
+    expect(hits[2]).toBe("http://127.0.0.1:3000/bye?state=bye-state");
+    await context.close();
+  });
 });

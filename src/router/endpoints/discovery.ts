@@ -21,6 +21,9 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     // OpenID Connect Back-Channel Logout 1.0 §2.1: logout tokens always carry sid when the session is known.
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
+    // OpenID Connect Front-Channel Logout 1.0 §3: the logout page frames each client's URI, with iss and sid on request.
+    frontchannel_logout_supported: true,
+    frontchannel_logout_session_supported: true,
     scopes_supported: SCOPES_SUPPORTED,
     response_types_supported: ["code"],
     response_modes_supported: ["query", "form_post"],

@@ -11,7 +11,9 @@ import { revalidatePending, validateLogoutRequest, type LogoutRequest } from "..
 import type { PagesEnv } from "../pages/env";
 import type { AppEnv } from "../types";
 import { contentSecurityPolicy, pageSecurity } from "../views/layout";
-import { LogoutConfirmPage, SignedOutPage } from "../views/logout";
+import { FrontchannelLogoutPage, LogoutConfirmPage, SignedOutPage } from "../views/logout";
+import { frontchannelFrames } from "../logout/frontchannel";
+import type { Ended } from "../../actors/user-shard/api";
 
 /**
  * The end-session endpoint (OpenID Connect RP-Initiated Logout 1.0), by GET and by
@@ -30,14 +32,26 @@ function clearSessionCookie(c: Context, config: Config): void {
   deleteCookie(c, sessionCookieName(config), { path: "/", secure: config.secureCookies, httpOnly: true, sameSite: "Lax" });
 }
 
-/** §3: back to the registered post_logout_redirect_uri with state, or a page saying it is done. */
-async function signedOut(c: Context, req: LogoutRequest): Promise<Response> {
+/**
+ * §3: back to the registered post_logout_redirect_uri with state, or a page saying it is done.
+ * When clients of the ended session registered front-channel logout, the page frames them first
+ * (Front-Channel Logout 1.0 §3) and moves on to the redirect URI after.
+ */
+async function signedOut(c: Context<PagesEnv>, req: LogoutRequest, ended: Ended | null = null): Promise<Response> {
+  const frames = ended ? await frontchannelFrames(c.env, c.var.config, ended) : [];
+  let next: string | null = null;
   if (req.postLogoutRedirectUri) {
     const url = new URL(req.postLogoutRedirectUri);
     if (req.state !== null) url.searchParams.append("state", req.state);
-    // 303 turns a POST into a GET at the RP.
-    return c.redirect(url.href, c.req.method === "GET" ? 302 : 303);
+    next = url.href;
   }
+  if (frames.length > 0) {
+    const security = pageSecurity(next ? [new URL(next).origin] : [], frames.map((f) => new URL(f).origin));
+    c.header("Content-Security-Policy", contentSecurityPolicy(security));
+    return c.html(<FrontchannelLogoutPage security={security} clientName={req.client?.clientName ?? null} frames={frames} next={next} />);
+  }
+  // 303 turns a POST into a GET at the RP.
+  if (next) return c.redirect(next, c.req.method === "GET" ? 302 : 303);
   const security = headers(c, req);
   return c.html(<SignedOutPage security={security} clientName={req.client?.clientName ?? null} />);
 }
@@ -56,9 +70,9 @@ async function confirmed(c: Context<PagesEnv>, params: Params): Promise<Response
   const pending = await openConfirmation(c, c.env, config, params.get("confirmation"));
   const req = await revalidatePending(c.env, config, pending);
   const session = await readSessionCookie(c, config);
-  if (session) await endBrowserSession(c.env, config, session, null, req.client, "user");
+  const ended = session ? await endBrowserSession(c.env, config, session, null, req.client, "user") : null;
   clearSessionCookie(c, config);
-  return signedOut(c, req);
+  return signedOut(c, req, ended);
 }
 
 async function logout(c: Context<PagesEnv>, params: Params): Promise<Response> {
@@ -68,10 +82,7 @@ async function logout(c: Context<PagesEnv>, params: Params): Promise<Response> {
   const session = await readSessionCookie(c, config);
   if (!session) {
     // A cross-site form POST carries no SameSite=Lax cookie: the hint's sid names the session.
-    if (req.hint?.sid) {
-      await endHintedSession(c.env, config, req.hint, req.client);
-      return signedOut(c, req);
-    }
+    if (req.hint?.sid) return signedOut(c, req, await endHintedSession(c.env, config, req.hint, req.client));
     // A GET is a top-level navigation, which does carry the cookie: no cookie, no session.
     // A POST without cookie or hint may still have a session: the confirmation's same-site POST will tell.
     return c.req.method === "GET" ? signedOut(c, req) : confirmationPage(c, req);
@@ -81,7 +92,7 @@ async function logout(c: Context<PagesEnv>, params: Params): Promise<Response> {
   // The browser is signed in as someone else than the hint says: ask the person.
   if (ended.outcome === "other_user") return confirmationPage(c, req);
   clearSessionCookie(c, config);
-  return signedOut(c, req);
+  return signedOut(c, req, ended);
 }
 
 /** Nothing is redirected on an error (no trustRedirect): every error is a page for the person. */

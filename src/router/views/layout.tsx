@@ -9,10 +9,12 @@ export interface PageSecurity {
   nonce: string;
   /** Origins a form on the page may submit to, or be redirected to after submitting. */
   formTargets: string[];
+  /** Origins the page may frame (front-channel logout); none by default. */
+  frameTargets?: string[];
 }
 
-export function pageSecurity(formTargets: string[] = []): PageSecurity {
-  return { nonce: randomToken(16), formTargets };
+export function pageSecurity(formTargets: string[] = [], frameTargets: string[] = []): PageSecurity {
+  return { nonce: randomToken(16), formTargets, frameTargets };
 }
 
 export function contentSecurityPolicy(security: PageSecurity): string {
@@ -22,6 +24,7 @@ export function contentSecurityPolicy(security: PageSecurity): string {
     `style-src 'nonce-${security.nonce}'`,
     `script-src 'nonce-${security.nonce}'`,
     `form-action ${targets}`,
+    ...(security.frameTargets?.length ? [`frame-src ${[...new Set(security.frameTargets)].join(" ")}`] : []),
     "frame-ancestors 'none'",
     "base-uri 'none'",
   ].join("; ");

@@ -29,3 +29,43 @@ export function SignedOutPage(props: { security: PageSecurity; clientName: strin
     </Layout>
   );
 }
+
+/** How long the page waits for the frames before moving on: a hung client must not keep the person here. */
+export const FRONTCHANNEL_WAIT_MS = 3_000;
+
+const CONTINUE_SCRIPT = `(function(){var f=document.querySelectorAll("iframe.logout"),n=f.length,l=document.getElementById("next"),done=false;
+function go(){if(!done&&l){done=true;location.replace(l.href)}}
+for(var i=0;i<f.length;i++)f[i].addEventListener("load",function(){if(--n<=0)go()});
+setTimeout(go,${FRONTCHANNEL_WAIT_MS});if(n===0)go()})();`;
+
+/**
+ * Front-Channel Logout 1.0 §3: the signed-out page frames each client's front-channel logout
+ * URI, then (with a post_logout_redirect_uri) goes on to it once they have loaded or after
+ * FRONTCHANNEL_WAIT_MS; without JavaScript, a link and a delayed refresh do the same.
+ */
+export function FrontchannelLogoutPage(props: { security: PageSecurity; clientName: string | null; frames: string[]; next: string | null }) {
+  return (
+    <Layout title="Signed out" security={props.security}>
+      <h1>You are signed out</h1>
+      <p role="status">{props.clientName ? `You have signed out of ${props.clientName} and the applications you used with it.` : "Your session has ended in every application you used with it."}</p>
+      {props.frames.map((src) => (
+        <iframe class="logout" src={src} title="Signing out of an application" width="0" height="0" hidden />
+      ))}
+      {props.next ? (
+        <>
+          <p>
+            <a id="next" href={props.next}>
+              Continue
+            </a>
+          </p>
+          <noscript>
+            <meta http-equiv="refresh" content={`${FRONTCHANNEL_WAIT_MS / 1000};url=${props.next}`} />
+          </noscript>
+          <script nonce={props.security.nonce} dangerouslySetInnerHTML={{ __html: CONTINUE_SCRIPT }} />
+        </>
+      ) : (
+        <p class="muted">You can close this page.</p>
+      )}
+    </Layout>
+  );
+}
