@@ -152,9 +152,36 @@ export const CLIENT_COMMANDS: Record<string, Command> = {
     print(v.json, res, () => `rotated the secret of ${v.id}${secretNote(res)}`);
   }),
 
+  "logout-deliveries": simpleCommand(
+    "clients",
+    "logout-deliveries",
+    "Back-channel logout notifications to a client: delivered and failed counts, and the latest ones.",
+    { id, since: { type: "string", placeholder: "WHEN", description: "From: ISO 8601 or epoch ms (default 7 days ago)." } },
+    async (v) => {
+      checkId(v.id);
+      const query = v.since === undefined ? "" : `?${new URLSearchParams({ since: v.since })}`;
+      const res = await adminClient({ url: v.url }).request("GET", `${clientPath(v.id)}/logout-deliveries${query}`);
+      expect(res, [200]);
+      print(v.json, res, () => formatDeliveries(res.body as Deliveries));
+    },
+  ),
+
   delete: byId("delete", "Delete a client; its tokens can no longer be refreshed.", async (v) => {
     const res = await adminClient({ url: v.url }).request("DELETE", clientPath(v.id));
     expect(res, [204], `no client with id ${v.id}`);
     process.stdout.write(v.json ? `${JSON.stringify({ client_id: v.id, deleted: true })}\n` : `deleted client ${v.id}\n`);
   }),
 };
+
+interface Deliveries {
+  client_id: string;
+  delivered: number;
+  failed: number;
+  latest: Array<{ at: number; outcome: string; user_id: string | null; sid: string | null; reason: string | null; attempts: number | null; status: number | null }>;
+}
+
+export function formatDeliveries(d: Deliveries): string {
+  const head = `back-channel logout to ${d.client_id}: ${d.delivered} delivered, ${d.failed} failed`;
+  const lines = d.latest.map((x) => `  ${new Date(x.at).toISOString()}  ${x.outcome.padEnd(9)}  user ${x.user_id ?? "-"}  sid ${x.sid ?? "-"}  ${x.reason ?? ""}${x.attempts ? `  after ${x.attempts} attempt${x.attempts === 1 ? "" : "s"}` : ""}`);
+  return [head, ...lines].join("\n");
+}

@@ -9,6 +9,7 @@ import { loadConfig } from "../../src/config";
 import { bucketOf } from "../../src/shard/bucket";
 import { shardOf } from "../../src/shard/map";
 import { stubFor } from "../../src/shard/stub";
+import { consumeAuditBatch } from "../../src/audit/consumer";
 import { batchOf, drainOutbox, recordingQueue } from "../helpers/audit";
 import { TestBrowser } from "../helpers/browser";
 import { basic, issueCode, redeemFields, tokenRequest } from "../helpers/codes";
@@ -144,6 +145,13 @@ describe("back-channel logout delivery", () => {
     expect(got.map((g) => g.status)).toEqual([503, 503, 200]);
     expect(new Set(got.map((g) => decodeJwt(g.logout_token!).jti)).size).toBe(1);
     expect(audit.sent.flatMap((m) => m.events).map((e) => [e.type, e.client_id, e.data.attempts])).toEqual([["backchannel.delivered", client.clientId, 3]]);
+
+    // The operator's delivery status reads those audit events from the window.
+    await consumeAuditBatch(batchOf(audit.sent), workerEnv);
+    const status = await json<{ delivered: number; failed: number; latest: Array<{ outcome: string; user_id: string; attempts: number; reason: string }> }>(
+      await admin("GET", `/clients/${client.clientId}/logout-deliveries`),
+    );
+    expect(status).toMatchObject({ delivered: 1, failed: 0, latest: [{ outcome: "delivered", user_id: user.id, attempts: 3, reason: "logout" }] });
   });
 
   it("a receiver that always fails ends in the dead-letter queue, whose consumer records the failure; the user's logout stands", async () => {

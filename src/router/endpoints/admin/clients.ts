@@ -19,7 +19,7 @@ import type { AppEnv } from "../../types";
 import { readJson } from "./body";
 import { CLIENT_ID, authMethodOf, clientBody, type ClientBody } from "./client-schema";
 
-function clientIdParam(raw: string): string {
+export function clientIdParam(raw: string): string {
   if (!CLIENT_ID.test(raw)) throw invalidRequest("client_id must be 1-128 characters of A-Z a-z 0-9 . _ ~ -");
   return raw;
 }

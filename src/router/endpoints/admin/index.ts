@@ -8,6 +8,7 @@ import { limitByOperatorToken } from "../../rate-limit/middleware";
 import { requireAdmin } from "./auth";
 import { adminBackups, adminShardRollback } from "./backups";
 import { adminClients } from "./clients";
+import { adminLogoutDeliveries } from "./logout-deliveries";
 import { adminConsents } from "./consents";
 import { adminKeys } from "./keys";
 import { adminMetrics } from "./metrics";
@@ -31,6 +32,7 @@ export const admin = new Hono<AppEnv>()
   .route("/users", adminSessions)
   .route("/users", adminConsents)
   .route("/clients", adminClients)
+  .route("/clients", adminLogoutDeliveries)
   .route("/registration-tokens", adminRegistrationTokens)
   .route("/shards", adminShards)
   .route("/shards", adminShardMoves)
