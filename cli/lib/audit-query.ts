@@ -1,17 +1,10 @@
 // Reading a user's audit trail from both of its homes: the R2 archive for the part of the
 // range older than the D1 window, the window for the rest.
+import type { AuditRecord } from "../../src/audit/message.ts";
 import type { AdminResponse } from "./admin-client.ts";
 
-export interface AuditEvent {
-  id: string;
-  at: number;
-  type: string;
-  user_id: string | null;
-  client_id: string | null;
-  bucket: number | null;
-  shard: string | null;
-  data: Record<string, unknown>;
-}
+/** One audit event as the operator API returns it (the archive's and the window's shape). */
+export type AuditEvent = AuditRecord;
 
 interface AuditAnswer {
   events: AuditEvent[];

@@ -1,6 +1,7 @@
 // Drives backups and restores bucket by bucket through the operator API: K buckets at a
 // time, a progress line on stderr, retries of transient failures, and a summary. The
 // shards read and write the rows; this is their client, one request per bucket.
+import { ProgressLine } from "./progress-line.ts";
 import type { BackupBucketResponse, ManifestBucket, RestoreResponse } from "../../src/router/endpoints/admin/backup-responses.ts";
 import type { AdminResponse } from "./admin-client.ts";
 import { errorCode, errorMessage } from "./admin-client.ts";
@@ -39,7 +40,7 @@ export interface RunnerOptions {
 /** Backs up every listed bucket of a running backup; failures are collected, not thrown. */
 export async function backupBuckets(send: (bucket: number) => Promise<AdminResponse>, buckets: readonly number[], options: RunnerOptions): Promise<BackupRun> {
   const started = Date.now();
-  const progress = new Progress("backed up", buckets.length, options.progress);
+  const progress = bucketProgress("backed up", buckets.length, options.progress);
   const entries: ManifestBucket[] = [];
   const failed: BucketFailure[] = [];
   await parallel(buckets, options.concurrency, async (bucket) => {
@@ -57,7 +58,7 @@ export async function backupBuckets(send: (bucket: number) => Promise<AdminRespo
 /** Restores the buckets one request each; a refusal (not empty, corrupt, ...) fails that bucket only. */
 export async function restoreBuckets(send: (bucket: number) => Promise<AdminResponse>, buckets: readonly number[], options: RunnerOptions): Promise<RestoreRun> {
   const started = Date.now();
-  const progress = new Progress("restored", buckets.length, options.progress);
+  const progress = bucketProgress("restored", buckets.length, options.progress);
   const restored: RestoreResponse[] = [];
   const failed: BucketFailure[] = [];
   await parallel(buckets, options.concurrency, async (bucket) => {
@@ -93,37 +94,17 @@ async function withRetries(send: () => Promise<AdminResponse>): Promise<Answer> 
   }
 }
 
-class Progress {
-  private readonly started = Date.now();
-  private readonly verb: string;
-  private readonly total: number;
-  private readonly enabled: boolean;
-  private lastDraw = 0;
-  private done = 0;
-
-  constructor(verb: string, total: number, enabled: boolean) {
-    this.verb = verb;
-    this.total = total;
-    this.enabled = enabled;
-  }
-
-  update(done: number, amount: number, unit: "bytes" | "rows" = "bytes"): void {
-    this.done = done;
-    const now = Date.now();
-    const tty = process.stderr.isTTY === true;
-    if (!this.enabled || (now - this.lastDraw < (tty ? 200 : 5_000) && done < this.total)) return;
-    this.lastDraw = now;
-    const elapsed = (now - this.started) / 1000;
-    const rate = elapsed > 0 ? done / elapsed : 0;
-    const eta = rate > 0 ? (this.total - done) / rate : 0;
-    const shown = unit === "bytes" ? formatBytes(amount) : `${amount.toLocaleString("en-US")} rows`;
-    const line = `${this.verb} ${done}/${this.total} buckets  ${rate.toFixed(1)} buckets/s  ${shown}  ETA ${duration(eta)}`;
-    process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
-  }
-
-  finish(): void {
-    if (this.enabled && process.stderr.isTTY && this.done > 0) process.stderr.write("\n");
-  }
+/** The backup and restore progress line: buckets done, their rate, and the bytes or rows so far. */
+function bucketProgress(verb: string, total: number, enabled: boolean) {
+  let shown = "";
+  const line = new ProgressLine(total, enabled, (f) => `${verb} ${f.done}/${f.total} buckets  ${f.rate.toFixed(1)} buckets/s  ${shown}  ETA ${duration(f.eta)}`);
+  return {
+    update(done: number, amount: number, unit: "bytes" | "rows" = "bytes"): void {
+      shown = unit === "bytes" ? formatBytes(amount) : `${amount.toLocaleString("en-US")} rows`;
+      line.update(done);
+    },
+    finish: () => line.finish(),
+  };
 }
 
 export function formatBytes(bytes: number): string {

@@ -1,6 +1,7 @@
 // Drives bucket moves through the operator API: K at a time, at most R started per
 // second, with a progress line (bar, throughput, ETA, longest fence) on stderr. The
 // directory takes each move's steps; this is its client, one request per move.
+import { ProgressLine } from "./progress-line.ts";
 import { build } from "hdr-histogram-js";
 import type { MoveView, RunMoveResponse, ShardsErrorCode } from "../../src/router/endpoints/admin/shard-responses.ts";
 import { CliError } from "./args.ts";
@@ -44,7 +45,7 @@ export async function runMoves(client: AdminClient, moves: readonly Move[], opti
   const fences = build({ lowestDiscernibleValue: 1, highestTrackableValue: LONGEST_FENCE_MS, numberOfSignificantValueDigits: 3 });
   let longestFence = 0;
   const summary: RunSummary = { moves: moves.length, done: 0, rolled_back: 0, failed: [], users_moved: 0, seconds: 0, moves_per_second: 0, fence_ms: { max: 0, p50: 0, p99: 0 }, interrupted: false };
-  const progress = new Progress(moves.length, options.progress);
+  const progress = moveProgress(moves.length, options.progress);
   let finished = 0;
   let nextStartAt = Date.now();
   let stopping = false;
@@ -108,38 +109,26 @@ async function runOne(client: AdminClient, move: Move, options: RunOptions): Pro
   }
 }
 
-class Progress {
-  private readonly started = Date.now();
-  private readonly total: number;
-  private readonly enabled: boolean;
-  private lastDraw = 0;
-  private done = 0;
-
-  constructor(total: number, enabled: boolean) {
-    this.total = total;
-    this.enabled = enabled;
-  }
-
-  update(done: number, longestFence: number, users: number): void {
-    this.done = done;
-    const now = Date.now();
-    const tty = process.stderr.isTTY === true;
-    if (!this.enabled || (now - this.lastDraw < (tty ? 200 : 5_000) && done < this.total)) return;
-    this.lastDraw = now;
-    const elapsed = (now - this.started) / 1000;
-    const rate = elapsed > 0 ? done / elapsed : 0;
-    const eta = rate > 0 ? (this.total - done) / rate : 0;
+/** The rebalance progress line: a bar, moves and users per second, the longest fence so far. */
+function moveProgress(total: number, enabled: boolean) {
+  let longestFence = 0;
+  let users = 0;
+  const line = new ProgressLine(total, enabled, (f) => {
     const width = 24;
-    const filled = this.total ? Math.round((done / this.total) * width) : width;
-    const line =
-      `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${this.total} ${Math.floor((done / Math.max(1, this.total)) * 100)}%` +
-      `  ${rate.toFixed(1)} moves/s  ${Math.round(users / Math.max(elapsed, 0.001))} users/s  ETA ${duration(eta)}  longest fence ${longestFence} ms`;
-    process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
-  }
-
-  finish(): void {
-    if (this.enabled && process.stderr.isTTY && this.done > 0) process.stderr.write("\n");
-  }
+    const filled = f.total ? Math.round((f.done / f.total) * width) : width;
+    return (
+      `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${f.done}/${f.total} ${Math.floor((f.done / Math.max(1, f.total)) * 100)}%` +
+      `  ${f.rate.toFixed(1)} moves/s  ${Math.round(users / Math.max(f.elapsed, 0.001))} users/s  ETA ${duration(f.eta)}  longest fence ${longestFence} ms`
+    );
+  });
+  return {
+    update(done: number, fence: number, moved: number): void {
+      longestFence = fence;
+      users = moved;
+      line.update(done);
+    },
+    finish: () => line.finish(),
+  };
 }
 
 export function duration(seconds: number): string {

@@ -10,16 +10,8 @@ export interface AuditPage {
 
 const WINDOW_COLUMNS = "id, at, type, user_id, client_id, bucket, shard, data";
 
-interface WindowRow {
-  id: string;
-  at: number;
-  type: string;
-  user_id: string | null;
-  client_id: string | null;
-  bucket: number | null;
-  shard: string | null;
-  data: string;
-}
+/** An audit_log row: the record with its data still JSON text. */
+type WindowRow = Omit<AuditRecord, "data"> & { data: string };
 
 function fromWindow(row: WindowRow): AuditRecord {
   let data: Record<string, unknown>;
