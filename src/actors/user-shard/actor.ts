@@ -19,6 +19,9 @@ import * as backup from "./backup";
 import { scheduleRollback } from "./pitr";
 import { loadConfig, type Config } from "../../config";
 import { redeemCode } from "./codes";
+import { decideDeviceRequest, findDeviceRequest, pollDeviceRequest, startDeviceRequest } from "./device";
+import { deviceApprover, redeemDeviceGrant, writeDeviceGrant } from "./device-grants";
+import type { DeviceApprover, DeviceDecision, DeviceGrantInput, DevicePoll, DevicePollInput, DeviceRedeemed, DeviceRedeemInput, DeviceRequestView, NewDeviceRequest } from "./api";
 import { liveGrantUser } from "./grants";
 import { introspectAccess, introspectRefresh, revokeAccess, revokeRefresh } from "./revocation";
 import { rotateRefresh, type RefreshPolicy } from "./refresh";
@@ -127,6 +130,41 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   /** /token authorization_code: single-use redemption; a replay revokes what the code issued. */
   redeemCode(input: RedeemInput): ShardResult<Redeemed> {
     return this.inBucketRaw(input.bucket, (sql, now) => redeemCode(sql, input, now));
+  }
+
+  /** RFC 8628 §3.2: a new pending device request, in the bucket its user code hashes to. */
+  startDevice(input: NewDeviceRequest): ShardResult<object> {
+    return this.inBucketRaw(input.bucket, (sql, now) => startDeviceRequest(sql, input, now));
+  }
+
+  /** The /device page: the pending request under a user code. */
+  findDevice(bucket: number, userCodeHash: string): ShardResult<DeviceRequestView> {
+    return this.inBucketRaw(bucket, (sql, now) => findDeviceRequest(sql, bucket, userCodeHash, now));
+  }
+
+  /** The /device page: approve (after the grant was written in the user's shard) or deny, once. */
+  decideDevice(decision: DeviceDecision): ShardResult<object> {
+    return this.inBucketRaw(decision.bucket, (sql, now) => decideDeviceRequest(sql, decision, now));
+  }
+
+  /** /token device_code: pending, slow_down, denied, expired, or the grant — redeemed in this transaction. */
+  pollDevice(input: DevicePollInput): ShardResult<DevicePoll> {
+    return this.inBucketRaw(input.bucket, (sql, now) => pollDeviceRequest(sql, input, now));
+  }
+
+  /** The user's shard: who is signed in, for the approval page. */
+  deviceApprover(bucket: number, sessionHash: string): ShardResult<DeviceApprover> {
+    return this.inBucketRaw(bucket, (sql, now) => deviceApprover(sql, bucket, sessionHash, now));
+  }
+
+  /** The user's shard: approval writes the grant the device will redeem. */
+  writeDeviceGrant(input: DeviceGrantInput): ShardResult<DeviceApprover> {
+    return this.inBucket(input.bucket, (tx, now, sql) => writeDeviceGrant(tx, sql, input, now));
+  }
+
+  /** The user's shard: the device redeemed; the grant gets its lifetime and refresh family. */
+  redeemDeviceGrant(input: DeviceRedeemInput): ShardResult<DeviceRedeemed> {
+    return this.inBucketRaw(input.bucket, (sql, now) => redeemDeviceGrant(sql, input, now));
   }
 
   /** /token refresh_token: rotation in one transaction; reuse of a retired token revokes the family. */
