@@ -132,37 +132,27 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
     return this.inBucketRaw(input.bucket, (sql, now) => redeemCode(sql, input, now));
   }
 
-  /** RFC 8628 §3.2: a new pending device request, in the bucket its user code hashes to. */
+  // Device authorization (RFC 8628). In the bucket the user code hashes to: the pending request
+  // (created; found by the page; approved or denied once; polled, and redeemed by one poll).
+  // In the user's shard: who approves, the grant approval writes, and its redemption.
   startDevice(input: NewDeviceRequest): ShardResult<object> {
     return this.inBucketRaw(input.bucket, (sql, now) => startDeviceRequest(sql, input, now));
   }
-
-  /** The /device page: the pending request under a user code. */
   findDevice(bucket: number, userCodeHash: string): ShardResult<DeviceRequestView> {
     return this.inBucketRaw(bucket, (sql, now) => findDeviceRequest(sql, bucket, userCodeHash, now));
   }
-
-  /** The /device page: approve (after the grant was written in the user's shard) or deny, once. */
   decideDevice(decision: DeviceDecision): ShardResult<object> {
     return this.inBucketRaw(decision.bucket, (sql, now) => decideDeviceRequest(sql, decision, now));
   }
-
-  /** /token device_code: pending, slow_down, denied, expired, or the grant — redeemed in this transaction. */
   pollDevice(input: DevicePollInput): ShardResult<DevicePoll> {
     return this.inBucketRaw(input.bucket, (sql, now) => pollDeviceRequest(sql, input, now));
   }
-
-  /** The user's shard: who is signed in, for the approval page. */
   deviceApprover(bucket: number, sessionHash: string): ShardResult<DeviceApprover> {
     return this.inBucketRaw(bucket, (sql, now) => deviceApprover(sql, bucket, sessionHash, now));
   }
-
-  /** The user's shard: approval writes the grant the device will redeem. */
   writeDeviceGrant(input: DeviceGrantInput): ShardResult<DeviceApprover> {
     return this.inBucket(input.bucket, (tx, now, sql) => writeDeviceGrant(tx, sql, input, now));
   }
-
-  /** The user's shard: the device redeemed; the grant gets its lifetime and refresh family. */
   redeemDeviceGrant(input: DeviceRedeemInput): ShardResult<DeviceRedeemed> {
     return this.inBucketRaw(input.bucket, (sql, now) => redeemDeviceGrant(sql, input, now));
   }

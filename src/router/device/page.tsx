@@ -98,7 +98,8 @@ async function submitDevice(c: Context<PagesEnv>): Promise<Response> {
   const decision = form.get("decision");
   if (decision === undefined) {
     const approver = await callShard(c.env, config, current.bucket, (shard) => shard.deviceApprover(current.bucket, current.hash));
-    if (!approver.ok) return approver.error === "login_required" ? loginPage(null) : Promise.reject(shardFailure(approver, "sign-in", "the sign-in"));
+    if (!approver.ok && approver.error === "login_required") return loginPage(null);
+    if (!approver.ok) throw shardFailure(approver, "sign-in", "the sign-in");
     return c.html(<DeviceApprovePage security={page(c)} csrf={csrf} userCode={shown} clientName={client.clientName} email={approver.email} scopes={[...storedScope(pending.scope)]} />);
   }
   if (decision !== "allow" && decision !== "deny") throw new OAuthError("invalid_request", 400, "decision must be allow or deny");
@@ -110,7 +111,8 @@ async function submitDevice(c: Context<PagesEnv>): Promise<Response> {
     // (no device code points at it); it expires with the device code and the sweep removes it.
     const grant = { bucket: current.bucket, sessionHash: current.hash, grantId: newId(), clientId: client.clientId, scope: pending.scope, pendingTtlS: config.deviceCodeTtlS };
     const written = await callShard(c.env, config, current.bucket, (shard) => shard.writeDeviceGrant(grant));
-    if (!written.ok) return written.error === "login_required" ? loginPage(null) : Promise.reject(shardFailure(written, "sign-in", "the approval"));
+    if (!written.ok && written.error === "login_required") return loginPage(null);
+    if (!written.ok) throw shardFailure(written, "sign-in", "the approval");
     approved = { userId: written.userId, grantId: grant.grantId, authTime: written.authTime, acr: written.acr, amr: written.amr };
   }
   const decided = await callShard(c.env, config, pending.bucket, (shard) => shard.decideDevice({ bucket: pending.bucket, userCodeHash: pending.hash, approved }));
