@@ -31,6 +31,8 @@ export interface Config {
   readonly idTokenTtlS: number;
   /** Lifetime of authorization codes (RFC 6749 §4.1.2 recommends at most 10 minutes). */
   readonly codeTtlS: number;
+  /** Lifetime of a device authorization's device and user codes (RFC 8628 §3.2 expires_in). */
+  readonly deviceCodeTtlS: number;
   /** A session ends after this long without use... */
   readonly sessionIdleTtlS: number;
   /** ...and at the latest this long after sign-in. */
@@ -172,6 +174,7 @@ export function parseConfig(env: Partial<Env>): Config {
     accessTokenTtlS: parseInteger("ACCESS_TOKEN_TTL_S", env.ACCESS_TOKEN_TTL_S, 600, 30, 86_400),
     idTokenTtlS: parseInteger("ID_TOKEN_TTL_S", env.ID_TOKEN_TTL_S, 3_600, 30, 86_400),
     codeTtlS: parseInteger("CODE_TTL_S", env.CODE_TTL_S, 60, 5, 3_600),
+    deviceCodeTtlS: parseInteger("DEVICE_CODE_TTL_S", env.DEVICE_CODE_TTL_S, 600, 60, 3_600),
     sessionIdleTtlS: parseInteger("SESSION_IDLE_TTL_S", env.SESSION_IDLE_TTL_S, 86_400, 60, 31_536_000),
     sessionMaxTtlS: parseInteger("SESSION_MAX_TTL_S", env.SESSION_MAX_TTL_S, 2_592_000, 60, 31_536_000),
     keyRotationIntervalS: parseInteger("KEY_ROTATION_INTERVAL_S", env.KEY_ROTATION_INTERVAL_S, 2_592_000, 3_600, 31_536_000),

@@ -36,6 +36,7 @@ export interface Env {
   ACCESS_TOKEN_TTL_S?: string;
   ID_TOKEN_TTL_S?: string;
   CODE_TTL_S?: string;
+  DEVICE_CODE_TTL_S?: string;
   SESSION_IDLE_TTL_S?: string;
   SESSION_MAX_TTL_S?: string;
   KEY_ROTATION_INTERVAL_S?: string;

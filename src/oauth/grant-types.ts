@@ -1,2 +1,5 @@
 /** RFC 8693 §2.1: the grant type of token exchange (registration, discovery and /token all name it). */
 export const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
+
+/** RFC 8628 §3.4: the grant type a device polls /token with. */
+export const DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code";

@@ -1,6 +1,7 @@
 import { Hono } from "hono/tiny";
 import { loadConfig } from "../config";
 import { admin } from "./endpoints/admin";
+import { deviceAuthorizationEndpoint } from "./device/start";
 import { discovery } from "./endpoints/discovery";
 import { health } from "./endpoints/health";
 import { introspectEndpoint } from "./endpoints/introspect";
@@ -29,6 +30,7 @@ export const app = new Hono<AppEnv>()
   .route("/", jwks)
   .route("/", pages)
   .route("/", tokenEndpoint)
+  .route("/", deviceAuthorizationEndpoint)
   .route("/", userinfoEndpoint)
   .route("/", revokeEndpoint)
   .route("/", introspectEndpoint)

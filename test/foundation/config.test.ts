@@ -27,6 +27,8 @@ describe("loadConfig: validated, frozen, failing with the variable's name", () =
     expect([...parseConfig({ ...base, AUDIT_WINDOW_SKIP: "none" }).auditWindowSkip]).toEqual([]);
     expect([...parseConfig({ ...base, AUDIT_WINDOW_SKIP: "token.issued,login.success" }).auditWindowSkip]).toEqual(["token.issued", "login.success"]);
     expect(config.keyStaleSigningMs).toBe(3_600_000);
+    expect(config.deviceCodeTtlS).toBe(600);
+    expect(parseConfig({ ...base, DEVICE_CODE_TTL_S: "900" }).deviceCodeTtlS).toBe(900);
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -55,6 +57,8 @@ describe("loadConfig: validated, frozen, failing with the variable's name", () =
     [{ ...base, AUDIT_WINDOW_SKIP: "token.issued, DROP TABLE" }, "AUDIT_WINDOW_SKIP", /event types like token.issued/],
     [{ ...base, KEY_STALE_SIGNING_S: "86401" }, "KEY_STALE_SIGNING_S", /between/],
     [{ ...base, KEY_STALE_SIGNING_S: "1h" }, "KEY_STALE_SIGNING_S", /integer/],
+    [{ ...base, DEVICE_CODE_TTL_S: "30" }, "DEVICE_CODE_TTL_S", /between 60 and 3600/],
+    [{ ...base, DEVICE_CODE_TTL_S: "10m" }, "DEVICE_CODE_TTL_S", /integer/],
   ])("rejects %j naming %s", (env, variable, message) => {
     const error = errorOf(env as Record<string, string>);
     expect(error.variable).toBe(variable);

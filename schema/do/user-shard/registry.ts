@@ -1,6 +1,6 @@
 import { getTableName, type Table } from "drizzle-orm";
 import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
-import { authCodes, consents, credentials, grants, outbox, refreshTokens, revokedTokens, sessions, users } from "./tables";
+import { authCodes, consents, credentials, deviceRequests, grants, outbox, refreshTokens, revokedTokens, sessions, users } from "./tables";
 
 /**
  * Every per-user table of UserShardActor, with its primary-key columns. Each has a
@@ -37,6 +37,7 @@ export const PER_USER_TABLES: readonly PerUserTable[] = [
   entry(grants),
   entry(refreshTokens),
   entry(revokedTokens),
+  entry(deviceRequests),
 ];
 
 /**

@@ -219,3 +219,35 @@ export const requestLoad = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.bucket, t.minute] })],
 );
+
+/**
+ * A pending device authorization (RFC 8628 §3.2): no user is known yet, so it lives
+ * in the bucket its user code hashes to, and the device code `d.<bucket>.<secret>`
+ * carries that bucket — one row, found by either key, moved with its bucket. Only
+ * SHA-256 hashes of both codes are stored. On approval it points at the grant that
+ * was written in the user's own shard.
+ */
+export const deviceRequests = sqliteTable(
+  "device_requests",
+  {
+    deviceCodeHash: text("device_code_hash").primaryKey(),
+    userCodeHash: text("user_code_hash").notNull(),
+    bucket: integer("bucket").notNull(),
+    clientId: text("client_id").notNull(),
+    scope: text("scope").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    // RFC 8628 §3.5: the poll interval, grown by slow_down, and when the device last polled.
+    intervalS: integer("interval_s").notNull(),
+    lastPolledAt: integer("last_polled_at"),
+    // pending | approved | denied | redeemed
+    status: text("status").notNull(),
+    userId: text("user_id"),
+    grantId: text("grant_id"),
+    authTime: integer("auth_time"),
+    acr: text("acr"),
+    amr: text("amr"),
+    decidedAt: integer("decided_at"),
+  },
+  (t) => [index("device_requests_user_code").on(t.userCodeHash), index("device_requests_bucket").on(t.bucket), index("device_requests_expiry").on(t.expiresAt)],
+);

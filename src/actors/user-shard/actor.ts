@@ -19,6 +19,9 @@ import * as backup from "./backup";
 import { scheduleRollback } from "./pitr";
 import { loadConfig, type Config } from "../../config";
 import { redeemCode } from "./codes";
+import { decideDeviceRequest, findDeviceRequest, pollDeviceRequest, startDeviceRequest } from "./device";
+import { deviceApprover, redeemDeviceGrant, writeDeviceGrant } from "./device-grants";
+import type { DeviceApprover, DeviceDecision, DeviceGrantInput, DevicePoll, DevicePollInput, DeviceRedeemed, DeviceRedeemInput, DeviceRequestView, NewDeviceRequest } from "./api";
 import { liveGrantUser } from "./grants";
 import { introspectAccess, introspectRefresh, revokeAccess, revokeRefresh } from "./revocation";
 import { rotateRefresh, type RefreshPolicy } from "./refresh";
@@ -127,6 +130,31 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   /** /token authorization_code: single-use redemption; a replay revokes what the code issued. */
   redeemCode(input: RedeemInput): ShardResult<Redeemed> {
     return this.inBucketRaw(input.bucket, (sql, now) => redeemCode(sql, input, now));
+  }
+
+  // Device authorization (RFC 8628). In the bucket the user code hashes to: the pending request
+  // (created; found by the page; approved or denied once; polled, and redeemed by one poll).
+  // In the user's shard: who approves, the grant approval writes, and its redemption.
+  startDevice(input: NewDeviceRequest): ShardResult<object> {
+    return this.inBucketRaw(input.bucket, (sql, now) => startDeviceRequest(sql, input, now));
+  }
+  findDevice(bucket: number, userCodeHash: string): ShardResult<DeviceRequestView> {
+    return this.inBucketRaw(bucket, (sql, now) => findDeviceRequest(sql, bucket, userCodeHash, now));
+  }
+  decideDevice(decision: DeviceDecision): ShardResult<object> {
+    return this.inBucketRaw(decision.bucket, (sql, now) => decideDeviceRequest(sql, decision, now));
+  }
+  pollDevice(input: DevicePollInput): ShardResult<DevicePoll> {
+    return this.inBucketRaw(input.bucket, (sql, now) => pollDeviceRequest(sql, input, now));
+  }
+  deviceApprover(bucket: number, sessionHash: string): ShardResult<DeviceApprover> {
+    return this.inBucketRaw(bucket, (sql, now) => deviceApprover(sql, bucket, sessionHash, now));
+  }
+  writeDeviceGrant(input: DeviceGrantInput): ShardResult<DeviceApprover> {
+    return this.inBucket(input.bucket, (tx, now, sql) => writeDeviceGrant(tx, sql, input, now));
+  }
+  redeemDeviceGrant(input: DeviceRedeemInput): ShardResult<DeviceRedeemed> {
+    return this.inBucketRaw(input.bucket, (sql, now) => redeemDeviceGrant(sql, input, now));
   }
 
   /** /token refresh_token: rotation in one transaction; reuse of a retired token revokes the family. */

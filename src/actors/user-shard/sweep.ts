@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNotNull, lt, or } from "drizzle-orm";
-import { authCodes, grants, refreshTokens, revokedTokens, sessions } from "../../../schema/do/user-shard/tables";
+import { authCodes, deviceRequests, grants, refreshTokens, revokedTokens, sessions } from "../../../schema/do/user-shard/tables";
 import type { ShardDb } from "./db";
 import type { SweepResult } from "./api";
 
@@ -29,6 +29,13 @@ export function sweepOnce(db: ShardDb, limits: SweepLimits, now: number): SweepR
   deleted.auth_codes = db.transaction((tx) => {
     const rows = tx.select({ k: authCodes.codeHash }).from(authCodes).where(lt(authCodes.expiresAt, keepUntil)).limit(SWEEP_BATCH).all();
     if (rows.length) tx.delete(authCodes).where(inArray(authCodes.codeHash, rows.map((r) => r.k))).run();
+    return rows.length;
+  });
+
+  // Device requests (RFC 8628) die with their device code; a redeemed one is kept as long, for its replay answer.
+  deleted.device_requests = db.transaction((tx) => {
+    const rows = tx.select({ k: deviceRequests.deviceCodeHash }).from(deviceRequests).where(lt(deviceRequests.expiresAt, keepUntil)).limit(SWEEP_BATCH).all();
+    if (rows.length) tx.delete(deviceRequests).where(inArray(deviceRequests.deviceCodeHash, rows.map((r) => r.k))).run();
     return rows.length;
   });
 

@@ -1,5 +1,5 @@
 import { Hono } from "hono/tiny";
-import { TOKEN_EXCHANGE } from "../../oauth/grant-types";
+import { DEVICE_CODE, TOKEN_EXCHANGE } from "../../oauth/grant-types";
 import { CLAIMS_SUPPORTED, SCOPES_SUPPORTED } from "../../oauth/scopes";
 import type { Config } from "../../config";
 import type { AppEnv } from "../types";
@@ -18,6 +18,7 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     jwks_uri: at("/jwks.json"),
     // OpenID Connect RP-Initiated Logout 1.0 §2.1.
     end_session_endpoint: at("/logout"),
+    device_authorization_endpoint: at("/device_authorization"),
     // OpenID Connect Back-Channel Logout 1.0 §2.1: logout tokens always carry sid when the session is known.
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
@@ -27,7 +28,7 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     scopes_supported: SCOPES_SUPPORTED,
     response_types_supported: ["code"],
     response_modes_supported: ["query", "form_post"],
-    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE],
+    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE, DEVICE_CODE],
     subject_types_supported: ["public"],
     id_token_signing_alg_values_supported: ["ES256", "RS256"],
     token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],

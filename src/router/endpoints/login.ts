@@ -20,8 +20,8 @@ import { trustRedirect } from "../pages/errors";
 import { normalizeEmail } from "../users/email";
 import type { Env } from "../../env";
 
-const WRONG = "The email or password is not correct.";
-const SLOWED = (s: number) => `Too many failed attempts. Wait ${s} second${s === 1 ? "" : "s"} and try again.`;
+export const WRONG = "The email or password is not correct.";
+export const SLOWED = (s: number) => `Too many failed attempts. Wait ${s} second${s === 1 ? "" : "s"} and try again.`;
 const UNAVAILABLE = "Signing in is temporarily unavailable. Please try again in a moment.";
 
 /**
@@ -29,7 +29,7 @@ const UNAVAILABLE = "Signing in is temporarily unavailable. Please try again in 
  * shard call records the outcome. Unknown emails cost the same derivation, and
  * every failure shows the same message.
  */
-async function checkPassword(env: Env, config: Config, email: string | null, password: string) {
+export async function checkPassword(env: Env, config: Config, email: string | null, password: string) {
   const userId = email ? await userIdByEmail(env.DB, email) : null;
   if (!userId) {
     await verifyPassword(password, await dummyPasswordVerifier());

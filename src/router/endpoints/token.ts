@@ -1,13 +1,14 @@
 import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import { browserCors } from "../http/cors";
-import { TOKEN_EXCHANGE } from "../../oauth/grant-types";
+import { DEVICE_CODE, TOKEN_EXCHANGE } from "../../oauth/grant-types";
 import { authenticateCaller } from "../clients/authenticate";
 import type { RegisteredClient } from "../clients/registry";
 import { OAuthError, invalidRequest } from "../errors";
 import { formParams, type Params } from "../http/params";
 import { clientCredentialsGrant } from "../tokens/client-credentials-grant";
 import { authorizationCodeGrant } from "../tokens/code-grant";
+import { deviceCodeGrant } from "../tokens/device-grant";
 import { refreshTokenGrant } from "../tokens/refresh-grant";
 import { tokenExchangeGrant } from "../tokens/token-exchange-grant";
 import type { AppEnv } from "../types";
@@ -22,6 +23,7 @@ const GRANTS: Readonly<Record<string, GrantHandler>> = {
   refresh_token: refreshTokenGrant,
   client_credentials: clientCredentialsGrant,
   [TOKEN_EXCHANGE]: tokenExchangeGrant,
+  [DEVICE_CODE]: deviceCodeGrant,
 };
 
 /** The token endpoint (RFC 6749 §3.2): form body, client authentication; no-store responses (§5.1). */

@@ -1,4 +1,5 @@
 import { Hono } from "hono/tiny";
+import { devicePage } from "../device/page";
 import { authorizeEndpoint } from "../endpoints/authorize";
 import { consentEndpoint } from "../endpoints/consent";
 import { loginEndpoint } from "../endpoints/login";
@@ -21,13 +22,18 @@ export const pages = new Hono<PagesEnv>()
   .use("/login", noStore())
   .use("/consent", noStore())
   .use("/logout", noStore())
+  .use("/device", noStore())
   .use("/authorize", limitByAddress(PAGES_IP))
   .use("/consent", limitByAddress(PAGES_IP))
   .use("/logout", limitByAddress(PAGES_IP))
   .on("POST", "/login", limitByAddress(CREDENTIAL_FORMS_IP))
+  // RFC 8628 §5.1: each code entry is a guess at a user code (and may carry a password).
+  .on("GET", "/device", limitByAddress(PAGES_IP))
+  .on("POST", "/device", limitByAddress(CREDENTIAL_FORMS_IP))
   .route("/", authorizeEndpoint)
   .route("/", loginEndpoint)
   .route("/", consentEndpoint)
-  .route("/", logoutEndpoint);
+  .route("/", logoutEndpoint)
+  .route("/", devicePage);
 
 pages.onError(pageOnError);

@@ -1,4 +1,4 @@
-import { TOKEN_EXCHANGE } from "../../oauth/grant-types";
+import { DEVICE_CODE, TOKEN_EXCHANGE } from "../../oauth/grant-types";
 import { publicJwksProblem, type PublicJwks } from "../../oauth/jwks";
 import { formatScope, parseScope } from "../../oauth/scopes";
 import { SIGNING_ALGS, type SigningAlg } from "../../oauth/signing-alg";
@@ -36,7 +36,7 @@ export interface ClientMetadata {
 const MAX_URIS = 20;
 
 /** The grant types a client may register for itself; token exchange needs an operator's audience policy. */
-export const REGISTRABLE_GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials"] as const;
+export const REGISTRABLE_GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials", DEVICE_CODE] as const;
 
 const AUTH_METHOD_HINTS: Record<string, string> = {
   private_key_jwt: "private_key_jwt is not supported yet; use client_secret_basic, client_secret_post, or none (a public client with PKCE)",
@@ -82,8 +82,8 @@ function checkGrantConsistency(grants: readonly string[], responses: readonly st
   const code = grants.includes("authorization_code");
   if (code && !responses.includes("code")) throw invalidClientMetadata("response_types", "must include code when grant_types has authorization_code (RFC 7591 §2.1)");
   if (!code && responses.includes("code")) throw invalidClientMetadata("grant_types", "must include authorization_code when response_types has code (RFC 7591 §2.1)");
-  if (!code && grants.includes("refresh_token")) {
-    throw invalidClientMetadata("grant_types", "refresh_token needs authorization_code: only a code redemption issues refresh tokens here");
+  if (!code && !grants.includes(DEVICE_CODE) && grants.includes("refresh_token")) {
+    throw invalidClientMetadata("grant_types", "refresh_token needs authorization_code or the device_code grant: only their redemptions issue refresh tokens here");
   }
   if (method === "none" && grants.includes("client_credentials")) {
     throw invalidClientMetadata("grant_types", "client_credentials needs a confidential client (token_endpoint_auth_method client_secret_basic or client_secret_post)");

@@ -4,6 +4,7 @@ import m0001 from './0001_sign_in.sql';
 import m0002 from './0002_token_lifecycle.sql';
 import m0003 from './0003_request_load.sql';
 import m0004 from './0004_hot_path_rows.sql';
+import m0005 from './0005_device_requests.sql';
 
   export default {
     journal,
@@ -12,7 +13,8 @@ import m0004 from './0004_hot_path_rows.sql';
 m0001,
 m0002,
 m0003,
-m0004
+m0004,
+m0005
     }
   }
   
