@@ -1,4 +1,4 @@
-import { SCOPE_DESCRIPTIONS } from "../../oauth/scopes";
+import { DecisionButtons, ScopeList } from "./pages";
 import { Layout, type PageSecurity } from "./layout";
 
 /** The device flow's pages (RFC 8628 §3.3): enter the code, sign in, approve; no JavaScript. */
@@ -57,23 +57,14 @@ export function DeviceApprovePage(props: FormBase & { userCode: string; clientNa
   return (
     <Layout title="Allow access" security={props.security}>
       <h1>Allow {props.clientName} on your device to:</h1>
-      <ul>
-        {props.scopes.map((scope) => (
-          <li>{SCOPE_DESCRIPTIONS[scope] ?? scope}</li>
-        ))}
-      </ul>
+      <ScopeList scopes={props.scopes} />
       <p class="muted">
         Code {props.userCode} · signed in as {props.email}
       </p>
       <form method="post" action="/device">
         <input type="hidden" name="csrf" value={props.csrf} />
         <input type="hidden" name="user_code" value={props.userCode} />
-        <button type="submit" name="decision" value="allow">
-          Allow
-        </button>
-        <button type="submit" name="decision" value="deny" class="secondary">
-          Deny
-        </button>
+        <DecisionButtons />
       </form>
     </Layout>
   );

@@ -43,22 +43,38 @@ export function ConsentPage(props: ConsentPageProps) {
   return (
     <Layout title="Allow access" security={props.security}>
       <h1>Allow {props.clientName} to:</h1>
-      <ul>
-        {props.scopes.map((scope) => (
-          <li>{SCOPE_DESCRIPTIONS[scope] ?? scope}</li>
-        ))}
-      </ul>
+      <ScopeList scopes={props.scopes} />
       <p class="muted">Signed in as {props.email}</p>
       <form method="post" action="consent">
         <input type="hidden" name="interaction" value={props.interaction} />
-        <button type="submit" name="decision" value="allow">
-          Allow
-        </button>
-        <button type="submit" name="decision" value="deny" class="secondary">
-          Deny
-        </button>
+        <DecisionButtons />
       </form>
     </Layout>
+  );
+}
+
+/** The scopes a client asks for, in plain words (consent and device approval). */
+export function ScopeList(props: { scopes: readonly string[] }) {
+  return (
+    <ul>
+      {props.scopes.map((scope) => (
+        <li>{SCOPE_DESCRIPTIONS[scope] ?? scope}</li>
+      ))}
+    </ul>
+  );
+}
+
+/** Allow and Deny, as the form's `decision`. */
+export function DecisionButtons() {
+  return (
+    <>
+      <button type="submit" name="decision" value="allow">
+        Allow
+      </button>
+      <button type="submit" name="decision" value="deny" class="secondary">
+        Deny
+      </button>
+    </>
   );
 }
 
