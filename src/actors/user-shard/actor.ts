@@ -11,7 +11,7 @@ import type { ShardDb, ShardTx } from "./db";
 import { applyOwnership, checkBucket, readMeta, writeMeta } from "./fencing";
 import { sweepOnce } from "./sweep";
 import { listConsents, revokeConsent } from "./consents";
-import { eventsAppended, flushOutboxBatch, outboxLag, trimOutbox } from "./outbox";
+import { eventsAppended, flushOutboxBatch, outboxLag, reportBacklog } from "./outbox";
 
 import { LOAD_WINDOW_MINUTES, loadReport } from "./load";
 import * as mover from "./mover";
@@ -332,7 +332,7 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
       if (this.flushScheduled) next = Date.now() + FLUSH_DELAY_MS;
     } catch (error) {
       // Keep the events: they are retried on the next alarm, not dropped (unless the outbox is full).
-      this.reportBacklog(error);
+      reportBacklog(this.ctx.storage, this.config.outboxMaxEvents, error);
       this.flushScheduled = true;
       next = Date.now() + FLUSH_RETRY_MS;
     }
@@ -347,29 +347,6 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
       next = Math.min(next, sweepAt);
     }
     await this.ctx.storage.setAlarm(next);
-  }
-
-  /**
-   * The queue refused the outbox: bound the outbox and say how far behind it is, as a
-   * structured log line an operator can alert on (and in `shards status`).
-   */
-  private reportBacklog(error: unknown): void {
-    const sql = this.ctx.storage.sql;
-    const dropped = this.ctx.storage.transactionSync(() => {
-      const n = trimOutbox(sql, this.config.outboxMaxEvents);
-      if (n > 0) writeMeta(sql, "outbox_dropped", String(Number(readMeta(sql, "outbox_dropped") ?? "0") + n));
-      return n;
-    });
-    const lag = outboxLag(sql);
-    console.error(JSON.stringify({
-      level: dropped > 0 ? "error" : "warn",
-      event: "audit.outbox_behind",
-      shard: readMeta(sql, "shard_name") ?? null,
-      pending: lag.pending,
-      behind_s: lag.oldestAt === null ? 0 : Math.round((Date.now() - lag.oldestAt) / 1000),
-      dropped_now: dropped,
-      error: error instanceof Error ? error.message : String(error),
-    }));
   }
 
   /**

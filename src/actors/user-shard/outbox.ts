@@ -3,6 +3,7 @@ import { outbox, ownedBuckets } from "../../../schema/do/user-shard/tables";
 import { packMessages, type AuditMessage, type AuditRecord } from "../../audit/message";
 import { jobsFor, type BackchannelJob } from "../../backchannel/message";
 import type { ShardDb, ShardTx } from "./db";
+import { readMeta, writeMeta } from "./fencing";
 import { currentRequestId } from "./request-context";
 
 export interface AuditEvent {
@@ -135,4 +136,30 @@ export function trimOutbox(sql: SqlStorage, max: number): number {
   if (excess <= 0) return 0;
   sql.exec("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ?)", excess);
   return excess;
+}
+
+/**
+ * The queue refused the outbox: bound the outbox (OUTBOX_MAX_EVENTS, oldest dropped and
+ * counted in meta `outbox_dropped`) and say how far behind it is, as a structured log line an
+ * operator can alert on (and in `shards status`).
+ */
+export function reportBacklog(storage: DurableObjectStorage, maxEvents: number, error: unknown): void {
+  const sql = storage.sql;
+  const dropped = storage.transactionSync(() => {
+    const n = trimOutbox(sql, maxEvents);
+    if (n > 0) writeMeta(sql, "outbox_dropped", String(Number(readMeta(sql, "outbox_dropped") ?? "0") + n));
+    return n;
+  });
+  const lag = outboxLag(sql);
+  console.error(
+    JSON.stringify({
+      level: dropped > 0 ? "error" : "warn",
+      event: "audit.outbox_behind",
+      shard: readMeta(sql, "shard_name") ?? null,
+      pending: lag.pending,
+      behind_s: lag.oldestAt === null ? 0 : Math.round((Date.now() - lag.oldestAt) / 1000),
+      dropped_now: dropped,
+      error: error instanceof Error ? error.message : String(error),
+    }),
+  );
 }
