@@ -49,7 +49,8 @@ function importGraph(): Map<string, string[]> {
   return graph;
 }
 
-const isContract = (f: string) => /^actors\/[^/]+\/api\.ts$/.test(f) || f === "actors/results.ts";
+/** An actor's contract: its api.ts, and the parts of it in its api/ folder. */
+const isContract = (f: string) => /^actors\/[^/]+\/api(\.ts|\/[^/]+\.ts)$/.test(f) || f === "actors/results.ts";
 const actorOf = (f: string) => /^actors\/([^/]+)\//.exec(f)?.[1] ?? null;
 
 /** Why `from` may not import `to`, or null when it may. */

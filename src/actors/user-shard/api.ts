@@ -5,7 +5,16 @@
  * drift apart. Results are plain values (`ShardResult`): error classes do not
  * survive Workers RPC, and a failure's `detail` is for logs, never for clients.
  */
-import type { OwnershipUpdate, ShardBucketState, ShardResult } from "../results.ts";
+import type { OwnershipUpdate, ShardResult } from "../results.ts";
+import type { BucketInventory, BucketBackup, RestoreInput, RestoreOutcome, RollbackTarget, RollbackScheduled, CopyCursor, TablePage, BucketPage, BucketDelta, BucketChecksum, BucketDigest, Row } from "./api/bucket-data.ts";
+import type { NewDeviceRequest, DeviceRequestView, DeviceDecision, DevicePollInput, DevicePoll, DeviceGrantInput, DeviceApprover, DeviceRedeemInput, DeviceRedeemed } from "./api/device.ts";
+import type { UserView } from "./api/users.ts";
+
+// The contract's other parts, for callers that import this file only.
+export * from "./api/bucket-data.ts";
+export type * from "./api/device.ts";
+export type * from "./api/users.ts";
+
 
 export interface UserShardApi {
   /** Directory push: the full set of buckets this shard owns at `version`. */
@@ -79,64 +88,6 @@ export interface UserShardApi {
   sweep(): SweepResult;
 }
 
-/** What a shard holds in a range of buckets: content checksums and its ownership rows. */
-export interface BucketInventory {
-  buckets: Array<{ bucket: number; checksum: BucketChecksum }>;
-  held: Array<[number, number, ShardBucketState]>;
-}
-
-/** What a shard wrote for one bucket of a backup: the object, and the rows it holds. */
-export interface BucketBackup {
-  key: string;
-  bytes: number;
-  /** SHA-256 (hex) of the object's bytes as stored. */
-  sha256: string;
-  /** Of the rows exactly as written to the object (same transaction). */
-  checksum: BucketChecksum;
-  rows: number;
-  users: number;
-  /** When the rows were read (epoch ms). */
-  takenAt: number;
-}
-
-/** One bucket to restore, as the backup's manifest describes its object. */
-export interface RestoreInput {
-  bucket: number;
-  key: string;
-  sha256: string;
-  bytes: number;
-  /** The manifest's checksum of the bucket: the restored rows must have exactly this one. */
-  checksum: BucketChecksum;
-  /** Delete the rows the bucket holds here first (otherwise a bucket with rows is refused). */
-  force: boolean;
-}
-
-/** A restored user's id and email: the operator API puts them back in the D1 email index. */
-export type RestoredUser = [id: string, email: string];
-
-export type RestoreOutcome =
-  | { outcome: "restored"; rows: number; replaced: number; checksum: BucketChecksum; users: RestoredUser[] }
-  /** The bucket already holds exactly the backup's rows (a restore run again): nothing written. */
-  | { outcome: "already_restored"; rows: number; checksum: BucketChecksum; users: RestoredUser[] }
-  /** The bucket holds other rows; nothing written. */
-  | { outcome: "not_empty"; rows: number }
-  /** The object is missing, differs from the manifest (size, SHA-256) or cannot be read; nothing written. */
-  | { outcome: "corrupt"; detail: string }
-  /** Imported, but the rows' checksum is not the manifest's (the listed tables differ). */
-  | { outcome: "mismatch"; tables: string[]; checksum: BucketChecksum };
-
-/** How far back Durable Object point-in-time recovery reaches. */
-export const PITR_WINDOW_MS = 30 * 24 * 3_600_000;
-
-/** Where a point-in-time recovery goes: a time within the last 30 days, or a bookmark (e.g. one to undo a rollback). */
-export type RollbackTarget = { at: number } | { bookmark: string };
-
-export type RollbackScheduled =
-  /** `undo` is the bookmark of the state before the rollback: scheduling it undoes the rollback. */
-  | { outcome: "scheduled"; bookmark: string; undo: string }
-  /** This runtime keeps no history (local workerd / miniflare). */
-  | { outcome: "unavailable"; detail: string };
-
 /** Counts for operators: users held, buckets owned, map version applied, audit events waiting. */
 export interface ShardStats {
   shard: string | null;
@@ -148,20 +99,6 @@ export interface ShardStats {
   outboxOldestAt: number | null;
   /** Events dropped (oldest first) because the outbox hit OUTBOX_MAX_EVENTS during an outage. */
   outboxDropped: number;
-}
-
-/** A user as the router sees it. Never includes credentials. */
-export interface UserView {
-  id: string;
-  bucket: number;
-  email: string;
-  email_verified: boolean;
-  name: string | null;
-  given_name: string | null;
-  family_name: string | null;
-  disabled: boolean;
-  created_at: number;
-  updated_at: number;
 }
 
 export interface NewUser {
@@ -374,56 +311,6 @@ export interface LoadReport {
   perBucket: Array<[number, number]>;
 }
 
-/** Where a bulk copy stands: the table it is in and the primary key of the last row sent. */
-export interface CopyCursor {
-  table: string;
-  afterKey: Value[] | null;
-}
-
-export interface TablePage {
-  table: string;
-  columns: string[];
-  rows: Row[];
-}
-
-/** Up to `limit` rows of a bucket, across tables in registry order; `next` is null when all are sent. */
-export interface BucketPage {
-  pages: TablePage[];
-  next: CopyCursor | null;
-}
-
-/** Rows to write and primary keys (JSON) to delete, per table. */
-export interface BucketDelta {
-  upserts: Record<string, Row[]>;
-  deletes: Record<string, string[]>;
-}
-
-/**
- * Content checksums of a bucket's rows, identical on any shard that holds the same
- * rows: per table, the row count and a SHA-256 over the rows' canonical JSON (see
- * bucket-rows.ts) in primary-key order, one per line. The mover compares them on
- * source and target before it hands a bucket over; `verify` compares them across shards.
- */
-export interface TableChecksum {
-  rows: number;
-  sha256: string;
-}
-
-export type BucketChecksum = Record<string, TableChecksum>;
-
-/**
- * A table's rows as primary key (JSON) and a 53-bit hash of the content: enough for
- * the mover to find which rows differ between two shards without shipping them.
- * (A hash collision would hide a change from the diff, never from the SHA-256
- * comparison that follows it.)
- */
-export interface TableDigest {
-  keys: string[];
-  hashes: number[];
-}
-
-export type BucketDigest = Record<string, TableDigest>;
-
 export interface SweepResult {
   deleted: Record<string, number>;
   /** A table still had a full batch to delete: run again soon. */
@@ -457,17 +344,6 @@ export interface CodeRequest {
   ttlS: number;
 }
 
-/**
- * Generic row access for the bucket mover. Everything here is driven by the
- * per-user table registry, so a table added there is copied, verified and dropped
- * with its bucket without new mover code. Raw SQL on `ctx.storage.sql`: the table
- * names come from the registry (never from the caller), values are always bound.
- */
-
-/** A SQLite value as Durable Object storage holds it (workers' SqlStorageValue, spelled out so the contract reads the same in Node). */
-export type Value = ArrayBuffer | string | number | null;
-
-export type Row = Value[];
 
 /** The synchronous domain operations the router calls on behalf of a request, which it calls through `traced`. */
 export const TRACED_METHODS = [
@@ -497,73 +373,3 @@ export const TRACED_METHODS = [
   "revokeConsent",
 ] as const satisfies ReadonlyArray<keyof UserShardApi>;
 export type TracedMethod = (typeof TRACED_METHODS)[number];
-
-// Device authorization (RFC 8628): the pending request in its user code's bucket (device.ts),
-// the grant in the user's shard (device-grants.ts).
-
-export interface NewDeviceRequest {
-  bucket: number;
-  deviceCodeHash: string;
-  userCodeHash: string;
-  clientId: string;
-  scope: string;
-  ttlS: number;
-  intervalS: number;
-}
-
-/** What the approval page shows about a pending request. */
-export interface DeviceRequestView {
-  clientId: string;
-  scope: string;
-}
-
-/** The user's answer, after the grant was written in the user's shard (approve) or not (deny). */
-export interface DeviceDecision {
-  bucket: number;
-  userCodeHash: string;
-  approved: { userId: string; grantId: string; authTime: number; acr: string; amr: string[] } | null;
-}
-
-export interface DevicePollInput {
-  bucket: number;
-  deviceCodeHash: string;
-  clientId: string;
-}
-
-/** RFC 8628 §3.5 answers while there is nothing to redeem, or the approved grant, redeemed now. */
-export type DevicePoll =
-  | { status: "authorization_pending" | "slow_down" | "access_denied" | "expired_token" }
-  | { status: "approved"; userId: string; grantId: string; scope: string; authTime: number; acr: string; amr: string[] };
-
-export interface DeviceGrantInput {
-  bucket: number;
-  sessionHash: string;
-  grantId: string;
-  clientId: string;
-  scope: string;
-  /** Until the device redeems: an approval nobody redeems ends with its device code. */
-  pendingTtlS: number;
-}
-
-export interface DeviceApprover {
-  userId: string;
-  email: string;
-  authTime: number;
-  acr: string;
-  amr: string[];
-}
-
-export interface DeviceRedeemInput {
-  bucket: number;
-  userId: string;
-  grantId: string;
-  refreshTokenHash: string | null;
-  grantTtlS: number;
-  offlineTtlS: number;
-}
-
-export interface DeviceRedeemed {
-  user: UserView;
-  scope: string;
-  refreshIssued: boolean;
-}

@@ -1,0 +1,71 @@
+import type { UserView } from "./users.ts";
+
+// Device authorization (RFC 8628): the pending request in its user code's bucket (device.ts),
+// the grant in the user's shard (device-grants.ts).
+
+export interface NewDeviceRequest {
+  bucket: number;
+  deviceCodeHash: string;
+  userCodeHash: string;
+  clientId: string;
+  scope: string;
+  ttlS: number;
+  intervalS: number;
+}
+
+/** What the approval page shows about a pending request. */
+export interface DeviceRequestView {
+  clientId: string;
+  scope: string;
+}
+
+/** The user's answer, after the grant was written in the user's shard (approve) or not (deny). */
+export interface DeviceDecision {
+  bucket: number;
+  userCodeHash: string;
+  approved: { userId: string; grantId: string; authTime: number; acr: string; amr: string[] } | null;
+}
+
+export interface DevicePollInput {
+  bucket: number;
+  deviceCodeHash: string;
+  clientId: string;
+}
+
+/** RFC 8628 §3.5 answers while there is nothing to redeem, or the approved grant, redeemed now. */
+export type DevicePoll =
+  | { status: "authorization_pending" | "slow_down" | "access_denied" | "expired_token" }
+  | { status: "approved"; userId: string; grantId: string; scope: string; authTime: number; acr: string; amr: string[] };
+
+export interface DeviceGrantInput {
+  bucket: number;
+  sessionHash: string;
+  grantId: string;
+  clientId: string;
+  scope: string;
+  /** Until the device redeems: an approval nobody redeems ends with its device code. */
+  pendingTtlS: number;
+}
+
+export interface DeviceApprover {
+  userId: string;
+  email: string;
+  authTime: number;
+  acr: string;
+  amr: string[];
+}
+
+export interface DeviceRedeemInput {
+  bucket: number;
+  userId: string;
+  grantId: string;
+  refreshTokenHash: string | null;
+  grantTtlS: number;
+  offlineTtlS: number;
+}
+
+export interface DeviceRedeemed {
+  user: UserView;
+  scope: string;
+  refreshIssued: boolean;
+}
