@@ -77,3 +77,13 @@ export function packMessages(records: readonly AuditRecord[]): AuditMessage[] {
   if (events.length > 0) messages.push({ v: 1, events });
   return messages;
 }
+
+/** An event's `data` from its stored JSON text: an object, whatever the text holds. */
+export function parseEventData(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : { value };
+  } catch {
+    return { raw: text };
+  }
+}

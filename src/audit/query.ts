@@ -1,5 +1,5 @@
 import { partitionsBetween, readArchiveObject } from "./archive";
-import type { AuditRecord } from "./message";
+import { parseEventData, type AuditRecord } from "./message";
 
 /** One page of a user's audit trail, with where to go on. */
 export interface AuditPage {
@@ -14,13 +14,7 @@ const WINDOW_COLUMNS = "id, at, type, user_id, client_id, bucket, shard, data";
 type WindowRow = Omit<AuditRecord, "data"> & { data: string };
 
 function fromWindow(row: WindowRow): AuditRecord {
-  let data: Record<string, unknown>;
-  try {
-    data = JSON.parse(row.data) as Record<string, unknown>;
-  } catch {
-    data = { raw: row.data };
-  }
-  return { ...row, data };
+  return { ...row, data: parseEventData(row.data) };
 }
 
 /**

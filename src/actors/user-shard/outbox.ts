@@ -1,6 +1,6 @@
 import { and, asc, eq, exists, inArray } from "drizzle-orm";
 import { outbox, ownedBuckets } from "../../../schema/do/user-shard/tables";
-import { packMessages, type AuditMessage, type AuditRecord } from "../../audit/message";
+import { packMessages, parseEventData, type AuditMessage, type AuditRecord } from "../../audit/message";
 import { jobsFor, type BackchannelJob } from "../../backchannel/message";
 import type { ShardDb, ShardTx } from "./db";
 import { readMeta, writeMeta } from "./fencing";
@@ -91,7 +91,7 @@ export async function flushOutboxBatch(
     client_id: r.clientId,
     bucket: r.bucket,
     shard: shardName,
-    data: parseData(r.data),
+    data: parseEventData(r.data),
   }));
   const messages = packMessages(records);
   // One sendBatch call when it fits the queue's limits (100 messages, 256 KB), which is
@@ -107,15 +107,6 @@ export async function flushOutboxBatch(
   const ids = rows.map((r) => r.id);
   db.delete(outbox).where(inArray(outbox.id, ids)).run();
   return { sent: rows.length, more: rows.length === FLUSH_BATCH };
-}
-
-function parseData(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : { value };
-  } catch {
-    return { raw: text };
-  }
 }
 
 /** How far behind the outbox is: events waiting, and the time of the oldest. */

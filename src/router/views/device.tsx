@@ -1,4 +1,4 @@
-import { DecisionButtons, ScopeList } from "./pages";
+import { CredentialFields, DecisionButtons, ScopeList } from "./pages";
 import { Layout, type PageSecurity } from "./layout";
 
 /** The device flow's pages (RFC 8628 §3.3): enter the code, sign in, approve; no JavaScript. */
@@ -43,11 +43,7 @@ export function DeviceLoginPage(props: FormBase & { userCode: string; clientName
         <input type="hidden" name="csrf" value={props.csrf} />
         <input type="hidden" name="user_code" value={props.userCode} />
         <input type="hidden" name="step" value="login" />
-        <label for="email">Email</label>
-        <input id="email" name="email" type="email" autocomplete="username" required value={props.email} autofocus={!props.email} />
-        <label for="password">Password</label>
-        <input id="password" name="password" type="password" autocomplete="current-password" required autofocus={!!props.email} />
-        <button type="submit">Sign in</button>
+        <CredentialFields email={props.email} />
       </form>
     </Layout>
   );

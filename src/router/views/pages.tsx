@@ -21,11 +21,7 @@ export function LoginPage(props: LoginPageProps) {
       ) : null}
       <form method="post" action="login">
         <input type="hidden" name="interaction" value={props.interaction} />
-        <label for="email">Email</label>
-        <input id="email" name="email" type="email" autocomplete="username" required value={props.email} autofocus={!props.email} />
-        <label for="password">Password</label>
-        <input id="password" name="password" type="password" autocomplete="current-password" required autofocus={!!props.email} />
-        <button type="submit">Sign in</button>
+        <CredentialFields email={props.email} />
       </form>
     </Layout>
   );
@@ -50,6 +46,19 @@ export function ConsentPage(props: ConsentPageProps) {
         <DecisionButtons />
       </form>
     </Layout>
+  );
+}
+
+/** Email, password and the Sign in button (the login page and the device page's sign-in step). */
+export function CredentialFields(props: { email: string }) {
+  return (
+    <>
+      <label for="email">Email</label>
+      <input id="email" name="email" type="email" autocomplete="username" required value={props.email} autofocus={!props.email} />
+      <label for="password">Password</label>
+      <input id="password" name="password" type="password" autocomplete="current-password" required autofocus={!!props.email} />
+      <button type="submit">Sign in</button>
+    </>
   );
 }
 

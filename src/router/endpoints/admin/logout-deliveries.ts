@@ -1,4 +1,5 @@
 import { Hono } from "hono/tiny";
+import { parseEventData } from "../../../audit/message";
 import { noteD1 } from "../../observability/trace";
 import { invalidRequest } from "../../errors";
 import type { AppEnv } from "../../types";
@@ -39,7 +40,7 @@ export const adminLogoutDeliveries = new Hono<AppEnv>().get("/:id/logout-deliver
     delivered: count("backchannel.delivered"),
     failed: count("backchannel.failed"),
     latest: (latest!.results as unknown as Row[]).map((r) => {
-      const data = JSON.parse(r.data) as Record<string, unknown>;
+      const data = parseEventData(r.data);
       return { at: r.at, outcome: r.type === "backchannel.delivered" ? "delivered" : "failed", user_id: r.user_id, sid: data.sid ?? null, reason: data.reason ?? null, attempts: data.attempts ?? null, status: data.status ?? null, ms: data.ms ?? null };
     }),
   });
