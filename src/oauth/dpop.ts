@@ -1,4 +1,4 @@
-import { base64url, calculateJwkThumbprint, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from "jose";
+import { base64url, calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK, type JWK } from "jose";
 import { publicJwkProblem } from "./jwks";
 
 /**
@@ -101,18 +101,30 @@ async function claimsProblem(payload: Record<string, unknown>, target: ProofTarg
   return null;
 }
 
+function parsePayload(bytes: Uint8Array): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    return isRecord(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Every stateless check of RFC 9449 §4.3 on one `DPoP` header value. */
 export async function verifyProof(proof: string, target: ProofTarget): Promise<ProofCheck> {
   const header = headerProblem(proof);
   if (typeof header === "string") return refuse(header);
-  let payload: Record<string, unknown>;
+  let signed: Uint8Array;
   try {
     const key = await importJWK(header.jwk, header.alg);
-    ({ payload } = await jwtVerify(proof, key, { typ: "dpop+jwt", algorithms: [header.alg] }));
+    ({ payload: signed } = await compactVerify(proof, key, { algorithms: [header.alg] }));
   } catch {
-    // A key that does not fit alg, a bad signature, an exp in the past: the proof is not one.
+    // A key that does not fit alg (or is too short for it), or a bad signature.
     return refuse("the DPoP proof's signature does not verify with its jwk");
   }
+  // The signature only: §4.3 defines which claims count, so no generic JWT rule (exp, nbf) is applied.
+  const payload = parsePayload(signed);
+  if (payload === null) return refuse("the DPoP proof's payload is not a JSON object");
   const problem = await claimsProblem(payload, target);
   if (problem !== null) return refuse(problem);
   const jkt = await calculateJwkThumbprint(header.jwk, "sha256");
