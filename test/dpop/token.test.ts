@@ -192,3 +192,42 @@ describe("introspection and revocation of a bound token (RFC 9449 §6.2, RFC 700
     expect(await json(await call("/introspect", form(introspect)))).toEqual({ active: false });
   });
 });
+
+describe("garbage in the DPoP header is a 4xx, never a 500 (RFC 9449 §4.3)", () => {
+  const b64 = (v: unknown) => btoa(JSON.stringify(v)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+  const headers = async (): Promise<string[]> => {
+    const key = await proofKey();
+    const rsa = await proofKey("RS256");
+    return [
+      "",
+      "a.b.c",
+      "e30.e30.e30",
+      "x".repeat(10_000),
+      `${b64({ alg: "ES256", typ: "dpop+jwt", jwk: { kty: "EC", crv: "P-384", x: "AA", y: "AA" } })}.${b64({})}.AAAA`,
+      `${b64({ alg: "ES256", typ: "dpop+jwt", jwk: rsa.jwk })}.${b64({ jti: "j" })}.AAAA`,
+      `${b64({ alg: "ES256", typ: "dpop+jwt", jwk: "not a key" })}.${b64({})}.AAAA`,
+      `${b64({ alg: "ES256", typ: "dpop+jwt", jwk: key.jwk })}.bm90IGpzb24.AAAA`,
+      `${b64({ alg: "ES256", typ: "dpop+jwt" })}.${b64({})}.AAAA`,
+    ];
+  };
+
+  it("at /token: 400 invalid_dpop_proof for each", async () => {
+    const client = await dpopClient("public");
+    const issued = await issueCode(client.clientId);
+    for (const header of await headers()) {
+      const res = await redeem(client, issued, header);
+      expect(res.status, header.slice(0, 80)).toBe(400);
+      expect((await json<TokenBody>(res)).error).toBe("invalid_dpop_proof");
+    }
+  });
+
+  it("at /userinfo: 401 invalid_dpop_proof for each", async () => {
+    const key = await proofKey();
+    const tokens = await boundTokens(await dpopClient("public"), key);
+    for (const header of await headers()) {
+      const res = await call("/userinfo", { headers: { Authorization: `DPoP ${tokens.access_token}`, DPoP: header } });
+      expect(res.status, header.slice(0, 80)).toBe(401);
+      expect((await json<TokenBody>(res)).error).toBe("invalid_dpop_proof");
+    }
+  });
+});
