@@ -4,7 +4,7 @@ import { bucketOf } from "../../src/shard/bucket";
 import { call, json } from "../helpers/http";
 import { rowsIn } from "../helpers/shards";
 import { shardOfBucket } from "./shard";
-import { athOf, boundTokens, dpopClient, expectDpopChallenge, proof, proofKey, userinfo, userinfoProof, USERINFO_URL, type ProofKey, type TokenBody } from "./helpers";
+import { athOf, boundTokens, dpopClient, tokenWith, expectDpopChallenge, proof, proofKey, userinfo, userinfoProof, USERINFO_URL, type ProofKey, type TokenBody } from "./helpers";
 
 /**
  * DPoP at a protected resource, /userinfo (RFC 9449 §7): a bound token needs
@@ -88,6 +88,26 @@ describe("proof replay (RFC 9449 §11.1)", () => {
     for (const res of results.filter((r) => r.status !== 200)) await expectDpopChallenge(res, "invalid_dpop_proof");
     // A fresh proof still works: the replays revoked nothing.
     expect((await userinfo(tokens.access_token, await userinfoProof(key, tokens.access_token))).status).toBe(200);
+  });
+});
+
+describe("proof replay at /token (RFC 9449 §11.1), raced", () => {
+  // With a refresh grace window, concurrent refreshes of one token all succeed (RFC 9700
+  // §4.14.2 retries): what stops nine of ten here is the proof's jti alone.
+  it("10 concurrent refreshes with one proof: exactly one succeeds; with ten proofs, all ten do", async () => {
+    const client = await dpopClient("public", { refresh_grace_s: 60 });
+    const key = await proofKey();
+    const tokens = await boundTokens(client, key);
+    const fields = { grant_type: "refresh_token", refresh_token: tokens.refresh_token! };
+    const shared = await proof(key);
+    const raced = await Promise.all(Array.from({ length: 10 }, () => tokenWith(client, fields, shared)));
+    expect(raced.filter((r) => r.status === 200)).toHaveLength(1);
+    for (const res of raced.filter((r) => r.status !== 200)) expect((await json<TokenBody>(res)).error).toBe("invalid_dpop_proof");
+
+    const again = await boundTokens(client, key);
+    const proofs = await Promise.all(Array.from({ length: 10 }, () => proof(key)));
+    const distinct = await Promise.all(proofs.map((p) => tokenWith(client, { grant_type: "refresh_token", refresh_token: again.refresh_token! }, p)));
+    expect(distinct.map((r) => r.status)).toEqual(Array(10).fill(200));
   });
 });
 
