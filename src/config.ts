@@ -71,6 +71,12 @@ export interface Config {
   readonly registration: RegistrationMode;
   /** Whose software statements registration accepts; null: none (they are refused as unapproved). */
   readonly softwareStatementTrust: SoftwareStatementTrust | null;
+  /** DPoP (RFC 9449 §8, §9): where a server nonce is required — nowhere, at /token, or at /token and /userinfo. */
+  readonly dpopNonce: "off" | "token" | "all";
+  /** The secret DPoP nonces are HMACs under; null while dpopNonce is off. */
+  readonly dpopNonceSecret: string | null;
+  /** Seconds a proof's iat may lie from our clock, either way; a proof's jti is remembered this long (§11.1). */
+  readonly dpopIatWindowS: number;
 }
 
 export class ConfigError extends Error {
@@ -162,8 +168,16 @@ function parseSoftwareStatementTrust(rawIssuer: string | undefined, rawJwks: str
   return Object.freeze({ issuer, jwks });
 }
 
+/** DPOP_NONCE_SECRET is needed exactly when nonces are on; a short one would make nonces guessable. */
+function parseDpopNonceSecret(mode: Config["dpopNonce"], raw: string | undefined): string | null {
+  if (mode === "off") return null;
+  if (raw === undefined || raw.length < 32) throw new ConfigError("DPOP_NONCE_SECRET", `must be at least 32 characters while DPOP_NONCE is ${mode}`);
+  return raw;
+}
+
 export function parseConfig(env: Partial<Env>): Config {
   const { issuer, loopback } = parseIssuer(env.ISSUER);
+  const dpopNonce = parseChoice("DPOP_NONCE", env.DPOP_NONCE, ["off", "token", "all"] as const);
   return Object.freeze({
     issuer,
     shardCount: parseInteger("SHARD_COUNT", env.SHARD_COUNT, 4, 1, MAX_SHARDS),
@@ -192,6 +206,9 @@ export function parseConfig(env: Partial<Env>): Config {
     rateLimits: parseSwitch("RATE_LIMITS", env.RATE_LIMITS, true),
     registration: parseChoice("REGISTRATION", env.REGISTRATION, ["token", "open", "off"] as const),
     softwareStatementTrust: parseSoftwareStatementTrust(env.DCR_SOFTWARE_STATEMENT_ISSUER, env.DCR_SOFTWARE_STATEMENT_JWKS),
+    dpopNonce,
+    dpopNonceSecret: parseDpopNonceSecret(dpopNonce, env.DPOP_NONCE_SECRET),
+    dpopIatWindowS: parseInteger("DPOP_IAT_WINDOW_S", env.DPOP_IAT_WINDOW_S, 60, 5, 600),
   });
 }
 

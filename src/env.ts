@@ -61,6 +61,12 @@ export interface Env {
   DCR_SOFTWARE_STATEMENT_ISSUER?: string;
   /** ...its public keys, a JWK Set as JSON. */
   DCR_SOFTWARE_STATEMENT_JWKS?: string;
+  /** DPoP (RFC 9449): off (default) | token | all — where a server nonce (§8, §9) is required. */
+  DPOP_NONCE?: string;
+  /** The secret DPoP nonces are derived from (at least 32 characters); required unless DPOP_NONCE is off. */
+  DPOP_NONCE_SECRET?: string;
+  /** Seconds a DPoP proof's iat may lie from our clock, either way (RFC 9449 §11.1); default 60. */
+  DPOP_IAT_WINDOW_S?: string;
   /** "1" turns on load/metrics mode (src/router/metrics.ts): call counting and /admin/metrics. */
   METRICS?: string;
 }

@@ -44,6 +44,8 @@ const CREATE_OPTIONS = {
   "backchannel-logout-session-required": { type: "boolean", description: "Logout tokens must carry the session's sid." },
   "frontchannel-logout-uri": { type: "string", placeholder: "URI", description: "Page framed at logout (OIDC Front-Channel Logout); on a redirect URI's origin." },
   "frontchannel-logout-session-required": { type: "boolean", description: "The front-channel page gets iss and sid." },
+  // DPoP (RFC 9449 §5.2).
+  "dpop-bound-access-tokens": { type: "boolean", description: "The token endpoint requires a DPoP proof (sender-constrained tokens, RFC 9449)." },
   update: { type: "boolean", description: "Replace the registration if the client exists (the secret is kept unless --secret)." },
 } as const satisfies Options;
 
@@ -93,6 +95,8 @@ function createBody(v: CommonValues<typeof CREATE_OPTIONS>, r: CreateRepeated): 
     body.frontchannel_logout_session_required = v["frontchannel-logout-session-required"];
   }
   if (v.secret !== undefined) body.client_secret = v.secret;
+  // DPoP (RFC 9449 §5.2).
+  if (v["dpop-bound-access-tokens"]) body.dpop_bound_access_tokens = true;
   return body;
 }
 

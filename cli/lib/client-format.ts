@@ -15,6 +15,7 @@ export interface Client {
   backchannel_logout_session_required?: boolean;
   frontchannel_logout_uri?: string | null;
   frontchannel_logout_session_required?: boolean;
+  dpop_bound_access_tokens?: boolean;
   registered_dynamically?: boolean;
   initial_access_token_id?: string | null;
   created_at?: number;
@@ -64,6 +65,8 @@ export function formatClient(c: Client): string {
     ["grants", c.grant_types.join(" ")],
     ["scope", c.scope],
     ["id token", c.id_token_signed_response_alg ?? "-"],
+    // DPoP (RFC 9449 §5.2).
+    ["dpop", c.dpop_bound_access_tokens ? "proof required at /token" : "optional"],
     ["registered", origin(c)],
   ];
   if (c.created_at !== undefined) rows.push(["created", new Date(c.created_at).toISOString()]);

@@ -48,6 +48,8 @@ export const clients = sqliteTable("clients", {
   registrationPolicy: text("registration_policy", { mode: "json" }).$type<{ grant_types: string[]; scope: string; token_endpoint_auth_methods: string[] | null }>(),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
+  // DPoP (RFC 9449 §5.2): dpop_bound_access_tokens — /token refuses this client's requests without a DPoP proof.
+  dpopBoundAccessTokens: integer("dpop_bound_access_tokens", { mode: "boolean" }).notNull().default(false),
 });
 
 /**

@@ -18,6 +18,8 @@ export const DOMAIN_ERRORS = [
   "invalid_grant",
   "invalid_scope",
   "invalid_token",
+  // DPoP (RFC 9449 §11.1): the proof's jti was already used
+  "invalid_dpop_proof",
 ] as const;
 export type DomainError = (typeof DOMAIN_ERRORS)[number];
 export type ShardError = RoutingError | DomainError;

@@ -34,6 +34,9 @@ function keyProblem(key: unknown): string | null {
   return null;
 }
 
+/** What is wrong with one key as a public JWK (a DPoP proof's `jwk` header, RFC 9449 §4.2), or null. */
+export const publicJwkProblem = keyProblem;
+
 /** What is wrong with `value` as a set of public keys, or null when it is one. */
 export function publicJwksProblem(value: unknown): string | null {
   if (!isRecord(value) || !Array.isArray(value.keys)) return 'must be a JWK Set: {"keys": [...]}';

@@ -16,11 +16,17 @@ type Refusal = (detail: string) => OAuthError;
 
 /** RFC 6749 §5.2: one description for every reason a code or refresh token is refused. */
 export const CODE_REFUSED = "the authorization code is invalid, expired or already used, or was issued to another client or redirect URI";
+/** RFC 9449 §11.1: a proof's jti is good for one request. */
+export const DPOP_PROOF_REPLAYED = "the DPoP proof has already been used; make a fresh proof for every request";
 export const REFRESH_REFUSED = "the refresh token is invalid, expired or revoked, or was issued to another client";
 
 const REFUSALS: Readonly<Record<ShardCall, Partial<Record<DomainError, Refusal>>>> = {
-  code: { invalid_grant: (detail) => new OAuthError("invalid_grant", 400, CODE_REFUSED, { detail }) },
+  code: {
+    invalid_grant: (detail) => new OAuthError("invalid_grant", 400, CODE_REFUSED, { detail }),
+    invalid_dpop_proof: (detail) => new OAuthError("invalid_dpop_proof", 400, DPOP_PROOF_REPLAYED, { detail }),
+  },
   refresh: {
+    invalid_dpop_proof: (detail) => new OAuthError("invalid_dpop_proof", 400, DPOP_PROOF_REPLAYED, { detail }),
     invalid_grant: (detail) => new OAuthError("invalid_grant", 400, REFRESH_REFUSED, { detail }),
     invalid_scope: (detail) => new OAuthError("invalid_scope", 400, "the requested scope exceeds what was granted (RFC 6749 §6)", { detail }),
   },

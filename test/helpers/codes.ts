@@ -13,7 +13,7 @@ export interface IssuedCode {
 /** Signs a fresh (or given) user in and returns an unredeemed code with its PKCE verifier. */
 export async function issueCode(
   clientId: string,
-  options: { user?: { email: string; password: string }; scope?: string; pkce?: boolean; browser?: TestBrowser } = {},
+  options: { user?: { email: string; password: string }; scope?: string; pkce?: boolean; browser?: TestBrowser; extra?: Record<string, string> } = {},
 ): Promise<IssuedCode> {
   const user = options.user ?? (await createUser());
   const verifier = oauth.generateRandomCodeVerifier();
@@ -26,6 +26,7 @@ export async function issueCode(
     scope: options.scope ?? "openid profile email offline_access",
     state: "s",
     nonce,
+    ...options.extra,
   };
   if (options.pkce !== false) {
     params.code_challenge = await oauth.calculatePKCECodeChallenge(verifier);

@@ -132,6 +132,7 @@ describe("the last use of an initial access token, raced", () => {
       backchannelLogoutSessionRequired: false,
       frontchannelLogoutUri: null,
       frontchannelLogoutSessionRequired: false,
+      dpopBoundAccessTokens: false,
       jwks: null,
       jwksUri: null,
       metadata: {},

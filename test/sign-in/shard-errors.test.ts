@@ -10,8 +10,8 @@ const CALLS: readonly ShardCall[] = ["code", "refresh", "user", "session", "sign
 
 /** What each call site shows for the codes it expects; every other code is a 500. */
 const EXPECTED: Partial<Record<ShardCall, Partial<Record<string, [string, number]>>>> = {
-  code: { invalid_grant: ["invalid_grant", 400] },
-  refresh: { invalid_grant: ["invalid_grant", 400], invalid_scope: ["invalid_scope", 400] },
+  code: { invalid_grant: ["invalid_grant", 400], invalid_dpop_proof: ["invalid_dpop_proof", 400] },
+  refresh: { invalid_grant: ["invalid_grant", 400], invalid_scope: ["invalid_scope", 400], invalid_dpop_proof: ["invalid_dpop_proof", 400] },
   user: { not_found: ["not_found", 404] },
   session: { not_found: ["not_found", 404] },
 };

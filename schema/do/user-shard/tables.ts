@@ -127,6 +127,8 @@ export const authCodes = sqliteTable(
     redeemedAt: integer("redeemed_at"),
     // The grant the redemption created: a replay of the code revokes it by primary key.
     grantId: text("grant_id"),
+    // DPoP (RFC 9449 §10): the `dpop_jkt` of the authorization request; redemption needs a proof with this key.
+    dpopJkt: text("dpop_jkt"),
   },
   (t) => [index("auth_codes_bucket").on(t.bucket), index("auth_codes_expiry").on(t.expiresAt)],
 );
@@ -163,6 +165,8 @@ export const grants = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
     revokedAt: integer("revoked_at"),
     revokeReason: text("revoke_reason"),
+    // DPoP (RFC 9449 §5): the key thumbprint a public client's refresh family is bound to; null = unbound.
+    dpopJkt: text("dpop_jkt"),
   },
   (t) => [index("grants_bucket_user").on(t.bucket, t.userId)],
 );
@@ -250,4 +254,21 @@ export const deviceRequests = sqliteTable(
     decidedAt: integer("decided_at"),
   },
   (t) => [index("device_requests_user_code").on(t.userCodeHash), index("device_requests_bucket").on(t.bucket), index("device_requests_expiry").on(t.expiresAt)],
+);
+
+/**
+ * DPoP proofs already used (RFC 9449 §11.1), by SHA-256 of their `jti`, kept until
+ * their `iat` window closes (then the proof is refused as too old anyway). Written by
+ * the same transaction that serves the request (/token redemption or rotation,
+ * /userinfo), so a replay is refused without a second call. Per bucket: a proof is
+ * recorded in the shard of the user whose state it acts on, and moves with the bucket.
+ */
+export const dpopProofs = sqliteTable(
+  "dpop_proofs",
+  {
+    bucket: integer("bucket").notNull(),
+    jtiHash: text("jti_hash").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bucket, t.jtiHash] }), index("dpop_proofs_expiry").on(t.expiresAt)],
 );

@@ -25,13 +25,14 @@ import type { DeviceApprover, DeviceDecision, DeviceGrantInput, DevicePoll, Devi
 import { liveGrantUser } from "./grants";
 import { introspectAccess, introspectRefresh, revokeAccess, revokeRefresh } from "./revocation";
 import { rotateRefresh, type RefreshPolicy } from "./refresh";
+import { withProof } from "./dpop";
 import { endAllSessions, endSessionByHash, endSessionBySid, listSessions } from "./logout";
 import type { SessionLifetimes } from "./sessions";
 import { authorizeWithSession, completeLogin, grantConsent, loginChallenge } from "./sign-in";
 import { findUser, insertUser, passwordCredential, setDisabled, toView } from "./users";
 import { withRequestId } from "./request-context";
 import { TRACED_METHODS, type TracedMethod } from "./api";
-import type { BucketBackup, RestoreInput, RestoreOutcome, RollbackScheduled, RollbackTarget } from "./api";
+import type { BucketBackup, DpopProofRecord, RestoreInput, RestoreOutcome, RollbackScheduled, RollbackTarget } from "./api";
 import type { BucketDelta, BucketInventory, BucketPage, CopyCursor, ShardStats, TablePage, UserShardApi, SweepResult, ConsentView, BucketChecksum, BucketDigest, Row, LoadReport, Redeemed, RedeemInput, IntrospectRefreshInput, RefreshIntrospection, RevokeAccessInput, Revoked, RevokeRefreshInput, Rotated, RotateInput, EndContext, Ended, SessionView, NewSession, AuthorizationAsk, Authorized, LoginChallenge, LoginOutcome, NewUser, UserView } from "./api";
 
 /** Audit events wait at most this long in the outbox before the flush alarm runs. */
@@ -129,7 +130,7 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
 
   /** /token authorization_code: single-use redemption; a replay revokes what the code issued. */
   redeemCode(input: RedeemInput): ShardResult<Redeemed> {
-    return this.inBucketRaw(input.bucket, (sql, now) => redeemCode(sql, input, now));
+    return this.inBucketRaw(input.bucket, (sql, now) => withProof(sql, input.bucket, input.dpop?.proof, now, () => redeemCode(sql, input, now)));
   }
 
   // Device authorization (RFC 8628). In the bucket the user code hashes to: the pending request
@@ -154,17 +155,17 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
     return this.inBucket(input.bucket, (tx, now, sql) => writeDeviceGrant(tx, sql, input, now));
   }
   redeemDeviceGrant(input: DeviceRedeemInput): ShardResult<DeviceRedeemed> {
-    return this.inBucketRaw(input.bucket, (sql, now) => redeemDeviceGrant(sql, input, now));
+    return this.inBucketRaw(input.bucket, (sql, now) => withProof(sql, input.bucket, input.dpop?.proof, now, () => redeemDeviceGrant(sql, input, now)));
   }
 
   /** /token refresh_token: rotation in one transaction; reuse of a retired token revokes the family. */
   rotateRefresh(input: RotateInput): ShardResult<Rotated> {
-    return this.inBucketRaw(input.bucket, (sql, now) => rotateRefresh(sql, input, this.refreshPolicy, now));
+    return this.inBucketRaw(input.bucket, (sql, now) => withProof(sql, input.bucket, input.dpop?.proof, now, () => rotateRefresh(sql, input, this.refreshPolicy, now)));
   }
 
   /** /userinfo: the access token (by jti) and the grant behind it are live; the user's current claims. */
-  userinfo(bucket: number, userId: string, grantId: string, jti: string): ShardResult<{ user: UserView; scope: string }> {
-    return this.inBucketRaw(bucket, (sql, now) => liveGrantUser(sql, { bucket, userId, grantId, jti }, now));
+  userinfo(bucket: number, userId: string, grantId: string, jti: string, proof: DpopProofRecord | null = null): ShardResult<{ user: UserView; scope: string }> {
+    return this.inBucketRaw(bucket, (sql, now) => withProof(sql, bucket, proof, now, () => liveGrantUser(sql, { bucket, userId, grantId, jti }, now)));
   }
 
   /** /revoke with an access token: remembered by jti until its expiry, if it is the caller's. */

@@ -9,9 +9,11 @@ import type { OwnershipUpdate, ShardResult } from "../results.ts";
 import type { BucketInventory, BucketBackup, RestoreInput, RestoreOutcome, RollbackTarget, RollbackScheduled, CopyCursor, TablePage, BucketPage, BucketDelta, BucketChecksum, BucketDigest, Row } from "./api/bucket-data.ts";
 import type { NewDeviceRequest, DeviceRequestView, DeviceDecision, DevicePollInput, DevicePoll, DeviceGrantInput, DeviceApprover, DeviceRedeemInput, DeviceRedeemed } from "./api/device.ts";
 import type { UserView } from "./api/users.ts";
+import type { DpopAtToken, DpopProofRecord } from "./api/dpop.ts";
 
 // The contract's other parts, for callers that import this file only.
 export * from "./api/bucket-data.ts";
+export type * from "./api/dpop.ts";
 export type * from "./api/device.ts";
 export type * from "./api/users.ts";
 
@@ -45,7 +47,8 @@ export interface UserShardApi {
   /** /token refresh_token: rotation; reuse of a retired token revokes the family. */
   rotateRefresh(input: RotateInput): ShardResult<Rotated>;
   /** /userinfo: the access token (by jti) and the grant behind it are live; the user's current claims. */
-  userinfo(bucket: number, userId: string, grantId: string, jti: string): ShardResult<{ user: UserView; scope: string }>;
+  /** With a DPoP proof (RFC 9449 §7), the proof is remembered in the same transaction and a replay refused. */
+  userinfo(bucket: number, userId: string, grantId: string, jti: string, proof?: DpopProofRecord | null): ShardResult<{ user: UserView; scope: string }>;
   revokeAccess(input: RevokeAccessInput): ShardResult<Revoked>;
   revokeRefresh(input: RevokeRefreshInput): ShardResult<Revoked>;
   introspectAccess(bucket: number, userId: string, grantId: string, jti: string): ShardResult<{ active: boolean }>;
@@ -151,6 +154,8 @@ export interface RedeemInput {
   refreshAllowed: boolean;
   grantTtlS: number;
   offlineTtlS: number;
+  /** The request's DPoP proof (RFC 9449), if it carried one. */
+  dpop?: DpopAtToken;
 }
 
 export interface Redeemed {
@@ -180,6 +185,8 @@ export interface RotateInput {
   successorEnc: string | null;
   /** The client's own grace window, overriding the shard's default; null = default. */
   graceS: number | null;
+  /** The request's DPoP proof (RFC 9449), if it carried one; a bound family needs one with its key. */
+  dpop?: DpopAtToken;
 }
 
 export interface Rotated {
@@ -342,6 +349,8 @@ export interface CodeRequest {
   codeChallenge: string | null;
   nonce: string | null;
   ttlS: number;
+  /** DPoP (RFC 9449 §10): the key thumbprint that must redeem the code; null or absent = any (or none). */
+  dpopJkt?: string | null;
 }
 
 

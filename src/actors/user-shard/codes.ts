@@ -14,7 +14,7 @@ export interface CodeSession {
 }
 
 const INSERT_CODE = `INSERT INTO auth_codes (code_hash, bucket, user_id, client_id, redirect_uri, code_challenge, nonce, scope, sid, auth_time,
-  created_at, expires_at, redeemed_at, grant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`;
+  created_at, expires_at, redeemed_at, grant_id, dpop_jkt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)`;
 
 export function storeCode(sql: SqlStorage, session: CodeSession, code: CodeRequest, now: number): void {
   sql.exec(
@@ -31,6 +31,7 @@ export function storeCode(sql: SqlStorage, session: CodeSession, code: CodeReque
     session.authTime,
     now,
     now + code.ttlS * 1000,
+    code.dpopJkt ?? null,
   );
 }
 
@@ -52,10 +53,11 @@ interface CodeRow extends UserColumns {
   session_ended_at: number | null;
   session_acr: string | null;
   session_amr: string | null;
+  dpop_jkt: string | null;
 }
 
 const READ_CODE = `SELECT c.user_id, c.client_id, c.redirect_uri, c.code_challenge, c.nonce, c.scope, c.sid, c.auth_time,
-  c.expires_at, c.redeemed_at, c.grant_id, ${USER_COLUMNS},
+  c.expires_at, c.redeemed_at, c.grant_id, c.dpop_jkt, ${USER_COLUMNS},
   s.ended_at AS session_ended_at, s.acr AS session_acr, s.amr AS session_amr
 FROM auth_codes c
 LEFT JOIN users u ON u.id = c.user_id
@@ -63,7 +65,7 @@ LEFT JOIN sessions s ON s.sid = c.sid
 WHERE c.code_hash = ? AND c.bucket = ?`;
 
 const INSERT_GRANT = `INSERT INTO grants (id, bucket, user_id, client_id, sid, scope, auth_time, offline, refresh_hash, refresh_generation,
-  created_at, last_used_at, expires_at, revoked_at, revoke_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, NULL, NULL)`;
+  created_at, last_used_at, expires_at, revoked_at, revoke_reason, dpop_jkt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, NULL, NULL, ?)`;
 
 /**
  * Redeems a code in one transaction. A second presentation of a redeemed code is
@@ -84,6 +86,8 @@ export function redeemCode(sql: SqlStorage, input: RedeemInput, now: number): Sh
   if (now >= code.expires_at) return invalidGrant("authorization code expired");
   if (code.client_id !== input.clientId) return invalidGrant("authorization code was issued to another client");
   if (code.redirect_uri !== input.redirectUri) return invalidGrant("redirect_uri does not match the authorization request");
+  // RFC 9449 §10: a code asked for with dpop_jkt is redeemed only with a proof of that key (and stays unspent otherwise).
+  if (code.dpop_jkt !== null && input.dpop?.jkt !== code.dpop_jkt) return invalidGrant("the code is bound to another DPoP key (dpop_jkt)");
   if (code.code_challenge === null && input.verifierChallenge !== null) {
     // RFC 9700 §2.1.1: a verifier without a challenge is a downgrade attempt.
     return invalidGrant("code_verifier sent but the authorization request had no code_challenge");
@@ -100,7 +104,7 @@ export function redeemCode(sql: SqlStorage, input: RedeemInput, now: number): Sh
   const offline = input.refreshAllowed && input.refreshTokenHash !== null && hasScope(requested, "offline_access");
   const scope = formatScope(offline ? requested : requested.filter((s) => s !== "offline_access"));
   const expiresAt = now + (offline ? input.offlineTtlS : input.grantTtlS) * 1000;
-  sql.exec(INSERT_GRANT, input.grantId, input.bucket, code.user_id, code.client_id, code.sid, scope, code.auth_time, offline ? 1 : 0, offline ? input.refreshTokenHash : null, now, now, expiresAt);
+  sql.exec(INSERT_GRANT, input.grantId, input.bucket, code.user_id, code.client_id, code.sid, scope, code.auth_time, offline ? 1 : 0, offline ? input.refreshTokenHash : null, now, now, expiresAt, input.dpop?.bindRefresh ? input.dpop.jkt : null);
   appendEvent(sql, { bucket: input.bucket, type: "token.issued", userId: code.user_id, clientId: code.client_id, data: { grant: input.grantId, offline } }, now);
   return ok({
     user: userViewOf(code),

@@ -94,12 +94,14 @@ export function redeemDeviceGrant(sql: SqlStorage, input: DeviceRedeemInput, now
   const scope = formatScope(offline ? requested : requested.filter((s) => s !== "offline_access"));
   const expiresAt = now + (offline ? input.offlineTtlS : input.grantTtlS) * 1000;
   sql.exec(
-    "UPDATE grants SET scope = ?, offline = ?, refresh_hash = ?, expires_at = ?, last_used_at = ? WHERE id = ?",
+    "UPDATE grants SET scope = ?, offline = ?, refresh_hash = ?, expires_at = ?, last_used_at = ?, dpop_jkt = ? WHERE id = ?",
     scope,
     offline ? 1 : 0,
     offline ? input.refreshTokenHash : null,
     expiresAt,
     now,
+    // DPoP (RFC 9449 §5): a public client's refresh family is bound to the key of the redeeming proof.
+    input.dpop?.bindRefresh ? input.dpop.jkt : null,
     input.grantId,
   );
   appendEvent(sql, { bucket: input.bucket, type: "token.issued", userId: input.userId, clientId: row.client_id, data: { grant: input.grantId, offline, device: true } }, now);

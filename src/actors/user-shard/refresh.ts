@@ -47,6 +47,8 @@ export interface FamilyRow extends UserColumns {
   last_used_at: number;
   expires_at: number;
   revoked_at: number | null;
+  /** DPoP (RFC 9449 §5): the key a public client's family is bound to. */
+  dpop_jkt: string | null;
   /** The scope the user still allows this client (consents), null if withdrawn. */
   consented: string | null;
   /** The session's sign-in context while the session is open; null once it ended. */
@@ -60,7 +62,7 @@ export interface FamilyRow extends UserColumns {
  * keeps to raw SQL: no query is built per request.
  */
 const READ_FAMILY = `SELECT g.id, g.bucket, g.user_id, g.client_id, g.sid, g.scope, g.auth_time, g.offline,
-  g.refresh_hash, g.refresh_generation, g.last_used_at, g.expires_at, g.revoked_at,
+  g.refresh_hash, g.refresh_generation, g.last_used_at, g.expires_at, g.revoked_at, g.dpop_jkt,
   ${USER_COLUMNS}, c.scope AS consented, s.acr AS session_acr, s.amr AS session_amr
 FROM grants g
 LEFT JOIN users u ON u.id = g.user_id
@@ -114,6 +116,8 @@ export function rotateRefresh(sql: SqlStorage, input: RotateInput, defaults: Ref
   const family = readFamily(sql, input.bucket, input.grantId);
   // Families are bound to their client (RFC 6749 §6); another client learns nothing.
   if (!family || family.client_id !== input.clientId) return invalidGrant("unknown refresh token");
+  // RFC 9449 §5: a bound family refreshes only with a proof of its key. Refused before anything is read as reuse or rotated.
+  if (family.dpop_jkt !== null && input.dpop?.jkt !== family.dpop_jkt) return invalidGrant("the refresh token is bound to another DPoP key");
 
   let outcome: Rotated["outcome"] = "rotated";
   let successorEnc: string | null = null;

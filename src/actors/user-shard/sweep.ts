@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNotNull, lt, or } from "drizzle-orm";
-import { authCodes, deviceRequests, grants, refreshTokens, revokedTokens, sessions } from "../../../schema/do/user-shard/tables";
+import { authCodes, deviceRequests, dpopProofs, grants, refreshTokens, revokedTokens, sessions } from "../../../schema/do/user-shard/tables";
 import type { ShardDb } from "./db";
 import type { SweepResult } from "./api";
 
@@ -77,6 +77,13 @@ export function sweepOnce(db: ShardDb, limits: SweepLimits, now: number): SweepR
   deleted.revoked_tokens = db.transaction((tx) => {
     const rows = tx.select({ k: revokedTokens.jti }).from(revokedTokens).where(lt(revokedTokens.expiresAt, now)).limit(SWEEP_BATCH).all();
     if (rows.length) tx.delete(revokedTokens).where(inArray(revokedTokens.jti, rows.map((r) => r.k))).run();
+    return rows.length;
+  });
+
+  // DPoP proofs (RFC 9449 §11.1) are remembered only while their iat window is open.
+  deleted.dpop_proofs = db.transaction((tx) => {
+    const rows = tx.select({ b: dpopProofs.bucket, k: dpopProofs.jtiHash }).from(dpopProofs).where(lt(dpopProofs.expiresAt, now)).limit(SWEEP_BATCH).all();
+    for (const r of rows) tx.delete(dpopProofs).where(and(eq(dpopProofs.bucket, r.b), eq(dpopProofs.jtiHash, r.k))).run();
     return rows.length;
   });
 

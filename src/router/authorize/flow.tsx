@@ -34,6 +34,7 @@ export async function askFor(config: Config, req: AuthorizationRequest, bucket: 
         codeChallenge: req.codeChallenge,
         nonce: req.nonce,
         ttlS: config.codeTtlS,
+        dpopJkt: req.dpopJkt ?? null,
       },
     },
   };

@@ -1,4 +1,5 @@
 import type { Env } from "../../env";
+import { isJwkThumbprint } from "../../oauth/dpop";
 import { isS256Challenge } from "../../oauth/pkce";
 import { parseScope, SCOPES_SUPPORTED } from "../../oauth/scopes";
 import { getClient, type RegisteredClient } from "../clients/registry";
@@ -18,6 +19,8 @@ export interface AuthorizationRequest {
   prompt: ReadonlyArray<"none" | "login" | "consent">;
   maxAge: number | null;
   loginHint: string | null;
+  /** DPoP (RFC 9449 §10): the thumbprint of the key the code is bound to; absent when not asked for. */
+  dpopJkt?: string;
 }
 
 /** Errors before client and redirect URI are known good: shown to the person, never redirected. */
@@ -116,7 +119,16 @@ export function validateRequest(params: Params, client: RegisteredClient, redire
     prompt: promptOf(params),
     maxAge: maxAgeOf(params),
     loginHint: loginHint !== null && loginHint.length <= 254 ? loginHint : null,
+    ...dpopJktOf(params),
   };
+}
+
+/** RFC 9449 §10: `dpop_jkt`, the base64url SHA-256 JWK thumbprint of the key that must redeem the code. */
+function dpopJktOf(params: Params): { dpopJkt?: string } {
+  const jkt = params.get("dpop_jkt");
+  if (jkt === undefined) return {};
+  if (!isJwkThumbprint(jkt)) throw redirectError("invalid_request", "dpop_jkt must be a base64url SHA-256 JWK thumbprint (RFC 9449 §10)");
+  return { dpopJkt: jkt };
 }
 
 /** response_mode and state are needed to deliver an error even when validation failed. */

@@ -35,6 +35,8 @@ export interface RegisteredClient {
   frontchannelLogoutUri: string | null;
   /** ...and whether it gets iss and sid as query parameters. */
   frontchannelLogoutSessionRequired: boolean;
+  /** DPoP (RFC 9449 §5.2): /token refuses this client's requests without a DPoP proof. */
+  dpopBoundAccessTokens: boolean;
 }
 
 interface Entry {
@@ -176,5 +178,6 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     backchannelLogoutSessionRequired: row.backchannelLogoutSessionRequired,
     frontchannelLogoutUri: row.frontchannelLogoutUri,
     frontchannelLogoutSessionRequired: row.frontchannelLogoutSessionRequired,
+    dpopBoundAccessTokens: row.dpopBoundAccessTokens,
   });
 }

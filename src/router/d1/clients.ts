@@ -33,6 +33,8 @@ export interface ClientView {
   metadata: Record<string, unknown>;
   created_at: number;
   updated_at: number;
+  /** DPoP (RFC 9449 §5.2): /token requires a DPoP proof from this client. */
+  dpop_bound_access_tokens: boolean;
 }
 
 export function clientView(row: ClientRow): ClientView {
@@ -60,6 +62,7 @@ export function clientView(row: ClientRow): ClientView {
     metadata: row.metadata,
     created_at: row.createdAt,
     updated_at: row.updatedAt,
+    dpop_bound_access_tokens: row.dpopBoundAccessTokens,
   };
 }
 
@@ -75,7 +78,9 @@ export const COLUMNS =
   "client_id, client_name, client_type, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, scope, " +
   "token_endpoint_auth_method, id_token_signed_response_alg, offline_survives_logout, refresh_grace_s, token_exchange_audiences, " +
   "backchannel_logout_uri, backchannel_logout_session_required, frontchannel_logout_uri, frontchannel_logout_session_required, jwks, jwks_uri, " +
-  "metadata, registration_token_hash, initial_token_id, registration_policy, created_at, updated_at";
+  "metadata, registration_token_hash, initial_token_id, registration_policy, created_at, updated_at" +
+  // DPoP (RFC 9449 §5.2)
+  ", dpop_bound_access_tokens";
 
 /**
  * The writable columns after client_id, in COLUMNS order (secret_hash is written on its
@@ -100,6 +105,8 @@ export const SETTINGS = [
   "jwks",
   "jwks_uri",
   "updated_at",
+  // DPoP (RFC 9449 §5.2)
+  "dpop_bound_access_tokens",
 ] as const;
 
 export interface StoredClient {
@@ -128,6 +135,7 @@ export interface StoredClient {
   registration_policy: string | null;
   created_at: number;
   updated_at: number;
+  dpop_bound_access_tokens: number;
 }
 
 export function rowOf(s: StoredClient): ClientRow {
@@ -157,6 +165,7 @@ export function rowOf(s: StoredClient): ClientRow {
     registrationPolicy: s.registration_policy === null ? null : (JSON.parse(s.registration_policy) as ClientRow["registrationPolicy"]),
     createdAt: s.created_at,
     updatedAt: s.updated_at,
+    dpopBoundAccessTokens: s.dpop_bound_access_tokens === 1,
   };
 }
 
@@ -184,6 +193,7 @@ export function settingsOf(row: ClientSettings): (string | number | null)[] {
     row.jwks === null ? null : JSON.stringify(row.jwks),
     row.jwksUri,
     row.updatedAt,
+    row.dpopBoundAccessTokens ? 1 : 0,
   ];
 }
 

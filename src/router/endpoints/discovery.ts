@@ -2,6 +2,7 @@ import { Hono } from "hono/tiny";
 import { DEVICE_CODE, TOKEN_EXCHANGE } from "../../oauth/grant-types";
 import { CLAIMS_SUPPORTED, SCOPES_SUPPORTED } from "../../oauth/scopes";
 import type { Config } from "../../config";
+import { DPOP_ALGS } from "../../oauth/dpop";
 import type { AppEnv } from "../types";
 
 /**
@@ -45,6 +46,8 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     request_uri_parameter_supported: false,
     // RFC 9207: every authorization response carries iss.
     authorization_response_iss_parameter_supported: true,
+    // RFC 9449 §5.1: DPoP proofs are accepted with these algorithms.
+    dpop_signing_alg_values_supported: DPOP_ALGS,
     // RFC 8414 §2 / OIDC Discovery §3: only while registration is on (REGISTRATION).
     ...(config.registration === "off" ? {} : { registration_endpoint: at("/register") }),
   };

@@ -10,6 +10,7 @@ import { callShard } from "../shards/call";
 import { readPresentedToken, type PresentedToken } from "../tokens/presented-token";
 import type { AppEnv } from "../types";
 import { noStore } from "../no-store";
+import { boundKeyOf } from "../dpop/resource";
 import { limitByAddress } from "../rate-limit/middleware";
 import { TOKEN_IP } from "../rate-limit/rules";
 
@@ -58,12 +59,21 @@ async function introspectAccess(env: Env, config: Config, token: Extract<Present
     aud: payload.aud,
     iss: payload.iss,
     jti: token.jti,
-    token_type: "Bearer",
+    // RFC 9449 §6.2: a DPoP-bound token is introspected with its key's thumbprint.
+    ...dpopIntrospection(payload),
     ...(typeof payload.sid === "string" ? { sid: payload.sid } : {}),
     // RFC 8693 §4.1: who acts for the subject, for a token obtained by exchange.
     ...(payload.act !== undefined ? { act: payload.act } : {}),
   };
 }
+
+/** RFC 9449 §6.2: token_type DPoP and cnf.jkt for a bound token; Bearer otherwise. */
+function dpopIntrospection(payload: PresentedAccessPayload): { token_type: "DPoP" | "Bearer"; cnf?: { jkt: string } } {
+  const jkt = boundKeyOf(payload);
+  return jkt === null ? { token_type: "Bearer" } : { token_type: "DPoP", cnf: { jkt } };
+}
+
+type PresentedAccessPayload = Extract<PresentedToken, { kind: "access" }>["payload"];
 
 /** A refresh token is active while /token would rotate it; the shard only reads (a retired token is not theft here). */
 async function introspectRefresh(

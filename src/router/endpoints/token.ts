@@ -13,11 +13,13 @@ import { refreshTokenGrant } from "../tokens/refresh-grant";
 import { tokenExchangeGrant } from "../tokens/token-exchange-grant";
 import type { AppEnv } from "../types";
 import { noStore } from "../no-store";
+import type { AcceptedProof } from "../dpop/proof";
+import { tokenProof } from "../dpop/token";
 import { limitByAddress } from "../rate-limit/middleware";
 import { TOKEN_IP } from "../rate-limit/rules";
 
 /** One handler per grant type, each in its own module; the answer is the JSON token response. */
-type GrantHandler = (c: Context<AppEnv>, client: RegisteredClient, params: Params) => Promise<object>;
+type GrantHandler = (c: Context<AppEnv>, client: RegisteredClient, params: Params, dpop: AcceptedProof | null) => Promise<object>;
 const GRANTS: Readonly<Record<string, GrantHandler>> = {
   authorization_code: authorizationCodeGrant,
   refresh_token: refreshTokenGrant,
@@ -32,9 +34,11 @@ async function token(c: Context<AppEnv>): Promise<Response> {
   const grantType = params.get("grant_type");
   if (grantType === undefined) throw invalidRequest("grant_type is missing");
   const client = await authenticateCaller(c, params);
+  // DPoP (RFC 9449 §5): checked before any grant runs, so a bad proof spends nothing.
+  const dpop = await tokenProof(c, client);
   const handler = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
   if (!handler) throw new OAuthError("unsupported_grant_type", 400, `grant_type ${grantType.slice(0, 64)} is not supported`);
-  const body = await handler(c, client, params);
+  const body = await handler(c, client, params, dpop);
   return c.json(body);
 }
 

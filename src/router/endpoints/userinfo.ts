@@ -9,6 +9,9 @@ import { ACCESS_TOKEN_TYP } from "../tokens/issue";
 import { parseAccessClaims, userTokenLive } from "../tokens/presented-token";
 import type { AppEnv } from "../types";
 import { noStore } from "../no-store";
+import { proofRefused } from "../dpop/proof";
+import { parseAuthorization, resourceProof, type PresentedAccess } from "../dpop/resource";
+import { DPOP_PROOF_REPLAYED } from "../shard-errors";
 
 const REALM = 'Bearer realm="authshard"';
 
@@ -19,18 +22,19 @@ function invalidToken(description: string): OAuthError {
   });
 }
 
-function bearerToken(c: Context): string {
+/** The token and its scheme: Bearer (RFC 6750 §2.1) or DPoP (RFC 9449 §7.1). */
+function presentedToken(c: Context): PresentedAccess {
   const header = c.req.header("Authorization");
   if (header === undefined) {
     throw new OAuthError("invalid_request", 401, "an access token is required (Authorization: Bearer)", { headers: { "WWW-Authenticate": REALM } });
   }
-  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
-  if (!match) {
-    throw new OAuthError("invalid_request", 400, "the Authorization header must be Bearer <token>", {
+  const presented = parseAuthorization(header);
+  if (!presented) {
+    throw new OAuthError("invalid_request", 400, "the Authorization header must be Bearer <token> or DPoP <token>", {
       headers: { "WWW-Authenticate": `${REALM}, error="invalid_request"` },
     });
   }
-  return match[1]!;
+  return presented;
 }
 
 /**
@@ -40,7 +44,8 @@ function bearerToken(c: Context): string {
  */
 async function userinfo(c: Context<AppEnv>): Promise<Response> {
   const config = c.var.config;
-  const token = bearerToken(c);
+  const presented = presentedToken(c);
+  const token = presented.token;
   const verified = await verifyJwt(c.env, config, token, { typ: ACCESS_TOKEN_TYP, audience: config.issuer });
   if (!verified.ok) throw invalidToken("the access token is invalid or expired");
   const parsed = parseAccessClaims(verified.payload);
@@ -52,7 +57,10 @@ async function userinfo(c: Context<AppEnv>): Promise<Response> {
       headers: { "WWW-Authenticate": `${REALM}, error="insufficient_scope", scope="openid"` },
     });
   }
-  const result = await userTokenLive(c.env, config, { sub, gid, jti });
+  // RFC 9449 §7: a bound token needs a proof of its key; the proof's replay is refused in the same shard call.
+  const proof = await resourceProof(c, "/userinfo", presented, verified.payload);
+  const result = await userTokenLive(c.env, config, { sub, gid, jti }, proof?.record ?? null);
+  if (!result.ok && result.error === "invalid_dpop_proof") throw proofRefused("resource", "invalid_dpop_proof", DPOP_PROOF_REPLAYED);
   if (!result.ok) throw invalidToken("the access token has been revoked");
   return c.json(userClaims(result.user, scopes));
 }

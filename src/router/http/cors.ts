@@ -10,6 +10,8 @@ import { cors } from "hono/cors";
  * is not a CORS-safelisted header, and without it the app could not tell how long to wait.
  */
 export function browserCors(methods: string[]): MiddlewareHandler {
-  const middleware = cors({ origin: "*", allowMethods: methods, allowHeaders: ["Authorization", "Content-Type"], exposeHeaders: ["Retry-After"], maxAge: 600 });
+  // DPoP (RFC 9449): browser apps send the DPoP header and must read DPoP-Nonce (§8) and the DPoP challenge (§7.1).
+  const dpop = { allowHeaders: ["DPoP"], exposeHeaders: ["DPoP-Nonce", "WWW-Authenticate"] };
+  const middleware = cors({ origin: "*", allowMethods: methods, allowHeaders: ["Authorization", "Content-Type", ...dpop.allowHeaders], exposeHeaders: ["Retry-After", ...dpop.exposeHeaders], maxAge: 600 });
   return (c, next) => (c.req.header("Origin") === undefined ? next() : middleware(c, next));
 }

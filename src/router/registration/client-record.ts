@@ -23,6 +23,7 @@ export function clientSettings(metadata: ClientMetadata, clientId: string, now: 
     jwks: metadata.jwks,
     jwksUri: metadata.jwks_uri,
     updatedAt: now,
+    dpopBoundAccessTokens: metadata.dpop_bound_access_tokens,
   };
 }
 
@@ -65,6 +66,8 @@ export function clientInformation(row: ClientRow, config: Config, tokens: { clie
   if (row.jwksUri !== null) info.jwks_uri = row.jwksUri;
   if (row.backchannelLogoutUri !== null) info.backchannel_logout_uri = row.backchannelLogoutUri;
   if (row.frontchannelLogoutUri !== null) info.frontchannel_logout_uri = row.frontchannelLogoutUri;
+  // DPoP (RFC 9449 §5.2).
+  info.dpop_bound_access_tokens = row.dpopBoundAccessTokens;
   // The descriptive members follow; they never stand in for one of the members above.
   for (const [member, value] of Object.entries(row.metadata)) if (!(member in info)) info[member] = value;
   return info;

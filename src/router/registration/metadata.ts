@@ -29,6 +29,8 @@ export interface ClientMetadata {
   backchannel_logout_session_required: boolean;
   frontchannel_logout_uri: string | null;
   frontchannel_logout_session_required: boolean;
+  /** DPoP (RFC 9449 §5.2): /token requires a DPoP proof from this client. */
+  dpop_bound_access_tokens: boolean;
   /** Shown back, never enforced: client_uri, logo_uri, tos_uri, policy_uri, contacts, software_id, software_version, application_type. */
   descriptive: Record<string, unknown>;
 }
@@ -180,6 +182,8 @@ export function parseClientMetadata(input: Input): ClientMetadata {
     id_token_signed_response_alg: optionalChoice(input, "id_token_signed_response_alg", SIGNING_ALGS) ?? "RS256",
     ...keys(input),
     ...logout(input, redirects),
+    // DPoP (RFC 9449 §5.2).
+    dpop_bound_access_tokens: optionalBoolean(input, "dpop_bound_access_tokens") ?? false,
     descriptive: descriptive(input),
   };
 }

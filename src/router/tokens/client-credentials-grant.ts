@@ -5,6 +5,8 @@ import { OAuthError } from "../errors";
 import type { Params } from "../http/params";
 import type { AppEnv } from "../types";
 import { signAccessToken } from "./issue";
+import type { AcceptedProof } from "../dpop/proof";
+import { boundClaims, tokenTypeOf } from "../dpop/token";
 
 /**
  * Scopes that speak about a signed-in person (OIDC Core §5.4, §11): every scope
@@ -17,7 +19,7 @@ const invalidScope = (description: string) => new OAuthError("invalid_scope", 40
 
 interface ClientTokenResponse {
   access_token: string;
-  token_type: "Bearer";
+  token_type: "Bearer" | "DPoP";
   expires_in: number;
   scope: string;
 }
@@ -51,7 +53,7 @@ function clientScopes(client: RegisteredClient, raw: string | undefined): readon
  * No shard is involved — the client came from the isolate's cache — so the only
  * cost is the signature.
  */
-export async function clientCredentialsGrant(c: Context<AppEnv>, client: RegisteredClient, params: Params): Promise<ClientTokenResponse> {
+export async function clientCredentialsGrant(c: Context<AppEnv>, client: RegisteredClient, params: Params, dpop: AcceptedProof | null): Promise<ClientTokenResponse> {
   const config = c.var.config;
   if (client.clientType !== "confidential" || !client.grantTypes.has("client_credentials")) {
     throw new OAuthError("unauthorized_client", 400, "this client may not use client_credentials");
@@ -65,6 +67,6 @@ export async function clientCredentialsGrant(c: Context<AppEnv>, client: Registe
     scope,
     iat: now,
     exp: now + config.accessTokenTtlS,
-  });
-  return { access_token: accessToken, token_type: "Bearer", expires_in: config.accessTokenTtlS, scope };
+  }, boundClaims(dpop));
+  return { access_token: accessToken, token_type: tokenTypeOf(dpop), expires_in: config.accessTokenTtlS, scope };
 }

@@ -10,12 +10,14 @@ import { callShard } from "../shards/call";
 import { CODE_REFUSED, shardFailure } from "../shard-errors";
 import type { AppEnv } from "../types";
 import { issueTokens } from "./issue";
+import type { AcceptedProof } from "../dpop/proof";
+import { dpopForShard } from "../dpop/token";
 
 /**
  * grant_type=authorization_code (RFC 6749 §4.1.3, RFC 7636 §4.5): one shard call
  * redeems the code in one transaction; the router only signs what it returns.
  */
-export async function authorizationCodeGrant(c: Context<AppEnv>, client: RegisteredClient, params: Params) {
+export async function authorizationCodeGrant(c: Context<AppEnv>, client: RegisteredClient, params: Params, dpop: AcceptedProof | null = null) {
   const config = c.var.config;
   if (!client.grantTypes.has("authorization_code")) throw new OAuthError("unauthorized_client", 400, "this client may not use authorization_code");
   const code = required(params, "code");
@@ -40,11 +42,12 @@ export async function authorizationCodeGrant(c: Context<AppEnv>, client: Registe
     refreshAllowed: refresh !== null,
     grantTtlS: config.accessTokenTtlS,
     offlineTtlS: config.refreshMaxTtlS,
+    ...dpopForShard(dpop, client),
   };
   // A code spent without tokens to show for it could only be replayed (RFC 6749 §4.1.2): sign-ready first.
   await ensureSigningKeys(c.env, config);
   const result = await callShard(c.env, config, bucket, (shard) => shard.redeemCode(input));
   if (!result.ok) throw shardFailure(result, "code", "the code redemption");
-  const tokens = await issueTokens(c.env, config, { client, grantId, redeemed: result });
+  const tokens = await issueTokens(c.env, config, { client, dpop, grantId, redeemed: result });
   return result.refreshIssued && refresh ? { ...tokens, refresh_token: refresh } : tokens;
 }

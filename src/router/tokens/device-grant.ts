@@ -11,6 +11,8 @@ import { shardFailure } from "../shard-errors";
 import { callShard } from "../shards/call";
 import type { AppEnv } from "../types";
 import { issueTokens } from "./issue";
+import type { AcceptedProof } from "../dpop/proof";
+import { dpopForShard } from "../dpop/token";
 
 /** One description for every reason a device code is refused outright (RFC 6749 §5.2). */
 const DEVICE_CODE_REFUSED = "the device code is invalid or already used, or was issued to another client";
@@ -30,7 +32,7 @@ const POLL_ERRORS = {
  * second call to the user's shard then gives the grant written at approval its
  * lifetime and refresh family, and the tokens are signed as for a code.
  */
-export async function deviceCodeGrant(c: Context<AppEnv>, client: RegisteredClient, params: Params) {
+export async function deviceCodeGrant(c: Context<AppEnv>, client: RegisteredClient, params: Params, dpop: AcceptedProof | null = null) {
   const config = c.var.config;
   if (!client.grantTypes.has(DEVICE_CODE)) throw new OAuthError("unauthorized_client", 400, `this client may not use ${DEVICE_CODE}`);
   const deviceCode = required(params, "device_code");
@@ -55,6 +57,7 @@ export async function deviceCodeGrant(c: Context<AppEnv>, client: RegisteredClie
     refreshTokenHash: refresh === null ? null : await sha256(refresh),
     grantTtlS: config.accessTokenTtlS,
     offlineTtlS: config.refreshMaxTtlS,
+    ...dpopForShard(dpop, client),
   };
   const result = await callShard(c.env, config, userBucket, (shard) => shard.redeemDeviceGrant(redeem));
   if (!result.ok) {
@@ -62,6 +65,6 @@ export async function deviceCodeGrant(c: Context<AppEnv>, client: RegisteredClie
     throw shardFailure(result, "code", "the device code redemption");
   }
   const redeemed = { user: result.user, scope: result.scope, authTime: polled.authTime, nonce: null, acr: polled.acr, amr: polled.amr, sid: null };
-  const tokens = await issueTokens(c.env, config, { client, grantId: polled.grantId, redeemed });
+  const tokens = await issueTokens(c.env, config, { client, dpop, grantId: polled.grantId, redeemed });
   return result.refreshIssued && refresh ? { ...tokens, refresh_token: refresh } : tokens;
 }

@@ -7,19 +7,23 @@ import type { RegisteredClient } from "../clients/registry";
 import type { Config } from "../../config";
 import { signJwt } from "../keys/cache";
 import type { Redeemed } from "../../actors/user-shard/api";
+import type { AcceptedProof } from "../dpop/proof";
+import { boundClaims, tokenTypeOf } from "../dpop/token";
 
 /** The media type of RFC 9068 access tokens (§2.1); `at+jwt` is its short form. */
 export const ACCESS_TOKEN_TYP = "at+jwt";
 
 interface TokenContext {
   client: RegisteredClient;
+  /** DPoP (RFC 9449 §5): the request's proof binds the access token to its key. */
+  dpop?: AcceptedProof | null;
   grantId: string;
   redeemed: Pick<Redeemed, "user" | "scope" | "authTime" | "nonce" | "acr" | "amr"> & { sid: string | null };
 }
 
 interface IssuedTokens {
   access_token: string;
-  token_type: "Bearer";
+  token_type: "Bearer" | "DPoP";
   expires_in: number;
   scope: string;
   id_token?: string;
@@ -75,6 +79,7 @@ async function accessToken(env: Env, config: Config, ctx: TokenContext, now: num
       acr: ctx.redeemed.acr,
       ...(ctx.redeemed.sid ? { sid: ctx.redeemed.sid } : {}),
       gid: ctx.grantId,
+      ...boundClaims(ctx.dpop ?? null),
     },
   );
 }
@@ -112,7 +117,7 @@ async function idToken(env: Env, config: Config, ctx: TokenContext, access: stri
 export async function issueTokens(env: Env, config: Config, ctx: TokenContext): Promise<IssuedTokens> {
   const now = Math.floor(Date.now() / 1000);
   const access = await accessToken(env, config, ctx, now);
-  const tokens: IssuedTokens = { access_token: access, token_type: "Bearer", expires_in: config.accessTokenTtlS, scope: ctx.redeemed.scope };
+  const tokens: IssuedTokens = { access_token: access, token_type: tokenTypeOf(ctx.dpop ?? null), expires_in: config.accessTokenTtlS, scope: ctx.redeemed.scope };
   if (hasScope(storedScope(ctx.redeemed.scope), "openid")) tokens.id_token = await idToken(env, config, ctx, access, now);
   return tokens;
 }

@@ -10,6 +10,7 @@ import { verifyJwt } from "../keys/cache";
 import { callShard } from "../shards/call";
 import { isUserId } from "../users/service";
 import { ACCESS_TOKEN_TYP } from "./issue";
+import type { DpopProofRecord } from "../../actors/user-shard/api";
 
 /** The `act` claim of RFC 8693 §4.1: the current actor, and the prior ones nested inside. */
 export interface Actor {
@@ -123,10 +124,10 @@ export async function verifyPresented(env: Env, config: Config, token: string, r
  * One shard call (the /userinfo check): the user's token — by jti — its grant, its
  * session and the user are live; on success, the user's current claims.
  */
-export function userTokenLive(env: Env, config: Config, token: { sub: string; gid: string; jti: string }) {
+export function userTokenLive(env: Env, config: Config, token: { sub: string; gid: string; jti: string }, proof: DpopProofRecord | null = null) {
   const { sub, gid, jti } = token;
   const bucket = bucketOf(sub);
-  return callShard(env, config, bucket, (shard) => shard.userinfo(bucket, sub, gid, jti));
+  return callShard(env, config, bucket, (shard) => shard.userinfo(bucket, sub, gid, jti, proof));
 }
 
 /**

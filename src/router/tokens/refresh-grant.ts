@@ -11,13 +11,15 @@ import { callShard } from "../shards/call";
 import { REFRESH_REFUSED, shardFailure } from "../shard-errors";
 import type { AppEnv } from "../types";
 import { issueTokens } from "./issue";
+import type { AcceptedProof } from "../dpop/proof";
+import { dpopForShard } from "../dpop/token";
 
 /**
  * grant_type=refresh_token (RFC 6749 §6): one shard call rotates the token. The
  * successor is minted here, so a grace-window retry can be answered with the very
  * same successor the first request received.
  */
-export async function refreshTokenGrant(c: Context<AppEnv>, client: RegisteredClient, params: Params): Promise<object> {
+export async function refreshTokenGrant(c: Context<AppEnv>, client: RegisteredClient, params: Params, dpop: AcceptedProof | null = null): Promise<object> {
   const config = c.var.config;
   if (!client.grantTypes.has("refresh_token")) throw new OAuthError("unauthorized_client", 400, "this client may not use refresh_token");
   const presented = required(params, "refresh_token");
@@ -40,6 +42,7 @@ export async function refreshTokenGrant(c: Context<AppEnv>, client: RegisteredCl
     successorHash: await sha256(successor),
     successorEnc: graceS > 0 ? await sealSuccessor(presented, successor) : null,
     graceS: client.refreshGraceS,
+    ...dpopForShard(dpop, client),
   };
   // A rotation without tokens to show for it would make the client's retry a reuse, which revokes the family.
   await ensureSigningKeys(c.env, config);
@@ -53,6 +56,7 @@ export async function refreshTokenGrant(c: Context<AppEnv>, client: RegisteredCl
   }
   const tokens = await issueTokens(c.env, config, {
     client,
+    dpop,
     grantId: result.grantId,
     redeemed: { user: result.user, scope: result.scope, sid: result.sid, authTime: result.authTime, nonce: null, acr: result.acr, amr: result.amr },
   });

@@ -6,6 +6,8 @@ import { OAuthError, invalidRequest } from "../errors";
 import { required, type Params } from "../http/params";
 import type { AppEnv } from "../types";
 import { signAccessToken } from "./issue";
+import type { AcceptedProof } from "../dpop/proof";
+import { boundClaims, tokenTypeOf } from "../dpop/token";
 import { checkPresentedLive, verifyPresented, type Actor, type Presented } from "./presented-token";
 
 /** RFC 8693 §3: the only token type this provider accepts and issues by exchange. */
@@ -16,7 +18,7 @@ const MAX_PRIOR_ACTORS = 8;
 interface ExchangeResponse {
   access_token: string;
   issued_token_type: typeof ACCESS_TOKEN_TYPE;
-  token_type: "Bearer";
+  token_type: "Bearer" | "DPoP";
   expires_in: number;
   scope: string;
 }
@@ -81,7 +83,7 @@ function actClaim(client: RegisteredClient, subject: Presented, actor: Presented
  * narrower, naming who acts on the subject's behalf. The new token keeps the
  * subject's gid and sid, so revoking the grant or ending the session kills it too.
  */
-export async function tokenExchangeGrant(c: Context<AppEnv>, client: RegisteredClient, params: Params): Promise<ExchangeResponse> {
+export async function tokenExchangeGrant(c: Context<AppEnv>, client: RegisteredClient, params: Params, dpop: AcceptedProof | null): Promise<ExchangeResponse> {
   const config = c.var.config;
   checkPolicy(client);
   const subjectToken = required(params, "subject_token");
@@ -122,7 +124,8 @@ export async function tokenExchangeGrant(c: Context<AppEnv>, client: RegisteredC
       ...(subject.sid === undefined ? {} : { sid: subject.sid }),
       ...(subject.gid === undefined ? {} : { gid: subject.gid }),
       act,
+      ...boundClaims(dpop),
     },
   );
-  return { access_token: accessToken, issued_token_type: ACCESS_TOKEN_TYPE, token_type: "Bearer", expires_in: expiresIn, scope };
+  return { access_token: accessToken, issued_token_type: ACCESS_TOKEN_TYPE, token_type: tokenTypeOf(dpop), expires_in: expiresIn, scope };
 }

@@ -1,4 +1,5 @@
 import type { UserView } from "./users.ts";
+import type { DpopAtToken } from "./dpop.ts";
 
 // Device authorization (RFC 8628): the pending request in its user code's bucket (device.ts),
 // the grant in the user's shard (device-grants.ts).
@@ -62,6 +63,8 @@ export interface DeviceRedeemInput {
   refreshTokenHash: string | null;
   grantTtlS: number;
   offlineTtlS: number;
+  /** The request's DPoP proof (RFC 9449), if it carried one. */
+  dpop?: DpopAtToken;
 }
 
 export interface DeviceRedeemed {

@@ -93,6 +93,8 @@ export const clientBody = z
     frontchannel_logout_session_required: z._default(z.boolean(), false),
     jwks: z._default(z.nullable(publicJwks), null),
     jwks_uri: z._default(z.nullable(uriBy(httpsUriProblem)), null),
+    // DPoP (RFC 9449 §5.2): /token requires a DPoP proof from this client.
+    dpop_bound_access_tokens: z._default(z.boolean(), false),
   })
   .check(
     z.superRefine((body, ctx) => {

@@ -46,6 +46,7 @@ function registration(clientId: string, body: ClientBody, now: number): ClientSe
     jwks: body.jwks as ClientRow["jwks"],
     jwksUri: body.jwks_uri,
     updatedAt: now,
+    dpopBoundAccessTokens: body.dpop_bound_access_tokens,
   };
 }
 
