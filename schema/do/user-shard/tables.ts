@@ -127,6 +127,8 @@ export const authCodes = sqliteTable(
     redeemedAt: integer("redeemed_at"),
     // The grant the redemption created: a replay of the code revokes it by primary key.
     grantId: text("grant_id"),
+    // OIDC Core §5.5 claims parameter: user claims asked for by name ({"userinfo":[..],"id_token":[..]}), null if none.
+    claims: text("claims"),
   },
   (t) => [index("auth_codes_bucket").on(t.bucket), index("auth_codes_expiry").on(t.expiresAt)],
 );
@@ -163,6 +165,8 @@ export const grants = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
     revokedAt: integer("revoked_at"),
     revokeReason: text("revoke_reason"),
+    // OIDC Core §5.5 claims parameter, copied from the code: /userinfo and refreshed ID tokens keep honouring it.
+    claims: text("claims"),
   },
   (t) => [index("grants_bucket_user").on(t.bucket, t.userId)],
 );

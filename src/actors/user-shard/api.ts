@@ -45,7 +45,7 @@ export interface UserShardApi {
   /** /token refresh_token: rotation; reuse of a retired token revokes the family. */
   rotateRefresh(input: RotateInput): ShardResult<Rotated>;
   /** /userinfo: the access token (by jti) and the grant behind it are live; the user's current claims. */
-  userinfo(bucket: number, userId: string, grantId: string, jti: string): ShardResult<{ user: UserView; scope: string }>;
+  userinfo(bucket: number, userId: string, grantId: string, jti: string): ShardResult<{ user: UserView; scope: string; claims: string | null }>;
   revokeAccess(input: RevokeAccessInput): ShardResult<Revoked>;
   revokeRefresh(input: RevokeRefreshInput): ShardResult<Revoked>;
   introspectAccess(bucket: number, userId: string, grantId: string, jti: string): ShardResult<{ active: boolean }>;
@@ -128,6 +128,8 @@ export interface AuthorizationAsk {
   /** prompt=consent: ask even if the scopes were allowed before. */
   forceConsent: boolean;
   code: CodeRequest;
+  /** The scope consent must cover when it differs from the code's: the code's plus those of claims asked for by name (OIDC Core §5.5). */
+  consentScope?: string;
 }
 
 export type Authorized =
@@ -162,6 +164,8 @@ export interface Redeemed {
   acr: string;
   amr: string[];
   refreshIssued: boolean;
+  /** The claims parameter the code was issued with (stored form), null if none. */
+  claims: string | null;
 }
 
 export interface RotateInput {
@@ -193,6 +197,8 @@ export interface Rotated {
   authTime: number;
   acr: string;
   amr: string[];
+  /** The claims parameter of the authorization behind the family (stored form), null if none. */
+  claims: string | null;
 }
 
 /**
@@ -342,6 +348,8 @@ export interface CodeRequest {
   codeChallenge: string | null;
   nonce: string | null;
   ttlS: number;
+  /** OIDC Core §5.5: the claims parameter in stored form (see oauth/claims-request.ts); null or absent when none. */
+  claims?: string | null;
 }
 
 

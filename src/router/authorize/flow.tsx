@@ -1,4 +1,5 @@
-import { storedScope } from "../../oauth/scopes";
+import { formatScope, storedScope } from "../../oauth/scopes";
+import { scopesForClaims, storedClaims } from "../../oauth/claims-request";
 import type { Context } from "hono";
 import type { ShardResult } from "../../actors/results";
 import type { Env } from "../../env";
@@ -17,6 +18,11 @@ import { deliver, deliverError } from "./respond";
 import { readSessionCookie } from "./session-cookie";
 import type { AuthorizationAsk, Authorized } from "../../actors/user-shard/api";
 
+/** What the user is asked to allow: the scope plus the scopes of claims asked for by name (OIDC Core §5.5). */
+function consentScopeOf(req: AuthorizationRequest): string {
+  return formatScope([...new Set([...storedScope(req.scope), ...scopesForClaims(req.claims ?? null)])]);
+}
+
 /** A fresh code for `bucket` and what the shard stores with it. */
 export async function askFor(config: Config, req: AuthorizationRequest, bucket: number): Promise<{ code: string; ask: AuthorizationAsk }> {
   const code = mintArtifact("c", bucket);
@@ -34,7 +40,9 @@ export async function askFor(config: Config, req: AuthorizationRequest, bucket: 
         codeChallenge: req.codeChallenge,
         nonce: req.nonce,
         ttlS: config.codeTtlS,
+        claims: storedClaims(req.claims ?? null),
       },
+      consentScope: consentScopeOf(req),
     },
   };
 }
@@ -74,7 +82,7 @@ export async function showConsent(
   const interaction = await signInteraction(env, config, csrfCookie(c, config), req, consent.sid);
   const security = pageHeaders(c, req);
   return c.html(
-    <ConsentPage security={security} clientName={client.clientName} email={consent.email} scopes={[...storedScope(req.scope)]} interaction={interaction} />,
+    <ConsentPage security={security} clientName={client.clientName} email={consent.email} scopes={[...storedScope(consentScopeOf(req))]} interaction={interaction} />,
   );
 }
 

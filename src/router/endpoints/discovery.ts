@@ -40,7 +40,7 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     code_challenge_methods_supported: ["S256"],
     prompt_values_supported: ["none", "login", "consent", "select_account"],
     claims_supported: CLAIMS_SUPPORTED,
-    claims_parameter_supported: false,
+    claims_parameter_supported: true,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     // RFC 9207: every authorization response carries iss.

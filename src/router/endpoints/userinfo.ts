@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import { browserCors } from "../http/cors";
 import { userClaims } from "../../oauth/claims";
+import { readStoredClaims } from "../../oauth/claims-request";
 import { hasScope, storedScope } from "../../oauth/scopes";
 import { OAuthError } from "../errors";
 import { verifyJwt } from "../keys/cache";
@@ -54,7 +55,8 @@ async function userinfo(c: Context<AppEnv>): Promise<Response> {
   }
   const result = await userTokenLive(c.env, config, { sub, gid, jti });
   if (!result.ok) throw invalidToken("the access token has been revoked");
-  return c.json(userClaims(result.user, scopes));
+  // OIDC Core §5.5: claims asked for by name in the userinfo member join those of the scopes.
+  return c.json(userClaims(result.user, scopes, readStoredClaims(result.claims)?.userinfo ?? []));
 }
 
 export const userinfoEndpoint = new Hono<AppEnv>()

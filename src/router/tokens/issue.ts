@@ -1,6 +1,7 @@
 import type { JWTPayload } from "jose";
 import type { Env } from "../../env";
-import { accessTokenHash } from "../../oauth/claims";
+import { accessTokenHash, userClaims } from "../../oauth/claims";
+import { readStoredClaims } from "../../oauth/claims-request";
 import { randomToken } from "../../oauth/secrets";
 import { hasScope, storedScope } from "../../oauth/scopes";
 import type { RegisteredClient } from "../clients/registry";
@@ -14,7 +15,7 @@ export const ACCESS_TOKEN_TYP = "at+jwt";
 interface TokenContext {
   client: RegisteredClient;
   grantId: string;
-  redeemed: Pick<Redeemed, "user" | "scope" | "authTime" | "nonce" | "acr" | "amr"> & { sid: string | null };
+  redeemed: Pick<Redeemed, "user" | "scope" | "authTime" | "nonce" | "acr" | "amr"> & { sid: string | null; claims?: string | null };
 }
 
 interface IssuedTokens {
@@ -79,6 +80,18 @@ async function accessToken(env: Env, config: Config, ctx: TokenContext, now: num
   );
 }
 
+/**
+ * The user claims asked for in the claims parameter's id_token member (OIDC Core
+ * §5.5): given whether or not a scope would have released them — consent covered
+ * them at /authorize. Scope-released claims stay at /userinfo (§5.4).
+ */
+function idTokenUserClaims(ctx: TokenContext): Record<string, unknown> {
+  const requested = readStoredClaims(ctx.redeemed.claims)?.id_token ?? [];
+  if (requested.length === 0) return {};
+  const { sub: _sub, ...claims } = userClaims(ctx.redeemed.user, storedScope(""), requested);
+  return claims;
+}
+
 /** ID token (OIDC Core §2, §3.1.3.6), signed with the client's registered algorithm. */
 async function idToken(env: Env, config: Config, ctx: TokenContext, access: string, now: number): Promise<string> {
   return signJwt(
@@ -98,6 +111,7 @@ async function idToken(env: Env, config: Config, ctx: TokenContext, access: stri
       ...(ctx.redeemed.sid ? { sid: ctx.redeemed.sid } : {}),
       acr: ctx.redeemed.acr,
       amr: ctx.redeemed.amr,
+      ...idTokenUserClaims(ctx),
     },
     { typ: "JWT" },
   );
