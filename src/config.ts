@@ -71,6 +71,12 @@ export interface Config {
   readonly registration: RegistrationMode;
   /** Whose software statements registration accepts; null: none (they are refused as unapproved). */
   readonly softwareStatementTrust: SoftwareStatementTrust | null;
+  /**
+   * The key of pairwise subject identifiers (OIDC Core §8.1, PAIRWISE_SALT); null when
+   * unset on a public issuer, which leaves pairwise subjects off. Changing it changes
+   * every pairwise `sub`.
+   */
+  readonly pairwiseSalt: string | null;
 }
 
 export class ConfigError extends Error {
@@ -162,6 +168,18 @@ function parseSoftwareStatementTrust(rawIssuer: string | undefined, rawJwks: str
   return Object.freeze({ issuer, jwks });
 }
 
+/**
+ * Local runs (a loopback issuer) get a fixed key, so pairwise subjects work out of the
+ * box and stay stable across restarts; a public issuer must be given its own secret.
+ */
+const DEV_PAIRWISE_SALT = "authshard-local-development-pairwise-salt-not-secret";
+
+function parsePairwiseSalt(raw: string | undefined, loopback: boolean): string | null {
+  if (raw === undefined || raw === "") return loopback ? DEV_PAIRWISE_SALT : null;
+  if (raw.length < 32) throw new ConfigError("PAIRWISE_SALT", "must be at least 32 characters (e.g. openssl rand -base64 32)");
+  return raw;
+}
+
 export function parseConfig(env: Partial<Env>): Config {
   const { issuer, loopback } = parseIssuer(env.ISSUER);
   return Object.freeze({
@@ -192,6 +210,7 @@ export function parseConfig(env: Partial<Env>): Config {
     rateLimits: parseSwitch("RATE_LIMITS", env.RATE_LIMITS, true),
     registration: parseChoice("REGISTRATION", env.REGISTRATION, ["token", "open", "off"] as const),
     softwareStatementTrust: parseSoftwareStatementTrust(env.DCR_SOFTWARE_STATEMENT_ISSUER, env.DCR_SOFTWARE_STATEMENT_JWKS),
+    pairwiseSalt: parsePairwiseSalt(env.PAIRWISE_SALT, loopback),
   });
 }
 

@@ -63,4 +63,6 @@ export interface Env {
   DCR_SOFTWARE_STATEMENT_JWKS?: string;
   /** "1" turns on load/metrics mode (src/router/metrics.ts): call counting and /admin/metrics. */
   METRICS?: string;
+  /** Secret key of pairwise subject identifiers (OIDC Core §8.1); a fixed default on a loopback issuer only. */
+  PAIRWISE_SALT?: string;
 }

@@ -16,6 +16,7 @@ export interface Client {
   frontchannel_logout_uri?: string | null;
   frontchannel_logout_session_required?: boolean;
   registered_dynamically?: boolean;
+  subject_type?: string;
   initial_access_token_id?: string | null;
   created_at?: number;
 }
@@ -64,6 +65,7 @@ export function formatClient(c: Client): string {
     ["grants", c.grant_types.join(" ")],
     ["scope", c.scope],
     ["id token", c.id_token_signed_response_alg ?? "-"],
+    ["subject", c.subject_type ?? "public"],
     ["registered", origin(c)],
   ];
   if (c.created_at !== undefined) rows.push(["created", new Date(c.created_at).toISOString()]);

@@ -48,6 +48,8 @@ export const clients = sqliteTable("clients", {
   registrationPolicy: text("registration_policy", { mode: "json" }).$type<{ grant_types: string[]; scope: string; token_endpoint_auth_methods: string[] | null }>(),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
+  // Pairwise subject identifiers (OIDC Core §8.1): public | pairwise. The sector is the one host of redirect_uris.
+  subjectType: text("subject_type").notNull().default("public"),
 });
 
 /**

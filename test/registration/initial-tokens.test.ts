@@ -134,6 +134,7 @@ describe("the last use of an initial access token, raced", () => {
       frontchannelLogoutSessionRequired: false,
       jwks: null,
       jwksUri: null,
+      subjectType: "public",
       metadata: {},
       registrationTokenHash: `hash-${i}`,
       initialTokenId: minted.token.id,

@@ -25,6 +25,8 @@ export interface ClientView {
   frontchannel_logout_session_required: boolean;
   jwks: { keys: Record<string, unknown>[] } | null;
   jwks_uri: string | null;
+  /** OIDC Core §8.1: public (the default) or pairwise (sector = the host of redirect_uris). */
+  subject_type: string;
   /** Registered through POST /register (RFC 7591); such a client also answers at /register/:id. */
   registered_dynamically: boolean;
   /** The initial access token it registered with; null for open registration and operator clients. */
@@ -55,6 +57,7 @@ export function clientView(row: ClientRow): ClientView {
     frontchannel_logout_session_required: row.frontchannelLogoutSessionRequired,
     jwks: row.jwks,
     jwks_uri: row.jwksUri,
+    subject_type: row.subjectType,
     registered_dynamically: row.registrationTokenHash !== null,
     initial_access_token_id: row.initialTokenId,
     metadata: row.metadata,
@@ -75,7 +78,9 @@ export const COLUMNS =
   "client_id, client_name, client_type, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, scope, " +
   "token_endpoint_auth_method, id_token_signed_response_alg, offline_survives_logout, refresh_grace_s, token_exchange_audiences, " +
   "backchannel_logout_uri, backchannel_logout_session_required, frontchannel_logout_uri, frontchannel_logout_session_required, jwks, jwks_uri, " +
-  "metadata, registration_token_hash, initial_token_id, registration_policy, created_at, updated_at";
+  "metadata, registration_token_hash, initial_token_id, registration_policy, created_at, updated_at" +
+  // Pairwise subjects (OIDC Core §8.1).
+  ", subject_type";
 
 /**
  * The writable columns after client_id, in COLUMNS order (secret_hash is written on its
@@ -99,6 +104,7 @@ export const SETTINGS = [
   "frontchannel_logout_session_required",
   "jwks",
   "jwks_uri",
+  "subject_type",
   "updated_at",
 ] as const;
 
@@ -128,6 +134,7 @@ export interface StoredClient {
   registration_policy: string | null;
   created_at: number;
   updated_at: number;
+  subject_type: string;
 }
 
 export function rowOf(s: StoredClient): ClientRow {
@@ -157,6 +164,7 @@ export function rowOf(s: StoredClient): ClientRow {
     registrationPolicy: s.registration_policy === null ? null : (JSON.parse(s.registration_policy) as ClientRow["registrationPolicy"]),
     createdAt: s.created_at,
     updatedAt: s.updated_at,
+    subjectType: s.subject_type,
   };
 }
 
@@ -183,6 +191,7 @@ export function settingsOf(row: ClientSettings): (string | number | null)[] {
     row.frontchannelLogoutSessionRequired ? 1 : 0,
     row.jwks === null ? null : JSON.stringify(row.jwks),
     row.jwksUri,
+    row.subjectType,
     row.updatedAt,
   ];
 }

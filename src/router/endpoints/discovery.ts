@@ -29,7 +29,7 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     response_types_supported: ["code"],
     response_modes_supported: ["query", "form_post"],
     grant_types_supported: ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE, DEVICE_CODE],
-    subject_types_supported: ["public"],
+    subject_types_supported: config.pairwiseSalt === null ? ["public"] : ["public", "pairwise"],
     id_token_signing_alg_values_supported: ["ES256", "RS256"],
     token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
     // RFC 8414 §2: public clients revoke their own tokens; only confidential clients introspect.

@@ -9,6 +9,8 @@ import { verifyJwt } from "../keys/cache";
 import { ACCESS_TOKEN_TYP } from "../tokens/issue";
 import { parseAccessClaims, userTokenLive } from "../tokens/presented-token";
 import type { AppEnv } from "../types";
+import { getClient } from "../clients/registry";
+import { subjectFor } from "../clients/subject";
 import { noStore } from "../no-store";
 
 const REALM = 'Bearer realm="authshard"';
@@ -56,7 +58,13 @@ async function userinfo(c: Context<AppEnv>): Promise<Response> {
   const result = await userTokenLive(c.env, config, { sub, gid, jti });
   if (!result.ok) throw invalidToken("the access token has been revoked");
   // OIDC Core §5.5: claims asked for by name in the userinfo member join those of the scopes.
-  return c.json(userClaims(result.user, scopes, readStoredClaims(result.claims)?.userinfo ?? []));
+  const claims = userClaims(result.user, scopes, readStoredClaims(result.claims)?.userinfo ?? []);
+  // OIDC Core §8.1: the sub of the token's client; its registration is cached in the isolate (no D1 read when warm).
+  const client = await getClient(c.env, config, parsed.claims.clientId);
+  // A deleted client's tokens: its subject type is unknown, and no sub may be guessed (a pairwise client must never see the user id).
+  if (!client) throw invalidToken("the client this access token was issued to is no longer registered");
+  claims.sub = await subjectFor(config, client, result.user.id);
+  return c.json(claims);
 }
 
 export const userinfoEndpoint = new Hono<AppEnv>()

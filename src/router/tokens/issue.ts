@@ -7,6 +7,7 @@ import { hasScope, storedScope } from "../../oauth/scopes";
 import type { RegisteredClient } from "../clients/registry";
 import type { Config } from "../../config";
 import { signJwt } from "../keys/cache";
+import { subjectFor, userRefClaim } from "../clients/subject";
 import type { Redeemed } from "../../actors/user-shard/api";
 
 /** The media type of RFC 9068 access tokens (§2.1); `at+jwt` is its short form. */
@@ -100,7 +101,9 @@ async function idToken(env: Env, config: Config, ctx: TokenContext, access: stri
     ctx.client.idTokenSignedResponseAlg,
     {
       iss: config.issuer,
-      sub: ctx.redeemed.user.id,
+      // OIDC Core §8: the user id, or this client's pairwise identifier; uref lets its id_token_hint find the user.
+      sub: await subjectFor(config, ctx.client, ctx.redeemed.user.id),
+      ...(await userRefClaim(config, ctx.client, ctx.redeemed.user.id)),
       aud: ctx.client.clientId,
       azp: ctx.client.clientId,
       iat: now,

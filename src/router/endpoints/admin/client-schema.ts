@@ -3,6 +3,7 @@ import { DEVICE_CODE, TOKEN_EXCHANGE } from "../../../oauth/grant-types";
 import { publicJwksProblem } from "../../../oauth/jwks";
 import { parseScope } from "../../../oauth/scopes";
 import { SIGNING_ALGS } from "../../../oauth/signing-alg";
+import { pairwiseRedirectProblem, SUBJECT_TYPES } from "../../../oauth/pairwise";
 import { frontchannelOriginProblem, httpsUriProblem, logoutUriProblem } from "../../clients/uri-rules";
 
 /**
@@ -93,6 +94,8 @@ export const clientBody = z
     frontchannel_logout_session_required: z._default(z.boolean(), false),
     jwks: z._default(z.nullable(publicJwks), null),
     jwks_uri: z._default(z.nullable(uriBy(httpsUriProblem)), null),
+    // OIDC Core §8.1 pairwise subjects.
+    subject_type: z._default(z.enum(SUBJECT_TYPES), "public"),
   })
   .check(
     z.superRefine((body, ctx) => {
@@ -110,6 +113,8 @@ export const clientBody = z
       const frontchannel = body.frontchannel_logout_uri;
       const origin = frontchannel === null ? null : frontchannelOriginProblem(frontchannel, body.redirect_uris);
       if (origin) ctx.addIssue({ code: "custom", path: ["frontchannel_logout_uri"], message: origin, input: body });
+      const sector = body.subject_type === "pairwise" ? pairwiseRedirectProblem(body.redirect_uris) : null;
+      if (sector) ctx.addIssue({ code: "custom", path: ["subject_type"], message: sector, input: body });
     }),
   );
 
