@@ -10,6 +10,8 @@ import { CLAIMS_BY_SCOPE } from "./scopes";
 export interface RequestedClaims {
   userinfo: readonly string[];
   id_token: readonly string[];
+  /** §5.5.1: `sub` asked for with a value in the id_token member: only that user may be signed in. Not stored. */
+  sub?: string;
 }
 
 /** Far beyond any honest request for this provider's dozen claims (under the 4096 of any parameter, so PAR bodies get the same bound). */
@@ -62,6 +64,7 @@ export function parseClaimsParameter(raw: string): ClaimsParse {
   if (!isObject(parsed)) return refuse("claims must be a JSON object (OpenID Connect Core §5.5)");
   const claims: { userinfo: string[]; id_token: string[] } = { userinfo: [], id_token: [] };
   let acr: { essential: boolean; values: string[] } | null = null;
+  let subject: string | undefined;
   for (const member of ["userinfo", "id_token"] as const) {
     const requests = parsed[member];
     if (requests === undefined || requests === null) continue;
@@ -70,6 +73,11 @@ export function parseClaimsParameter(raw: string): ClaimsParse {
       const problem = requestShapeProblem(`${member}.${name}`, request);
       if (problem) return refuse(problem);
       if (SCOPE_OF_CLAIM.has(name)) claims[member].push(name);
+      if (name === "sub" && member === "id_token" && request !== null) {
+        const value = (request as { value?: unknown }).value;
+        if (value !== undefined && typeof value !== "string") return refuse("claims: id_token.sub.value must be a string");
+        if (typeof value === "string") subject = value;
+      }
       if (name === "acr") {
         const found = acrOf(request);
         if (typeof found === "string") return refuse(found);
@@ -78,7 +86,7 @@ export function parseClaimsParameter(raw: string): ClaimsParse {
       }
     }
   }
-  return { ok: true, claims, acr };
+  return { ok: true, claims: subject === undefined ? claims : { ...claims, sub: subject }, acr };
 }
 
 /** Whether an acr request can be met by the sign-in this provider does (§5.5.1.1). */

@@ -34,8 +34,8 @@ function params(scope: string, claims: unknown, extra: Record<string, string> = 
 }
 
 /** Sign-in through the pages; returns the consent page's HTML (if shown) and the authorization response. */
-async function signInWith(request: Record<string, string>, browser = new TestBrowser()) {
-  const user = await createUser();
+async function signInWith(request: Record<string, string>, browser = new TestBrowser(), known?: Awaited<ReturnType<typeof createUser>>) {
+  const user = known ?? (await createUser());
   let res = await browser.get(authorizeUrl(request));
   const login = await res.text();
   res = await browser.post("/login", { interaction: hiddenField(login, "interaction"), email: user.email, password: user.password });
@@ -58,6 +58,7 @@ const userinfo = async (accessToken: string) => json<Record<string, unknown>>(aw
 describe("claims parameter (OIDC Core §5.5)", () => {
   it("discovery says it is supported (OIDC Discovery §3 claims_parameter_supported)", () => {
     expect(as.claims_parameter_supported).toBe(true);
+    expect(as.acr_values_supported).toEqual(["1"]);
   });
 
   it("§5.5: email asked for in id_token without the email scope is in the ID token, and the consent page names it", async () => {
@@ -120,5 +121,20 @@ describe("claims parameter (OIDC Core §5.5)", () => {
       const { callback } = await signInWith(params("openid", { id_token: { acr } }));
       expect(oauth.getValidatedIdTokenClaims(await tokensFor(callback))!.acr).toBe("1");
     }
+  });
+
+  it("§5.5.1: sub asked for with a value gets a positive answer only for that user; another signed-in user gets login_required", async () => {
+    const user = await createUser();
+    const browser = new TestBrowser();
+    const { callback } = await signInWith(params("openid", { id_token: { sub: { value: user.id } } }), browser, user);
+    expect(oauth.getValidatedIdTokenClaims(await tokensFor(callback))!.sub).toBe(user.id);
+    // Same browser, same live session and consent: a request naming someone else is refused, no code.
+    const other = await browser.get(authorizeUrl(params("openid", { id_token: { sub: { value: "AAAAAAAAAAAAAAAAAAAAAA" } } })));
+    expect(other.status).toBe(302);
+    const answer = redirectParams(other);
+    expect(answer.get("error")).toBe("login_required");
+    expect(answer.get("code")).toBeNull();
+    const bad = await browser.get(authorizeUrl(params("openid", { id_token: { sub: { value: 42 } } })));
+    expect(redirectParams(bad).get("error")).toBe("invalid_request");
   });
 });

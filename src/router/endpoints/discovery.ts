@@ -2,6 +2,7 @@ import { Hono } from "hono/tiny";
 import { DEVICE_CODE, TOKEN_EXCHANGE } from "../../oauth/grant-types";
 import { CLAIMS_SUPPORTED, SCOPES_SUPPORTED } from "../../oauth/scopes";
 import type { Config } from "../../config";
+import { ACR_SUPPORTED } from "../../oauth/claims-request";
 import type { AppEnv } from "../types";
 
 /**
@@ -41,6 +42,8 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     prompt_values_supported: ["none", "login", "consent", "select_account"],
     claims_supported: CLAIMS_SUPPORTED,
     claims_parameter_supported: true,
+    // OIDC Core §5.5.1.1: every sign-in here is a password sign-in, acr "1"; an essential request for another fails.
+    acr_values_supported: ACR_SUPPORTED,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     // RFC 9207: every authorization response carries iss.
