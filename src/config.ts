@@ -77,6 +77,12 @@ export interface Config {
   readonly dpopNonceSecret: string | null;
   /** Seconds a proof's iat may lie from our clock, either way; a proof's jti is remembered this long (§11.1). */
   readonly dpopIatWindowS: number;
+  /**
+   * The key of pairwise subject identifiers (OIDC Core §8.1, PAIRWISE_SALT); null when
+   * unset on a public issuer, which leaves pairwise subjects off. Changing it changes
+   * every pairwise `sub`.
+   */
+  readonly pairwiseSalt: string | null;
 }
 
 export class ConfigError extends Error {
@@ -175,6 +181,18 @@ function parseDpopNonceSecret(mode: Config["dpopNonce"], raw: string | undefined
   return raw;
 }
 
+/**
+ * Local runs (a loopback issuer) get a fixed key, so pairwise subjects work out of the
+ * box and stay stable across restarts; a public issuer must be given its own secret.
+ */
+const DEV_PAIRWISE_SALT = "authshard-local-development-pairwise-salt-not-secret";
+
+function parsePairwiseSalt(raw: string | undefined, loopback: boolean): string | null {
+  if (raw === undefined || raw === "") return loopback ? DEV_PAIRWISE_SALT : null;
+  if (raw.length < 32) throw new ConfigError("PAIRWISE_SALT", "must be at least 32 characters (e.g. openssl rand -base64 32)");
+  return raw;
+}
+
 export function parseConfig(env: Partial<Env>): Config {
   const { issuer, loopback } = parseIssuer(env.ISSUER);
   const dpopNonce = parseChoice("DPOP_NONCE", env.DPOP_NONCE, ["off", "token", "all"] as const);
@@ -209,6 +227,7 @@ export function parseConfig(env: Partial<Env>): Config {
     dpopNonce,
     dpopNonceSecret: parseDpopNonceSecret(dpopNonce, env.DPOP_NONCE_SECRET),
     dpopIatWindowS: parseInteger("DPOP_IAT_WINDOW_S", env.DPOP_IAT_WINDOW_S, 60, 5, 600),
+    pairwiseSalt: parsePairwiseSalt(env.PAIRWISE_SALT, loopback),
   });
 }
 

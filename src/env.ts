@@ -69,4 +69,6 @@ export interface Env {
   DPOP_IAT_WINDOW_S?: string;
   /** "1" turns on load/metrics mode (src/router/metrics.ts): call counting and /admin/metrics. */
   METRICS?: string;
+  /** Secret key of pairwise subject identifiers (OIDC Core §8.1); a fixed default on a loopback issuer only. */
+  PAIRWISE_SALT?: string;
 }

@@ -12,6 +12,7 @@ import { valueOrStdin } from "./stdin-value.ts";
 const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
 const TYPES = ["confidential", "public"];
 const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"];
+const SUBJECT_TYPES = ["public", "pairwise"];
 
 const id = { type: "string", required: true, placeholder: "ID", description: "Client id: 1-128 of A-Z a-z 0-9 . _ ~ -" } as const;
 
@@ -46,6 +47,8 @@ const CREATE_OPTIONS = {
   "frontchannel-logout-session-required": { type: "boolean", description: "The front-channel page gets iss and sid." },
   // DPoP (RFC 9449 §5.2).
   "dpop-bound-access-tokens": { type: "boolean", description: "The token endpoint requires a DPoP proof (sender-constrained tokens, RFC 9449)." },
+  // OIDC Core §8.1 pairwise subjects.
+  "subject-type": { type: "string", placeholder: "TYPE", description: "public (default: sub is the user id) or pairwise (sub per sector, the one host of the redirect URIs)." },
   update: { type: "boolean", description: "Replace the registration if the client exists (the secret is kept unless --secret)." },
 } as const satisfies Options;
 
@@ -93,6 +96,10 @@ function createBody(v: CommonValues<typeof CREATE_OPTIONS>, r: CreateRepeated): 
   if (v["frontchannel-logout-uri"] !== undefined) {
     body.frontchannel_logout_uri = v["frontchannel-logout-uri"];
     body.frontchannel_logout_session_required = v["frontchannel-logout-session-required"];
+  }
+  if (v["subject-type"] !== undefined) {
+    if (!SUBJECT_TYPES.includes(v["subject-type"])) throw new UsageError(`--subject-type must be public or pairwise, not '${v["subject-type"]}'`);
+    body.subject_type = v["subject-type"];
   }
   if (v.secret !== undefined) body.client_secret = v.secret;
   // DPoP (RFC 9449 §5.2).

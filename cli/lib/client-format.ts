@@ -17,6 +17,7 @@ export interface Client {
   frontchannel_logout_session_required?: boolean;
   dpop_bound_access_tokens?: boolean;
   registered_dynamically?: boolean;
+  subject_type?: string;
   initial_access_token_id?: string | null;
   created_at?: number;
 }
@@ -67,6 +68,7 @@ export function formatClient(c: Client): string {
     ["id token", c.id_token_signed_response_alg ?? "-"],
     // DPoP (RFC 9449 §5.2).
     ["dpop", c.dpop_bound_access_tokens ? "proof required at /token" : "optional"],
+    ["subject", c.subject_type ?? "public"],
     ["registered", origin(c)],
   ];
   if (c.created_at !== undefined) rows.push(["created", new Date(c.created_at).toISOString()]);

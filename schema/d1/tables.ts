@@ -50,6 +50,8 @@ export const clients = sqliteTable("clients", {
   updatedAt: integer("updated_at").notNull(),
   // DPoP (RFC 9449 §5.2): dpop_bound_access_tokens — /token refuses this client's requests without a DPoP proof.
   dpopBoundAccessTokens: integer("dpop_bound_access_tokens", { mode: "boolean" }).notNull().default(false),
+  // Pairwise subject identifiers (OIDC Core §8.1): public | pairwise. The sector is the one host of redirect_uris.
+  subjectType: text("subject_type").notNull().default("public"),
 });
 
 /**

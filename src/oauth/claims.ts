@@ -1,19 +1,35 @@
 import { base64url } from "jose";
 import type { UserView } from "../actors/user-shard/api";
-import { hasScope, type Scope } from "./scopes";
+import { CLAIMS_BY_SCOPE, hasScope, type Scope } from "./scopes";
 
-/** The user's claims for the granted scopes (OIDC Core §5.1, §5.4); absent values are left out. */
-export function userClaims(user: UserView, scopes: Scope): Record<string, unknown> {
-  const claims: Record<string, unknown> = { sub: user.id };
-  if (hasScope(scopes, "profile")) {
-    if (user.name !== null) claims.name = user.name;
-    if (user.given_name !== null) claims.given_name = user.given_name;
-    if (user.family_name !== null) claims.family_name = user.family_name;
-    claims.updated_at = Math.floor(user.updated_at / 1000);
+/** The value of one user claim, or undefined when the user has none (OIDC Core §5.1). */
+function claimOf(user: UserView, name: string): unknown {
+  switch (name) {
+    case "name":
+    case "given_name":
+    case "family_name":
+      return user[name] ?? undefined;
+    case "updated_at":
+      return Math.floor(user.updated_at / 1000);
+    case "email":
+      return user.email;
+    case "email_verified":
+      return user.email_verified;
+    default:
+      return undefined;
   }
-  if (hasScope(scopes, "email")) {
-    claims.email = user.email;
-    claims.email_verified = user.email_verified;
+}
+
+/**
+ * The user's claims for the granted scopes (OIDC Core §5.1, §5.4) plus any asked
+ * for one by one with the claims parameter (§5.5); absent values are left out.
+ */
+export function userClaims(user: UserView, scopes: Scope, requested: readonly string[] = []): Record<string, unknown> {
+  const names = [...Object.entries(CLAIMS_BY_SCOPE).flatMap(([scope, claims]) => (hasScope(scopes, scope) ? claims : [])), ...requested];
+  const claims: Record<string, unknown> = { sub: user.id };
+  for (const name of names) {
+    const value = claimOf(user, name);
+    if (value !== undefined) claims[name] = value;
   }
   return claims;
 }

@@ -135,6 +135,7 @@ describe("the last use of an initial access token, raced", () => {
       dpopBoundAccessTokens: false,
       jwks: null,
       jwksUri: null,
+      subjectType: "public",
       metadata: {},
       registrationTokenHash: `hash-${i}`,
       initialTokenId: minted.token.id,

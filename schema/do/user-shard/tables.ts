@@ -129,6 +129,8 @@ export const authCodes = sqliteTable(
     grantId: text("grant_id"),
     // DPoP (RFC 9449 §10): the `dpop_jkt` of the authorization request; redemption needs a proof with this key.
     dpopJkt: text("dpop_jkt"),
+    // OIDC Core §5.5 claims parameter: user claims asked for by name ({"userinfo":[..],"id_token":[..]}), null if none.
+    claims: text("claims"),
   },
   (t) => [index("auth_codes_bucket").on(t.bucket), index("auth_codes_expiry").on(t.expiresAt)],
 );
@@ -167,6 +169,8 @@ export const grants = sqliteTable(
     revokeReason: text("revoke_reason"),
     // DPoP (RFC 9449 §5): the key thumbprint a public client's refresh family is bound to; null = unbound.
     dpopJkt: text("dpop_jkt"),
+    // OIDC Core §5.5 claims parameter, copied from the code: /userinfo and refreshed ID tokens keep honouring it.
+    claims: text("claims"),
   },
   (t) => [index("grants_bucket_user").on(t.bucket, t.userId)],
 );

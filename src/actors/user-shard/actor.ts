@@ -164,7 +164,7 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   }
 
   /** /userinfo: the access token (by jti) and the grant behind it are live; the user's current claims. */
-  userinfo(bucket: number, userId: string, grantId: string, jti: string, proof: DpopProofRecord | null = null): ShardResult<{ user: UserView; scope: string }> {
+  userinfo(bucket: number, userId: string, grantId: string, jti: string, proof: DpopProofRecord | null = null): ShardResult<{ user: UserView; scope: string; claims: string | null }> {
     return this.inBucketRaw(bucket, (sql, now) => withProof(sql, bucket, proof, now, () => liveGrantUser(sql, { bucket, userId, grantId, jti }, now)));
   }
 

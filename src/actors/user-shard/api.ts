@@ -48,7 +48,7 @@ export interface UserShardApi {
   rotateRefresh(input: RotateInput): ShardResult<Rotated>;
   /** /userinfo: the access token (by jti) and the grant behind it are live; the user's current claims. */
   /** With a DPoP proof (RFC 9449 §7), the proof is remembered in the same transaction and a replay refused. */
-  userinfo(bucket: number, userId: string, grantId: string, jti: string, proof?: DpopProofRecord | null): ShardResult<{ user: UserView; scope: string }>;
+  userinfo(bucket: number, userId: string, grantId: string, jti: string, proof?: DpopProofRecord | null): ShardResult<{ user: UserView; scope: string; claims: string | null }>;
   revokeAccess(input: RevokeAccessInput): ShardResult<Revoked>;
   revokeRefresh(input: RevokeRefreshInput): ShardResult<Revoked>;
   introspectAccess(bucket: number, userId: string, grantId: string, jti: string): ShardResult<{ active: boolean }>;
@@ -131,6 +131,8 @@ export interface AuthorizationAsk {
   /** prompt=consent: ask even if the scopes were allowed before. */
   forceConsent: boolean;
   code: CodeRequest;
+  /** The scope consent must cover when it differs from the code's: the code's plus those of claims asked for by name (OIDC Core §5.5). */
+  consentScope?: string;
 }
 
 export type Authorized =
@@ -167,6 +169,8 @@ export interface Redeemed {
   acr: string;
   amr: string[];
   refreshIssued: boolean;
+  /** The claims parameter the code was issued with (stored form), null if none. */
+  claims: string | null;
 }
 
 export interface RotateInput {
@@ -200,6 +204,8 @@ export interface Rotated {
   authTime: number;
   acr: string;
   amr: string[];
+  /** The claims parameter of the authorization behind the family (stored form), null if none. */
+  claims: string | null;
 }
 
 /**
@@ -351,6 +357,8 @@ export interface CodeRequest {
   ttlS: number;
   /** DPoP (RFC 9449 §10): the key thumbprint that must redeem the code; null or absent = any (or none). */
   dpopJkt?: string | null;
+  /** OIDC Core §5.5: the claims parameter in stored form (see oauth/claims-request.ts); null or absent when none. */
+  claims?: string | null;
 }
 
 

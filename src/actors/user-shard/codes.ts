@@ -14,7 +14,7 @@ export interface CodeSession {
 }
 
 const INSERT_CODE = `INSERT INTO auth_codes (code_hash, bucket, user_id, client_id, redirect_uri, code_challenge, nonce, scope, sid, auth_time,
-  created_at, expires_at, redeemed_at, grant_id, dpop_jkt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)`;
+  created_at, expires_at, redeemed_at, grant_id, dpop_jkt, claims) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)`;
 
 export function storeCode(sql: SqlStorage, session: CodeSession, code: CodeRequest, now: number): void {
   sql.exec(
@@ -32,6 +32,7 @@ export function storeCode(sql: SqlStorage, session: CodeSession, code: CodeReque
     now,
     now + code.ttlS * 1000,
     code.dpopJkt ?? null,
+    code.claims ?? null,
   );
 }
 
@@ -54,10 +55,11 @@ interface CodeRow extends UserColumns {
   session_acr: string | null;
   session_amr: string | null;
   dpop_jkt: string | null;
+  claims: string | null;
 }
 
 const READ_CODE = `SELECT c.user_id, c.client_id, c.redirect_uri, c.code_challenge, c.nonce, c.scope, c.sid, c.auth_time,
-  c.expires_at, c.redeemed_at, c.grant_id, c.dpop_jkt, ${USER_COLUMNS},
+  c.expires_at, c.redeemed_at, c.grant_id, c.dpop_jkt, c.claims, ${USER_COLUMNS},
   s.ended_at AS session_ended_at, s.acr AS session_acr, s.amr AS session_amr
 FROM auth_codes c
 LEFT JOIN users u ON u.id = c.user_id
@@ -65,7 +67,7 @@ LEFT JOIN sessions s ON s.sid = c.sid
 WHERE c.code_hash = ? AND c.bucket = ?`;
 
 const INSERT_GRANT = `INSERT INTO grants (id, bucket, user_id, client_id, sid, scope, auth_time, offline, refresh_hash, refresh_generation,
-  created_at, last_used_at, expires_at, revoked_at, revoke_reason, dpop_jkt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, NULL, NULL, ?)`;
+  created_at, last_used_at, expires_at, revoked_at, revoke_reason, dpop_jkt, claims) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, NULL, NULL, ?, ?)`;
 
 /**
  * Redeems a code in one transaction. A second presentation of a redeemed code is
@@ -104,7 +106,7 @@ export function redeemCode(sql: SqlStorage, input: RedeemInput, now: number): Sh
   const offline = input.refreshAllowed && input.refreshTokenHash !== null && hasScope(requested, "offline_access");
   const scope = formatScope(offline ? requested : requested.filter((s) => s !== "offline_access"));
   const expiresAt = now + (offline ? input.offlineTtlS : input.grantTtlS) * 1000;
-  sql.exec(INSERT_GRANT, input.grantId, input.bucket, code.user_id, code.client_id, code.sid, scope, code.auth_time, offline ? 1 : 0, offline ? input.refreshTokenHash : null, now, now, expiresAt, input.dpop?.bindRefresh ? input.dpop.jkt : null);
+  sql.exec(INSERT_GRANT, input.grantId, input.bucket, code.user_id, code.client_id, code.sid, scope, code.auth_time, offline ? 1 : 0, offline ? input.refreshTokenHash : null, now, now, expiresAt, input.dpop?.bindRefresh ? input.dpop.jkt : null, code.claims);
   appendEvent(sql, { bucket: input.bucket, type: "token.issued", userId: code.user_id, clientId: code.client_id, data: { grant: input.grantId, offline } }, now);
   return ok({
     user: userViewOf(code),
@@ -115,5 +117,6 @@ export function redeemCode(sql: SqlStorage, input: RedeemInput, now: number): Sh
     acr: code.session_acr,
     amr: (code.session_amr ?? "").split(" ").filter(Boolean),
     refreshIssued: offline,
+    claims: code.claims,
   });
 }

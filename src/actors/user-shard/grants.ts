@@ -15,10 +15,11 @@ interface LiveRow extends UserColumns {
   session_expires_at: number | null;
   session_idle_expires_at: number | null;
   jti_revoked: number | null;
+  claims: string | null;
 }
 
 /** One statement: the grant by primary key, its user, its session, and whether this jti was revoked (RFC 7009). */
-const READ_LIVE = `SELECT g.scope, g.offline, g.sid, g.expires_at, g.revoked_at, ${USER_COLUMNS},
+const READ_LIVE = `SELECT g.scope, g.claims, g.offline, g.sid, g.expires_at, g.revoked_at, ${USER_COLUMNS},
   s.auth_time AS session_found, s.ended_at AS session_ended_at, s.expires_at AS session_expires_at, s.idle_expires_at AS session_idle_expires_at,
   (SELECT 1 FROM revoked_tokens r WHERE r.jti = ? AND r.bucket = g.bucket) AS jti_revoked
 FROM grants g
@@ -44,7 +45,7 @@ function sessionEnded(row: LiveRow, now: number): boolean {
  * revoked by jti, and its user not disabled. /userinfo and /introspect both ask
  * this, so they never disagree about a token.
  */
-export function liveGrantUser(sql: SqlStorage, token: AccessTokenRef, now: number): ShardResult<{ user: UserView; scope: string }> {
+export function liveGrantUser(sql: SqlStorage, token: AccessTokenRef, now: number): ShardResult<{ user: UserView; scope: string; claims: string | null }> {
   const row = firstRow<LiveRow>(sql.exec(READ_LIVE, token.jti, token.grantId, token.bucket, token.userId));
   if (!row) return fail("invalid_token", "unknown grant");
   if (row.revoked_at !== null) return fail("invalid_token", "the grant behind this token was revoked");
@@ -52,5 +53,5 @@ export function liveGrantUser(sql: SqlStorage, token: AccessTokenRef, now: numbe
   if (row.jti_revoked !== null) return fail("invalid_token", "the access token was revoked");
   if (sessionEnded(row, now)) return fail("invalid_token", "the session behind this token has ended");
   if (row.u_id === null || row.u_disabled) return fail("invalid_token", "the user is disabled");
-  return ok({ user: userViewOf(row), scope: row.scope });
+  return ok({ user: userViewOf(row), scope: row.scope, claims: row.claims });
 }

@@ -54,6 +54,8 @@ export interface FamilyRow extends UserColumns {
   /** The session's sign-in context while the session is open; null once it ended. */
   session_acr: string | null;
   session_amr: string | null;
+  /** The claims parameter of the authorization (OIDC Core §5.5), stored form. */
+  claims: string | null;
 }
 
 /**
@@ -62,7 +64,7 @@ export interface FamilyRow extends UserColumns {
  * keeps to raw SQL: no query is built per request.
  */
 const READ_FAMILY = `SELECT g.id, g.bucket, g.user_id, g.client_id, g.sid, g.scope, g.auth_time, g.offline,
-  g.refresh_hash, g.refresh_generation, g.last_used_at, g.expires_at, g.revoked_at, g.dpop_jkt,
+  g.refresh_hash, g.refresh_generation, g.last_used_at, g.expires_at, g.revoked_at, g.dpop_jkt, g.claims,
   ${USER_COLUMNS}, c.scope AS consented, s.acr AS session_acr, s.amr AS session_amr
 FROM grants g
 LEFT JOIN users u ON u.id = g.user_id
@@ -167,5 +169,6 @@ export function rotateRefresh(sql: SqlStorage, input: RotateInput, defaults: Ref
     authTime: family.auth_time,
     acr: family.session_acr ?? "1",
     amr: family.session_amr !== null ? family.session_amr.split(" ").filter(Boolean) : ["pwd"],
+    claims: family.claims,
   });
 }

@@ -38,7 +38,7 @@ function issueOrAskConsent(tx: ShardTx, sql: SqlStorage, session: SessionRow, as
   const user = findUser(tx, session.bucket, session.userId);
   if (!user || user.disabled) return fail("login_required", "the user is disabled");
   const granted = grantedScopes(tx, session.bucket, session.userId, ask.clientId);
-  if (ask.forceConsent || !coversScope(granted, storedScope(ask.code.scope))) {
+  if (ask.forceConsent || !coversScope(granted, storedScope(ask.consentScope ?? ask.code.scope))) {
     return ok({ outcome: "consent_required", userId: user.id, sid: session.sid, email: user.email, granted: [...granted] });
   }
   storeCode(sql, session, ask.code, now);
@@ -84,7 +84,7 @@ export function authorizeWithSession(
   if (idleExpiresAt !== null) sql.exec("UPDATE sessions SET last_seen_at = ?, idle_expires_at = ? WHERE id_hash = ?", now, idleExpiresAt, sessionHash);
   if (row.email === null || row.disabled) return fail("login_required", "the user is disabled");
   const granted = storedScope(row.consented ?? "");
-  if (ask.forceConsent || !coversScope(granted, storedScope(ask.code.scope))) {
+  if (ask.forceConsent || !coversScope(granted, storedScope(ask.consentScope ?? ask.code.scope))) {
     return ok({ outcome: "consent_required", userId: row.user_id, sid: row.sid, email: row.email, granted: [...granted] });
   }
   storeCode(sql, { bucket, userId: row.user_id, sid: row.sid, authTime: row.auth_time }, ask.code, now);
@@ -143,7 +143,7 @@ export function grantConsent(
   const session = liveSession(tx, bucket, sessionHash, now);
   // The consent page was shown to one session: a different or dead one must sign in again.
   if (!session || session.sid !== expectedSid) return fail("login_required", "no live session");
-  recordConsent(tx, bucket, session.userId, ask.clientId, ask.code.scope, now);
+  recordConsent(tx, bucket, session.userId, ask.clientId, ask.consentScope ?? ask.code.scope, now);
   touchSession(tx, session, lifetimes, now);
   return issueOrAskConsent(tx, sql, session, { ...ask, forceConsent: false }, now);
 }

@@ -1,4 +1,6 @@
-import { storedScope } from "../../oauth/scopes";
+import { formatScope, storedScope } from "../../oauth/scopes";
+import { scopesForClaims, storedClaims } from "../../oauth/claims-request";
+import { subjectFor } from "../clients/subject";
 import type { Context } from "hono";
 import type { ShardResult } from "../../actors/results";
 import type { Env } from "../../env";
@@ -16,6 +18,11 @@ import type { AuthorizationRequest } from "./request";
 import { deliver, deliverError } from "./respond";
 import { readSessionCookie } from "./session-cookie";
 import type { AuthorizationAsk, Authorized } from "../../actors/user-shard/api";
+
+/** What the user is asked to allow: the scope plus the scopes of claims asked for by name (OIDC Core §5.5). */
+function consentScopeOf(req: AuthorizationRequest): string {
+  return formatScope([...new Set([...storedScope(req.scope), ...scopesForClaims(req.claims ?? null)])]);
+}
 
 /** A fresh code for `bucket` and what the shard stores with it. */
 export async function askFor(config: Config, req: AuthorizationRequest, bucket: number): Promise<{ code: string; ask: AuthorizationAsk }> {
@@ -35,11 +42,25 @@ export async function askFor(config: Config, req: AuthorizationRequest, bucket: 
         nonce: req.nonce,
         ttlS: config.codeTtlS,
         dpopJkt: req.dpopJkt ?? null,
+        claims: storedClaims(req.claims ?? null),
       },
+      consentScope: consentScopeOf(req),
     },
   };
 }
 
+/**
+ * OIDC Core §5.5.1: a `sub` asked for with a value in the id_token member allows a
+ * positive answer only for that user. Checked once the shard has named the signed-in
+ * user (the pairwise `sub` is computed here, not in the shard); on a mismatch the
+ * code the shard stored is never handed out and expires unused.
+ */
+async function isRequestedSubject(config: Config, client: RegisteredClient, req: AuthorizationRequest, userId: string): Promise<boolean> {
+  const wanted = req.claims?.sub;
+  return wanted === undefined || wanted === (await subjectFor(config, client, userId));
+}
+
+const otherUser = () => new OAuthError("login_required", 400, "the signed-in user is not the one the claims parameter names (sub)", { redirectable: true });
 const loginRequired = () => new OAuthError("login_required", 400, "the user is not signed in", { redirectable: true });
 const consentRequired = () => new OAuthError("consent_required", 400, "the user has not allowed this client", { redirectable: true });
 
@@ -75,7 +96,7 @@ export async function showConsent(
   const interaction = await signInteraction(env, config, csrfCookie(c, config), req, consent.sid);
   const security = pageHeaders(c, req);
   return c.html(
-    <ConsentPage security={security} clientName={client.clientName} email={consent.email} scopes={[...storedScope(req.scope)]} interaction={interaction} />,
+    <ConsentPage security={security} clientName={client.clientName} email={consent.email} scopes={[...storedScope(consentScopeOf(req))]} interaction={interaction} />,
   );
 }
 
@@ -90,6 +111,7 @@ export async function afterShard(
   result: ShardResult<Authorized> | Exclude<ShardResult<Authorized>, { ok: true }>,
 ): Promise<Response> {
   if (result.ok) {
+    if (!(await isRequestedSubject(config, client, req, result.userId))) return deliverError(c, config, req, otherUser());
     if (result.outcome === "issued") return deliver(c, config, req, { code });
     if (req.prompt.includes("none")) return deliverError(c, config, req, consentRequired());
     return showConsent(c, env, config, client, req, result);

@@ -6,6 +6,7 @@ import { getClient, type RegisteredClient } from "../clients/registry";
 import type { Config } from "../../config";
 import { OAuthError } from "../errors";
 import type { Params } from "../http/params";
+import { acrSatisfiable, parseClaimsParameter, type RequestedClaims } from "../../oauth/claims-request";
 
 /** A validated authorization request: everything later steps and the code are bound to. */
 export interface AuthorizationRequest {
@@ -21,6 +22,8 @@ export interface AuthorizationRequest {
   loginHint: string | null;
   /** DPoP (RFC 9449 §10): the thumbprint of the key the code is bound to; absent when not asked for. */
   dpopJkt?: string;
+  /** OIDC Core §5.5: user claims asked for by name, per place; null when the parameter was absent. */
+  claims: RequestedClaims | null;
 }
 
 /** Errors before client and redirect URI are known good: shown to the person, never redirected. */
@@ -96,6 +99,23 @@ function pkceOf(params: Params, client: RegisteredClient): string | null {
   return challenge;
 }
 
+/**
+ * The claims parameter (OIDC Core §5.5). An essential acr this provider cannot
+ * produce fails the request before anyone signs in: §5.5.1.1 makes it a failed
+ * authentication, reported as unmet_authentication_requirements (OpenID Connect
+ * Core Errata, "Unmet Authentication Requirements"); nothing is stored for it.
+ */
+function claimsOf(params: Params): RequestedClaims | null {
+  const raw = params.get("claims");
+  if (raw === undefined) return null;
+  const parsed = parseClaimsParameter(raw);
+  if (!parsed.ok) throw redirectError("invalid_request", parsed.description);
+  if (!acrSatisfiable(parsed.acr)) {
+    throw redirectError("unmet_authentication_requirements", "the essential acr values requested cannot be met: this provider signs in with acr 1 only");
+  }
+  return parsed.claims;
+}
+
 /** Step 2, once the redirect URI is trusted: every other parameter (OIDC Core §3.1.2.1, §3.1.2.2). */
 export function validateRequest(params: Params, client: RegisteredClient, redirectUri: string): AuthorizationRequest {
   if (params.has("request")) throw redirectError("request_not_supported", "request objects are not supported");
@@ -120,6 +140,7 @@ export function validateRequest(params: Params, client: RegisteredClient, redire
     maxAge: maxAgeOf(params),
     loginHint: loginHint !== null && loginHint.length <= 254 ? loginHint : null,
     ...dpopJktOf(params),
+    claims: claimsOf(params),
   };
 }
 

@@ -6,6 +6,7 @@ import { getClientRow, type ClientRow } from "../d1/clients";
 import { d1Unavailable } from "../d1/unavailable";
 import { DependencyBackoff } from "../dependency-backoff";
 import { AUTH_METHODS, CLIENT_ID } from "../endpoints/admin/client-schema";
+import { sectorOf, SUBJECT_TYPES, type SubjectType } from "../../oauth/pairwise";
 
 /** A client as the protocol endpoints use it: parsed once, immutable, shared by the requests of an isolate. */
 export interface RegisteredClient {
@@ -37,6 +38,10 @@ export interface RegisteredClient {
   frontchannelLogoutSessionRequired: boolean;
   /** DPoP (RFC 9449 §5.2): /token refuses this client's requests without a DPoP proof. */
   dpopBoundAccessTokens: boolean;
+  /** OIDC Core §8.1: the `sub` this client sees — the user id (public) or one of its sector (pairwise). */
+  subjectType: SubjectType;
+  /** The pairwise sector: the one host of the redirect URIs; null for public clients. */
+  sectorIdentifier: string | null;
 }
 
 interface Entry {
@@ -160,6 +165,12 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     console.error(`client ${row.clientId}: inconsistent registration (type ${clientType}, method ${method}, alg ${alg}); ignored`);
     return null;
   }
+  const subjectType = row.subjectType;
+  const sector = subjectType === "pairwise" ? sectorOf(row.redirectUris) : null;
+  if (!isOneOf(subjectType, SUBJECT_TYPES) || (subjectType === "pairwise" && sector === null)) {
+    console.error(`client ${row.clientId}: subject_type ${subjectType} without one redirect host; ignored`);
+    return null;
+  }
   return Object.freeze({
     clientId: row.clientId,
     clientName: row.clientName,
@@ -179,5 +190,7 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     frontchannelLogoutUri: row.frontchannelLogoutUri,
     frontchannelLogoutSessionRequired: row.frontchannelLogoutSessionRequired,
     dpopBoundAccessTokens: row.dpopBoundAccessTokens,
+    subjectType,
+    sectorIdentifier: sector,
   });
 }

@@ -25,6 +25,8 @@ export interface ClientView {
   frontchannel_logout_session_required: boolean;
   jwks: { keys: Record<string, unknown>[] } | null;
   jwks_uri: string | null;
+  /** OIDC Core §8.1: public (the default) or pairwise (sector = the host of redirect_uris). */
+  subject_type: string;
   /** Registered through POST /register (RFC 7591); such a client also answers at /register/:id. */
   registered_dynamically: boolean;
   /** The initial access token it registered with; null for open registration and operator clients. */
@@ -57,6 +59,7 @@ export function clientView(row: ClientRow): ClientView {
     frontchannel_logout_session_required: row.frontchannelLogoutSessionRequired,
     jwks: row.jwks,
     jwks_uri: row.jwksUri,
+    subject_type: row.subjectType,
     registered_dynamically: row.registrationTokenHash !== null,
     initial_access_token_id: row.initialTokenId,
     metadata: row.metadata,
@@ -80,7 +83,9 @@ export const COLUMNS =
   "backchannel_logout_uri, backchannel_logout_session_required, frontchannel_logout_uri, frontchannel_logout_session_required, jwks, jwks_uri, " +
   "metadata, registration_token_hash, initial_token_id, registration_policy, created_at, updated_at" +
   // DPoP (RFC 9449 §5.2)
-  ", dpop_bound_access_tokens";
+  ", dpop_bound_access_tokens" +
+  // Pairwise subjects (OIDC Core §8.1).
+  ", subject_type";
 
 /**
  * The writable columns after client_id, in COLUMNS order (secret_hash is written on its
@@ -104,6 +109,7 @@ export const SETTINGS = [
   "frontchannel_logout_session_required",
   "jwks",
   "jwks_uri",
+  "subject_type",
   "updated_at",
   // DPoP (RFC 9449 §5.2)
   "dpop_bound_access_tokens",
@@ -136,6 +142,7 @@ export interface StoredClient {
   created_at: number;
   updated_at: number;
   dpop_bound_access_tokens: number;
+  subject_type: string;
 }
 
 export function rowOf(s: StoredClient): ClientRow {
@@ -166,6 +173,7 @@ export function rowOf(s: StoredClient): ClientRow {
     createdAt: s.created_at,
     updatedAt: s.updated_at,
     dpopBoundAccessTokens: s.dpop_bound_access_tokens === 1,
+    subjectType: s.subject_type,
   };
 }
 
@@ -192,6 +200,7 @@ export function settingsOf(row: ClientSettings): (string | number | null)[] {
     row.frontchannelLogoutSessionRequired ? 1 : 0,
     row.jwks === null ? null : JSON.stringify(row.jwks),
     row.jwksUri,
+    row.subjectType,
     row.updatedAt,
     row.dpopBoundAccessTokens ? 1 : 0,
   ];

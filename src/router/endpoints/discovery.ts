@@ -3,6 +3,7 @@ import { DEVICE_CODE, TOKEN_EXCHANGE } from "../../oauth/grant-types";
 import { CLAIMS_SUPPORTED, SCOPES_SUPPORTED } from "../../oauth/scopes";
 import type { Config } from "../../config";
 import { DPOP_ALGS } from "../../oauth/dpop";
+import { ACR_SUPPORTED } from "../../oauth/claims-request";
 import type { AppEnv } from "../types";
 
 /**
@@ -30,7 +31,7 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     response_types_supported: ["code"],
     response_modes_supported: ["query", "form_post"],
     grant_types_supported: ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE, DEVICE_CODE],
-    subject_types_supported: ["public"],
+    subject_types_supported: config.pairwiseSalt === null ? ["public"] : ["public", "pairwise"],
     id_token_signing_alg_values_supported: ["ES256", "RS256"],
     token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
     // RFC 8414 §2: public clients revoke their own tokens; only confidential clients introspect.
@@ -41,7 +42,9 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     code_challenge_methods_supported: ["S256"],
     prompt_values_supported: ["none", "login", "consent", "select_account"],
     claims_supported: CLAIMS_SUPPORTED,
-    claims_parameter_supported: false,
+    claims_parameter_supported: true,
+    // OIDC Core §5.5.1.1: every sign-in here is a password sign-in, acr "1"; an essential request for another fails.
+    acr_values_supported: ACR_SUPPORTED,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     // RFC 9207: every authorization response carries iss.

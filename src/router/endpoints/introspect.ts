@@ -9,6 +9,7 @@ import { formParams, required } from "../http/params";
 import { callShard } from "../shards/call";
 import { readPresentedToken, type PresentedToken } from "../tokens/presented-token";
 import type { AppEnv } from "../types";
+import { subjectFor } from "../clients/subject";
 import { noStore } from "../no-store";
 import { boundKeyOf } from "../dpop/resource";
 import { limitByAddress } from "../rate-limit/middleware";
@@ -40,7 +41,7 @@ function requireConfidential(client: RegisteredClient): void {
  * shard says it is live (grant, jti, session, user) — one shard call. A client's
  * own token (client_credentials) has no state: its expiry is its only limit.
  */
-async function introspectAccess(env: Env, config: Config, token: Extract<PresentedToken, { kind: "access" }>): Promise<Introspection> {
+async function introspectAccess(env: Env, config: Config, client: RegisteredClient, token: Extract<PresentedToken, { kind: "access" }>): Promise<Introspection> {
   if (token.exp <= Math.floor(Date.now() / 1000)) return INACTIVE;
   if (token.user !== null) {
     const { bucket, userId, grantId } = token.user;
@@ -52,7 +53,8 @@ async function introspectAccess(env: Env, config: Config, token: Extract<Present
     active: true,
     scope: token.scope,
     client_id: token.clientId,
-    sub: payload.sub,
+    // OIDC Core §8.1: the user as this client sees them (its pairwise sub), as in its ID token and /userinfo.
+    sub: token.user === null ? payload.sub : await subjectFor(config, client, token.user.userId),
     exp: token.exp,
     iat: token.iat,
     ...(typeof payload.nbf === "number" ? { nbf: payload.nbf } : {}),
@@ -89,7 +91,7 @@ async function introspectRefresh(
     active: true,
     scope: result.scope,
     client_id: result.clientId,
-    sub: result.userId,
+    sub: await subjectFor(config, client, result.userId),
     exp: result.exp,
     iat: result.iat,
     // A refresh token is presented only to this issuer's token endpoint.
@@ -112,7 +114,7 @@ async function introspect(c: Context<AppEnv>): Promise<Response> {
   requireConfidential(client);
   const presented = await readPresentedToken(c.env, config, required(params, "token"));
   let body: Introspection = INACTIVE;
-  if (presented.kind === "access" && presented.clientId === client.clientId) body = await introspectAccess(c.env, config, presented);
+  if (presented.kind === "access" && presented.clientId === client.clientId) body = await introspectAccess(c.env, config, client, presented);
   else if (presented.kind === "refresh") body = await introspectRefresh(c.env, config, client, presented);
   return c.json(body);
 }

@@ -2,12 +2,15 @@ import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import { browserCors } from "../http/cors";
 import { userClaims } from "../../oauth/claims";
+import { readStoredClaims } from "../../oauth/claims-request";
 import { hasScope, storedScope } from "../../oauth/scopes";
 import { OAuthError } from "../errors";
 import { verifyJwt } from "../keys/cache";
 import { ACCESS_TOKEN_TYP } from "../tokens/issue";
 import { parseAccessClaims, userTokenLive } from "../tokens/presented-token";
 import type { AppEnv } from "../types";
+import { getClient } from "../clients/registry";
+import { subjectFor } from "../clients/subject";
 import { noStore } from "../no-store";
 import { proofRefused } from "../dpop/proof";
 import { parseAuthorization, resourceProof, type PresentedAccess } from "../dpop/resource";
@@ -62,7 +65,14 @@ async function userinfo(c: Context<AppEnv>): Promise<Response> {
   const result = await userTokenLive(c.env, config, { sub, gid, jti }, proof?.record ?? null);
   if (!result.ok && result.error === "invalid_dpop_proof") throw proofRefused("resource", "invalid_dpop_proof", DPOP_PROOF_REPLAYED);
   if (!result.ok) throw invalidToken("the access token has been revoked");
-  return c.json(userClaims(result.user, scopes));
+  // OIDC Core §5.5: claims asked for by name in the userinfo member join those of the scopes.
+  const claims = userClaims(result.user, scopes, readStoredClaims(result.claims)?.userinfo ?? []);
+  // OIDC Core §8.1: the sub of the token's client; its registration is cached in the isolate (no D1 read when warm).
+  const client = await getClient(c.env, config, parsed.claims.clientId);
+  // A deleted client's tokens: its subject type is unknown, and no sub may be guessed (a pairwise client must never see the user id).
+  if (!client) throw invalidToken("the client this access token was issued to is no longer registered");
+  claims.sub = await subjectFor(config, client, result.user.id);
+  return c.json(claims);
 }
 
 export const userinfoEndpoint = new Hono<AppEnv>()

@@ -4,7 +4,8 @@ import { isBackchannelJob, type BackchannelJob } from "../../backchannel/message
 import { loadConfig, type Config } from "../../config";
 import type { Env } from "../../env";
 import type { SigningAlg } from "../../oauth/signing-alg";
-import { getClient } from "../clients/registry";
+import { getClient, type RegisteredClient } from "../clients/registry";
+import { subjectFor } from "../clients/subject";
 import { signJwt } from "../keys/cache";
 
 /** OpenID Connect Back-Channel Logout 1.0 §2.4: the `events` member of a logout token. */
@@ -19,6 +20,8 @@ export interface BackchannelTarget {
   uri: string;
   sessionRequired: boolean;
   alg: SigningAlg;
+  /** OIDC Core §8.1: how the client names the user; absent = by user id (public). */
+  subject?: Pick<RegisteredClient, "clientId" | "subjectType" | "sectorIdentifier">;
 }
 
 export type TargetLookup = (clientId: string) => Promise<BackchannelTarget | null>;
@@ -46,7 +49,8 @@ export async function logoutToken(env: Env, config: Config, job: BackchannelJob,
     exp: iat + TOKEN_TTL_S,
     jti: await jtiOf(job),
     events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
-    sub: job.user_id,
+    // The sub the client knows the user by: its pairwise identifier when it is a pairwise client.
+    sub: target.subject ? await subjectFor(config, target.subject, job.user_id) : job.user_id,
   };
   if (job.sid !== null) claims.sid = job.sid;
   return signJwt(env, config, target.alg, claims, { typ: "logout+jwt" });
@@ -150,6 +154,6 @@ export function registryTargets(env: Env, config: Config): TargetLookup {
   return async (clientId) => {
     const client = await getClient(env, config, clientId);
     if (!client?.backchannelLogoutUri) return null;
-    return { uri: client.backchannelLogoutUri, sessionRequired: client.backchannelLogoutSessionRequired, alg: client.idTokenSignedResponseAlg };
+    return { uri: client.backchannelLogoutUri, sessionRequired: client.backchannelLogoutSessionRequired, alg: client.idTokenSignedResponseAlg, subject: client };
   };
 }

@@ -5,6 +5,7 @@ import { invalidRequest } from "../errors";
 import type { Params } from "../http/params";
 import { verifyJwt } from "../keys/cache";
 import { isUserId } from "../users/service";
+import { openUserRefClaim, USER_REF_CLAIM } from "../clients/subject";
 
 /**
  * A logout request (OpenID Connect RP-Initiated Logout 1.0 §2) after validation.
@@ -48,7 +49,10 @@ const badHint = (detail: string) => invalidRequest("id_token_hint is not an ID t
 export async function verifyHint(env: Env, config: Config, raw: string): Promise<IdTokenHint> {
   const verified = await verifyJwt(env, config, raw, { typ: "JWT", ignoreExpiry: true });
   if (!verified.ok) throw badHint(verified.reason);
-  const { sub, aud, sid } = verified.payload;
+  const { aud, sid } = verified.payload;
+  // A pairwise client's ID token names the user by a sub that cannot be inverted; its sealed uref names the user id.
+  const sealed = await openUserRefClaim(config, verified.payload[USER_REF_CLAIM]);
+  const sub = sealed ?? verified.payload.sub;
   const audience = Array.isArray(aud) && aud.length === 1 ? aud[0] : aud;
   if (typeof sub !== "string" || !isUserId(sub) || typeof audience !== "string") throw badHint("sub or aud missing");
   return { sub, sid: typeof sid === "string" && SID.test(sid) ? sid : null, clientId: audience };

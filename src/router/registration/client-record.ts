@@ -22,6 +22,7 @@ export function clientSettings(metadata: ClientMetadata, clientId: string, now: 
     frontchannelLogoutSessionRequired: metadata.frontchannel_logout_session_required,
     jwks: metadata.jwks,
     jwksUri: metadata.jwks_uri,
+    subjectType: metadata.subject_type,
     updatedAt: now,
     dpopBoundAccessTokens: metadata.dpop_bound_access_tokens,
   };
@@ -61,6 +62,7 @@ export function clientInformation(row: ClientRow, config: Config, tokens: { clie
     post_logout_redirect_uris: row.postLogoutRedirectUris,
     backchannel_logout_session_required: row.backchannelLogoutSessionRequired,
     frontchannel_logout_session_required: row.frontchannelLogoutSessionRequired,
+    subject_type: row.subjectType,
   });
   if (row.jwks !== null) info.jwks = row.jwks;
   if (row.jwksUri !== null) info.jwks_uri = row.jwksUri;

@@ -10,6 +10,7 @@ import { clientInformation, clientSettings, storedMetadata } from "./client-reco
 import { invalidClientMetadata, invalidToken } from "./errors";
 import type { Input } from "./fields";
 import { parseClientMetadata } from "./metadata";
+import { pairwiseUnavailable } from "../clients/subject";
 import { checkPolicy } from "./policy";
 import { applySoftwareStatement } from "./software-statement";
 
@@ -57,6 +58,8 @@ export async function updateClient(env: Env, config: Config, clientId: string, a
   const request = Object.fromEntries(Object.entries(body).filter(([k]) => k !== "client_id" && k !== "client_secret" && !SERVER_MEMBERS.includes(k)));
   const { metadata: requested, statement } = await applySoftwareStatement(request, config.softwareStatementTrust);
   const metadata = parseClientMetadata(requested);
+  const noPairwise = pairwiseUnavailable(config, metadata.subject_type);
+  if (noPairwise) throw invalidClientMetadata("subject_type", noPairwise);
   if (row.registrationPolicy === null) throw invalidToken(NOT_THIS_CLIENTS, true);
   checkPolicy(metadata, row.registrationPolicy);
 

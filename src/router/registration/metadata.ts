@@ -2,6 +2,7 @@ import { DEVICE_CODE, TOKEN_EXCHANGE } from "../../oauth/grant-types";
 import { publicJwksProblem, type PublicJwks } from "../../oauth/jwks";
 import { formatScope, parseScope } from "../../oauth/scopes";
 import { SIGNING_ALGS, type SigningAlg } from "../../oauth/signing-alg";
+import { pairwiseRedirectProblem, SUBJECT_TYPES, type SubjectType } from "../../oauth/pairwise";
 import { frontchannelOriginProblem, httpsUriProblem, logoutUriProblem, MAX_URI_LENGTH } from "../clients/uri-rules";
 import { AUTH_METHODS, redirectUriProblem, type AuthMethod } from "../endpoints/admin/client-schema";
 import { invalidClientMetadata, invalidRedirectUri } from "./errors";
@@ -31,6 +32,8 @@ export interface ClientMetadata {
   frontchannel_logout_session_required: boolean;
   /** DPoP (RFC 9449 §5.2): /token requires a DPoP proof from this client. */
   dpop_bound_access_tokens: boolean;
+  /** OIDC Dynamic Client Registration 1.0 §2 / OIDC Core §8: public (default) or pairwise. */
+  subject_type: SubjectType;
   /** Shown back, never enforced: client_uri, logo_uri, tos_uri, policy_uri, contacts, software_id, software_version, application_type. */
   descriptive: Record<string, unknown>;
 }
@@ -146,6 +149,23 @@ function logout(input: Input, redirects: readonly string[]) {
   };
 }
 
+/**
+ * OIDC DCR §2 subject_type. The sector of a pairwise client is the one host of its
+ * redirect URIs (OIDC Core §8.1). sector_identifier_uri would have the provider fetch
+ * the client's list of redirect URIs from the network at registration; it is not
+ * supported and is refused rather than ignored, since ignoring it would give the
+ * client a different sector (and different subs) than it asked for.
+ */
+function subject(input: Input, redirects: readonly string[]): { subject_type: SubjectType } {
+  if (input.sector_identifier_uri !== undefined) {
+    throw invalidClientMetadata("sector_identifier_uri", "is not supported: register redirect_uris that share one host, which is then the sector (OpenID Connect Core §8.1)");
+  }
+  const type = optionalChoice(input, "subject_type", SUBJECT_TYPES) ?? "public";
+  const problem = type === "pairwise" ? pairwiseRedirectProblem(redirects) : null;
+  if (problem) throw invalidClientMetadata("subject_type", problem);
+  return { subject_type: type };
+}
+
 /** Human-facing metadata (RFC 7591 §2, OIDC DCR §2): kept and shown back; the URLs must be https. */
 function descriptive(input: Input): Record<string, unknown> {
   const out: Record<string, unknown> = { application_type: optionalChoice(input, "application_type", ["web", "native"] as const) ?? "web" };
@@ -184,6 +204,7 @@ export function parseClientMetadata(input: Input): ClientMetadata {
     ...logout(input, redirects),
     // DPoP (RFC 9449 §5.2).
     dpop_bound_access_tokens: optionalBoolean(input, "dpop_bound_access_tokens") ?? false,
+    ...subject(input, redirects),
     descriptive: descriptive(input),
   };
 }

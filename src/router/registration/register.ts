@@ -8,6 +8,8 @@ import { clientInformation, clientSettings, storedMetadata } from "./client-reco
 import { invalidToken } from "./errors";
 import type { Input } from "./fields";
 import { parseClientMetadata } from "./metadata";
+import { pairwiseUnavailable } from "../clients/subject";
+import { invalidClientMetadata } from "./errors";
 import { checkPolicy } from "./policy";
 import { applySoftwareStatement } from "./software-statement";
 
@@ -25,6 +27,8 @@ export async function registerClient(env: Env, config: Config, authorization: st
   const grant = await registrationGrant(env.DB, config.registration, authorization, Date.now());
   const { metadata: requested, statement } = await applySoftwareStatement(body, config.softwareStatementTrust);
   const metadata = parseClientMetadata(requested);
+  const noPairwise = pairwiseUnavailable(config, metadata.subject_type);
+  if (noPairwise) throw invalidClientMetadata("subject_type", noPairwise);
   checkPolicy(metadata, grant.policy);
 
   const clientId = randomToken(CLIENT_ID_BYTES);

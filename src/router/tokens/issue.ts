@@ -1,11 +1,13 @@
 import type { JWTPayload } from "jose";
 import type { Env } from "../../env";
-import { accessTokenHash } from "../../oauth/claims";
+import { accessTokenHash, userClaims } from "../../oauth/claims";
+import { readStoredClaims } from "../../oauth/claims-request";
 import { randomToken } from "../../oauth/secrets";
 import { hasScope, storedScope } from "../../oauth/scopes";
 import type { RegisteredClient } from "../clients/registry";
 import type { Config } from "../../config";
 import { signJwt } from "../keys/cache";
+import { subjectFor, userRefClaim } from "../clients/subject";
 import type { Redeemed } from "../../actors/user-shard/api";
 import type { AcceptedProof } from "../dpop/proof";
 import { boundClaims, tokenTypeOf } from "../dpop/token";
@@ -18,7 +20,7 @@ interface TokenContext {
   /** DPoP (RFC 9449 §5): the request's proof binds the access token to its key. */
   dpop?: AcceptedProof | null;
   grantId: string;
-  redeemed: Pick<Redeemed, "user" | "scope" | "authTime" | "nonce" | "acr" | "amr"> & { sid: string | null };
+  redeemed: Pick<Redeemed, "user" | "scope" | "authTime" | "nonce" | "acr" | "amr"> & { sid: string | null; claims?: string | null };
 }
 
 interface IssuedTokens {
@@ -84,6 +86,18 @@ async function accessToken(env: Env, config: Config, ctx: TokenContext, now: num
   );
 }
 
+/**
+ * The user claims asked for in the claims parameter's id_token member (OIDC Core
+ * §5.5): given whether or not a scope would have released them — consent covered
+ * them at /authorize. Scope-released claims stay at /userinfo (§5.4).
+ */
+function idTokenUserClaims(ctx: TokenContext): Record<string, unknown> {
+  const requested = readStoredClaims(ctx.redeemed.claims)?.id_token ?? [];
+  if (requested.length === 0) return {};
+  const { sub: _sub, ...claims } = userClaims(ctx.redeemed.user, storedScope(""), requested);
+  return claims;
+}
+
 /** ID token (OIDC Core §2, §3.1.3.6), signed with the client's registered algorithm. */
 async function idToken(env: Env, config: Config, ctx: TokenContext, access: string, now: number): Promise<string> {
   return signJwt(
@@ -92,7 +106,9 @@ async function idToken(env: Env, config: Config, ctx: TokenContext, access: stri
     ctx.client.idTokenSignedResponseAlg,
     {
       iss: config.issuer,
-      sub: ctx.redeemed.user.id,
+      // OIDC Core §8: the user id, or this client's pairwise identifier; uref lets its id_token_hint find the user.
+      sub: await subjectFor(config, ctx.client, ctx.redeemed.user.id),
+      ...(await userRefClaim(config, ctx.client, ctx.redeemed.user.id)),
       aud: ctx.client.clientId,
       azp: ctx.client.clientId,
       iat: now,
@@ -103,6 +119,7 @@ async function idToken(env: Env, config: Config, ctx: TokenContext, access: stri
       ...(ctx.redeemed.sid ? { sid: ctx.redeemed.sid } : {}),
       acr: ctx.redeemed.acr,
       amr: ctx.redeemed.amr,
+      ...idTokenUserClaims(ctx),
     },
     { typ: "JWT" },
   );

@@ -58,7 +58,7 @@ export async function refreshTokenGrant(c: Context<AppEnv>, client: RegisteredCl
     client,
     dpop,
     grantId: result.grantId,
-    redeemed: { user: result.user, scope: result.scope, sid: result.sid, authTime: result.authTime, nonce: null, acr: result.acr, amr: result.amr },
+    redeemed: { user: result.user, scope: result.scope, sid: result.sid, authTime: result.authTime, nonce: null, acr: result.acr, amr: result.amr, claims: result.claims },
   });
   return { ...tokens, refresh_token: refreshToken };
 }

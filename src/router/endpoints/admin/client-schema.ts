@@ -3,6 +3,7 @@ import { DEVICE_CODE, TOKEN_EXCHANGE } from "../../../oauth/grant-types";
 import { publicJwksProblem } from "../../../oauth/jwks";
 import { parseScope } from "../../../oauth/scopes";
 import { SIGNING_ALGS } from "../../../oauth/signing-alg";
+import { pairwiseRedirectProblem, SUBJECT_TYPES } from "../../../oauth/pairwise";
 import { frontchannelOriginProblem, httpsUriProblem, logoutUriProblem } from "../../clients/uri-rules";
 
 /**
@@ -95,6 +96,8 @@ export const clientBody = z
     jwks_uri: z._default(z.nullable(uriBy(httpsUriProblem)), null),
     // DPoP (RFC 9449 §5.2): /token requires a DPoP proof from this client.
     dpop_bound_access_tokens: z._default(z.boolean(), false),
+    // OIDC Core §8.1 pairwise subjects.
+    subject_type: z._default(z.enum(SUBJECT_TYPES), "public"),
   })
   .check(
     z.superRefine((body, ctx) => {
@@ -112,6 +115,8 @@ export const clientBody = z
       const frontchannel = body.frontchannel_logout_uri;
       const origin = frontchannel === null ? null : frontchannelOriginProblem(frontchannel, body.redirect_uris);
       if (origin) ctx.addIssue({ code: "custom", path: ["frontchannel_logout_uri"], message: origin, input: body });
+      const sector = body.subject_type === "pairwise" ? pairwiseRedirectProblem(body.redirect_uris) : null;
+      if (sector) ctx.addIssue({ code: "custom", path: ["subject_type"], message: sector, input: body });
     }),
   );
 

@@ -17,6 +17,7 @@ import {
 import { OAuthError, conflict, invalidRequest, notFound } from "../../errors";
 import type { AppEnv } from "../../types";
 import { readJson } from "./body";
+import { pairwiseUnavailable } from "../../clients/subject";
 import { CLIENT_ID, authMethodOf, clientBody, type ClientBody } from "./client-schema";
 
 export function clientIdParam(raw: string): string {
@@ -45,6 +46,7 @@ function registration(clientId: string, body: ClientBody, now: number): ClientSe
     frontchannelLogoutSessionRequired: body.frontchannel_logout_session_required,
     jwks: body.jwks as ClientRow["jwks"],
     jwksUri: body.jwks_uri,
+    subjectType: body.subject_type,
     updatedAt: now,
     dpopBoundAccessTokens: body.dpop_bound_access_tokens,
   };
@@ -116,6 +118,8 @@ export const adminClients = new Hono<AppEnv>()
   .put("/:id", async (c) => {
     const clientId = clientIdParam(c.req.param("id"));
     const body = await readJson(c, clientBody);
+    const noPairwise = pairwiseUnavailable(c.var.config, body.subject_type);
+    if (noPairwise) throw new OAuthError("invalid_request", 400, `subject_type: ${noPairwise}`);
     const { status, row, secret } = await putClient(c.env.DB, clientId, body).finally(() => forgetClient(clientId));
     return c.json({ client: clientView(row), ...(secret === undefined ? {} : { client_secret: secret }) }, status);
   })

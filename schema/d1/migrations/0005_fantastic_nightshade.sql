@@ -1,0 +1,1 @@
+ALTER TABLE `clients` ADD `subject_type` text DEFAULT 'public' NOT NULL;
