@@ -71,6 +71,11 @@ export interface Config {
   readonly registration: RegistrationMode;
   /** Whose software statements registration accepts; null: none (they are refused as unapproved). */
   readonly softwareStatementTrust: SoftwareStatementTrust | null;
+  // Pushed authorization requests (RFC 9126).
+  /** Seconds a pushed request_uri stays usable (§2.2 expires_in). */
+  readonly parTtlS: number;
+  /** Every client must push its authorization requests (§6 require_pushed_authorization_requests, provider-wide). */
+  readonly requirePar: boolean;
 }
 
 export class ConfigError extends Error {
@@ -192,6 +197,8 @@ export function parseConfig(env: Partial<Env>): Config {
     rateLimits: parseSwitch("RATE_LIMITS", env.RATE_LIMITS, true),
     registration: parseChoice("REGISTRATION", env.REGISTRATION, ["token", "open", "off"] as const),
     softwareStatementTrust: parseSoftwareStatementTrust(env.DCR_SOFTWARE_STATEMENT_ISSUER, env.DCR_SOFTWARE_STATEMENT_JWKS),
+    parTtlS: parseInteger("PAR_TTL_S", env.PAR_TTL_S, 60, 10, 600),
+    requirePar: parseSwitch("REQUIRE_PAR", env.REQUIRE_PAR, false),
   });
 }
 

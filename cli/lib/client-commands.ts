@@ -24,6 +24,11 @@ const REPEATABLE = {
     placeholder: "TYPE",
     description: "authorization_code (default), refresh_token or client_credentials; repeatable.",
   },
+  "response-type": {
+    type: "string",
+    placeholder: "TYPE",
+    description: 'Response types /authorize accepts: "code" (default), "code id_token", "code token", "code id_token token"; repeatable.',
+  },
 } as const satisfies Options;
 type CreateRepeated = Repeated<keyof typeof REPEATABLE>;
 
@@ -44,6 +49,8 @@ const CREATE_OPTIONS = {
   "backchannel-logout-session-required": { type: "boolean", description: "Logout tokens must carry the session's sid." },
   "frontchannel-logout-uri": { type: "string", placeholder: "URI", description: "Page framed at logout (OIDC Front-Channel Logout); on a redirect URI's origin." },
   "frontchannel-logout-session-required": { type: "boolean", description: "The front-channel page gets iss and sid." },
+  "require-par": { type: "boolean", description: "Accept this client's authorization requests only when pushed to /par (RFC 9126 §6)." },
+  "authorization-alg": { type: "string", placeholder: "ALG", description: "JARM response signing algorithm: ES256 (default) or RS256." },
   update: { type: "boolean", description: "Replace the registration if the client exists (the secret is kept unless --secret)." },
 } as const satisfies Options;
 
@@ -92,6 +99,10 @@ function createBody(v: CommonValues<typeof CREATE_OPTIONS>, r: CreateRepeated): 
     body.frontchannel_logout_uri = v["frontchannel-logout-uri"];
     body.frontchannel_logout_session_required = v["frontchannel-logout-session-required"];
   }
+  // PAR, JARM and the hybrid flow.
+  if (r["response-type"].length > 0) body.response_types = r["response-type"];
+  if (v["require-par"]) body.require_pushed_authorization_requests = true;
+  if (v["authorization-alg"] !== undefined) body.authorization_signed_response_alg = v["authorization-alg"];
   if (v.secret !== undefined) body.client_secret = v.secret;
   return body;
 }

@@ -15,6 +15,9 @@ export interface Client {
   backchannel_logout_session_required?: boolean;
   frontchannel_logout_uri?: string | null;
   frontchannel_logout_session_required?: boolean;
+  require_pushed_authorization_requests?: boolean;
+  authorization_signed_response_alg?: string;
+  response_types?: string[];
   registered_dynamically?: boolean;
   initial_access_token_id?: string | null;
   created_at?: number;
@@ -64,6 +67,7 @@ export function formatClient(c: Client): string {
     ["grants", c.grant_types.join(" ")],
     ["scope", c.scope],
     ["id token", c.id_token_signed_response_alg ?? "-"],
+    ["responses", `${(c.response_types ?? ["code"]).join(", ")}${c.require_pushed_authorization_requests ? "; pushed (PAR) only" : ""}; JARM ${c.authorization_signed_response_alg ?? "-"}`],
     ["registered", origin(c)],
   ];
   if (c.created_at !== undefined) rows.push(["created", new Date(c.created_at).toISOString()]);

@@ -35,6 +35,12 @@ export interface RegisteredClient {
   frontchannelLogoutUri: string | null;
   /** ...and whether it gets iss and sid as query parameters. */
   frontchannelLogoutSessionRequired: boolean;
+  /** RFC 9126 §6: /authorize accepts this client's requests only as pushed ones. */
+  requirePushedAuthorizationRequests: boolean;
+  /** JARM §3: how its JWT-secured authorization responses are signed. */
+  authorizationSignedResponseAlg: SigningAlg;
+  /** The canonical response types it may ask /authorize for (OIDC Core §3.1, §3.3). */
+  responseTypes: ReadonlySet<string>;
 }
 
 interface Entry {
@@ -158,6 +164,11 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     console.error(`client ${row.clientId}: inconsistent registration (type ${clientType}, method ${method}, alg ${alg}); ignored`);
     return null;
   }
+  if (!isOneOf(row.authorizationSignedResponseAlg, SIGNING_ALGS)) {
+    console.error(`client ${row.clientId}: unknown authorization_signed_response_alg ${row.authorizationSignedResponseAlg}; ignored`);
+    return null;
+  }
+  const authorizationSignedResponseAlg = row.authorizationSignedResponseAlg;
   return Object.freeze({
     clientId: row.clientId,
     clientName: row.clientName,
@@ -176,5 +187,8 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     backchannelLogoutSessionRequired: row.backchannelLogoutSessionRequired,
     frontchannelLogoutUri: row.frontchannelLogoutUri,
     frontchannelLogoutSessionRequired: row.frontchannelLogoutSessionRequired,
+    requirePushedAuthorizationRequests: row.requirePushedAuthorizationRequests,
+    authorizationSignedResponseAlg,
+    responseTypes: new Set(row.responseTypes),
   });
 }

@@ -25,6 +25,10 @@ export interface ClientView {
   frontchannel_logout_session_required: boolean;
   jwks: { keys: Record<string, unknown>[] } | null;
   jwks_uri: string | null;
+  // PAR (RFC 9126 §6), JARM (§3) and the response types /authorize accepts (OIDC Core §3.3).
+  require_pushed_authorization_requests: boolean;
+  authorization_signed_response_alg: string;
+  response_types: string[];
   /** Registered through POST /register (RFC 7591); such a client also answers at /register/:id. */
   registered_dynamically: boolean;
   /** The initial access token it registered with; null for open registration and operator clients. */
@@ -55,6 +59,9 @@ export function clientView(row: ClientRow): ClientView {
     frontchannel_logout_session_required: row.frontchannelLogoutSessionRequired,
     jwks: row.jwks,
     jwks_uri: row.jwksUri,
+    require_pushed_authorization_requests: row.requirePushedAuthorizationRequests,
+    authorization_signed_response_alg: row.authorizationSignedResponseAlg,
+    response_types: row.responseTypes,
     registered_dynamically: row.registrationTokenHash !== null,
     initial_access_token_id: row.initialTokenId,
     metadata: row.metadata,
@@ -75,6 +82,7 @@ export const COLUMNS =
   "client_id, client_name, client_type, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, scope, " +
   "token_endpoint_auth_method, id_token_signed_response_alg, offline_survives_logout, refresh_grace_s, token_exchange_audiences, " +
   "backchannel_logout_uri, backchannel_logout_session_required, frontchannel_logout_uri, frontchannel_logout_session_required, jwks, jwks_uri, " +
+  "require_pushed_authorization_requests, authorization_signed_response_alg, response_types, " +
   "metadata, registration_token_hash, initial_token_id, registration_policy, created_at, updated_at";
 
 /**
@@ -99,6 +107,9 @@ export const SETTINGS = [
   "frontchannel_logout_session_required",
   "jwks",
   "jwks_uri",
+  "require_pushed_authorization_requests",
+  "authorization_signed_response_alg",
+  "response_types",
   "updated_at",
 ] as const;
 
@@ -122,6 +133,9 @@ export interface StoredClient {
   frontchannel_logout_session_required: number;
   jwks: string | null;
   jwks_uri: string | null;
+  require_pushed_authorization_requests: number;
+  authorization_signed_response_alg: string;
+  response_types: string;
   metadata: string;
   registration_token_hash: string | null;
   initial_token_id: string | null;
@@ -151,6 +165,9 @@ export function rowOf(s: StoredClient): ClientRow {
     frontchannelLogoutSessionRequired: s.frontchannel_logout_session_required === 1,
     jwks: s.jwks === null ? null : (JSON.parse(s.jwks) as ClientRow["jwks"]),
     jwksUri: s.jwks_uri,
+    requirePushedAuthorizationRequests: s.require_pushed_authorization_requests === 1,
+    authorizationSignedResponseAlg: s.authorization_signed_response_alg,
+    responseTypes: JSON.parse(s.response_types) as string[],
     metadata: JSON.parse(s.metadata) as Record<string, unknown>,
     registrationTokenHash: s.registration_token_hash,
     initialTokenId: s.initial_token_id,
@@ -183,6 +200,9 @@ export function settingsOf(row: ClientSettings): (string | number | null)[] {
     row.frontchannelLogoutSessionRequired ? 1 : 0,
     row.jwks === null ? null : JSON.stringify(row.jwks),
     row.jwksUri,
+    row.requirePushedAuthorizationRequests ? 1 : 0,
+    row.authorizationSignedResponseAlg,
+    JSON.stringify(row.responseTypes),
     row.updatedAt,
   ];
 }

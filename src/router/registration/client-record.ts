@@ -22,6 +22,9 @@ export function clientSettings(metadata: ClientMetadata, clientId: string, now: 
     frontchannelLogoutSessionRequired: metadata.frontchannel_logout_session_required,
     jwks: metadata.jwks,
     jwksUri: metadata.jwks_uri,
+    requirePushedAuthorizationRequests: metadata.require_pushed_authorization_requests,
+    authorizationSignedResponseAlg: metadata.authorization_signed_response_alg,
+    responseTypes: metadata.response_types,
     updatedAt: now,
   };
 }
@@ -53,13 +56,15 @@ export function clientInformation(row: ClientRow, config: Config, tokens: { clie
     redirect_uris: row.redirectUris,
     token_endpoint_auth_method: row.tokenEndpointAuthMethod,
     grant_types: row.grantTypes,
-    // Only code is supported, and registration keeps the two consistent (RFC 7591 §2.1).
-    response_types: row.grantTypes.includes("authorization_code") ? ["code"] : [],
+    // Registration keeps them consistent with grant_types (RFC 7591 §2.1); an operator's client without the code grant has none.
+    response_types: row.grantTypes.includes("authorization_code") ? row.responseTypes : [],
     scope: row.scope,
     id_token_signed_response_alg: row.idTokenSignedResponseAlg,
     post_logout_redirect_uris: row.postLogoutRedirectUris,
     backchannel_logout_session_required: row.backchannelLogoutSessionRequired,
     frontchannel_logout_session_required: row.frontchannelLogoutSessionRequired,
+    require_pushed_authorization_requests: row.requirePushedAuthorizationRequests,
+    authorization_signed_response_alg: row.authorizationSignedResponseAlg,
   });
   if (row.jwks !== null) info.jwks = row.jwks;
   if (row.jwksUri !== null) info.jwks_uri = row.jwksUri;

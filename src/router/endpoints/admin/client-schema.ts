@@ -3,6 +3,7 @@ import { DEVICE_CODE, TOKEN_EXCHANGE } from "../../../oauth/grant-types";
 import { publicJwksProblem } from "../../../oauth/jwks";
 import { parseScope } from "../../../oauth/scopes";
 import { SIGNING_ALGS } from "../../../oauth/signing-alg";
+import { RESPONSE_TYPES } from "../../../oauth/response-types";
 import { frontchannelOriginProblem, httpsUriProblem, logoutUriProblem } from "../../clients/uri-rules";
 
 /**
@@ -93,6 +94,10 @@ export const clientBody = z
     frontchannel_logout_session_required: z._default(z.boolean(), false),
     jwks: z._default(z.nullable(publicJwks), null),
     jwks_uri: z._default(z.nullable(uriBy(httpsUriProblem)), null),
+    // PAR (RFC 9126 §6), JARM (§3) and the response types /authorize accepts (OIDC Core §3.1, §3.3).
+    require_pushed_authorization_requests: z._default(z.boolean(), false),
+    authorization_signed_response_alg: z._default(z.enum(SIGNING_ALGS), "ES256"),
+    response_types: z._default(z.array(z.enum(RESPONSE_TYPES)).check(z.minLength(1), z.maxLength(RESPONSE_TYPES.length)), ["code"]),
   })
   .check(
     z.superRefine((body, ctx) => {

@@ -45,6 +45,9 @@ function registration(clientId: string, body: ClientBody, now: number): ClientSe
     frontchannelLogoutSessionRequired: body.frontchannel_logout_session_required,
     jwks: body.jwks as ClientRow["jwks"],
     jwksUri: body.jwks_uri,
+    requirePushedAuthorizationRequests: body.require_pushed_authorization_requests,
+    authorizationSignedResponseAlg: body.authorization_signed_response_alg,
+    responseTypes: [...new Set(body.response_types)],
     updatedAt: now,
   };
 }
