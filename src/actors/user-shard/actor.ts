@@ -23,6 +23,8 @@ import { decideDeviceRequest, findDeviceRequest, pollDeviceRequest, startDeviceR
 import { deviceApprover, redeemDeviceGrant, writeDeviceGrant } from "./device-grants";
 import type { DeviceApprover, DeviceDecision, DeviceGrantInput, DevicePoll, DevicePollInput, DeviceRedeemed, DeviceRedeemInput, DeviceRequestView, NewDeviceRequest } from "./api";
 import { liveGrantUser } from "./grants";
+import { storePushedRequest, takePushedRequest } from "./pushed-requests";
+import type { NewPushedRequest, PushedRequest, TakePushedInput } from "./api";
 import { introspectAccess, introspectRefresh, revokeAccess, revokeRefresh } from "./revocation";
 import { rotateRefresh, type RefreshPolicy } from "./refresh";
 import { endAllSessions, endSessionByHash, endSessionBySid, listSessions } from "./logout";
@@ -155,6 +157,14 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   }
   redeemDeviceGrant(input: DeviceRedeemInput): ShardResult<DeviceRedeemed> {
     return this.inBucketRaw(input.bucket, (sql, now) => redeemDeviceGrant(sql, input, now));
+  }
+
+  // Pushed authorization requests (RFC 9126), in the random bucket their request_uri carries.
+  pushRequest(input: NewPushedRequest): ShardResult<object> {
+    return this.inBucketRaw(input.bucket, (sql, now) => storePushedRequest(sql, input, now));
+  }
+  takePushedRequest(input: TakePushedInput): ShardResult<PushedRequest> {
+    return this.inBucketRaw(input.bucket, (sql, now) => takePushedRequest(sql, input, now));
   }
 
   /** /token refresh_token: rotation in one transaction; reuse of a retired token revokes the family. */

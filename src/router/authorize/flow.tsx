@@ -2,7 +2,7 @@ import { storedScope } from "../../oauth/scopes";
 import type { Context } from "hono";
 import type { ShardResult } from "../../actors/results";
 import type { Env } from "../../env";
-import { mintArtifact } from "../../oauth/artifacts";
+import { mintArtifact, newId } from "../../oauth/artifacts";
 import { sha256 } from "../../oauth/secrets";
 import type { RegisteredClient } from "../clients/registry";
 import type { Config } from "../../config";
@@ -14,6 +14,7 @@ import { ConsentPage, LoginPage } from "../views/pages";
 import { csrfCookie, signInteraction } from "./interaction";
 import type { AuthorizationRequest } from "./request";
 import { deliver, deliverError } from "./respond";
+import { authorizationFields } from "./front-channel";
 import { readSessionCookie } from "./session-cookie";
 import type { AuthorizationAsk, Authorized } from "../../actors/user-shard/api";
 
@@ -35,6 +36,8 @@ export async function askFor(config: Config, req: AuthorizationRequest, bucket: 
         nonce: req.nonce,
         ttlS: config.codeTtlS,
       },
+      // Hybrid flow with token (OIDC Core §3.3): the grant its access token names, written with the code.
+      accessGrant: (req.responseType ?? "code").split(" ").includes("token") ? { grantId: newId(), ttlS: config.accessTokenTtlS } : null,
     },
   };
 }
@@ -89,7 +92,7 @@ export async function afterShard(
   result: ShardResult<Authorized> | Exclude<ShardResult<Authorized>, { ok: true }>,
 ): Promise<Response> {
   if (result.ok) {
-    if (result.outcome === "issued") return deliver(c, config, req, { code });
+    if (result.outcome === "issued") return deliver(c, config, req, await authorizationFields(env, config, client, req, code, result));
     if (req.prompt.includes("none")) return deliverError(c, config, req, consentRequired());
     return showConsent(c, env, config, client, req, result);
   }
