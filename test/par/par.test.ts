@@ -1,10 +1,11 @@
 import * as oauth from "oauth4webapi";
 import { env, runInDurableObject } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { UserShardActor } from "../../src/actors/user-shard/actor";
 import { stubFor } from "../../src/shard/stub";
 import { expectError } from "../clients/helpers";
 import { envWith, sender } from "../degradation/outage";
+import { deliverAudit } from "../helpers/audit";
 import { TestBrowser } from "../helpers/browser";
 import { call, json } from "../helpers/http";
 import { authorizeUrl, createUser, discover, REDIRECT_URI, signIn } from "../helpers/oidc";
@@ -105,7 +106,13 @@ describe("PAR: what is stored and what /authorize uses", () => {
     expect(await winner.text()).toContain('action="login"');
     await expectRequestUriPage(racers.find((r) => r.status === 400)!);
     await expectRequestUriPage(await new TestBrowser().get(url));
-    expect((await pushedRow(par.request_uri)).row!.used_at).toBeTypeOf("number");
+    const { shard, row } = await pushedRow(par.request_uri);
+    expect(row!.used_at).toBeTypeOf("number");
+    // Each presentation after the use is an audit event of the request's bucket (delivered
+    // now, or already by the shard's own flush alarm: either way it reaches the D1 window).
+    await deliverAudit(shard);
+    const reused = () => env.DB.prepare("SELECT count(*) AS n FROM audit_log WHERE type = 'par.reused' AND client_id = ? AND bucket = ?").bind(client.clientId, row!.bucket).first<{ n: number }>();
+    await vi.waitFor(async () => expect((await reused())!.n).toBe(2), { timeout: 5_000 });
   });
 
   it("§4: an expired request_uri gets a page, not a redirect", async () => {
