@@ -83,6 +83,11 @@ export interface Config {
    * every pairwise `sub`.
    */
   readonly pairwiseSalt: string | null;
+  // Pushed authorization requests (RFC 9126).
+  /** Seconds a pushed request_uri stays usable (§2.2 expires_in). */
+  readonly parTtlS: number;
+  /** Every client must push its authorization requests (§6 require_pushed_authorization_requests, provider-wide). */
+  readonly requirePar: boolean;
 }
 
 export class ConfigError extends Error {
@@ -228,6 +233,8 @@ export function parseConfig(env: Partial<Env>): Config {
     dpopNonceSecret: parseDpopNonceSecret(dpopNonce, env.DPOP_NONCE_SECRET),
     dpopIatWindowS: parseInteger("DPOP_IAT_WINDOW_S", env.DPOP_IAT_WINDOW_S, 60, 5, 600),
     pairwiseSalt: parsePairwiseSalt(env.PAIRWISE_SALT, loopback),
+    parTtlS: parseInteger("PAR_TTL_S", env.PAR_TTL_S, 60, 10, 600),
+    requirePar: parseSwitch("REQUIRE_PAR", env.REQUIRE_PAR, false),
   });
 }
 

@@ -57,6 +57,9 @@ export interface Env {
   RATE_LIMITS?: string;
   /** token (default) | open | off: who may register clients at POST /register (RFC 7591). */
   REGISTRATION?: string;
+  /** Pushed authorization requests (RFC 9126): request_uri lifetime, and whether every client must push. */
+  PAR_TTL_S?: string;
+  REQUIRE_PAR?: string;
   /** The issuer whose software statements registration trusts (its `iss`), with... */
   DCR_SOFTWARE_STATEMENT_ISSUER?: string;
   /** ...its public keys, a JWK Set as JSON. */

@@ -25,6 +25,11 @@ const REPEATABLE = {
     placeholder: "TYPE",
     description: "authorization_code (default), refresh_token or client_credentials; repeatable.",
   },
+  "response-type": {
+    type: "string",
+    placeholder: "TYPE",
+    description: 'Response types /authorize accepts: "code" (default), "code id_token", "code token", "code id_token token"; repeatable.',
+  },
 } as const satisfies Options;
 type CreateRepeated = Repeated<keyof typeof REPEATABLE>;
 
@@ -49,6 +54,8 @@ const CREATE_OPTIONS = {
   "dpop-bound-access-tokens": { type: "boolean", description: "The token endpoint requires a DPoP proof (sender-constrained tokens, RFC 9449)." },
   // OIDC Core §8.1 pairwise subjects.
   "subject-type": { type: "string", placeholder: "TYPE", description: "public (default: sub is the user id) or pairwise (sub per sector, the one host of the redirect URIs)." },
+  "require-par": { type: "boolean", description: "Accept this client's authorization requests only when pushed to /par (RFC 9126 §6)." },
+  "authorization-alg": { type: "string", placeholder: "ALG", description: "JARM response signing algorithm: ES256 (default) or RS256." },
   update: { type: "boolean", description: "Replace the registration if the client exists (the secret is kept unless --secret)." },
 } as const satisfies Options;
 
@@ -101,6 +108,10 @@ function createBody(v: CommonValues<typeof CREATE_OPTIONS>, r: CreateRepeated): 
     if (!SUBJECT_TYPES.includes(v["subject-type"])) throw new UsageError(`--subject-type must be public or pairwise, not '${v["subject-type"]}'`);
     body.subject_type = v["subject-type"];
   }
+  // PAR, JARM and the hybrid flow.
+  if (r["response-type"].length > 0) body.response_types = r["response-type"];
+  if (v["require-par"]) body.require_pushed_authorization_requests = true;
+  if (v["authorization-alg"] !== undefined) body.authorization_signed_response_alg = v["authorization-alg"];
   if (v.secret !== undefined) body.client_secret = v.secret;
   // DPoP (RFC 9449 §5.2).
   if (v["dpop-bound-access-tokens"]) body.dpop_bound_access_tokens = true;

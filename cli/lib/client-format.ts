@@ -16,6 +16,9 @@ export interface Client {
   frontchannel_logout_uri?: string | null;
   frontchannel_logout_session_required?: boolean;
   dpop_bound_access_tokens?: boolean;
+  require_pushed_authorization_requests?: boolean;
+  authorization_signed_response_alg?: string;
+  response_types?: string[];
   registered_dynamically?: boolean;
   subject_type?: string;
   initial_access_token_id?: string | null;
@@ -69,6 +72,7 @@ export function formatClient(c: Client): string {
     // DPoP (RFC 9449 §5.2).
     ["dpop", c.dpop_bound_access_tokens ? "proof required at /token" : "optional"],
     ["subject", c.subject_type ?? "public"],
+    ["responses", `${(c.response_types ?? ["code"]).join(", ")}${c.require_pushed_authorization_requests ? "; pushed (PAR) only" : ""}; JARM ${c.authorization_signed_response_alg ?? "-"}`],
     ["registered", origin(c)],
   ];
   if (c.created_at !== undefined) rows.push(["created", new Date(c.created_at).toISOString()]);

@@ -37,6 +37,12 @@ export const clients = sqliteTable("clients", {
   // The client's public keys (RFC 7591 §2): by value or by reference, never both; stored for private_key_jwt.
   jwks: text("jwks", { mode: "json" }).$type<{ keys: Record<string, unknown>[] }>(),
   jwksUri: text("jwks_uri"),
+  // PAR, JARM and the hybrid flow: pushed requests required for this client (RFC 9126 §6); the
+  // algorithm of its JWT-secured authorization responses (JARM §3); the response types it may
+  // ask /authorize for (RFC 7591 §2, OIDC Core §3.3).
+  requirePushedAuthorizationRequests: integer("require_pushed_authorization_requests", { mode: "boolean" }).notNull().default(false),
+  authorizationSignedResponseAlg: text("authorization_signed_response_alg").notNull().default("ES256"),
+  responseTypes: text("response_types", { mode: "json" }).$type<string[]>().notNull().default(["code"]),
   // Descriptive RFC 7591 metadata (client_uri, logo_uri, contacts, software_id, software_statement, ...): shown, never enforced.
   metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
   // Dynamic registration (RFC 7591/7592). SHA-256 of the registration access token; null for

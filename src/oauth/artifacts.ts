@@ -5,20 +5,22 @@ import { randomToken } from "./secrets";
  * Opaque artifacts start with their bucket so the router finds the owning shard
  * without a lookup (DESIGN.md): session `s.<bucket>.<secret>`, code
  * `c.<bucket>.<secret>`, refresh token `r.<bucket>.<grant>.<secret>`, device code
- * `d.<bucket>.<secret>` (RFC 8628; its bucket is its user code's). Only their
- * SHA-256 is stored.
+ * `d.<bucket>.<secret>` (RFC 8628; its bucket is its user code's), pushed request
+ * `p.<bucket>.<secret>` (RFC 9126, inside its request_uri; a random bucket). Only
+ * their SHA-256 is stored.
  */
-export type ArtifactKind = "s" | "c" | "r" | "d";
+export type ArtifactKind = "s" | "c" | "r" | "d" | "p";
 
 const SECRET = "[A-Za-z0-9_-]{43}";
 const PATTERNS: Record<ArtifactKind, RegExp> = {
   s: new RegExp(`^s\\.(\\d{1,4})\\.${SECRET}$`),
   c: new RegExp(`^c\\.(\\d{1,4})\\.${SECRET}$`),
   d: new RegExp(`^d\\.(\\d{1,4})\\.${SECRET}$`),
+  p: new RegExp(`^p\\.(\\d{1,4})\\.${SECRET}$`),
   r: new RegExp(`^r\\.(\\d{1,4})\\.([A-Za-z0-9_-]{22})\\.${SECRET}$`),
 };
 
-export function mintArtifact(kind: "s" | "c" | "d", bucket: number): string {
+export function mintArtifact(kind: "s" | "c" | "d" | "p", bucket: number): string {
   return `${kind}.${bucket}.${randomToken()}`;
 }
 

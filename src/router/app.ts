@@ -9,6 +9,7 @@ import { jwks } from "./endpoints/jwks";
 import { registration } from "./endpoints/register";
 import { revokeEndpoint } from "./endpoints/revoke";
 import { tokenEndpoint } from "./endpoints/token";
+import { parEndpoint } from "./par/push";
 import { userinfoEndpoint } from "./endpoints/userinfo";
 import { OAuthError } from "./errors";
 import { observe } from "./observability/middleware";
@@ -31,6 +32,7 @@ export const app = new Hono<AppEnv>()
   .route("/", pages)
   .route("/", tokenEndpoint)
   .route("/", deviceAuthorizationEndpoint)
+  .route("/", parEndpoint)
   .route("/", userinfoEndpoint)
   .route("/", revokeEndpoint)
   .route("/", introspectEndpoint)

@@ -10,7 +10,7 @@ import { OAuthError } from "./errors";
  */
 
 /** The kinds of call whose refusals clients see differently. */
-export type ShardCall = "code" | "refresh" | "user" | "session" | "sign-in" | "change";
+export type ShardCall = "code" | "refresh" | "user" | "session" | "sign-in" | "change" | "request_uri";
 
 type Refusal = (detail: string) => OAuthError;
 
@@ -19,6 +19,8 @@ export const CODE_REFUSED = "the authorization code is invalid, expired or alrea
 /** RFC 9449 §11.1: a proof's jti is good for one request. */
 export const DPOP_PROOF_REPLAYED = "the DPoP proof has already been used; make a fresh proof for every request";
 export const REFRESH_REFUSED = "the refresh token is invalid, expired or revoked, or was issued to another client";
+
+export const REQUEST_URI_REFUSED = "the request_uri is unknown, expired or already used, or was pushed by another client; push the request again";
 
 const REFUSALS: Readonly<Record<ShardCall, Partial<Record<DomainError, Refusal>>>> = {
   code: {
@@ -34,6 +36,11 @@ const REFUSALS: Readonly<Record<ShardCall, Partial<Record<DomainError, Refusal>>
   session: { not_found: (detail) => new OAuthError("not_found", 404, "no such session", { detail }) },
   "sign-in": {},
   change: {},
+  // RFC 9126 §4 / RFC 9101 §6.2: one description for every reason a pushed request cannot be used.
+  request_uri: {
+    not_found: (detail) => new OAuthError("invalid_request_uri", 400, REQUEST_URI_REFUSED, { detail }),
+    invalid_input: (detail) => new OAuthError("invalid_request_uri", 400, REQUEST_URI_REFUSED, { detail }),
+  },
 };
 
 /** What the caller of a shard reports for `failure` in a `call`; `what` names the operation for a server error. */

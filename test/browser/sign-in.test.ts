@@ -281,4 +281,59 @@ describe.skipIf(skip)(skip ? `${TITLE} (skipped: ${SKIP_REASON})` : TITLE, () =>
     expect(hits[2]).toBe("http://127.0.0.1:3000/bye?state=bye-state");
     await context.close();
   });
+
+  it("a pushed request (RFC 9126) answered by form_post.jwt (JARM §2.3.3): the page auto-posts one signed `response` to the app", async () => {
+    const api = adminClient({ url: base, token: ADMIN_TOKEN });
+    const registered = await api.request("PUT", "/admin/clients/jarm-app", {
+      client_name: "JARM app",
+      client_type: "confidential",
+      redirect_uris: [REDIRECT_URI],
+      scope: "openid",
+      require_pushed_authorization_requests: true,
+      authorization_signed_response_alg: "ES256",
+    });
+    expect(registered.status).toBe(201);
+    const secret = (registered.body as { client_secret: string }).client_secret;
+    const insecure = { [oauth.allowInsecureRequests]: true } as const;
+    const issuer = new URL(base);
+    const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: "oidc", ...insecure }));
+    const client: oauth.Client = { client_id: "jarm-app", authorization_signed_response_alg: "ES256" };
+    const auth = oauth.ClientSecretBasic(secret);
+    const verifier = oauth.generateRandomCodeVerifier();
+    const state = oauth.generateRandomState();
+    const pushed = await oauth.processPushedAuthorizationResponse(
+      as,
+      client,
+      await oauth.pushedAuthorizationRequest(
+        as,
+        client,
+        auth,
+        { redirect_uri: REDIRECT_URI, response_type: "code", response_mode: "form_post.jwt", scope: "openid", state, code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: "S256" },
+        insecure,
+      ),
+    );
+
+    const context = await browser!.newContext();
+    const posts: Array<{ method: string; body: string | null }> = [];
+    await context.route("http://127.0.0.1:3000/**", (route) => {
+      posts.push({ method: route.request().method(), body: route.request().postData() });
+      return route.fulfill({ status: 200, contentType: "text/html", body: "<p>ok</p>" });
+    });
+    const page = await context.newPage();
+    await page.goto(`${as.authorization_endpoint}?${new URLSearchParams({ client_id: "jarm-app", request_uri: pushed.request_uri })}`);
+    await page.getByLabel("Email").fill(DEMO_USER.email);
+    await page.getByLabel("Password").fill(DEMO_USER.password);
+    await Promise.all([page.waitForURL(`${base}/login`), page.getByRole("button", { name: "Sign in" }).click()]);
+    await Promise.all([page.waitForURL(`${REDIRECT_URI}`), page.getByRole("button", { name: "Allow" }).click()]);
+    await context.close();
+
+    // The browser ran the page's script: a POST to the app with nothing but the signed response.
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.method).toBe("POST");
+    const fields = new URLSearchParams(posts[0]!.body!);
+    expect([...fields.keys()]).toEqual(["response"]);
+    const params = await oauth.validateJwtAuthResponse(as, client, fields, state, insecure);
+    const tokens = await oauth.processAuthorizationCodeResponse(as, client, await oauth.authorizationCodeGrantRequest(as, client, auth, params, REDIRECT_URI, verifier, insecure));
+    expect(tokens.access_token).toBeTypeOf("string");
+  });
 });

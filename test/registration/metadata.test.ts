@@ -35,7 +35,7 @@ const RULES: Array<[string, Record<string, unknown>, "invalid_redirect_uri" | "i
   ["grant_types", { grant_types: ["refresh_token"], response_types: [] }, "invalid_client_metadata", "needs authorization_code"],
   ["grant_types", { grant_types: ["client_credentials"], token_endpoint_auth_method: "none" }, "invalid_client_metadata", "confidential"],
   ["grant_types", { grant_types: ["client_credentials"], response_types: ["code"] }, "invalid_client_metadata", "§2.1"],
-  ["response_types", { response_types: ["code", "token"] }, "invalid_client_metadata", "only code"],
+  ["response_types", { response_types: ["code", "token"] }, "invalid_client_metadata", "\"token\" is not supported"],
   ["response_types", { grant_types: ["authorization_code"], response_types: [] }, "invalid_client_metadata", "§2.1"],
   ["scope", { scope: "openid  profile" }, "invalid_client_metadata", "RFC 6749 §3.3"],
   ["scope", { scope: ["openid"] }, "invalid_client_metadata", "string"],

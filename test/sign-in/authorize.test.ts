@@ -60,7 +60,7 @@ describe("errors after it go back to the client with state and iss (RFC 6749 §4
     ["invalid_request", { code_challenge: "too-short", code_challenge_method: "S256" }],
     ["invalid_request", { prompt: "none login" }],
     ["invalid_request", { max_age: "-1" }],
-    ["invalid_request", { response_mode: "fragment" }],
+    ["invalid_request", { response_mode: "fragment_post" }],
     ["request_not_supported", { request: "eyJ.x.y" }],
   ])("%s for %j", async (error, override) => {
     const params = Object.fromEntries(Object.entries({ ...base(), ...override }).filter(([, v]) => v !== ""));

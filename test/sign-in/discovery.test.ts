@@ -10,7 +10,7 @@ describe("discovery (OIDC Discovery 1.0 §3, §4)", () => {
     expect(metadata.issuer).toBe("http://127.0.0.1:8787");
     expect(JSON.stringify(metadata)).not.toContain("evil.example");
     expect(metadata.code_challenge_methods_supported).toEqual(["S256"]);
-    expect(metadata.response_types_supported).toEqual(["code"]);
+    expect(metadata.response_types_supported).toEqual(["code", "code id_token", "code token", "code id_token token"]);
   });
 
   it("answers unknown paths with a JSON 404 and no-store", async () => {

@@ -91,7 +91,7 @@ describe("discovery lists what exists (OIDC Discovery §3)", () => {
       userinfo_endpoint: `${as.issuer}/userinfo`,
       jwks_uri: `${as.issuer}/jwks.json`,
       code_challenge_methods_supported: ["S256"],
-      response_types_supported: ["code"],
+      response_types_supported: ["code", "code id_token", "code token", "code id_token token"],
       subject_types_supported: ["public", "pairwise"],
       token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
       authorization_response_iss_parameter_supported: true,

@@ -1,6 +1,7 @@
 import { getTableName, type Table } from "drizzle-orm";
 import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import { authCodes, consents, credentials, deviceRequests, dpopProofs, grants, outbox, refreshTokens, revokedTokens, sessions, users } from "./tables";
+import { pushedRequests } from "./tables";
 
 /**
  * Every per-user table of UserShardActor, with its primary-key columns. Each has a
@@ -39,6 +40,7 @@ export const PER_USER_TABLES: readonly PerUserTable[] = [
   entry(revokedTokens),
   entry(deviceRequests),
   entry(dpopProofs),
+  entry(pushedRequests),
 ];
 
 /**

@@ -276,3 +276,24 @@ export const dpopProofs = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.bucket, t.jtiHash] }), index("dpop_proofs_expiry").on(t.expiresAt)],
 );
+
+/**
+ * A pushed authorization request (RFC 9126 §2): no user is known yet, so it lives in a
+ * random bucket of its own, carried in its request_uri (`urn:…:request_uri:p.<bucket>.<secret>`).
+ * Only the SHA-256 of the request_uri is kept. `params` is every parameter the client
+ * pushed (JSON object), validated at push time; /authorize validates them again when it
+ * takes them, once (`used_at`).
+ */
+export const pushedRequests = sqliteTable(
+  "pushed_requests",
+  {
+    requestHash: text("request_hash").primaryKey(),
+    bucket: integer("bucket").notNull(),
+    clientId: text("client_id").notNull(),
+    params: text("params").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [index("pushed_requests_bucket").on(t.bucket), index("pushed_requests_expiry").on(t.expiresAt)],
+);

@@ -23,6 +23,8 @@ import { decideDeviceRequest, findDeviceRequest, pollDeviceRequest, startDeviceR
 import { deviceApprover, redeemDeviceGrant, writeDeviceGrant } from "./device-grants";
 import type { DeviceApprover, DeviceDecision, DeviceGrantInput, DevicePoll, DevicePollInput, DeviceRedeemed, DeviceRedeemInput, DeviceRequestView, NewDeviceRequest } from "./api";
 import { liveGrantUser } from "./grants";
+import { storePushedRequest, takePushedRequest } from "./pushed-requests";
+import type { NewPushedRequest, PushedRequest, TakePushedInput } from "./api";
 import { introspectAccess, introspectRefresh, revokeAccess, revokeRefresh } from "./revocation";
 import { rotateRefresh, type RefreshPolicy } from "./refresh";
 import { withProof } from "./dpop";
@@ -156,6 +158,14 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   }
   redeemDeviceGrant(input: DeviceRedeemInput): ShardResult<DeviceRedeemed> {
     return this.inBucketRaw(input.bucket, (sql, now) => withProof(sql, input.bucket, input.dpop?.proof, now, () => redeemDeviceGrant(sql, input, now)));
+  }
+
+  // Pushed authorization requests (RFC 9126), in the random bucket their request_uri carries.
+  pushRequest(input: NewPushedRequest): ShardResult<object> {
+    return this.inBucketRaw(input.bucket, (sql, now) => storePushedRequest(sql, input, now));
+  }
+  takePushedRequest(input: TakePushedInput): ShardResult<PushedRequest> {
+    return this.inBucketRaw(input.bucket, (sql, now) => takePushedRequest(sql, input, now));
   }
 
   /** /token refresh_token: rotation in one transaction; reuse of a retired token revokes the family. */

@@ -15,6 +15,8 @@ import type { DpopAtToken, DpopProofRecord } from "./api/dpop.ts";
 export * from "./api/bucket-data.ts";
 export type * from "./api/dpop.ts";
 export type * from "./api/device.ts";
+import type { NewPushedRequest, PushedRequest, TakePushedInput } from "./api/pushed.ts";
+export type * from "./api/pushed.ts";
 export type * from "./api/users.ts";
 
 
@@ -44,6 +46,9 @@ export interface UserShardApi {
   deviceApprover(bucket: number, sessionHash: string): ShardResult<DeviceApprover>;
   writeDeviceGrant(input: DeviceGrantInput): ShardResult<DeviceApprover>;
   redeemDeviceGrant(input: DeviceRedeemInput): ShardResult<DeviceRedeemed>;
+  /** RFC 9126 pushed authorization requests, in the random bucket of their request_uri: stored, then taken once. */
+  pushRequest(input: NewPushedRequest): ShardResult<object>;
+  takePushedRequest(input: TakePushedInput): ShardResult<PushedRequest>;
   /** /token refresh_token: rotation; reuse of a retired token revokes the family. */
   rotateRefresh(input: RotateInput): ShardResult<Rotated>;
   /** /userinfo: the access token (by jti) and the grant behind it are live; the user's current claims. */
@@ -133,10 +138,12 @@ export interface AuthorizationAsk {
   code: CodeRequest;
   /** The scope consent must cover when it differs from the code's: the code's plus those of claims asked for by name (OIDC Core §5.5). */
   consentScope?: string;
+  /** Hybrid flow with `token` (OIDC Core §3.3): the grant the front-channel access token names, stored with the code. */
+  accessGrant?: { grantId: string; ttlS: number } | null;
 }
 
 export type Authorized =
-  | { outcome: "issued"; userId: string; sid: string }
+  | { outcome: "issued"; userId: string; sid: string; authTime: number; acr: string; amr: string[]; accessGrantId: string | null }
   | { outcome: "consent_required"; userId: string; sid: string; email: string; granted: string[] };
 
 export type LoginOutcome = ({ outcome: "rejected"; retryAfterS: number }) | Authorized;
@@ -376,6 +383,8 @@ export const TRACED_METHODS = [
   "deviceApprover",
   "writeDeviceGrant",
   "redeemDeviceGrant",
+  "pushRequest",
+  "takePushedRequest",
   "rotateRefresh",
   "userinfo",
   "revokeAccess",

@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { credentials } from "../../../schema/do/user-shard/tables";
 import { fail, ok, type ShardResult } from "../results";
 import { storeCode } from "./codes";
+import { storeFrontChannelGrant } from "./front-channel";
 import { coversScope, storedScope } from "../../oauth/scopes";
 import { grantedScopes, recordConsent } from "./consents";
 import type { ShardTx } from "./db";
@@ -41,8 +42,10 @@ function issueOrAskConsent(tx: ShardTx, sql: SqlStorage, session: SessionRow, as
   if (ask.forceConsent || !coversScope(granted, storedScope(ask.consentScope ?? ask.code.scope))) {
     return ok({ outcome: "consent_required", userId: user.id, sid: session.sid, email: user.email, granted: [...granted] });
   }
-  storeCode(sql, session, ask.code, now);
-  return ok({ outcome: "issued", userId: user.id, sid: session.sid });
+  const bound = { bucket: session.bucket, userId: session.userId, sid: session.sid, authTime: session.authTime };
+  storeCode(sql, bound, ask.code, now);
+  const accessGrantId = storeFrontChannelGrant(sql, bound, ask, now);
+  return ok({ outcome: "issued", userId: user.id, sid: session.sid, authTime: session.authTime, acr: session.acr, amr: session.amr.split(" ").filter(Boolean), accessGrantId });
 }
 
 /** A session as /authorize reads it, with its user and the user's consent to the client. */
@@ -50,6 +53,8 @@ interface SessionUserRow {
   sid: string;
   user_id: string;
   auth_time: number;
+  acr: string;
+  amr: string;
   idle_expires_at: number;
   expires_at: number;
   email: string | null;
@@ -57,7 +62,7 @@ interface SessionUserRow {
   consented: string | null;
 }
 
-const READ_SESSION_USER = `SELECT s.sid, s.user_id, s.auth_time, s.idle_expires_at, s.expires_at, u.email, u.disabled, c.scope AS consented
+const READ_SESSION_USER = `SELECT s.sid, s.user_id, s.auth_time, s.acr, s.amr, s.idle_expires_at, s.expires_at, u.email, u.disabled, c.scope AS consented
 FROM sessions s
 LEFT JOIN users u ON u.id = s.user_id
 LEFT JOIN consents c ON c.user_id = s.user_id AND c.client_id = ?
@@ -87,8 +92,10 @@ export function authorizeWithSession(
   if (ask.forceConsent || !coversScope(granted, storedScope(ask.consentScope ?? ask.code.scope))) {
     return ok({ outcome: "consent_required", userId: row.user_id, sid: row.sid, email: row.email, granted: [...granted] });
   }
-  storeCode(sql, { bucket, userId: row.user_id, sid: row.sid, authTime: row.auth_time }, ask.code, now);
-  return ok({ outcome: "issued", userId: row.user_id, sid: row.sid });
+  const bound = { bucket, userId: row.user_id, sid: row.sid, authTime: row.auth_time };
+  storeCode(sql, bound, ask.code, now);
+  const accessGrantId = storeFrontChannelGrant(sql, bound, ask, now);
+  return ok({ outcome: "issued", userId: row.user_id, sid: row.sid, authTime: row.auth_time, acr: row.acr, amr: row.amr.split(" ").filter(Boolean), accessGrantId });
 }
 
 /**

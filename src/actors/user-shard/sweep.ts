@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNotNull, lt, or } from "drizzle-orm";
 import { authCodes, deviceRequests, dpopProofs, grants, refreshTokens, revokedTokens, sessions } from "../../../schema/do/user-shard/tables";
+import { pushedRequests } from "../../../schema/do/user-shard/tables";
 import type { ShardDb } from "./db";
 import type { SweepResult } from "./api";
 
@@ -71,6 +72,13 @@ export function sweepOnce(db: ShardDb, limits: SweepLimits, now: number): SweepR
       tx.delete(refreshTokens).where(inArray(refreshTokens.grantId, ids)).run();
       tx.delete(grants).where(inArray(grants.id, ids)).run();
     }
+    return rows.length;
+  });
+
+  // Pushed requests (RFC 9126) are worth nothing once expired: a late /authorize gets the same answer without them.
+  deleted.pushed_requests = db.transaction((tx) => {
+    const rows = tx.select({ k: pushedRequests.requestHash }).from(pushedRequests).where(lt(pushedRequests.expiresAt, now)).limit(SWEEP_BATCH).all();
+    if (rows.length) tx.delete(pushedRequests).where(inArray(pushedRequests.requestHash, rows.map((r) => r.k))).run();
     return rows.length;
   });
 

@@ -4,7 +4,7 @@ import { subjectFor } from "../clients/subject";
 import type { Context } from "hono";
 import type { ShardResult } from "../../actors/results";
 import type { Env } from "../../env";
-import { mintArtifact } from "../../oauth/artifacts";
+import { mintArtifact, newId } from "../../oauth/artifacts";
 import { sha256 } from "../../oauth/secrets";
 import type { RegisteredClient } from "../clients/registry";
 import type { Config } from "../../config";
@@ -16,6 +16,7 @@ import { ConsentPage, LoginPage } from "../views/pages";
 import { csrfCookie, signInteraction } from "./interaction";
 import type { AuthorizationRequest } from "./request";
 import { deliver, deliverError } from "./respond";
+import { authorizationFields } from "./front-channel";
 import { readSessionCookie } from "./session-cookie";
 import type { AuthorizationAsk, Authorized } from "../../actors/user-shard/api";
 
@@ -45,6 +46,8 @@ export async function askFor(config: Config, req: AuthorizationRequest, bucket: 
         claims: storedClaims(req.claims ?? null),
       },
       consentScope: consentScopeOf(req),
+      // Hybrid flow with token (OIDC Core §3.3): the grant its access token names, written with the code.
+      accessGrant: (req.responseType ?? "code").split(" ").includes("token") ? { grantId: newId(), ttlS: config.accessTokenTtlS } : null,
     },
   };
 }
@@ -112,7 +115,7 @@ export async function afterShard(
 ): Promise<Response> {
   if (result.ok) {
     if (!(await isRequestedSubject(config, client, req, result.userId))) return deliverError(c, config, req, otherUser());
-    if (result.outcome === "issued") return deliver(c, config, req, { code });
+    if (result.outcome === "issued") return deliver(c, config, req, await authorizationFields(env, config, client, req, code, result));
     if (req.prompt.includes("none")) return deliverError(c, config, req, consentRequired());
     return showConsent(c, env, config, client, req, result);
   }

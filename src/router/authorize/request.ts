@@ -7,12 +7,18 @@ import type { Config } from "../../config";
 import { OAuthError } from "../errors";
 import type { Params } from "../http/params";
 import { acrSatisfiable, parseClaimsParameter, type RequestedClaims } from "../../oauth/claims-request";
+import { canonicalResponseType, type ResponseType } from "../../oauth/response-types";
+import { defaultResponseMode, jarmOf, responseModeOf, type JarmSigning, type ResponseMode } from "./response-mode";
 
 /** A validated authorization request: everything later steps and the code are bound to. */
 export interface AuthorizationRequest {
   clientId: string;
   redirectUri: string;
-  responseMode: "query" | "form_post";
+  /** code, or a hybrid type (OIDC Core §3.3), in its canonical spelling. */
+  responseType: ResponseType;
+  responseMode: ResponseMode;
+  /** For the .jwt response modes (JARM): whom the response JWT is for and how it is signed. */
+  jarm: JarmSigning | null;
   state: string | null;
   scope: string;
   nonce: string | null;
@@ -47,10 +53,14 @@ export async function resolveClient(env: Env, config: Config, params: Params): P
   return { client, redirectUri };
 }
 
-function responseModeOf(params: Params): "query" | "form_post" {
-  const mode = params.get("response_mode") ?? "query";
-  if (mode !== "query" && mode !== "form_post") throw redirectError("invalid_request", "response_mode must be query or form_post");
-  return mode;
+/** OIDC Core §3.1.2.1, §3.3.2.1: the code flow and the hybrid flow, each only for a client registered for it. */
+function responseTypeOf(params: Params, client: RegisteredClient): ResponseType {
+  const raw = params.get("response_type");
+  if (!raw) throw redirectError("invalid_request", "response_type is missing");
+  const type = canonicalResponseType(raw);
+  if (type === null) throw redirectError("unsupported_response_type", "response_type must be code, code id_token, code token or code id_token token");
+  if (!client.responseTypes.has(type)) throw redirectError("unauthorized_client", `this client is not registered for response_type ${type}`);
+  return type;
 }
 
 function scopeOf(params: Params, client: RegisteredClient): string {
@@ -120,18 +130,20 @@ function claimsOf(params: Params): RequestedClaims | null {
 export function validateRequest(params: Params, client: RegisteredClient, redirectUri: string): AuthorizationRequest {
   if (params.has("request")) throw redirectError("request_not_supported", "request objects are not supported");
   if (params.has("request_uri")) throw redirectError("request_uri_not_supported", "request_uri is not supported");
-  const responseMode = responseModeOf(params);
-  const responseType = params.get("response_type");
-  if (!responseType) throw redirectError("invalid_request", "response_type is missing");
-  if (responseType !== "code") throw redirectError("unsupported_response_type", "only response_type=code is supported");
+  const responseType = responseTypeOf(params, client);
+  const responseMode = responseModeOf(params.get("response_mode"), responseType);
   if (!client.grantTypes.has("authorization_code")) throw redirectError("unauthorized_client", "this client may not use the authorization code flow");
   const nonce = params.get("nonce") ?? null;
   if (nonce !== null && nonce.length > 512) throw redirectError("invalid_request", "nonce is too long");
+  // OIDC Core §3.3.2.11 (as §3.2.2.1): an ID token from the authorization endpoint must be bound to the request.
+  if (nonce === null && responseType.includes("id_token")) throw redirectError("invalid_request", `nonce is required for response_type ${responseType}`);
   const loginHint = params.get("login_hint") ?? null;
   return {
     clientId: client.clientId,
     redirectUri,
+    responseType,
     responseMode,
+    jarm: jarmOf(responseMode, client),
     state: params.get("state") ?? null,
     scope: scopeOf(params, client),
     nonce,
@@ -152,8 +164,17 @@ function dpopJktOf(params: Params): { dpopJkt?: string } {
   return { dpopJkt: jkt };
 }
 
-/** response_mode and state are needed to deliver an error even when validation failed. */
-export function deliveryOf(params: Params): { responseMode: "query" | "form_post"; state: string | null } {
-  const mode = params.get("response_mode");
-  return { responseMode: mode === "form_post" ? "form_post" : "query", state: params.get("state") ?? null };
+/**
+ * response_mode and state are needed to deliver an error even when validation failed:
+ * the requested mode when it is valid for the response type, else the type's default.
+ */
+export function deliveryOf(params: Params, client: RegisteredClient): { responseMode: ResponseMode; state: string | null; jarm: JarmSigning | null } {
+  const type = canonicalResponseType(params.get("response_type") ?? "") ?? "code";
+  let mode: ResponseMode;
+  try {
+    mode = responseModeOf(params.get("response_mode"), type);
+  } catch {
+    mode = defaultResponseMode(type);
+  }
+  return { responseMode: mode, state: params.get("state") ?? null, jarm: jarmOf(mode, client) };
 }

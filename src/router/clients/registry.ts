@@ -42,6 +42,12 @@ export interface RegisteredClient {
   subjectType: SubjectType;
   /** The pairwise sector: the one host of the redirect URIs; null for public clients. */
   sectorIdentifier: string | null;
+  /** RFC 9126 §6: /authorize accepts this client's requests only as pushed ones. */
+  requirePushedAuthorizationRequests: boolean;
+  /** JARM §3: how its JWT-secured authorization responses are signed. */
+  authorizationSignedResponseAlg: SigningAlg;
+  /** The canonical response types it may ask /authorize for (OIDC Core §3.1, §3.3). */
+  responseTypes: ReadonlySet<string>;
 }
 
 interface Entry {
@@ -171,6 +177,11 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     console.error(`client ${row.clientId}: subject_type ${subjectType} without one redirect host; ignored`);
     return null;
   }
+  if (!isOneOf(row.authorizationSignedResponseAlg, SIGNING_ALGS)) {
+    console.error(`client ${row.clientId}: unknown authorization_signed_response_alg ${row.authorizationSignedResponseAlg}; ignored`);
+    return null;
+  }
+  const authorizationSignedResponseAlg = row.authorizationSignedResponseAlg;
   return Object.freeze({
     clientId: row.clientId,
     clientName: row.clientName,
@@ -192,5 +203,8 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     dpopBoundAccessTokens: row.dpopBoundAccessTokens,
     subjectType,
     sectorIdentifier: sector,
+    requirePushedAuthorizationRequests: row.requirePushedAuthorizationRequests,
+    authorizationSignedResponseAlg,
+    responseTypes: new Set(row.responseTypes),
   });
 }

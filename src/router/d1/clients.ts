@@ -27,6 +27,10 @@ export interface ClientView {
   jwks_uri: string | null;
   /** OIDC Core §8.1: public (the default) or pairwise (sector = the host of redirect_uris). */
   subject_type: string;
+  // PAR (RFC 9126 §6), JARM (§3) and the response types /authorize accepts (OIDC Core §3.3).
+  require_pushed_authorization_requests: boolean;
+  authorization_signed_response_alg: string;
+  response_types: string[];
   /** Registered through POST /register (RFC 7591); such a client also answers at /register/:id. */
   registered_dynamically: boolean;
   /** The initial access token it registered with; null for open registration and operator clients. */
@@ -60,6 +64,9 @@ export function clientView(row: ClientRow): ClientView {
     jwks: row.jwks,
     jwks_uri: row.jwksUri,
     subject_type: row.subjectType,
+    require_pushed_authorization_requests: row.requirePushedAuthorizationRequests,
+    authorization_signed_response_alg: row.authorizationSignedResponseAlg,
+    response_types: row.responseTypes,
     registered_dynamically: row.registrationTokenHash !== null,
     initial_access_token_id: row.initialTokenId,
     metadata: row.metadata,
@@ -81,6 +88,7 @@ export const COLUMNS =
   "client_id, client_name, client_type, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, scope, " +
   "token_endpoint_auth_method, id_token_signed_response_alg, offline_survives_logout, refresh_grace_s, token_exchange_audiences, " +
   "backchannel_logout_uri, backchannel_logout_session_required, frontchannel_logout_uri, frontchannel_logout_session_required, jwks, jwks_uri, " +
+  "require_pushed_authorization_requests, authorization_signed_response_alg, response_types, " +
   "metadata, registration_token_hash, initial_token_id, registration_policy, created_at, updated_at" +
   // DPoP (RFC 9449 §5.2)
   ", dpop_bound_access_tokens" +
@@ -110,6 +118,9 @@ export const SETTINGS = [
   "jwks",
   "jwks_uri",
   "subject_type",
+  "require_pushed_authorization_requests",
+  "authorization_signed_response_alg",
+  "response_types",
   "updated_at",
   // DPoP (RFC 9449 §5.2)
   "dpop_bound_access_tokens",
@@ -135,6 +146,9 @@ export interface StoredClient {
   frontchannel_logout_session_required: number;
   jwks: string | null;
   jwks_uri: string | null;
+  require_pushed_authorization_requests: number;
+  authorization_signed_response_alg: string;
+  response_types: string;
   metadata: string;
   registration_token_hash: string | null;
   initial_token_id: string | null;
@@ -166,6 +180,9 @@ export function rowOf(s: StoredClient): ClientRow {
     frontchannelLogoutSessionRequired: s.frontchannel_logout_session_required === 1,
     jwks: s.jwks === null ? null : (JSON.parse(s.jwks) as ClientRow["jwks"]),
     jwksUri: s.jwks_uri,
+    requirePushedAuthorizationRequests: s.require_pushed_authorization_requests === 1,
+    authorizationSignedResponseAlg: s.authorization_signed_response_alg,
+    responseTypes: JSON.parse(s.response_types) as string[],
     metadata: JSON.parse(s.metadata) as Record<string, unknown>,
     registrationTokenHash: s.registration_token_hash,
     initialTokenId: s.initial_token_id,
@@ -201,6 +218,9 @@ export function settingsOf(row: ClientSettings): (string | number | null)[] {
     row.jwks === null ? null : JSON.stringify(row.jwks),
     row.jwksUri,
     row.subjectType,
+    row.requirePushedAuthorizationRequests ? 1 : 0,
+    row.authorizationSignedResponseAlg,
+    JSON.stringify(row.responseTypes),
     row.updatedAt,
     row.dpopBoundAccessTokens ? 1 : 0,
   ];

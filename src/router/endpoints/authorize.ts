@@ -2,21 +2,30 @@ import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import { continueAuthorization } from "../authorize/flow";
 import { deliveryOf, resolveClient, validateRequest } from "../authorize/request";
+import { OAuthError } from "../errors";
 import { formParams, queryParams, type Params } from "../http/params";
 import type { PagesEnv } from "../pages/env";
 import { trustRedirect } from "../pages/errors";
+import { takePushedParams } from "../par/take";
 
 /**
  * The authorization endpoint (RFC 6749 §4.1.1, OIDC Core §3.1.2.1), by GET and by
  * form POST. Until client_id and redirect_uri are known good every error is a
  * page for the person; after that, errors go back to the client with state and iss.
+ * With a request_uri (RFC 9126 §4) the pushed parameters stand in for the query's.
  */
 async function authorize(c: Context<PagesEnv>, read: (c: Context<PagesEnv>) => Params | Promise<Params>): Promise<Response> {
   const config = c.var.config;
-  const params = await read(c);
+  const query = await read(c);
+  const requestUri = query.get("request_uri");
+  const params = requestUri === undefined ? query : await takePushedParams(c.env, config, query, requestUri);
   const trusted = await resolveClient(c.env, config, params);
   // From here on, the pages' error handler may send errors back to the client.
-  trustRedirect(c, { redirectUri: trusted.redirectUri, ...deliveryOf(params) });
+  trustRedirect(c, { redirectUri: trusted.redirectUri, ...deliveryOf(params, trusted.client) });
+  if (requestUri === undefined && (config.requirePar || trusted.client.requirePushedAuthorizationRequests)) {
+    // RFC 9126 §6 (per client) and §5 (provider-wide, REQUIRE_PAR).
+    throw new OAuthError("invalid_request", 400, "authorization requests of this client must be pushed to the pushed_authorization_request_endpoint first (RFC 9126)", { redirectable: true });
+  }
   const req = validateRequest(params, trusted.client, trusted.redirectUri);
   return continueAuthorization(c, c.env, config, trusted.client, req);
 }

@@ -4,6 +4,9 @@ import { CLAIMS_SUPPORTED, SCOPES_SUPPORTED } from "../../oauth/scopes";
 import type { Config } from "../../config";
 import { DPOP_ALGS } from "../../oauth/dpop";
 import { ACR_SUPPORTED } from "../../oauth/claims-request";
+import { RESPONSE_TYPES } from "../../oauth/response-types";
+import { SIGNING_ALGS } from "../../oauth/signing-alg";
+import { RESPONSE_MODES } from "../authorize/response-mode";
 import type { AppEnv } from "../types";
 
 /**
@@ -28,8 +31,6 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     frontchannel_logout_supported: true,
     frontchannel_logout_session_supported: true,
     scopes_supported: SCOPES_SUPPORTED,
-    response_types_supported: ["code"],
-    response_modes_supported: ["query", "form_post"],
     grant_types_supported: ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE, DEVICE_CODE],
     subject_types_supported: config.pairwiseSalt === null ? ["public"] : ["public", "pairwise"],
     id_token_signing_alg_values_supported: ["ES256", "RS256"],
@@ -53,6 +54,12 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     dpop_signing_alg_values_supported: DPOP_ALGS,
     // RFC 8414 §2 / OIDC Discovery §3: only while registration is on (REGISTRATION).
     ...(config.registration === "off" ? {} : { registration_endpoint: at("/register") }),
+    // PAR (RFC 9126 §5), JARM (§4) and the hybrid flow (OIDC Core §3.3).
+    pushed_authorization_request_endpoint: at("/par"),
+    require_pushed_authorization_requests: config.requirePar,
+    response_types_supported: [...RESPONSE_TYPES],
+    response_modes_supported: [...RESPONSE_MODES, "jwt"],
+    authorization_signing_alg_values_supported: [...SIGNING_ALGS],
   };
 }
 

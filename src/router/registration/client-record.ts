@@ -23,6 +23,9 @@ export function clientSettings(metadata: ClientMetadata, clientId: string, now: 
     jwks: metadata.jwks,
     jwksUri: metadata.jwks_uri,
     subjectType: metadata.subject_type,
+    requirePushedAuthorizationRequests: metadata.require_pushed_authorization_requests,
+    authorizationSignedResponseAlg: metadata.authorization_signed_response_alg,
+    responseTypes: metadata.response_types,
     updatedAt: now,
     dpopBoundAccessTokens: metadata.dpop_bound_access_tokens,
   };
@@ -55,14 +58,16 @@ export function clientInformation(row: ClientRow, config: Config, tokens: { clie
     redirect_uris: row.redirectUris,
     token_endpoint_auth_method: row.tokenEndpointAuthMethod,
     grant_types: row.grantTypes,
-    // Only code is supported, and registration keeps the two consistent (RFC 7591 §2.1).
-    response_types: row.grantTypes.includes("authorization_code") ? ["code"] : [],
+    // Registration keeps them consistent with grant_types (RFC 7591 §2.1); an operator's client without the code grant has none.
+    response_types: row.grantTypes.includes("authorization_code") ? row.responseTypes : [],
     scope: row.scope,
     id_token_signed_response_alg: row.idTokenSignedResponseAlg,
     post_logout_redirect_uris: row.postLogoutRedirectUris,
     backchannel_logout_session_required: row.backchannelLogoutSessionRequired,
     frontchannel_logout_session_required: row.frontchannelLogoutSessionRequired,
     subject_type: row.subjectType,
+    require_pushed_authorization_requests: row.requirePushedAuthorizationRequests,
+    authorization_signed_response_alg: row.authorizationSignedResponseAlg,
   });
   if (row.jwks !== null) info.jwks = row.jwks;
   if (row.jwksUri !== null) info.jwks_uri = row.jwksUri;

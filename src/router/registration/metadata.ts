@@ -3,6 +3,7 @@ import { publicJwksProblem, type PublicJwks } from "../../oauth/jwks";
 import { formatScope, parseScope } from "../../oauth/scopes";
 import { SIGNING_ALGS, type SigningAlg } from "../../oauth/signing-alg";
 import { pairwiseRedirectProblem, SUBJECT_TYPES, type SubjectType } from "../../oauth/pairwise";
+import { canonicalResponseType, RESPONSE_TYPES } from "../../oauth/response-types";
 import { frontchannelOriginProblem, httpsUriProblem, logoutUriProblem, MAX_URI_LENGTH } from "../clients/uri-rules";
 import { AUTH_METHODS, redirectUriProblem, type AuthMethod } from "../endpoints/admin/client-schema";
 import { invalidClientMetadata, invalidRedirectUri } from "./errors";
@@ -34,6 +35,9 @@ export interface ClientMetadata {
   dpop_bound_access_tokens: boolean;
   /** OIDC Dynamic Client Registration 1.0 §2 / OIDC Core §8: public (default) or pairwise. */
   subject_type: SubjectType;
+  /** RFC 9126 §6 and JARM §3 (its default is RS256, like id_token_signed_response_alg's). */
+  require_pushed_authorization_requests: boolean;
+  authorization_signed_response_alg: SigningAlg;
   /** Shown back, never enforced: client_uri, logo_uri, tos_uri, policy_uri, contacts, software_id, software_version, application_type. */
   descriptive: Record<string, unknown>;
 }
@@ -74,19 +78,25 @@ function grantTypes(input: Input): string[] {
   return grants;
 }
 
-/** Only `code` (the provider issues nothing from the authorization endpoint but codes). */
+/** The code flow and the hybrid flow (OIDC Core §3.1, §3.3), each in its canonical spelling; no implicit-only type. */
 function responseTypes(input: Input, grants: readonly string[]): string[] {
   const types = optionalStringArray(input, "response_types", 10, 200) ?? (grants.includes("authorization_code") ? ["code"] : []);
-  const other = types.find((t) => t !== "code");
-  if (other !== undefined) throw invalidClientMetadata("response_types", `${JSON.stringify(other)} is not supported: only code (OIDC Core §3.1)`);
-  return types;
+  return [
+    ...new Set(
+      types.map((t) => {
+        const canonical = canonicalResponseType(t);
+        if (canonical === null) throw invalidClientMetadata("response_types", `${JSON.stringify(t)} is not supported (supported: ${RESPONSE_TYPES.join(", ")})`);
+        return canonical;
+      }),
+    ),
+  ];
 }
 
 /** RFC 7591 §2.1: grant_types and response_types must agree; a few grants need a particular kind of client. */
 function checkGrantConsistency(grants: readonly string[], responses: readonly string[], method: AuthMethod): void {
   const code = grants.includes("authorization_code");
-  if (code && !responses.includes("code")) throw invalidClientMetadata("response_types", "must include code when grant_types has authorization_code (RFC 7591 §2.1)");
-  if (!code && responses.includes("code")) throw invalidClientMetadata("grant_types", "must include authorization_code when response_types has code (RFC 7591 §2.1)");
+  if (code && responses.length === 0) throw invalidClientMetadata("response_types", "must include code when grant_types has authorization_code (RFC 7591 §2.1)");
+  if (!code && responses.length > 0) throw invalidClientMetadata("grant_types", "must include authorization_code when response_types has code (RFC 7591 §2.1)");
   if (!code && !grants.includes(DEVICE_CODE) && grants.includes("refresh_token")) {
     throw invalidClientMetadata("grant_types", "refresh_token needs authorization_code or the device_code grant: only their redemptions issue refresh tokens here");
   }
@@ -205,6 +215,9 @@ export function parseClientMetadata(input: Input): ClientMetadata {
     // DPoP (RFC 9449 §5.2).
     dpop_bound_access_tokens: optionalBoolean(input, "dpop_bound_access_tokens") ?? false,
     ...subject(input, redirects),
+    // RFC 9126 §6 and JARM §3.
+    require_pushed_authorization_requests: optionalBoolean(input, "require_pushed_authorization_requests") ?? false,
+    authorization_signed_response_alg: optionalChoice(input, "authorization_signed_response_alg", SIGNING_ALGS) ?? "RS256",
     descriptive: descriptive(input),
   };
 }

@@ -4,6 +4,7 @@ import { publicJwksProblem } from "../../../oauth/jwks";
 import { parseScope } from "../../../oauth/scopes";
 import { SIGNING_ALGS } from "../../../oauth/signing-alg";
 import { pairwiseRedirectProblem, SUBJECT_TYPES } from "../../../oauth/pairwise";
+import { RESPONSE_TYPES } from "../../../oauth/response-types";
 import { frontchannelOriginProblem, httpsUriProblem, logoutUriProblem } from "../../clients/uri-rules";
 
 /**
@@ -98,6 +99,10 @@ export const clientBody = z
     dpop_bound_access_tokens: z._default(z.boolean(), false),
     // OIDC Core §8.1 pairwise subjects.
     subject_type: z._default(z.enum(SUBJECT_TYPES), "public"),
+    // PAR (RFC 9126 §6), JARM (§3) and the response types /authorize accepts (OIDC Core §3.1, §3.3).
+    require_pushed_authorization_requests: z._default(z.boolean(), false),
+    authorization_signed_response_alg: z._default(z.enum(SIGNING_ALGS), "ES256"),
+    response_types: z._default(z.array(z.enum(RESPONSE_TYPES)).check(z.minLength(1), z.maxLength(RESPONSE_TYPES.length)), ["code"]),
   })
   .check(
     z.superRefine((body, ctx) => {

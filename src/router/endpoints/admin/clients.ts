@@ -47,6 +47,9 @@ function registration(clientId: string, body: ClientBody, now: number): ClientSe
     jwks: body.jwks as ClientRow["jwks"],
     jwksUri: body.jwks_uri,
     subjectType: body.subject_type,
+    requirePushedAuthorizationRequests: body.require_pushed_authorization_requests,
+    authorizationSignedResponseAlg: body.authorization_signed_response_alg,
+    responseTypes: [...new Set(body.response_types)],
     updatedAt: now,
     dpopBoundAccessTokens: body.dpop_bound_access_tokens,
   };
