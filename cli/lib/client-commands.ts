@@ -44,6 +44,10 @@ const CREATE_OPTIONS = {
   "backchannel-logout-session-required": { type: "boolean", description: "Logout tokens must carry the session's sid." },
   "frontchannel-logout-uri": { type: "string", placeholder: "URI", description: "Page framed at logout (OIDC Front-Channel Logout); on a redirect URI's origin." },
   "frontchannel-logout-session-required": { type: "boolean", description: "The front-channel page gets iss and sid." },
+  // CIBA (OpenID CIBA Core 1.0 §4)
+  "ciba-mode": { type: "string", placeholder: "MODE", description: "CIBA token delivery: poll, ping or push (with --grant-type urn:openid:params:grant-type:ciba)." },
+  "ciba-notification-endpoint": { type: "string", placeholder: "URI", description: "Where CIBA ping/push notifications are POSTed; https, or http on loopback." },
+  "ciba-user-code": { type: "boolean", description: "The client sends a user_code with each CIBA request." },
   update: { type: "boolean", description: "Replace the registration if the client exists (the secret is kept unless --secret)." },
 } as const satisfies Options;
 
@@ -92,6 +96,9 @@ function createBody(v: CommonValues<typeof CREATE_OPTIONS>, r: CreateRepeated): 
     body.frontchannel_logout_uri = v["frontchannel-logout-uri"];
     body.frontchannel_logout_session_required = v["frontchannel-logout-session-required"];
   }
+  if (v["ciba-mode"] !== undefined) body.backchannel_token_delivery_mode = v["ciba-mode"];
+  if (v["ciba-notification-endpoint"] !== undefined) body.backchannel_client_notification_endpoint = v["ciba-notification-endpoint"];
+  if (v["ciba-user-code"]) body.backchannel_user_code_parameter = true;
   if (v.secret !== undefined) body.client_secret = v.secret;
   return body;
 }

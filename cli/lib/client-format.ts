@@ -16,6 +16,8 @@ export interface Client {
   frontchannel_logout_uri?: string | null;
   frontchannel_logout_session_required?: boolean;
   registered_dynamically?: boolean;
+  backchannel_token_delivery_mode?: string | null;
+  backchannel_client_notification_endpoint?: string | null;
   initial_access_token_id?: string | null;
   created_at?: number;
 }
@@ -66,6 +68,7 @@ export function formatClient(c: Client): string {
     ["id token", c.id_token_signed_response_alg ?? "-"],
     ["registered", origin(c)],
   ];
+  if (c.backchannel_token_delivery_mode) rows.push(["ciba", `${c.backchannel_token_delivery_mode}${c.backchannel_client_notification_endpoint ? ` → ${c.backchannel_client_notification_endpoint}` : ""}`]);
   if (c.created_at !== undefined) rows.push(["created", new Date(c.created_at).toISOString()]);
   return `client ${c.client_id}\n${rows.map(([k, val]) => `  ${`${k}:`.padEnd(15)}${val}`).join("\n")}`;
 }

@@ -1,4 +1,5 @@
 import { storedScope } from "../../oauth/scopes";
+import { DELIVERY_MODES, type DeliveryMode } from "../../oauth/ciba";
 import { SIGNING_ALGS, type SigningAlg } from "../../oauth/signing-alg";
 import type { Env } from "../../env";
 import type { Config } from "../../config";
@@ -35,6 +36,12 @@ export interface RegisteredClient {
   frontchannelLogoutUri: string | null;
   /** ...and whether it gets iss and sid as query parameters. */
   frontchannelLogoutSessionRequired: boolean;
+  /** CIBA Core §4: poll, ping or push (null: the client does not use CIBA)... */
+  backchannelTokenDeliveryMode: DeliveryMode | null;
+  /** ...where ping and push notifications go... */
+  backchannelClientNotificationEndpoint: string | null;
+  /** ...and whether each request carries a user_code (§7.1). */
+  backchannelUserCodeParameter: boolean;
 }
 
 interface Entry {
@@ -176,5 +183,8 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     backchannelLogoutSessionRequired: row.backchannelLogoutSessionRequired,
     frontchannelLogoutUri: row.frontchannelLogoutUri,
     frontchannelLogoutSessionRequired: row.frontchannelLogoutSessionRequired,
+    backchannelTokenDeliveryMode: isOneOf(row.backchannelTokenDeliveryMode ?? "", DELIVERY_MODES) ? (row.backchannelTokenDeliveryMode as DeliveryMode) : null,
+    backchannelClientNotificationEndpoint: row.backchannelClientNotificationEndpoint,
+    backchannelUserCodeParameter: row.backchannelUserCodeParameter,
   });
 }

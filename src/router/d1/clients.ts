@@ -33,6 +33,10 @@ export interface ClientView {
   metadata: Record<string, unknown>;
   created_at: number;
   updated_at: number;
+  // CIBA (OpenID CIBA Core 1.0 §4).
+  backchannel_token_delivery_mode: string | null;
+  backchannel_client_notification_endpoint: string | null;
+  backchannel_user_code_parameter: boolean;
 }
 
 export function clientView(row: ClientRow): ClientView {
@@ -60,6 +64,9 @@ export function clientView(row: ClientRow): ClientView {
     metadata: row.metadata,
     created_at: row.createdAt,
     updated_at: row.updatedAt,
+    backchannel_token_delivery_mode: row.backchannelTokenDeliveryMode,
+    backchannel_client_notification_endpoint: row.backchannelClientNotificationEndpoint,
+    backchannel_user_code_parameter: row.backchannelUserCodeParameter,
   };
 }
 
@@ -75,7 +82,9 @@ export const COLUMNS =
   "client_id, client_name, client_type, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, scope, " +
   "token_endpoint_auth_method, id_token_signed_response_alg, offline_survives_logout, refresh_grace_s, token_exchange_audiences, " +
   "backchannel_logout_uri, backchannel_logout_session_required, frontchannel_logout_uri, frontchannel_logout_session_required, jwks, jwks_uri, " +
-  "metadata, registration_token_hash, initial_token_id, registration_policy, created_at, updated_at";
+  "metadata, registration_token_hash, initial_token_id, registration_policy, created_at, updated_at" +
+  // CIBA
+  ", backchannel_token_delivery_mode, backchannel_client_notification_endpoint, backchannel_user_code_parameter";
 
 /**
  * The writable columns after client_id, in COLUMNS order (secret_hash is written on its
@@ -100,6 +109,10 @@ export const SETTINGS = [
   "jwks",
   "jwks_uri",
   "updated_at",
+  // CIBA
+  "backchannel_token_delivery_mode",
+  "backchannel_client_notification_endpoint",
+  "backchannel_user_code_parameter",
 ] as const;
 
 export interface StoredClient {
@@ -128,6 +141,9 @@ export interface StoredClient {
   registration_policy: string | null;
   created_at: number;
   updated_at: number;
+  backchannel_token_delivery_mode: string | null;
+  backchannel_client_notification_endpoint: string | null;
+  backchannel_user_code_parameter: number;
 }
 
 export function rowOf(s: StoredClient): ClientRow {
@@ -157,6 +173,9 @@ export function rowOf(s: StoredClient): ClientRow {
     registrationPolicy: s.registration_policy === null ? null : (JSON.parse(s.registration_policy) as ClientRow["registrationPolicy"]),
     createdAt: s.created_at,
     updatedAt: s.updated_at,
+    backchannelTokenDeliveryMode: s.backchannel_token_delivery_mode,
+    backchannelClientNotificationEndpoint: s.backchannel_client_notification_endpoint,
+    backchannelUserCodeParameter: s.backchannel_user_code_parameter === 1,
   };
 }
 
@@ -184,6 +203,9 @@ export function settingsOf(row: ClientSettings): (string | number | null)[] {
     row.jwks === null ? null : JSON.stringify(row.jwks),
     row.jwksUri,
     row.updatedAt,
+    row.backchannelTokenDeliveryMode,
+    row.backchannelClientNotificationEndpoint,
+    row.backchannelUserCodeParameter ? 1 : 0,
   ];
 }
 

@@ -23,6 +23,9 @@ export function clientSettings(metadata: ClientMetadata, clientId: string, now: 
     jwks: metadata.jwks,
     jwksUri: metadata.jwks_uri,
     updatedAt: now,
+    backchannelTokenDeliveryMode: metadata.ciba.backchannel_token_delivery_mode,
+    backchannelClientNotificationEndpoint: metadata.ciba.backchannel_client_notification_endpoint,
+    backchannelUserCodeParameter: metadata.ciba.backchannel_user_code_parameter,
   };
 }
 
@@ -65,6 +68,12 @@ export function clientInformation(row: ClientRow, config: Config, tokens: { clie
   if (row.jwksUri !== null) info.jwks_uri = row.jwksUri;
   if (row.backchannelLogoutUri !== null) info.backchannel_logout_uri = row.backchannelLogoutUri;
   if (row.frontchannelLogoutUri !== null) info.frontchannel_logout_uri = row.frontchannelLogoutUri;
+  // CIBA Core §4.
+  if (row.backchannelTokenDeliveryMode !== null) {
+    info.backchannel_token_delivery_mode = row.backchannelTokenDeliveryMode;
+    info.backchannel_user_code_parameter = row.backchannelUserCodeParameter;
+  }
+  if (row.backchannelClientNotificationEndpoint !== null) info.backchannel_client_notification_endpoint = row.backchannelClientNotificationEndpoint;
   // The descriptive members follow; they never stand in for one of the members above.
   for (const [member, value] of Object.entries(row.metadata)) if (!(member in info)) info[member] = value;
   return info;

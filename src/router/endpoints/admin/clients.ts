@@ -46,6 +46,9 @@ function registration(clientId: string, body: ClientBody, now: number): ClientSe
     jwks: body.jwks as ClientRow["jwks"],
     jwksUri: body.jwks_uri,
     updatedAt: now,
+    backchannelTokenDeliveryMode: body.backchannel_token_delivery_mode,
+    backchannelClientNotificationEndpoint: body.backchannel_client_notification_endpoint,
+    backchannelUserCodeParameter: body.backchannel_user_code_parameter,
   };
 }
 
