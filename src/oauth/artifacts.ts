@@ -8,7 +8,7 @@ import { randomToken } from "./secrets";
  * `d.<bucket>.<secret>` (RFC 8628; its bucket is its user code's). Only their
  * SHA-256 is stored.
  */
-export type ArtifactKind = "s" | "c" | "r" | "d";
+export type ArtifactKind = "s" | "c" | "r" | "d" | "b";
 
 const SECRET = "[A-Za-z0-9_-]{43}";
 const PATTERNS: Record<ArtifactKind, RegExp> = {
@@ -16,6 +16,8 @@ const PATTERNS: Record<ArtifactKind, RegExp> = {
   c: new RegExp(`^c\\.(\\d{1,4})\\.${SECRET}$`),
   d: new RegExp(`^d\\.(\\d{1,4})\\.${SECRET}$`),
   r: new RegExp(`^r\\.(\\d{1,4})\\.([A-Za-z0-9_-]{22})\\.${SECRET}$`),
+  // CIBA auth_req_id `b.<bucket>.<mac>` (CIBA Core §7.3): its bucket is its user's (src/router/ciba/ids.ts).
+  b: new RegExp(`^b\\.(\\d{1,4})\\.${SECRET}$`),
 };
 
 export function mintArtifact(kind: "s" | "c" | "d", bucket: number): string {

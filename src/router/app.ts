@@ -2,6 +2,7 @@ import { Hono } from "hono/tiny";
 import { loadConfig } from "../config";
 import { admin } from "./endpoints/admin";
 import { deviceAuthorizationEndpoint } from "./device/start";
+import { backchannelAuthenticationEndpoint } from "./ciba/start";
 import { discovery } from "./endpoints/discovery";
 import { health } from "./endpoints/health";
 import { introspectEndpoint } from "./endpoints/introspect";
@@ -31,6 +32,7 @@ export const app = new Hono<AppEnv>()
   .route("/", pages)
   .route("/", tokenEndpoint)
   .route("/", deviceAuthorizationEndpoint)
+  .route("/", backchannelAuthenticationEndpoint)
   .route("/", userinfoEndpoint)
   .route("/", revokeEndpoint)
   .route("/", introspectEndpoint)

@@ -9,11 +9,13 @@ import type { OwnershipUpdate, ShardResult } from "../results.ts";
 import type { BucketInventory, BucketBackup, RestoreInput, RestoreOutcome, RollbackTarget, RollbackScheduled, CopyCursor, TablePage, BucketPage, BucketDelta, BucketChecksum, BucketDigest, Row } from "./api/bucket-data.ts";
 import type { NewDeviceRequest, DeviceRequestView, DeviceDecision, DevicePollInput, DevicePoll, DeviceGrantInput, DeviceApprover, DeviceRedeemInput, DeviceRedeemed } from "./api/device.ts";
 import type { UserView } from "./api/users.ts";
+import type { NewCibaRequest, CibaRequestView, CibaDecision, CibaPollInput, CibaPoll, CibaDeliveryInput, CibaDelivery, CibaPending } from "./api/ciba.ts";
 
 // The contract's other parts, for callers that import this file only.
 export * from "./api/bucket-data.ts";
 export type * from "./api/device.ts";
 export type * from "./api/users.ts";
+export type * from "./api/ciba.ts";
 
 
 export interface UserShardApi {
@@ -42,6 +44,13 @@ export interface UserShardApi {
   deviceApprover(bucket: number, sessionHash: string): ShardResult<DeviceApprover>;
   writeDeviceGrant(input: DeviceGrantInput): ShardResult<DeviceApprover>;
   redeemDeviceGrant(input: DeviceRedeemInput): ShardResult<DeviceRedeemed>;
+  /** CIBA (OpenID CIBA Core 1.0): request, approval page, decision, poll, ping/push delivery, dev listing — all in the user's shard. */
+  startCiba(input: NewCibaRequest): ShardResult<object>;
+  findCiba(bucket: number, requestId: string): ShardResult<CibaRequestView>;
+  decideCiba(decision: CibaDecision): ShardResult<object>;
+  pollCiba(input: CibaPollInput): ShardResult<CibaPoll>;
+  deliverCiba(input: CibaDeliveryInput): ShardResult<CibaDelivery>;
+  pendingCiba(): ShardResult<{ requests: CibaPending[] }>;
   /** /token refresh_token: rotation; reuse of a retired token revokes the family. */
   rotateRefresh(input: RotateInput): ShardResult<Rotated>;
   /** /userinfo: the access token (by jti) and the grant behind it are live; the user's current claims. */
@@ -359,6 +368,10 @@ export const TRACED_METHODS = [
   "deviceApprover",
   "writeDeviceGrant",
   "redeemDeviceGrant",
+  "startCiba",
+  "findCiba",
+  "decideCiba",
+  "pollCiba",
   "rotateRefresh",
   "userinfo",
   "revokeAccess",

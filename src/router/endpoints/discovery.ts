@@ -3,6 +3,8 @@ import { DEVICE_CODE, TOKEN_EXCHANGE } from "../../oauth/grant-types";
 import { CLAIMS_SUPPORTED, SCOPES_SUPPORTED } from "../../oauth/scopes";
 import type { Config } from "../../config";
 import type { AppEnv } from "../types";
+import { CIBA } from "../../oauth/grant-types";
+import { DELIVERY_MODES } from "../../oauth/ciba";
 
 /**
  * OpenID Provider metadata (OIDC Discovery 1.0 §3), built from config only: the
@@ -10,6 +12,8 @@ import type { AppEnv } from "../types";
  */
 export function providerMetadata(config: Config): Record<string, unknown> {
   const at = (path: string) => `${config.issuer}${path}`;
+  // CIBA Core §4: the grant type is listed only where the endpoint is.
+  const ciba = config.ciba.secret === null ? [] : [CIBA];
   return {
     issuer: config.issuer,
     authorization_endpoint: at("/authorize"),
@@ -28,7 +32,7 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     scopes_supported: SCOPES_SUPPORTED,
     response_types_supported: ["code"],
     response_modes_supported: ["query", "form_post"],
-    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE, DEVICE_CODE],
+    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE, DEVICE_CODE, ...ciba],
     subject_types_supported: ["public"],
     id_token_signing_alg_values_supported: ["ES256", "RS256"],
     token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
@@ -47,6 +51,15 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     authorization_response_iss_parameter_supported: true,
     // RFC 8414 §2 / OIDC Discovery §3: only while registration is on (REGISTRATION).
     ...(config.registration === "off" ? {} : { registration_endpoint: at("/register") }),
+    // OpenID CIBA Core 1.0 §4, while CIBA_SECRET is set. No backchannel_authentication_request_signing_alg_values_supported:
+    // signed authentication requests are not supported. No user_code: no user has one to give.
+    ...(config.ciba.secret === null
+      ? {}
+      : {
+          backchannel_authentication_endpoint: at("/bc-authorize"),
+          backchannel_token_delivery_modes_supported: [...DELIVERY_MODES],
+          backchannel_user_code_parameter_supported: false,
+        }),
   };
 }
 

@@ -15,6 +15,8 @@ interface TokenContext {
   client: RegisteredClient;
   grantId: string;
   redeemed: Pick<Redeemed, "user" | "scope" | "authTime" | "nonce" | "acr" | "amr"> & { sid: string | null };
+  /** Claims a grant adds to the ID token (CIBA push: the auth_req_id and rt_hash, CIBA Core §10.3.1). */
+  idTokenClaims?: Record<string, unknown>;
 }
 
 interface IssuedTokens {
@@ -98,6 +100,7 @@ async function idToken(env: Env, config: Config, ctx: TokenContext, access: stri
       ...(ctx.redeemed.sid ? { sid: ctx.redeemed.sid } : {}),
       acr: ctx.redeemed.acr,
       amr: ctx.redeemed.amr,
+      ...ctx.idTokenClaims,
     },
     { typ: "JWT" },
   );
