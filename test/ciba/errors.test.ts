@@ -86,7 +86,7 @@ describe("CIBA authentication request errors", () => {
     expect(await cibaRowCount(fresh.id)).toBe(1);
   });
 
-  it("§7.1 id_token_hint: an ID token we issued to this client names its user, even when expired", async () => {
+  it("§7.1 id_token_hint: an ID token we issued to this client names its user; issued to another client, it is refused", async () => {
     // The ID token of a first CIBA round trip is the hint for the second.
     const { startCiba, approvalLinkFor, approveAs, poll: pollToken } = await import("./helpers");
     const { TestBrowser } = await import("../helpers/browser");

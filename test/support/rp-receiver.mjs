@@ -5,7 +5,8 @@
 //   POST /down/<key>       always answers 500
 //   GET  /received?key=K   the form bodies received for key K, with the status each got
 //   POST /json/<key>       a CIBA client notification endpoint: records the JSON body and the
-//                          Authorization header, answers 204 (flaky-json-<n>: 503 the first n times)
+//                          Authorization (and Authshard-Signature) header, answers 204
+//                          (flaky-json-<n>: 503 the first n times)
 const received = new Map();
 
 export default {
@@ -21,7 +22,7 @@ export default {
     const json = /^(?:flaky-json-(\d+)|json)$/.exec(mode);
     if (json) {
       const failing = json[1] !== undefined && list.length < Number(json[1]);
-      list.push({ host: url.host, contentType: request.headers.get("content-type"), authorization: request.headers.get("authorization"), body: await request.json().catch(() => null), status: failing ? 503 : 204 });
+      list.push({ host: url.host, contentType: request.headers.get("content-type"), authorization: request.headers.get("authorization"), signature: request.headers.get("authshard-signature"), body: await request.json().catch(() => null), status: failing ? 503 : 204 });
       return new Response(null, { status: failing ? 503 : 204 });
     }
     const form = new URLSearchParams(await request.text());
