@@ -1,6 +1,10 @@
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { env } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import type { Env } from "../../src/env";
+import { deliverCibaBatch } from "../../src/router/ciba/deliver";
+import { recordingQueue } from "../helpers/audit";
+import { rowsIn } from "../helpers/shards";
 import { accessTokenHash } from "../../src/oauth/claims";
 import { stubFor } from "../../src/shard/stub";
 import { TestBrowser } from "../helpers/browser";
@@ -94,6 +98,26 @@ describe("CIBA ping and push", () => {
 
     // Nothing more arrives: one token set per request.
     await new Promise((r) => setTimeout(r, 1500));
+    expect(await waitForReceived(client.key, 2, 500)).toHaveLength(1);
+  });
+
+  it("push: a redelivered job signs and sends nothing twice (the shard redeemed the request in the first delivery's call)", async () => {
+    const client = await cibaClient("push");
+    await startCiba(client, { login_hint: user.email });
+    await approveAs(new TestBrowser(), await approvalLinkFor(user.id), user, "allow");
+    await runShardAlarm(user.id);
+    expect(await waitForReceived(client.key, 1)).toHaveLength(1);
+    // The queue hands the same client job over again (at-least-once delivery), twice.
+    const [row] = await rowsIn(await shardOfUser(user.id), "ciba_requests", "client_id = ?", client.clientId);
+    const job = { v: 1, kind: "client", mode: "push", event_id: "redelivered", client_id: client.clientId, request_id: row!.request_id, bucket: row!.bucket };
+    const pushed = recordingQueue();
+    for (const attempt of [2, 3]) {
+      const batch = createMessageBatch("authshard-notify", [{ id: `m${attempt}`, timestamp: new Date(), attempts: attempt, body: job }]);
+      await deliverCibaBatch(batch, { ...(env as unknown as Env), NOTIFY_QUEUE: pushed as unknown as Env["NOTIFY_QUEUE"] });
+      expect((await getQueueResult(batch, createExecutionContext())).explicitAcks).toEqual([`m${attempt}`]);
+    }
+    expect(pushed.sent).toEqual([]);
+    await new Promise((r) => setTimeout(r, 1000));
     expect(await waitForReceived(client.key, 2, 500)).toHaveLength(1);
   });
 
