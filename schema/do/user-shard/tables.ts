@@ -279,7 +279,7 @@ export const cibaRequests = sqliteTable(
     // §7.3 interval, grown by slow_down (§11), and when the client last polled.
     intervalS: integer("interval_s").notNull(),
     lastPolledAt: integer("last_polled_at"),
-    // pending | approved | denied | redeemed | expired
+    // pending | approved | denied | redeemed | expired; delivered_error once a push client was sent the denial or expiry (§12)
     status: text("status").notNull(),
     grantId: text("grant_id"),
     authTime: integer("auth_time"),

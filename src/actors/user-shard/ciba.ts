@@ -124,12 +124,14 @@ export function pollCibaRequest(sql: SqlStorage, input: CibaPollInput, now: numb
 /**
  * The sweep's part (at least once, idempotent): pending requests past their expiry become
  * `expired` with a `ciba.expired` event (whose job tells a ping or push client, §12), a
- * bounded batch at a time. The rows themselves go with the sweep's keep window.
+ * bounded batch at a time — only in buckets this shard serves, so a bucket being moved (or
+ * copied in) is not changed under its checksums. The rows go with the sweep's keep window.
  */
 export function expireCibaRequests(sql: SqlStorage, now: number, limit: number): number {
   const rows = sql
     .exec<{ request_id: string; bucket: number; user_id: string; client_id: string; mode: string }>(
-      "SELECT request_id, bucket, user_id, client_id, mode FROM ciba_requests WHERE status = 'pending' AND expires_at <= ? LIMIT ?",
+      `SELECT request_id, bucket, user_id, client_id, mode FROM ciba_requests WHERE status = 'pending' AND expires_at <= ?
+       AND bucket IN (SELECT bucket FROM owned_buckets WHERE state = 'active') LIMIT ?`,
       now,
       limit,
     )
