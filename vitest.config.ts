@@ -21,6 +21,8 @@ export default defineConfig({
                 // all share one counter (ip:unknown) and the suite would trip its own limits. The
                 // tests in test/rate-limit turn them on in an env of their own.
                 RATE_LIMITS: "off",
+                // CIBA's auth_req_id key (a secret: .dev.vars locally, `wrangler secret put` in production).
+                CIBA_SECRET: "test-ciba-secret-0123456789abcdef0123456789",
                 TEST_D1_MIGRATIONS: d1Migrations,
               },
               // Relying parties' back-channel logout endpoints: every outbound request of the

@@ -3,7 +3,7 @@ import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CliError, UsageError, parseCommand, runMain } from "./lib/args.ts";
 import { adminClient } from "./lib/admin-client.ts";
-import { devVarsPath, ensureAdminToken } from "./lib/dev-vars.ts";
+import { devVarsPath, ensureAdminToken, ensureDevSecret } from "./lib/dev-vars.ts";
 import { banner, seedDemo } from "./lib/seed.ts";
 import { ROOT, applyLocalMigrations, exitStatus, spawnWrangler } from "./lib/wrangler.ts";
 
@@ -39,6 +39,8 @@ function portIsFree(port: number): Promise<boolean> {
 /** Creates .dev.vars with an ADMIN_TOKEN if needed; returns the token. */
 function prepareSecrets(path: string): string {
   const result = ensureAdminToken(path);
+  // CIBA's auth_req_id key (src/router/ciba/ids.ts): a local secret, like the admin token.
+  if (ensureDevSecret(path, "CIBA_SECRET")) log(`added a new CIBA_SECRET to ${path}`);
   switch (result.state) {
     case "created":
       log(`created ${path} (mode 0600) with a new ADMIN_TOKEN:`);

@@ -88,6 +88,23 @@ export interface Config {
   readonly parTtlS: number;
   /** Every client must push its authorization requests (§6 require_pushed_authorization_requests, provider-wide). */
   readonly requirePar: boolean;
+  /** CIBA (OpenID CIBA Core 1.0): see CibaConfig. */
+  readonly ciba: CibaConfig;
+}
+
+/** Client-initiated backchannel authentication (README "Client-initiated backchannel authentication"). */
+export interface CibaConfig {
+  /** Key that derives each auth_req_id from its request id (HMAC-SHA-256); null turns CIBA off. */
+  readonly secret: string | null;
+  /** Lifetime of a request when the client asks for none (§7.1 requested_expiry caps at cibaMaxTtlS). */
+  readonly defaultTtlS: number;
+  readonly maxTtlS: number;
+  /** Where the authentication device's webhook is POSTed; null: no webhook (local: see /dev/ciba). */
+  readonly notifierUrl: string | null;
+  /** HMAC-SHA-256 key the webhook body is signed with. */
+  readonly notifierSecret: string | null;
+  /** GET /dev/ciba lists pending requests with their approval links (local development only). */
+  readonly devListing: boolean;
 }
 
 export class ConfigError extends Error {
@@ -235,6 +252,40 @@ export function parseConfig(env: Partial<Env>): Config {
     pairwiseSalt: parsePairwiseSalt(env.PAIRWISE_SALT, loopback),
     parTtlS: parseInteger("PAR_TTL_S", env.PAR_TTL_S, 60, 10, 600),
     requirePar: parseSwitch("REQUIRE_PAR", env.REQUIRE_PAR, false),
+    ciba: parseCiba(env),
+  });
+}
+
+/** A secret for an HMAC key: long enough to be one (32 characters), or unset. */
+function parseSecret(variable: string, raw: string | undefined): string | null {
+  if (raw === undefined || raw === "") return null;
+  if (raw.length < 32) throw new ConfigError(variable, "must be at least 32 characters (e.g. openssl rand -base64 32), or unset");
+  return raw;
+}
+
+function parseCiba(env: Partial<Env>): CibaConfig {
+  const notifierUrl = env.CIBA_NOTIFIER_URL?.trim() || null;
+  if (notifierUrl !== null) {
+    let url: URL | null = null;
+    try {
+      url = new URL(notifierUrl);
+    } catch {
+      // reported below
+    }
+    if (!url || (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname)))) {
+      throw new ConfigError("CIBA_NOTIFIER_URL", "must be an https URL (http only on localhost / 127.0.0.1)");
+    }
+  }
+  const notifierSecret = parseSecret("CIBA_NOTIFIER_SECRET", env.CIBA_NOTIFIER_SECRET);
+  if (notifierUrl !== null && notifierSecret === null) throw new ConfigError("CIBA_NOTIFIER_SECRET", "is required with CIBA_NOTIFIER_URL (the webhook is signed with it)");
+  const maxTtlS = parseInteger("CIBA_MAX_TTL_S", env.CIBA_MAX_TTL_S, 600, 60, 3_600);
+  return Object.freeze({
+    secret: parseSecret("CIBA_SECRET", env.CIBA_SECRET),
+    defaultTtlS: Math.min(parseInteger("CIBA_TTL_S", env.CIBA_TTL_S, 300, 30, 3_600), maxTtlS),
+    maxTtlS,
+    notifierUrl,
+    notifierSecret,
+    devListing: parseSwitch("CIBA_DEV_LISTING", env.CIBA_DEV_LISTING, false),
   });
 }
 

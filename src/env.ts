@@ -3,6 +3,7 @@ import type { ShardDirectoryActor } from "./actors/directory/actor";
 import type { UserShardActor } from "./actors/user-shard/actor";
 import type { AuditMessage } from "./audit/message";
 import type { BackchannelJob } from "./backchannel/message";
+import type { CibaJob } from "./ciba/message";
 
 /** Bindings and variables of the worker (wrangler.jsonc, .dev.vars, secrets). */
 export interface Env {
@@ -14,6 +15,8 @@ export interface Env {
   AUDIT_QUEUE: Queue<AuditMessage>;
   /** Back-channel logout notifications from the shards' outboxes to their delivery consumer. */
   LOGOUT_QUEUE: Queue<BackchannelJob>;
+  /** CIBA notifications (authentication device, client ping and push) from the shards' outboxes. */
+  NOTIFY_QUEUE: Queue<CibaJob>;
   /** Audit archive: gzip NDJSON objects partitioned by day and hour. */
   AUDIT_ARCHIVE: R2Bucket;
   /** Bucket backups (`npm run shards -- backup`). */
@@ -70,6 +73,13 @@ export interface Env {
   DPOP_NONCE_SECRET?: string;
   /** Seconds a DPoP proof's iat may lie from our clock, either way (RFC 9449 §11.1); default 60. */
   DPOP_IAT_WINDOW_S?: string;
+  /** CIBA (src/config.ts CibaConfig): the auth_req_id key, request lifetimes, the authentication-device webhook, the dev listing. */
+  CIBA_SECRET?: string;
+  CIBA_TTL_S?: string;
+  CIBA_MAX_TTL_S?: string;
+  CIBA_NOTIFIER_URL?: string;
+  CIBA_NOTIFIER_SECRET?: string;
+  CIBA_DEV_LISTING?: string;
   /** "1" turns on load/metrics mode (src/router/metrics.ts): call counting and /admin/metrics. */
   METRICS?: string;
   /** Secret key of pairwise subject identifiers (OIDC Core §8.1); a fixed default on a loopback issuer only. */

@@ -6,6 +6,7 @@ import { runAuditRetention } from "./audit/retention";
 import { app } from "./router/app";
 import { deliverBackchannel, registryTargets } from "./router/logout/backchannel";
 import { loadConfig } from "./config";
+import { deliverCibaBatch } from "./router/ciba/deliver";
 import { CallCounter, countedFetch, countingEnv, countSqlRows, metricsEnabled } from "./router/metrics";
 
 export { KeyManagerActor } from "./actors/key-manager/actor";
@@ -39,6 +40,11 @@ export default {
     // Back-channel logout notifications (and their dead letters); everything else is audit.
     if (/-logout(-dlq)?$/.test(batch.queue)) {
       await deliverBackchannel(batch, workerEnv, registryTargets(workerEnv, loadConfig(workerEnv)), { deadLetter: batch.queue.endsWith("-dlq") });
+      return;
+    }
+    // CIBA notifications: the authentication device, client ping and push (and their dead letters).
+    if (/-notify(-dlq)?$/.test(batch.queue)) {
+      await deliverCibaBatch(batch, workerEnv, { deadLetter: batch.queue.endsWith("-dlq") });
       return;
     }
     if (!metrics) {

@@ -56,6 +56,10 @@ const CREATE_OPTIONS = {
   "subject-type": { type: "string", placeholder: "TYPE", description: "public (default: sub is the user id) or pairwise (sub per sector, the one host of the redirect URIs)." },
   "require-par": { type: "boolean", description: "Accept this client's authorization requests only when pushed to /par (RFC 9126 §6)." },
   "authorization-alg": { type: "string", placeholder: "ALG", description: "JARM response signing algorithm: ES256 (default) or RS256." },
+  // CIBA (OpenID CIBA Core 1.0 §4)
+  "ciba-mode": { type: "string", placeholder: "MODE", description: "CIBA token delivery: poll, ping or push (with --grant-type urn:openid:params:grant-type:ciba)." },
+  "ciba-notification-endpoint": { type: "string", placeholder: "URI", description: "Where CIBA ping/push notifications are POSTed; https, or http on loopback." },
+  "ciba-user-code": { type: "boolean", description: "The client sends a user_code with each CIBA request." },
   update: { type: "boolean", description: "Replace the registration if the client exists (the secret is kept unless --secret)." },
 } as const satisfies Options;
 
@@ -112,6 +116,9 @@ function createBody(v: CommonValues<typeof CREATE_OPTIONS>, r: CreateRepeated): 
   if (r["response-type"].length > 0) body.response_types = r["response-type"];
   if (v["require-par"]) body.require_pushed_authorization_requests = true;
   if (v["authorization-alg"] !== undefined) body.authorization_signed_response_alg = v["authorization-alg"];
+  if (v["ciba-mode"] !== undefined) body.backchannel_token_delivery_mode = v["ciba-mode"];
+  if (v["ciba-notification-endpoint"] !== undefined) body.backchannel_client_notification_endpoint = v["ciba-notification-endpoint"];
+  if (v["ciba-user-code"]) body.backchannel_user_code_parameter = true;
   if (v.secret !== undefined) body.client_secret = v.secret;
   // DPoP (RFC 9449 §5.2).
   if (v["dpop-bound-access-tokens"]) body.dpop_bound_access_tokens = true;

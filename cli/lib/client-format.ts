@@ -21,6 +21,8 @@ export interface Client {
   response_types?: string[];
   registered_dynamically?: boolean;
   subject_type?: string;
+  backchannel_token_delivery_mode?: string | null;
+  backchannel_client_notification_endpoint?: string | null;
   initial_access_token_id?: string | null;
   created_at?: number;
 }
@@ -75,6 +77,7 @@ export function formatClient(c: Client): string {
     ["responses", `${(c.response_types ?? ["code"]).join(", ")}${c.require_pushed_authorization_requests ? "; pushed (PAR) only" : ""}; JARM ${c.authorization_signed_response_alg ?? "-"}`],
     ["registered", origin(c)],
   ];
+  if (c.backchannel_token_delivery_mode) rows.push(["ciba", `${c.backchannel_token_delivery_mode}${c.backchannel_client_notification_endpoint ? ` → ${c.backchannel_client_notification_endpoint}` : ""}`]);
   if (c.created_at !== undefined) rows.push(["created", new Date(c.created_at).toISOString()]);
   return `client ${c.client_id}\n${rows.map(([k, val]) => `  ${`${k}:`.padEnd(15)}${val}`).join("\n")}`;
 }

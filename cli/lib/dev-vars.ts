@@ -80,3 +80,15 @@ export function ensureAdminToken(path: string): EnsureResult {
   appendFileSync(path, `${sep}ADMIN_TOKEN=${token}\n`);
   return { state: "appended", token };
 }
+
+/**
+ * Makes sure `.dev.vars` at `path` (created by ensureAdminToken first) holds `name`, a new
+ * random secret if it had none (CIBA_SECRET: the key of local auth_req_ids). True when added.
+ */
+export function ensureDevSecret(path: string, name: string): boolean {
+  const text = readDevVarsFile(path) ?? "";
+  if (parseDevVar(text, name)) return false;
+  const sep = text === "" || text.endsWith("\n") ? "" : "\n";
+  appendFileSync(path, `${sep}${name}=${newAdminToken()}\n`, { mode: 0o600 });
+  return true;
+}

@@ -52,6 +52,11 @@ export const clients = sqliteTable("clients", {
   initialTokenId: text("initial_token_id"),
   // The policy the client registered under, kept so that an RFC 7592 update cannot step outside it.
   registrationPolicy: text("registration_policy", { mode: "json" }).$type<{ grant_types: string[]; scope: string; token_endpoint_auth_methods: string[] | null }>(),
+  // CIBA (OpenID CIBA Core 1.0 §4): how the client gets its result (poll | ping | push; null: no CIBA),
+  // where ping and push notifications go, and whether it sends a user_code with each request.
+  backchannelTokenDeliveryMode: text("backchannel_token_delivery_mode"),
+  backchannelClientNotificationEndpoint: text("backchannel_client_notification_endpoint"),
+  backchannelUserCodeParameter: integer("backchannel_user_code_parameter", { mode: "boolean" }).notNull().default(false),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
   // DPoP (RFC 9449 §5.2): dpop_bound_access_tokens — /token refuses this client's requests without a DPoP proof.

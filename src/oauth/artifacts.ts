@@ -9,7 +9,7 @@ import { randomToken } from "./secrets";
  * `p.<bucket>.<secret>` (RFC 9126, inside its request_uri; a random bucket). Only
  * their SHA-256 is stored.
  */
-export type ArtifactKind = "s" | "c" | "r" | "d" | "p";
+export type ArtifactKind = "s" | "c" | "r" | "d" | "p" | "b";
 
 const SECRET = "[A-Za-z0-9_-]{43}";
 const PATTERNS: Record<ArtifactKind, RegExp> = {
@@ -18,6 +18,8 @@ const PATTERNS: Record<ArtifactKind, RegExp> = {
   d: new RegExp(`^d\\.(\\d{1,4})\\.${SECRET}$`),
   p: new RegExp(`^p\\.(\\d{1,4})\\.${SECRET}$`),
   r: new RegExp(`^r\\.(\\d{1,4})\\.([A-Za-z0-9_-]{22})\\.${SECRET}$`),
+  // CIBA auth_req_id `b.<bucket>.<mac>` (CIBA Core §7.3): its bucket is its user's (src/router/ciba/ids.ts).
+  b: new RegExp(`^b\\.(\\d{1,4})\\.${SECRET}$`),
 };
 
 export function mintArtifact(kind: "s" | "c" | "d" | "p", bucket: number): string {

@@ -3,3 +3,6 @@ export const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 
 /** RFC 8628 §3.4: the grant type a device polls /token with. */
 export const DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code";
+
+/** OpenID CIBA Core 1.0 §4, §10.1: the grant type a CIBA client polls /token with (and registers). */
+export const CIBA = "urn:openid:params:grant-type:ciba";

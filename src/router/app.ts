@@ -2,6 +2,7 @@ import { Hono } from "hono/tiny";
 import { loadConfig } from "../config";
 import { admin } from "./endpoints/admin";
 import { deviceAuthorizationEndpoint } from "./device/start";
+import { backchannelAuthenticationEndpoint } from "./ciba/start";
 import { discovery } from "./endpoints/discovery";
 import { health } from "./endpoints/health";
 import { introspectEndpoint } from "./endpoints/introspect";
@@ -33,6 +34,7 @@ export const app = new Hono<AppEnv>()
   .route("/", tokenEndpoint)
   .route("/", deviceAuthorizationEndpoint)
   .route("/", parEndpoint)
+  .route("/", backchannelAuthenticationEndpoint)
   .route("/", userinfoEndpoint)
   .route("/", revokeEndpoint)
   .route("/", introspectEndpoint)

@@ -145,6 +145,9 @@ describe("the last use of an initial access token, raced", () => {
       registrationPolicy: null,
       createdAt: now,
       updatedAt: now,
+      backchannelTokenDeliveryMode: null,
+      backchannelClientNotificationEndpoint: null,
+      backchannelUserCodeParameter: false,
     });
     const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => insertDynamicClient(env.DB, row(i), hash, now)));
     expect(outcomes.filter(Boolean)).toHaveLength(1);

@@ -4,6 +4,9 @@
 //   POST /flaky-<n>/<key>  answers 503 the first n times, then 200
 //   POST /down/<key>       always answers 500
 //   GET  /received?key=K   the form bodies received for key K, with the status each got
+//   POST /json/<key>       a CIBA client notification endpoint: records the JSON body and the
+//                          Authorization (and Authshard-Signature) header, answers 204
+//                          (flaky-json-<n>: 503 the first n times)
 const received = new Map();
 
 export default {
@@ -16,6 +19,12 @@ export default {
     if (request.method !== "POST" || !key) return new Response("not found", { status: 404 });
     const list = received.get(key) ?? [];
     received.set(key, list);
+    const json = /^(?:flaky-json-(\d+)|json)$/.exec(mode);
+    if (json) {
+      const failing = json[1] !== undefined && list.length < Number(json[1]);
+      list.push({ host: url.host, contentType: request.headers.get("content-type"), authorization: request.headers.get("authorization"), signature: request.headers.get("authshard-signature"), body: await request.json().catch(() => null), status: failing ? 503 : 204 });
+      return new Response(null, { status: failing ? 503 : 204 });
+    }
     const form = new URLSearchParams(await request.text());
     let status = 200;
     const flaky = /^flaky-(\d+)$/.exec(mode);

@@ -1,6 +1,6 @@
 import { getTableName, type Table } from "drizzle-orm";
 import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
-import { authCodes, consents, credentials, deviceRequests, dpopProofs, grants, outbox, refreshTokens, revokedTokens, sessions, users } from "./tables";
+import { authCodes, cibaRequests, consents, credentials, deviceRequests, dpopProofs, grants, outbox, refreshTokens, revokedTokens, sessions, users } from "./tables";
 import { pushedRequests } from "./tables";
 
 /**
@@ -41,6 +41,7 @@ export const PER_USER_TABLES: readonly PerUserTable[] = [
   entry(deviceRequests),
   entry(dpopProofs),
   entry(pushedRequests),
+  entry(cibaRequests),
 ];
 
 /**

@@ -297,3 +297,41 @@ export const pushedRequests = sqliteTable(
   },
   (t) => [index("pushed_requests_bucket").on(t.bucket), index("pushed_requests_expiry").on(t.expiresAt)],
 );
+
+/**
+ * A CIBA authentication request (OpenID CIBA Core 1.0 §7). Unlike a device request the
+ * user is known when it is made, so it lives in the user's own bucket: the grant that
+ * approval writes sits beside it, a poll is one call to one shard, and it moves with the
+ * user. `auth_req_id` is `b.<bucket>.<mac>`; only its SHA-256 is kept. `request_id` names
+ * the request on the approval page and in the notification jobs (the router derives the
+ * auth_req_id from it again with CIBA_SECRET to send ping and push notifications).
+ */
+export const cibaRequests = sqliteTable(
+  "ciba_requests",
+  {
+    requestId: text("request_id").primaryKey(),
+    authReqIdHash: text("auth_req_id_hash").notNull().unique(),
+    bucket: integer("bucket").notNull(),
+    userId: text("user_id").notNull(),
+    clientId: text("client_id").notNull(),
+    scope: text("scope").notNull(),
+    bindingMessage: text("binding_message"),
+    // poll | ping | push (§5), as the client was registered when it asked.
+    mode: text("mode").notNull(),
+    // §7.1: the bearer token ping and push notifications carry; the client's to check, so kept as sent.
+    notificationToken: text("notification_token"),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    // §7.3 interval, grown by slow_down (§11), and when the client last polled.
+    intervalS: integer("interval_s").notNull(),
+    lastPolledAt: integer("last_polled_at"),
+    // pending | approved | denied | redeemed | expired; delivered_error once a push client was sent the denial or expiry (§12)
+    status: text("status").notNull(),
+    grantId: text("grant_id"),
+    authTime: integer("auth_time"),
+    acr: text("acr"),
+    amr: text("amr"),
+    decidedAt: integer("decided_at"),
+  },
+  (t) => [index("ciba_requests_bucket").on(t.bucket), index("ciba_requests_expiry").on(t.expiresAt)],
+);

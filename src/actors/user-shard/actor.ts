@@ -25,6 +25,8 @@ import type { DeviceApprover, DeviceDecision, DeviceGrantInput, DevicePoll, Devi
 import { liveGrantUser } from "./grants";
 import { storePushedRequest, takePushedRequest } from "./pushed-requests";
 import type { NewPushedRequest, PushedRequest, TakePushedInput } from "./api";
+import { decideCibaRequest, deliverCibaRequest, findCibaRequest, pendingCibaRequests, pollCibaRequest, startCibaRequest } from "./ciba";
+import type { CibaDecision, CibaDelivery, CibaDeliveryInput, CibaPending, CibaPoll, CibaPollInput, CibaRequestView, NewCibaRequest } from "./api";
 import { introspectAccess, introspectRefresh, revokeAccess, revokeRefresh } from "./revocation";
 import { rotateRefresh, type RefreshPolicy } from "./refresh";
 import { withProof } from "./dpop";
@@ -168,6 +170,14 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
     return this.inBucketRaw(input.bucket, (sql, now) => takePushedRequest(sql, input, now));
   }
 
+  // CIBA (ciba.ts, ciba-grants.ts): everything in the user's own bucket, one transaction each.
+  startCiba(input: NewCibaRequest): ShardResult<object> { return this.inBucketRaw(input.bucket, (sql, now) => startCibaRequest(sql, input, now)); }
+  findCiba(bucket: number, requestId: string): ShardResult<CibaRequestView> { return this.inBucketRaw(bucket, (sql, now) => findCibaRequest(sql, bucket, requestId, now)); }
+  decideCiba(decision: CibaDecision): ShardResult<object> { return this.inBucket(decision.bucket, (tx, now, sql) => decideCibaRequest(tx, sql, decision, now)); }
+  pollCiba(input: CibaPollInput): ShardResult<CibaPoll> { return this.inBucketRaw(input.bucket, (sql, now) => pollCibaRequest(sql, input, now)); }
+  deliverCiba(input: CibaDeliveryInput): ShardResult<CibaDelivery> { return this.inBucketRaw(input.bucket, (sql, now) => deliverCibaRequest(sql, input, now)); }
+  pendingCiba(): ShardResult<{ requests: CibaPending[] }> { return this.ctx.storage.transactionSync(() => pendingCibaRequests(this.ctx.storage.sql, Date.now())); }
+
   /** /token refresh_token: rotation in one transaction; reuse of a retired token revokes the family. */
   rotateRefresh(input: RotateInput): ShardResult<Rotated> {
     return this.inBucketRaw(input.bucket, (sql, now) => withProof(sql, input.bucket, input.dpop?.proof, now, () => rotateRefresh(sql, input, this.refreshPolicy, now)));
@@ -303,7 +313,7 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   async flushOutbox(): Promise<{ sent: number }> {
     let sent = 0;
     for (;;) {
-      const batch = await flushOutboxBatch(this.db, this.env.AUDIT_QUEUE, readMeta(this.ctx.storage.sql, "shard_name") ?? null, this.env.LOGOUT_QUEUE);
+      const batch = await flushOutboxBatch(this.db, this.env.AUDIT_QUEUE, readMeta(this.ctx.storage.sql, "shard_name") ?? null, this.env.LOGOUT_QUEUE, this.env.NOTIFY_QUEUE);
       sent += batch.sent;
       if (!batch.more) return { sent };
     }
@@ -327,7 +337,11 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
 
   /** Housekeeping: deletes expired codes, sessions, grants and revoked-jti rows, a bounded batch per table. */
   sweep(): SweepResult {
-    return sweepOnce(this.db, { accessTokenTtlS: this.config.accessTokenTtlS, refreshIdleTtlS: this.config.refreshIdleTtlS }, Date.now());
+    // Expiry can record events (ciba.expired): they leave with a flush like any other.
+    const before = eventsAppended();
+    const swept = sweepOnce(this.db, { accessTokenTtlS: this.config.accessTokenTtlS, refreshIdleTtlS: this.config.refreshIdleTtlS }, Date.now(), this.ctx.storage.sql);
+    if (eventsAppended() !== before) this.scheduleFlush();
+    return swept;
   }
 
   /**
@@ -357,6 +371,7 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
     } else {
       next = Math.min(next, sweepAt);
     }
+    if (this.flushScheduled) next = Math.min(next, now + FLUSH_DELAY_MS);
     await this.ctx.storage.setAlarm(next);
   }
 

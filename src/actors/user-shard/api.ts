@@ -10,6 +10,7 @@ import type { BucketInventory, BucketBackup, RestoreInput, RestoreOutcome, Rollb
 import type { NewDeviceRequest, DeviceRequestView, DeviceDecision, DevicePollInput, DevicePoll, DeviceGrantInput, DeviceApprover, DeviceRedeemInput, DeviceRedeemed } from "./api/device.ts";
 import type { UserView } from "./api/users.ts";
 import type { DpopAtToken, DpopProofRecord } from "./api/dpop.ts";
+import type { NewCibaRequest, CibaRequestView, CibaDecision, CibaPollInput, CibaPoll, CibaDeliveryInput, CibaDelivery, CibaPending } from "./api/ciba.ts";
 
 // The contract's other parts, for callers that import this file only.
 export * from "./api/bucket-data.ts";
@@ -18,6 +19,7 @@ export type * from "./api/device.ts";
 import type { NewPushedRequest, PushedRequest, TakePushedInput } from "./api/pushed.ts";
 export type * from "./api/pushed.ts";
 export type * from "./api/users.ts";
+export type * from "./api/ciba.ts";
 
 
 export interface UserShardApi {
@@ -49,6 +51,13 @@ export interface UserShardApi {
   /** RFC 9126 pushed authorization requests, in the random bucket of their request_uri: stored, then taken once. */
   pushRequest(input: NewPushedRequest): ShardResult<object>;
   takePushedRequest(input: TakePushedInput): ShardResult<PushedRequest>;
+  /** CIBA (OpenID CIBA Core 1.0): request, approval page, decision, poll, ping/push delivery, dev listing — all in the user's shard. */
+  startCiba(input: NewCibaRequest): ShardResult<object>;
+  findCiba(bucket: number, requestId: string): ShardResult<CibaRequestView>;
+  decideCiba(decision: CibaDecision): ShardResult<object>;
+  pollCiba(input: CibaPollInput): ShardResult<CibaPoll>;
+  deliverCiba(input: CibaDeliveryInput): ShardResult<CibaDelivery>;
+  pendingCiba(): ShardResult<{ requests: CibaPending[] }>;
   /** /token refresh_token: rotation; reuse of a retired token revokes the family. */
   rotateRefresh(input: RotateInput): ShardResult<Rotated>;
   /** /userinfo: the access token (by jti) and the grant behind it are live; the user's current claims. */
@@ -385,6 +394,10 @@ export const TRACED_METHODS = [
   "redeemDeviceGrant",
   "pushRequest",
   "takePushedRequest",
+  "startCiba",
+  "findCiba",
+  "decideCiba",
+  "pollCiba",
   "rotateRefresh",
   "userinfo",
   "revokeAccess",

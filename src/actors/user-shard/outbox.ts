@@ -2,6 +2,7 @@ import { and, asc, eq, exists, inArray } from "drizzle-orm";
 import { outbox, ownedBuckets } from "../../../schema/do/user-shard/tables";
 import { packMessages, parseEventData, type AuditMessage, type AuditRecord } from "../../audit/message";
 import { jobsFor, type BackchannelJob } from "../../backchannel/message";
+import { cibaJobsFor, type CibaJob } from "../../ciba/message";
 import type { ShardDb, ShardTx } from "./db";
 import { readMeta, writeMeta } from "./fencing";
 import { currentRequestId } from "./request-context";
@@ -80,6 +81,7 @@ export async function flushOutboxBatch(
   queue: Queue<AuditMessage>,
   shardName: string | null,
   logoutQueue?: Queue<BackchannelJob>,
+  notifyQueue?: Queue<CibaJob>,
 ): Promise<{ sent: number; more: boolean }> {
   const rows = pendingEvents(db).all();
   if (rows.length === 0) return { sent: 0, more: false };
@@ -103,6 +105,11 @@ export async function flushOutboxBatch(
   const jobs = logoutQueue ? records.flatMap(jobsFor) : [];
   for (let i = 0; i < jobs.length; i += 100) {
     await logoutQueue!.sendBatch(jobs.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
+  }
+  // CIBA notifications, the same way: sent before the rows go; the event id keeps a repeat harmless.
+  const notices = notifyQueue ? records.flatMap(cibaJobsFor) : [];
+  for (let i = 0; i < notices.length; i += 100) {
+    await notifyQueue!.sendBatch(notices.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
   }
   const ids = rows.map((r) => r.id);
   db.delete(outbox).where(inArray(outbox.id, ids)).run();

@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNotNull, lt, or } from "drizzle-orm";
-import { authCodes, deviceRequests, dpopProofs, grants, refreshTokens, revokedTokens, sessions } from "../../../schema/do/user-shard/tables";
+import { expireCibaRequests } from "./ciba";
+import { authCodes, cibaRequests, deviceRequests, dpopProofs, grants, refreshTokens, revokedTokens, sessions } from "../../../schema/do/user-shard/tables";
 import { pushedRequests } from "../../../schema/do/user-shard/tables";
 import type { ShardDb } from "./db";
 import type { SweepResult } from "./api";
@@ -23,7 +24,7 @@ export interface SweepLimits {
  * table. Idempotent: running it twice, or concurrently with requests, only deletes
  * rows no request can use any more (each condition matches only dead state).
  */
-export function sweepOnce(db: ShardDb, limits: SweepLimits, now: number): SweepResult {
+export function sweepOnce(db: ShardDb, limits: SweepLimits, now: number, sql: SqlStorage): SweepResult {
   const deleted: Record<string, number> = {};
   const keepUntil = now - SWEEP_KEEP_MS;
 
@@ -37,6 +38,15 @@ export function sweepOnce(db: ShardDb, limits: SweepLimits, now: number): SweepR
   deleted.device_requests = db.transaction((tx) => {
     const rows = tx.select({ k: deviceRequests.deviceCodeHash }).from(deviceRequests).where(lt(deviceRequests.expiresAt, keepUntil)).limit(SWEEP_BATCH).all();
     if (rows.length) tx.delete(deviceRequests).where(inArray(deviceRequests.deviceCodeHash, rows.map((r) => r.k))).run();
+    return rows.length;
+  });
+
+  // CIBA requests: pending ones past their expiry are marked expired (with their event) first;
+  // every row goes after the keep window, kept as long for its replay answer.
+  deleted.ciba_expired = db.transaction(() => expireCibaRequests(sql, now, SWEEP_BATCH));
+  deleted.ciba_requests = db.transaction((tx) => {
+    const rows = tx.select({ k: cibaRequests.requestId }).from(cibaRequests).where(lt(cibaRequests.expiresAt, keepUntil)).limit(SWEEP_BATCH).all();
+    if (rows.length) tx.delete(cibaRequests).where(inArray(cibaRequests.requestId, rows.map((r) => r.k))).run();
     return rows.length;
   });
 

@@ -1,4 +1,5 @@
 import { storedScope } from "../../oauth/scopes";
+import { DELIVERY_MODES, type DeliveryMode } from "../../oauth/ciba";
 import { SIGNING_ALGS, type SigningAlg } from "../../oauth/signing-alg";
 import type { Env } from "../../env";
 import type { Config } from "../../config";
@@ -48,6 +49,12 @@ export interface RegisteredClient {
   authorizationSignedResponseAlg: SigningAlg;
   /** The canonical response types it may ask /authorize for (OIDC Core §3.1, §3.3). */
   responseTypes: ReadonlySet<string>;
+  /** CIBA Core §4: poll, ping or push (null: the client does not use CIBA)... */
+  backchannelTokenDeliveryMode: DeliveryMode | null;
+  /** ...where ping and push notifications go... */
+  backchannelClientNotificationEndpoint: string | null;
+  /** ...and whether each request carries a user_code (§7.1). */
+  backchannelUserCodeParameter: boolean;
 }
 
 interface Entry {
@@ -206,5 +213,8 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     requirePushedAuthorizationRequests: row.requirePushedAuthorizationRequests,
     authorizationSignedResponseAlg,
     responseTypes: new Set(row.responseTypes),
+    backchannelTokenDeliveryMode: isOneOf(row.backchannelTokenDeliveryMode ?? "", DELIVERY_MODES) ? (row.backchannelTokenDeliveryMode as DeliveryMode) : null,
+    backchannelClientNotificationEndpoint: row.backchannelClientNotificationEndpoint,
+    backchannelUserCodeParameter: row.backchannelUserCodeParameter,
   });
 }

@@ -41,6 +41,10 @@ export interface ClientView {
   updated_at: number;
   /** DPoP (RFC 9449 §5.2): /token requires a DPoP proof from this client. */
   dpop_bound_access_tokens: boolean;
+  // CIBA (OpenID CIBA Core 1.0 §4).
+  backchannel_token_delivery_mode: string | null;
+  backchannel_client_notification_endpoint: string | null;
+  backchannel_user_code_parameter: boolean;
 }
 
 export function clientView(row: ClientRow): ClientView {
@@ -73,6 +77,9 @@ export function clientView(row: ClientRow): ClientView {
     created_at: row.createdAt,
     updated_at: row.updatedAt,
     dpop_bound_access_tokens: row.dpopBoundAccessTokens,
+    backchannel_token_delivery_mode: row.backchannelTokenDeliveryMode,
+    backchannel_client_notification_endpoint: row.backchannelClientNotificationEndpoint,
+    backchannel_user_code_parameter: row.backchannelUserCodeParameter,
   };
 }
 
@@ -93,7 +100,9 @@ export const COLUMNS =
   // DPoP (RFC 9449 §5.2)
   ", dpop_bound_access_tokens" +
   // Pairwise subjects (OIDC Core §8.1).
-  ", subject_type";
+  ", subject_type" +
+  // CIBA
+  ", backchannel_token_delivery_mode, backchannel_client_notification_endpoint, backchannel_user_code_parameter";
 
 /**
  * The writable columns after client_id, in COLUMNS order (secret_hash is written on its
@@ -124,6 +133,10 @@ export const SETTINGS = [
   "updated_at",
   // DPoP (RFC 9449 §5.2)
   "dpop_bound_access_tokens",
+  // CIBA
+  "backchannel_token_delivery_mode",
+  "backchannel_client_notification_endpoint",
+  "backchannel_user_code_parameter",
 ] as const;
 
 export interface StoredClient {
@@ -157,6 +170,9 @@ export interface StoredClient {
   updated_at: number;
   dpop_bound_access_tokens: number;
   subject_type: string;
+  backchannel_token_delivery_mode: string | null;
+  backchannel_client_notification_endpoint: string | null;
+  backchannel_user_code_parameter: number;
 }
 
 export function rowOf(s: StoredClient): ClientRow {
@@ -191,6 +207,9 @@ export function rowOf(s: StoredClient): ClientRow {
     updatedAt: s.updated_at,
     dpopBoundAccessTokens: s.dpop_bound_access_tokens === 1,
     subjectType: s.subject_type,
+    backchannelTokenDeliveryMode: s.backchannel_token_delivery_mode,
+    backchannelClientNotificationEndpoint: s.backchannel_client_notification_endpoint,
+    backchannelUserCodeParameter: s.backchannel_user_code_parameter === 1,
   };
 }
 
@@ -223,6 +242,9 @@ export function settingsOf(row: ClientSettings): (string | number | null)[] {
     JSON.stringify(row.responseTypes),
     row.updatedAt,
     row.dpopBoundAccessTokens ? 1 : 0,
+    row.backchannelTokenDeliveryMode,
+    row.backchannelClientNotificationEndpoint,
+    row.backchannelUserCodeParameter ? 1 : 0,
   ];
 }
 

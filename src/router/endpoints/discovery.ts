@@ -8,6 +8,8 @@ import { RESPONSE_TYPES } from "../../oauth/response-types";
 import { SIGNING_ALGS } from "../../oauth/signing-alg";
 import { RESPONSE_MODES } from "../authorize/response-mode";
 import type { AppEnv } from "../types";
+import { CIBA } from "../../oauth/grant-types";
+import { DELIVERY_MODES } from "../../oauth/ciba";
 
 /**
  * OpenID Provider metadata (OIDC Discovery 1.0 §3), built from config only: the
@@ -15,6 +17,8 @@ import type { AppEnv } from "../types";
  */
 export function providerMetadata(config: Config): Record<string, unknown> {
   const at = (path: string) => `${config.issuer}${path}`;
+  // CIBA Core §4: the grant type is listed only where the endpoint is.
+  const ciba = config.ciba.secret === null ? [] : [CIBA];
   return {
     issuer: config.issuer,
     authorization_endpoint: at("/authorize"),
@@ -31,7 +35,7 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     frontchannel_logout_supported: true,
     frontchannel_logout_session_supported: true,
     scopes_supported: SCOPES_SUPPORTED,
-    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE, DEVICE_CODE],
+    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE, DEVICE_CODE, ...ciba],
     subject_types_supported: config.pairwiseSalt === null ? ["public"] : ["public", "pairwise"],
     id_token_signing_alg_values_supported: ["ES256", "RS256"],
     token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
@@ -60,6 +64,15 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     response_types_supported: [...RESPONSE_TYPES],
     response_modes_supported: [...RESPONSE_MODES, "jwt"],
     authorization_signing_alg_values_supported: [...SIGNING_ALGS],
+    // OpenID CIBA Core 1.0 §4, while CIBA_SECRET is set. No backchannel_authentication_request_signing_alg_values_supported:
+    // signed authentication requests are not supported. No user_code: no user has one to give.
+    ...(config.ciba.secret === null
+      ? {}
+      : {
+          backchannel_authentication_endpoint: at("/bc-authorize"),
+          backchannel_token_delivery_modes_supported: [...DELIVERY_MODES],
+          backchannel_user_code_parameter_supported: false,
+        }),
   };
 }
 

@@ -9,6 +9,8 @@ import { formParams, type Params } from "../http/params";
 import { clientCredentialsGrant } from "../tokens/client-credentials-grant";
 import { authorizationCodeGrant } from "../tokens/code-grant";
 import { deviceCodeGrant } from "../tokens/device-grant";
+import { CIBA } from "../../oauth/grant-types";
+import { cibaGrant } from "../tokens/ciba-grant";
 import { refreshTokenGrant } from "../tokens/refresh-grant";
 import { tokenExchangeGrant } from "../tokens/token-exchange-grant";
 import type { AppEnv } from "../types";
@@ -26,6 +28,7 @@ const GRANTS: Readonly<Record<string, GrantHandler>> = {
   client_credentials: clientCredentialsGrant,
   [TOKEN_EXCHANGE]: tokenExchangeGrant,
   [DEVICE_CODE]: deviceCodeGrant,
+  [CIBA]: cibaGrant,
 };
 
 /** The token endpoint (RFC 6749 §3.2): form body, client authentication; no-store responses (§5.1). */

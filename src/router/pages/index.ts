@@ -1,5 +1,7 @@
 import { Hono } from "hono/tiny";
 import { devicePage } from "../device/page";
+import { cibaApprovalPage } from "../ciba/page";
+import { cibaDevListing } from "../ciba/dev-listing";
 import { authorizeEndpoint } from "../endpoints/authorize";
 import { consentEndpoint } from "../endpoints/consent";
 import { loginEndpoint } from "../endpoints/login";
@@ -34,6 +36,13 @@ export const pages = new Hono<PagesEnv>()
   .route("/", loginEndpoint)
   .route("/", consentEndpoint)
   .route("/", logoutEndpoint)
-  .route("/", devicePage);
+  .route("/", devicePage)
+  // CIBA (src/router/ciba): the approval page, as limited as the device page, and the local listing.
+  .use("/ciba", noStore())
+  .use("/dev/ciba", noStore())
+  .on("GET", "/ciba", limitByAddress(PAGES_IP))
+  .on("POST", "/ciba", limitByAddress(CREDENTIAL_FORMS_IP))
+  .route("/", cibaApprovalPage)
+  .route("/", cibaDevListing);
 
 pages.onError(pageOnError);

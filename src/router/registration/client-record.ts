@@ -28,6 +28,9 @@ export function clientSettings(metadata: ClientMetadata, clientId: string, now: 
     responseTypes: metadata.response_types,
     updatedAt: now,
     dpopBoundAccessTokens: metadata.dpop_bound_access_tokens,
+    backchannelTokenDeliveryMode: metadata.ciba.backchannel_token_delivery_mode,
+    backchannelClientNotificationEndpoint: metadata.ciba.backchannel_client_notification_endpoint,
+    backchannelUserCodeParameter: metadata.ciba.backchannel_user_code_parameter,
   };
 }
 
@@ -75,6 +78,12 @@ export function clientInformation(row: ClientRow, config: Config, tokens: { clie
   if (row.frontchannelLogoutUri !== null) info.frontchannel_logout_uri = row.frontchannelLogoutUri;
   // DPoP (RFC 9449 §5.2).
   info.dpop_bound_access_tokens = row.dpopBoundAccessTokens;
+  // CIBA Core §4.
+  if (row.backchannelTokenDeliveryMode !== null) {
+    info.backchannel_token_delivery_mode = row.backchannelTokenDeliveryMode;
+    info.backchannel_user_code_parameter = row.backchannelUserCodeParameter;
+  }
+  if (row.backchannelClientNotificationEndpoint !== null) info.backchannel_client_notification_endpoint = row.backchannelClientNotificationEndpoint;
   // The descriptive members follow; they never stand in for one of the members above.
   for (const [member, value] of Object.entries(row.metadata)) if (!(member in info)) info[member] = value;
   return info;

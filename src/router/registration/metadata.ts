@@ -1,4 +1,5 @@
-import { DEVICE_CODE, TOKEN_EXCHANGE } from "../../oauth/grant-types";
+import { CIBA, DEVICE_CODE, TOKEN_EXCHANGE } from "../../oauth/grant-types";
+import { cibaMetadata, type CibaMetadata } from "./ciba-metadata";
 import { publicJwksProblem, type PublicJwks } from "../../oauth/jwks";
 import { formatScope, parseScope } from "../../oauth/scopes";
 import { SIGNING_ALGS, type SigningAlg } from "../../oauth/signing-alg";
@@ -38,6 +39,8 @@ export interface ClientMetadata {
   /** RFC 9126 §6 and JARM §3 (its default is RS256, like id_token_signed_response_alg's). */
   require_pushed_authorization_requests: boolean;
   authorization_signed_response_alg: SigningAlg;
+  /** CIBA Core §4 (./ciba-metadata.ts). */
+  ciba: CibaMetadata;
   /** Shown back, never enforced: client_uri, logo_uri, tos_uri, policy_uri, contacts, software_id, software_version, application_type. */
   descriptive: Record<string, unknown>;
 }
@@ -45,7 +48,7 @@ export interface ClientMetadata {
 const MAX_URIS = 20;
 
 /** The grant types a client may register for itself; token exchange needs an operator's audience policy. */
-export const REGISTRABLE_GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials", DEVICE_CODE] as const;
+export const REGISTRABLE_GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials", DEVICE_CODE, CIBA] as const;
 
 const AUTH_METHOD_HINTS: Record<string, string> = {
   private_key_jwt: "private_key_jwt is not supported yet; use client_secret_basic, client_secret_post, or none (a public client with PKCE)",
@@ -97,7 +100,7 @@ function checkGrantConsistency(grants: readonly string[], responses: readonly st
   const code = grants.includes("authorization_code");
   if (code && responses.length === 0) throw invalidClientMetadata("response_types", "must include code when grant_types has authorization_code (RFC 7591 §2.1)");
   if (!code && responses.length > 0) throw invalidClientMetadata("grant_types", "must include authorization_code when response_types has code (RFC 7591 §2.1)");
-  if (!code && !grants.includes(DEVICE_CODE) && grants.includes("refresh_token")) {
+  if (!code && !grants.includes(DEVICE_CODE) && !grants.includes(CIBA) && grants.includes("refresh_token")) {
     throw invalidClientMetadata("grant_types", "refresh_token needs authorization_code or the device_code grant: only their redemptions issue refresh tokens here");
   }
   if (method === "none" && grants.includes("client_credentials")) {
@@ -218,6 +221,7 @@ export function parseClientMetadata(input: Input): ClientMetadata {
     // RFC 9126 §6 and JARM §3.
     require_pushed_authorization_requests: optionalBoolean(input, "require_pushed_authorization_requests") ?? false,
     authorization_signed_response_alg: optionalChoice(input, "authorization_signed_response_alg", SIGNING_ALGS) ?? "RS256",
+    ciba: cibaMetadata(input, grants, method),
     descriptive: descriptive(input),
   };
 }

@@ -21,6 +21,8 @@ interface TokenContext {
   dpop?: AcceptedProof | null;
   grantId: string;
   redeemed: Pick<Redeemed, "user" | "scope" | "authTime" | "nonce" | "acr" | "amr"> & { sid: string | null; claims?: string | null };
+  /** Claims a grant adds to the ID token (CIBA push: the auth_req_id and rt_hash, CIBA Core §10.3.1). */
+  idTokenClaims?: Record<string, unknown>;
 }
 
 interface IssuedTokens {
@@ -120,6 +122,7 @@ async function idToken(env: Env, config: Config, ctx: TokenContext, access: stri
       acr: ctx.redeemed.acr,
       amr: ctx.redeemed.amr,
       ...idTokenUserClaims(ctx),
+      ...ctx.idTokenClaims,
     },
     { typ: "JWT" },
   );

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
-import { DEVICE_CODE, TOKEN_EXCHANGE } from "../../../oauth/grant-types";
+import { CIBA, DEVICE_CODE, TOKEN_EXCHANGE } from "../../../oauth/grant-types";
+import { cibaSettingsProblem, DELIVERY_MODES } from "../../../oauth/ciba";
 import { publicJwksProblem } from "../../../oauth/jwks";
 import { parseScope } from "../../../oauth/scopes";
 import { SIGNING_ALGS } from "../../../oauth/signing-alg";
@@ -13,7 +14,7 @@ import { frontchannelOriginProblem, httpsUriProblem, logoutUriProblem } from "..
  * native apps (RFC 8252 §7) — and are later matched exactly.
  */
 export const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
-export const GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE, DEVICE_CODE] as const;
+export const GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE, DEVICE_CODE, CIBA] as const;
 const AUDIENCE = /^[\x21-\x7e]{1,512}$/;
 /** RFC 7591 §2 names; "none" is the public client's (it proves itself with PKCE instead). */
 export const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"] as const;
@@ -103,6 +104,10 @@ export const clientBody = z
     require_pushed_authorization_requests: z._default(z.boolean(), false),
     authorization_signed_response_alg: z._default(z.enum(SIGNING_ALGS), "ES256"),
     response_types: z._default(z.array(z.enum(RESPONSE_TYPES)).check(z.minLength(1), z.maxLength(RESPONSE_TYPES.length)), ["code"]),
+    // CIBA Core §4 (signed authentication requests are not supported: no signing alg member).
+    backchannel_token_delivery_mode: z._default(z.nullable(z.enum(DELIVERY_MODES)), null),
+    backchannel_client_notification_endpoint: z._default(z.nullable(uriBy(logoutUriProblem)), null),
+    backchannel_user_code_parameter: z._default(z.boolean(), false),
   })
   .check(
     z.superRefine((body, ctx) => {
@@ -122,6 +127,14 @@ export const clientBody = z
       if (origin) ctx.addIssue({ code: "custom", path: ["frontchannel_logout_uri"], message: origin, input: body });
       const sector = body.subject_type === "pairwise" ? pairwiseRedirectProblem(body.redirect_uris) : null;
       if (sector) ctx.addIssue({ code: "custom", path: ["subject_type"], message: sector, input: body });
+      const ciba = cibaSettingsProblem({
+        grantTypes: body.grant_types,
+        confidential: body.client_type === "confidential",
+        mode: body.backchannel_token_delivery_mode,
+        notificationEndpoint: body.backchannel_client_notification_endpoint,
+        userCodeParameter: body.backchannel_user_code_parameter,
+      });
+      if (ciba) ctx.addIssue({ code: "custom", path: [ciba[0]], message: ciba[1], input: body });
     }),
   );
 

@@ -52,6 +52,9 @@ function registration(clientId: string, body: ClientBody, now: number): ClientSe
     responseTypes: [...new Set(body.response_types)],
     updatedAt: now,
     dpopBoundAccessTokens: body.dpop_bound_access_tokens,
+    backchannelTokenDeliveryMode: body.backchannel_token_delivery_mode,
+    backchannelClientNotificationEndpoint: body.backchannel_client_notification_endpoint,
+    backchannelUserCodeParameter: body.backchannel_user_code_parameter,
   };
 }
 

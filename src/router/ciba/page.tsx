@@ -1,0 +1,100 @@
+import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
+import { Hono } from "hono/tiny";
+import type { Config } from "../../config";
+import { storedScope } from "../../oauth/scopes";
+import { sha256 } from "../../oauth/secrets";
+import { csrfCookie, csrfCookieName } from "../authorize/interaction";
+import { readSessionCookie, type SessionRef } from "../authorize/session-cookie";
+import { getClient } from "../clients/registry";
+import { signInForDevice } from "../device/sign-in";
+import { OAuthError } from "../errors";
+import { formParams, queryParams, type Params } from "../http/params";
+import type { PagesEnv } from "../pages/env";
+import { shardFailure } from "../shard-errors";
+import { callShard } from "../shards/call";
+import { CibaApprovePage, CibaDonePage, CibaLoginPage } from "../views/ciba";
+import { contentSecurityPolicy, pageSecurity } from "../views/layout";
+import { parseRequestRef } from "./ids";
+
+const GONE = "This sign-in request has expired, was already answered, or does not exist. Start again from the application.";
+const OTHER_USER = "This request is for another account. Sign in as the account the application named.";
+
+/** The form's CSRF value: the hash of this browser's CSRF cookie (a double submit another site cannot forge). */
+async function csrfValue(c: Context, config: Config): Promise<string> {
+  return sha256(csrfCookie(c, config));
+}
+
+async function checkCsrf(c: Context, config: Config, form: Params): Promise<void> {
+  const cookie = getCookie(c, csrfCookieName(config));
+  const sent = form.get("csrf");
+  if (!cookie || !sent || (await sha256(cookie)) !== sent) {
+    throw new OAuthError("invalid_request", 400, "this page has expired or was opened in another browser; open the link again");
+  }
+}
+
+function page(c: Context) {
+  const security = pageSecurity();
+  c.header("Content-Security-Policy", contentSecurityPolicy(security));
+  return security;
+}
+
+/** The live request behind an approval link, or a 404 page's error. */
+async function pendingRequest(c: Context<PagesEnv>, raw: string | undefined) {
+  const ref = parseRequestRef(raw);
+  if (!ref) throw new OAuthError("not_found", 404, GONE);
+  const found = await callShard(c.env, c.var.config, ref.bucket, (shard) => shard.findCiba(ref.bucket, ref.requestId));
+  if (!found.ok && found.error === "not_found") throw new OAuthError("not_found", 404, GONE);
+  if (!found.ok) throw shardFailure(found, "change", "the request lookup");
+  const client = await getClient(c.env, c.var.config, found.clientId);
+  if (!client) throw new OAuthError("invalid_request", 400, "the application is no longer registered");
+  return { ...found, ref: `${ref.bucket}.${ref.requestId}`, client };
+}
+
+/**
+ * GET and POST /ciba?request=… (CIBA Core §8): the person signs in with the login form's
+ * check (the device page's sign-in step), sees client, scopes and binding message, and
+ * approves or denies. Only the user the request names may answer it: another signed-in
+ * account is asked to sign in as that one. Every step looks the request up again.
+ */
+async function cibaPage(c: Context<PagesEnv>): Promise<Response> {
+  const config = c.var.config;
+  const isPost = c.req.method === "POST";
+  const form = isPost ? await formParams(c) : queryParams(c);
+  if (isPost) await checkCsrf(c, config, form);
+  const pending = await pendingRequest(c, form.get("request"));
+  const csrf = await csrfValue(c, config);
+  const base = { csrf, request: pending.ref, clientName: pending.client.clientName };
+  const loginPage = (error: string | null, status: 200 | 401 | 403 | 429 = 200) => c.html(<CibaLoginPage security={page(c)} {...base} email={form.get("email") ?? ""} error={error} />, status);
+
+  let session: SessionRef | null = await readSessionCookie(c, config);
+  if (isPost && form.get("step") === "login") {
+    const signedIn = await signInForDevice(c, form, pending.clientId);
+    if ("error" in signedIn) return loginPage(signedIn.error, signedIn.status);
+    session = signedIn.session;
+  }
+  if (!session) return loginPage(null);
+  // The request lives in its user's bucket: a session of another bucket is another user's.
+  if (session.bucket !== pending.bucket) return loginPage(OTHER_USER, 403);
+  const current = session;
+  const decision = isPost ? form.get("decision") : undefined;
+  if (decision === undefined) {
+    const approver = await callShard(c.env, config, current.bucket, (shard) => shard.deviceApprover(current.bucket, current.hash));
+    if (!approver.ok && approver.error === "login_required") return loginPage(null);
+    if (!approver.ok) throw shardFailure(approver, "sign-in", "the sign-in");
+    if (approver.userId !== pending.userId) return loginPage(OTHER_USER, 403);
+    return c.html(<CibaApprovePage security={page(c)} {...base} email={approver.email} scopes={[...storedScope(pending.scope)]} bindingMessage={pending.bindingMessage} />);
+  }
+  if (decision !== "allow" && decision !== "deny") throw new OAuthError("invalid_request", 400, "decision must be allow or deny");
+  const input = { bucket: pending.bucket, requestId: pending.requestId, sessionHash: current.hash, approve: decision === "allow" };
+  const decided = await callShard(c.env, config, pending.bucket, (shard) => shard.decideCiba(input));
+  if (!decided.ok) {
+    if (decided.error === "login_required") return loginPage(null);
+    if (decided.error === "conflict") return loginPage(OTHER_USER, 403);
+    if (decided.error === "not_found") throw new OAuthError("not_found", 404, GONE);
+    throw shardFailure(decided, "change", "the decision");
+  }
+  return c.html(<CibaDonePage security={page(c)} approved={input.approve} />);
+}
+
+export const cibaApprovalPage = new Hono<PagesEnv>().get("/ciba", cibaPage).post("/ciba", cibaPage);

@@ -1,0 +1,122 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { unstable_startWorker } from "wrangler";
+import { adminClient } from "../../cli/lib/admin-client.ts";
+import { DEMO_USER, seedDemo } from "../../cli/lib/seed.ts";
+import { ROOT, WRANGLER_JS } from "../../cli/lib/wrangler.ts";
+
+/**
+ * The CIBA approval page (OpenID CIBA Core 1.0 §8) in real headless Chromium, as `npm start`
+ * runs it: a poll-mode client asks for the demo user, the person follows the approval link
+ * from /dev/ciba, signs in, sees the binding message and allows; the client's poll gets tokens.
+ */
+
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
+const ARTIFACTS = join(ROOT, "test", "artifacts");
+const CIBA_GRANT = "urn:openid:params:grant-type:ciba";
+const skip = !existsSync(CHROMIUM) && !process.env.CI;
+
+type DevWorker = Awaited<ReturnType<typeof unstable_startWorker>>;
+const BINDINGS = {
+  ADMIN_TOKEN: { type: "secret_text", value: ADMIN_TOKEN },
+  CIBA_SECRET: { type: "secret_text", value: "browser-test-ciba-secret-0123456789abcdef" },
+} as const;
+
+async function applyMigrations(persistTo: string): Promise<void> {
+  await promisify(execFile)(process.execPath, [WRANGLER_JS, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
+    cwd: ROOT,
+    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+    timeout: 90_000,
+  });
+}
+
+function startWorker(persistTo: string): Promise<DevWorker> {
+  return unstable_startWorker({
+    config: join(ROOT, "wrangler.jsonc"),
+    bindings: BINDINGS,
+    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, logLevel: "error", persist: persistTo, watch: false },
+  });
+}
+
+/** The issuer must be the URL actually served (known once the worker listens), as in sign-in.test.ts. */
+async function useServedUrlAsIssuer(worker: DevWorker): Promise<string> {
+  await worker.ready;
+  const base = (await worker.url).origin;
+  await worker.patchConfig({ bindings: { ...BINDINGS, ISSUER: { type: "plain_text", value: base } } });
+  await worker.ready;
+  return base;
+}
+
+describe.skipIf(skip)("CIBA approval page in headless Chromium", () => {
+  let persistTo: string;
+  let worker: DevWorker | undefined;
+  let base: string;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    persistTo = mkdtempSync(join(tmpdir(), "authshard-browser-ciba-"));
+    const started = await Promise.allSettled([
+      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }).then((b) => (browser = b)),
+      applyMigrations(persistTo).then(() => startWorker(persistTo)).then((w) => (worker = w)),
+    ]);
+    for (const result of started) if (result.status === "rejected") throw result.reason;
+    base = await useServedUrlAsIssuer(worker!);
+    expect(await seedDemo(adminClient({ url: base, token: ADMIN_TOKEN }), () => {})).toBe(true);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.dispose();
+    if (persistTo) rmSync(persistTo, { recursive: true, force: true });
+  });
+
+  it("sign in, see the binding message, approve; the client's poll then gets tokens", async () => {
+    const registered = await fetch(`${base}/admin/clients/desk`, {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ client_name: "Agent desk", client_type: "confidential", redirect_uris: ["http://127.0.0.1:3000/callback"], grant_types: [CIBA_GRANT], scope: "openid profile", backchannel_token_delivery_mode: "poll" }),
+    });
+    expect(registered.status).toBe(201);
+    const { client_secret: secret } = (await registered.json()) as { client_secret: string };
+    const auth = `Basic ${btoa(`desk:${secret}`)}`;
+    const post = (path: string, fields: Record<string, string>) =>
+      fetch(`${base}${path}`, { method: "POST", headers: { Authorization: auth, "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields) });
+
+    const asked = await post("/bc-authorize", { scope: "openid profile", login_hint: DEMO_USER.email, binding_message: "Desk 7 · 4411" });
+    expect(asked.status).toBe(200);
+    const { auth_req_id } = (await asked.json()) as { auth_req_id: string };
+
+    const context = await browser!.newContext({ viewport: { width: 800, height: 720 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/dev/ciba`);
+    await page.getByText("Desk 7 · 4411").waitFor();
+    await Promise.all([page.waitForURL(/\/ciba\?request=/), page.getByRole("link", { name: "approve or deny" }).click()]);
+
+    expect(await page.title()).toBe("Sign in");
+    await page.getByText("Agent desk asks you to confirm a sign-in").waitFor();
+    await page.getByLabel("Email").fill(DEMO_USER.email);
+    await page.getByLabel("Password").fill(DEMO_USER.password);
+    await Promise.all([page.waitForURL(`${base}/ciba`), page.getByRole("button", { name: "Sign in" }).click()]);
+
+    await page.getByRole("heading", { name: "Agent desk asks you to sign in and allow it to:" }).waitFor();
+    expect(await page.locator("#binding-message").textContent()).toBe("Desk 7 · 4411");
+    await page.getByText(`Signed in as ${DEMO_USER.email}`).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "ciba-approve.png"), fullPage: true });
+    await Promise.all([page.waitForURL(`${base}/ciba`), page.getByRole("button", { name: "Allow" }).click()]);
+    await page.getByRole("heading", { name: "Sign-in confirmed" }).waitFor();
+    await context.close();
+
+    const tokens = await post("/token", { grant_type: CIBA_GRANT, auth_req_id });
+    expect(tokens.status).toBe(200);
+    expect(((await tokens.json()) as { id_token?: string }).id_token).toBeTruthy();
+  });
+});
