@@ -6,6 +6,7 @@ import { bodyObject, commandSpec, expectStatus as expect, print, simpleCommand, 
 import { formatClient, formatClientTable, secretNote, type Client } from "./client-format.ts";
 import { takeRepeated, type Repeated } from "./repeated-flags.ts";
 import { valueOrStdin } from "./stdin-value.ts";
+import { PROTECTION_OPTIONS, protectionBody } from "./response-protection-flags.ts";
 
 // The server validates everything; these few are checked here too, for a message
 // before any network round trip.
@@ -45,6 +46,7 @@ const CREATE_OPTIONS = {
   "frontchannel-logout-uri": { type: "string", placeholder: "URI", description: "Page framed at logout (OIDC Front-Channel Logout); on a redirect URI's origin." },
   "frontchannel-logout-session-required": { type: "boolean", description: "The front-channel page gets iss and sid." },
   update: { type: "boolean", description: "Replace the registration if the client exists (the secret is kept unless --secret)." },
+  ...PROTECTION_OPTIONS,
 } as const satisfies Options;
 
 export const createSpec = commandSpec("clients", "create", "Register a client. A confidential client without --secret gets a generated one, shown once.", CREATE_OPTIONS);
@@ -93,6 +95,7 @@ function createBody(v: CommonValues<typeof CREATE_OPTIONS>, r: CreateRepeated): 
     body.frontchannel_logout_session_required = v["frontchannel-logout-session-required"];
   }
   if (v.secret !== undefined) body.client_secret = v.secret;
+  Object.assign(body, protectionBody(v));
   return body;
 }
 

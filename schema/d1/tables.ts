@@ -48,6 +48,13 @@ export const clients = sqliteTable("clients", {
   registrationPolicy: text("registration_policy", { mode: "json" }).$type<{ grant_types: string[]; scope: string; token_endpoint_auth_methods: string[] | null }>(),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
+  // Encrypted ID tokens and signed/encrypted UserInfo (OIDC Core §5.3.2, §10.2; OIDC Registration §2).
+  // null = not registered: plain signed ID tokens, JSON UserInfo. An enc is stored only with its alg.
+  idTokenEncryptedResponseAlg: text("id_token_encrypted_response_alg"),
+  idTokenEncryptedResponseEnc: text("id_token_encrypted_response_enc"),
+  userinfoSignedResponseAlg: text("userinfo_signed_response_alg"),
+  userinfoEncryptedResponseAlg: text("userinfo_encrypted_response_alg"),
+  userinfoEncryptedResponseEnc: text("userinfo_encrypted_response_enc"),
 });
 
 /**

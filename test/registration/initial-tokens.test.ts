@@ -140,6 +140,11 @@ describe("the last use of an initial access token, raced", () => {
       registrationPolicy: null,
       createdAt: now,
       updatedAt: now,
+      idTokenEncryptedResponseAlg: null,
+      idTokenEncryptedResponseEnc: null,
+      userinfoSignedResponseAlg: null,
+      userinfoEncryptedResponseAlg: null,
+      userinfoEncryptedResponseEnc: null,
     });
     const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => insertDynamicClient(env.DB, row(i), hash, now)));
     expect(outcomes.filter(Boolean)).toHaveLength(1);

@@ -6,6 +6,8 @@ import { getClientRow, type ClientRow } from "../d1/clients";
 import { d1Unavailable } from "../d1/unavailable";
 import { DependencyBackoff } from "../dependency-backoff";
 import { AUTH_METHODS, CLIENT_ID } from "../endpoints/admin/client-schema";
+import type { PublicJwks } from "../../oauth/jwks";
+import { responseProtectionOf, type ResponseProtection } from "./jwe-settings";
 
 /** A client as the protocol endpoints use it: parsed once, immutable, shared by the requests of an isolate. */
 export interface RegisteredClient {
@@ -35,6 +37,14 @@ export interface RegisteredClient {
   frontchannelLogoutUri: string | null;
   /** ...and whether it gets iss and sid as query parameters. */
   frontchannelLogoutSessionRequired: boolean;
+  // Encrypted ID tokens and signed/encrypted UserInfo (OIDC Core §5.3.2, §10.2).
+  /** The client's public keys by value (RFC 7591 §2), or null. */
+  jwks: PublicJwks | null;
+  /** Where the client publishes its keys (RFC 7591 §2), or null. */
+  jwksUri: string | null;
+  idTokenEncryption: ResponseProtection["idTokenEncryption"];
+  userinfoSignedResponseAlg: ResponseProtection["userinfoSignedResponseAlg"];
+  userinfoEncryption: ResponseProtection["userinfoEncryption"];
 }
 
 interface Entry {
@@ -158,6 +168,11 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     console.error(`client ${row.clientId}: inconsistent registration (type ${clientType}, method ${method}, alg ${alg}); ignored`);
     return null;
   }
+  const protection = responseProtectionOf(row);
+  if (typeof protection === "string") {
+    console.error(`client ${row.clientId}: inconsistent registration (${protection}); ignored`);
+    return null;
+  }
   return Object.freeze({
     clientId: row.clientId,
     clientName: row.clientName,
@@ -176,5 +191,8 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     backchannelLogoutSessionRequired: row.backchannelLogoutSessionRequired,
     frontchannelLogoutUri: row.frontchannelLogoutUri,
     frontchannelLogoutSessionRequired: row.frontchannelLogoutSessionRequired,
+    jwks: row.jwks,
+    jwksUri: row.jwksUri,
+    ...protection,
   });
 }

@@ -25,6 +25,12 @@ export interface ClientView {
   frontchannel_logout_session_required: boolean;
   jwks: { keys: Record<string, unknown>[] } | null;
   jwks_uri: string | null;
+  // Encrypted ID tokens and signed/encrypted UserInfo (OIDC Registration §2); null = not registered.
+  id_token_encrypted_response_alg: string | null;
+  id_token_encrypted_response_enc: string | null;
+  userinfo_signed_response_alg: string | null;
+  userinfo_encrypted_response_alg: string | null;
+  userinfo_encrypted_response_enc: string | null;
   /** Registered through POST /register (RFC 7591); such a client also answers at /register/:id. */
   registered_dynamically: boolean;
   /** The initial access token it registered with; null for open registration and operator clients. */
@@ -55,6 +61,11 @@ export function clientView(row: ClientRow): ClientView {
     frontchannel_logout_session_required: row.frontchannelLogoutSessionRequired,
     jwks: row.jwks,
     jwks_uri: row.jwksUri,
+    id_token_encrypted_response_alg: row.idTokenEncryptedResponseAlg,
+    id_token_encrypted_response_enc: row.idTokenEncryptedResponseEnc,
+    userinfo_signed_response_alg: row.userinfoSignedResponseAlg,
+    userinfo_encrypted_response_alg: row.userinfoEncryptedResponseAlg,
+    userinfo_encrypted_response_enc: row.userinfoEncryptedResponseEnc,
     registered_dynamically: row.registrationTokenHash !== null,
     initial_access_token_id: row.initialTokenId,
     metadata: row.metadata,
@@ -75,7 +86,9 @@ export const COLUMNS =
   "client_id, client_name, client_type, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, scope, " +
   "token_endpoint_auth_method, id_token_signed_response_alg, offline_survives_logout, refresh_grace_s, token_exchange_audiences, " +
   "backchannel_logout_uri, backchannel_logout_session_required, frontchannel_logout_uri, frontchannel_logout_session_required, jwks, jwks_uri, " +
-  "metadata, registration_token_hash, initial_token_id, registration_policy, created_at, updated_at";
+  "metadata, registration_token_hash, initial_token_id, registration_policy, created_at, updated_at" +
+  // Encrypted ID tokens and signed/encrypted UserInfo.
+  ", id_token_encrypted_response_alg, id_token_encrypted_response_enc, userinfo_signed_response_alg, userinfo_encrypted_response_alg, userinfo_encrypted_response_enc";
 
 /**
  * The writable columns after client_id, in COLUMNS order (secret_hash is written on its
@@ -100,6 +113,12 @@ export const SETTINGS = [
   "jwks",
   "jwks_uri",
   "updated_at",
+  // Encrypted ID tokens and signed/encrypted UserInfo.
+  "id_token_encrypted_response_alg",
+  "id_token_encrypted_response_enc",
+  "userinfo_signed_response_alg",
+  "userinfo_encrypted_response_alg",
+  "userinfo_encrypted_response_enc",
 ] as const;
 
 export interface StoredClient {
@@ -128,6 +147,11 @@ export interface StoredClient {
   registration_policy: string | null;
   created_at: number;
   updated_at: number;
+  id_token_encrypted_response_alg: string | null;
+  id_token_encrypted_response_enc: string | null;
+  userinfo_signed_response_alg: string | null;
+  userinfo_encrypted_response_alg: string | null;
+  userinfo_encrypted_response_enc: string | null;
 }
 
 export function rowOf(s: StoredClient): ClientRow {
@@ -157,6 +181,11 @@ export function rowOf(s: StoredClient): ClientRow {
     registrationPolicy: s.registration_policy === null ? null : (JSON.parse(s.registration_policy) as ClientRow["registrationPolicy"]),
     createdAt: s.created_at,
     updatedAt: s.updated_at,
+    idTokenEncryptedResponseAlg: s.id_token_encrypted_response_alg,
+    idTokenEncryptedResponseEnc: s.id_token_encrypted_response_enc,
+    userinfoSignedResponseAlg: s.userinfo_signed_response_alg,
+    userinfoEncryptedResponseAlg: s.userinfo_encrypted_response_alg,
+    userinfoEncryptedResponseEnc: s.userinfo_encrypted_response_enc,
   };
 }
 
@@ -184,6 +213,11 @@ export function settingsOf(row: ClientSettings): (string | number | null)[] {
     row.jwks === null ? null : JSON.stringify(row.jwks),
     row.jwksUri,
     row.updatedAt,
+    row.idTokenEncryptedResponseAlg,
+    row.idTokenEncryptedResponseEnc,
+    row.userinfoSignedResponseAlg,
+    row.userinfoEncryptedResponseAlg,
+    row.userinfoEncryptedResponseEnc,
   ];
 }
 

@@ -1,6 +1,7 @@
 import type { Config } from "../../config";
 import type { ClientRow, ClientSettings } from "../d1/clients";
 import type { ClientMetadata } from "./metadata";
+import { protectionColumns, protectionMembers } from "../clients/response-protection";
 
 /** The clients-table settings of checked metadata. Operator-only settings start at their defaults. */
 export function clientSettings(metadata: ClientMetadata, clientId: string, now: number): ClientSettings {
@@ -23,6 +24,7 @@ export function clientSettings(metadata: ClientMetadata, clientId: string, now: 
     jwks: metadata.jwks,
     jwksUri: metadata.jwks_uri,
     updatedAt: now,
+    ...protectionColumns(metadata),
   };
 }
 
@@ -65,6 +67,7 @@ export function clientInformation(row: ClientRow, config: Config, tokens: { clie
   if (row.jwksUri !== null) info.jwks_uri = row.jwksUri;
   if (row.backchannelLogoutUri !== null) info.backchannel_logout_uri = row.backchannelLogoutUri;
   if (row.frontchannelLogoutUri !== null) info.frontchannel_logout_uri = row.frontchannelLogoutUri;
+  Object.assign(info, protectionMembers(row));
   // The descriptive members follow; they never stand in for one of the members above.
   for (const [member, value] of Object.entries(row.metadata)) if (!(member in info)) info[member] = value;
   return info;

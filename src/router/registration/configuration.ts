@@ -10,6 +10,7 @@ import { clientInformation, clientSettings, storedMetadata } from "./client-reco
 import { invalidClientMetadata, invalidToken } from "./errors";
 import type { Input } from "./fields";
 import { parseClientMetadata } from "./metadata";
+import { checkProtectionKeys } from "./protection";
 import { checkPolicy } from "./policy";
 import { applySoftwareStatement } from "./software-statement";
 
@@ -59,6 +60,7 @@ export async function updateClient(env: Env, config: Config, clientId: string, a
   const metadata = parseClientMetadata(requested);
   if (row.registrationPolicy === null) throw invalidToken(NOT_THIS_CLIENTS, true);
   checkPolicy(metadata, row.registrationPolicy);
+  await checkProtectionKeys(metadata);
 
   const now = Date.now();
   const generated = metadata.token_endpoint_auth_method === "none" ? undefined : randomToken();

@@ -6,6 +6,8 @@ import { frontchannelOriginProblem, httpsUriProblem, logoutUriProblem, MAX_URI_L
 import { AUTH_METHODS, redirectUriProblem, type AuthMethod } from "../endpoints/admin/client-schema";
 import { invalidClientMetadata, invalidRedirectUri } from "./errors";
 import { checkedUri, optionalBoolean, optionalChoice, optionalString, optionalStringArray, type Input } from "./fields";
+import { responseProtection } from "./protection";
+import type { ProtectionMetadata } from "../clients/response-protection";
 
 /**
  * Client metadata of a registration request (RFC 7591 §2; OIDC Dynamic Client
@@ -13,7 +15,7 @@ import { checkedUri, optionalBoolean, optionalChoice, optionalString, optionalSt
  * field by field and with the defaults applied. Members this provider does not know
  * are ignored (RFC 7591 §2) and not echoed back, so a client can see what was registered.
  */
-export interface ClientMetadata {
+export interface ClientMetadata extends ProtectionMetadata {
   redirect_uris: string[];
   token_endpoint_auth_method: AuthMethod;
   grant_types: string[];
@@ -179,6 +181,7 @@ export function parseClientMetadata(input: Input): ClientMetadata {
     // OIDC Dynamic Client Registration 1.0 §2: RS256 when the client does not say.
     id_token_signed_response_alg: optionalChoice(input, "id_token_signed_response_alg", SIGNING_ALGS) ?? "RS256",
     ...keys(input),
+    ...responseProtection(input),
     ...logout(input, redirects),
     descriptive: descriptive(input),
   };

@@ -9,6 +9,7 @@ import { invalidToken } from "./errors";
 import type { Input } from "./fields";
 import { parseClientMetadata } from "./metadata";
 import { checkPolicy } from "./policy";
+import { checkProtectionKeys } from "./protection";
 import { applySoftwareStatement } from "./software-statement";
 
 /** 128 random bits: a client id nobody can guess or enumerate (RFC 7591 §3.2.1 leaves its form to us). */
@@ -26,6 +27,7 @@ export async function registerClient(env: Env, config: Config, authorization: st
   const { metadata: requested, statement } = await applySoftwareStatement(body, config.softwareStatementTrust);
   const metadata = parseClientMetadata(requested);
   checkPolicy(metadata, grant.policy);
+  await checkProtectionKeys(metadata);
 
   const clientId = randomToken(CLIENT_ID_BYTES);
   const clientSecret = metadata.token_endpoint_auth_method === "none" ? undefined : randomToken();

@@ -4,6 +4,8 @@ import { publicJwksProblem } from "../../../oauth/jwks";
 import { parseScope } from "../../../oauth/scopes";
 import { SIGNING_ALGS } from "../../../oauth/signing-alg";
 import { frontchannelOriginProblem, httpsUriProblem, logoutUriProblem } from "../../clients/uri-rules";
+import { ENCRYPTION_ALGS, ENCRYPTION_ENCS } from "../../../oauth/encryption-alg";
+import { protectionProblem, type ProtectionMetadata } from "../../clients/response-protection";
 
 /**
  * What an operator may register. Redirect URIs are absolute, without fragment
@@ -93,6 +95,12 @@ export const clientBody = z
     frontchannel_logout_session_required: z._default(z.boolean(), false),
     jwks: z._default(z.nullable(publicJwks), null),
     jwks_uri: z._default(z.nullable(uriBy(httpsUriProblem)), null),
+    // Encrypted ID tokens and signed/encrypted UserInfo (OIDC Registration §2); an alg without enc means A128CBC-HS256.
+    id_token_encrypted_response_alg: z._default(z.nullable(z.enum(ENCRYPTION_ALGS)), null),
+    id_token_encrypted_response_enc: z._default(z.nullable(z.enum(ENCRYPTION_ENCS)), null),
+    userinfo_signed_response_alg: z._default(z.nullable(z.enum(SIGNING_ALGS)), null),
+    userinfo_encrypted_response_alg: z._default(z.nullable(z.enum(ENCRYPTION_ALGS)), null),
+    userinfo_encrypted_response_enc: z._default(z.nullable(z.enum(ENCRYPTION_ENCS)), null),
   })
   .check(
     z.superRefine((body, ctx) => {
@@ -111,7 +119,16 @@ export const clientBody = z
       const origin = frontchannel === null ? null : frontchannelOriginProblem(frontchannel, body.redirect_uris);
       if (origin) ctx.addIssue({ code: "custom", path: ["frontchannel_logout_uri"], message: origin, input: body });
     }),
+  )
+  // Encrypted ID tokens and signed/encrypted UserInfo: enc needs alg, encryption needs a usable key.
+  .check(
+    z.superRefine((body, ctx) => {
+      const problem = protectionProblem(body as ProtectionMetadata, { jwks: body.jwks as ProtectionJwks, jwks_uri: body.jwks_uri });
+      if (problem) ctx.addIssue({ code: "custom", path: [problem.field], message: problem.why, input: body });
+    }),
   );
+
+type ProtectionJwks = Parameters<typeof protectionProblem>[1]["jwks"];
 
 export type ClientBody = z.infer<typeof clientBody>;
 

@@ -18,6 +18,7 @@ import { OAuthError, conflict, invalidRequest, notFound } from "../../errors";
 import type { AppEnv } from "../../types";
 import { readJson } from "./body";
 import { CLIENT_ID, authMethodOf, clientBody, type ClientBody } from "./client-schema";
+import { protectionColumns, protectionKeyProblem } from "../../clients/response-protection";
 
 export function clientIdParam(raw: string): string {
   if (!CLIENT_ID.test(raw)) throw invalidRequest("client_id must be 1-128 characters of A-Z a-z 0-9 . _ ~ -");
@@ -46,6 +47,7 @@ function registration(clientId: string, body: ClientBody, now: number): ClientSe
     jwks: body.jwks as ClientRow["jwks"],
     jwksUri: body.jwks_uri,
     updatedAt: now,
+    ...protectionColumns(body),
   };
 }
 
@@ -115,6 +117,9 @@ export const adminClients = new Hono<AppEnv>()
   .put("/:id", async (c) => {
     const clientId = clientIdParam(c.req.param("id"));
     const body = await readJson(c, clientBody);
+    // The encryption keys must import (a bad modulus or curve point) before anything is stored.
+    const keyProblem = await protectionKeyProblem(body, { jwks: body.jwks as ClientRow["jwks"], jwks_uri: body.jwks_uri });
+    if (keyProblem) throw invalidRequest(`${keyProblem.field}: ${keyProblem.why}`);
     const { status, row, secret } = await putClient(c.env.DB, clientId, body).finally(() => forgetClient(clientId));
     return c.json({ client: clientView(row), ...(secret === undefined ? {} : { client_secret: secret }) }, status);
   })
