@@ -7,6 +7,7 @@ import type { RegisteredClient } from "../clients/registry";
 import type { Config } from "../../config";
 import { signJwt } from "../keys/cache";
 import type { Redeemed } from "../../actors/user-shard/api";
+import { sealIdToken } from "./seal";
 
 /** The media type of RFC 9068 access tokens (§2.1); `at+jwt` is its short form. */
 export const ACCESS_TOKEN_TYP = "at+jwt";
@@ -113,6 +114,7 @@ export async function issueTokens(env: Env, config: Config, ctx: TokenContext): 
   const now = Math.floor(Date.now() / 1000);
   const access = await accessToken(env, config, ctx, now);
   const tokens: IssuedTokens = { access_token: access, token_type: "Bearer", expires_in: config.accessTokenTtlS, scope: ctx.redeemed.scope };
-  if (hasScope(storedScope(ctx.redeemed.scope), "openid")) tokens.id_token = await idToken(env, config, ctx, access, now);
+  // Encrypted after signing for a client that registered id_token_encrypted_response_alg (OIDC Core §10.2).
+  if (hasScope(storedScope(ctx.redeemed.scope), "openid")) tokens.id_token = await sealIdToken(env, ctx.client, await idToken(env, config, ctx, access, now));
   return tokens;
 }
