@@ -3,6 +3,8 @@ import { DEVICE_CODE, TOKEN_EXCHANGE } from "../../oauth/grant-types";
 import { CLAIMS_SUPPORTED, SCOPES_SUPPORTED } from "../../oauth/scopes";
 import type { Config } from "../../config";
 import type { AppEnv } from "../types";
+import { ENCRYPTION_ALGS, ENCRYPTION_ENCS } from "../../oauth/encryption-alg";
+import { SIGNING_ALGS } from "../../oauth/signing-alg";
 
 /**
  * OpenID Provider metadata (OIDC Discovery 1.0 §3), built from config only: the
@@ -47,6 +49,12 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     authorization_response_iss_parameter_supported: true,
     // RFC 8414 §2 / OIDC Discovery §3: only while registration is on (REGISTRATION).
     ...(config.registration === "off" ? {} : { registration_endpoint: at("/register") }),
+    // OIDC Discovery §3: encrypted ID tokens (OIDC Core §10.2) and signed/encrypted UserInfo (§5.3.2).
+    id_token_encryption_alg_values_supported: ENCRYPTION_ALGS,
+    id_token_encryption_enc_values_supported: ENCRYPTION_ENCS,
+    userinfo_signing_alg_values_supported: SIGNING_ALGS,
+    userinfo_encryption_alg_values_supported: ENCRYPTION_ALGS,
+    userinfo_encryption_enc_values_supported: ENCRYPTION_ENCS,
   };
 }
 

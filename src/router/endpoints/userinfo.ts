@@ -9,6 +9,8 @@ import { ACCESS_TOKEN_TYP } from "../tokens/issue";
 import { parseAccessClaims, userTokenLive } from "../tokens/presented-token";
 import type { AppEnv } from "../types";
 import { noStore } from "../no-store";
+import { getClient } from "../clients/registry";
+import { userinfoResponse } from "../tokens/userinfo-response";
 
 const REALM = 'Bearer realm="authshard"';
 
@@ -45,16 +47,18 @@ async function userinfo(c: Context<AppEnv>): Promise<Response> {
   if (!verified.ok) throw invalidToken("the access token is invalid or expired");
   const parsed = parseAccessClaims(verified.payload);
   if (!parsed.ok || parsed.claims.gid === undefined) throw invalidToken("the access token is not one for this endpoint");
-  const { sub, gid, jti, scope } = parsed.claims;
+  const { sub, gid, jti, scope, clientId } = parsed.claims;
   const scopes = storedScope(scope);
   if (!hasScope(scopes, "openid")) {
     throw new OAuthError("insufficient_scope", 403, "the openid scope is required", {
       headers: { "WWW-Authenticate": `${REALM}, error="insufficient_scope", scope="openid"` },
     });
   }
-  const result = await userTokenLive(c.env, config, { sub, gid, jti });
+  // The client's registration (for a signed or encrypted response, OIDC Core §5.3.2) comes
+  // from the isolate's registry cache, read alongside the one shard call.
+  const [result, client] = await Promise.all([userTokenLive(c.env, config, { sub, gid, jti }), getClient(c.env, config, clientId)]);
   if (!result.ok) throw invalidToken("the access token has been revoked");
-  return c.json(userClaims(result.user, scopes));
+  return userinfoResponse(c, config, client, userClaims(result.user, scopes));
 }
 
 export const userinfoEndpoint = new Hono<AppEnv>()
