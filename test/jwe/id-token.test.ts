@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import { accessTokenHash } from "../../src/oauth/claims";
 import { issueCode, redeemFields, tokenRequest } from "../helpers/codes";
 import { call, json, ORIGIN } from "../helpers/http";
-import { discover } from "../helpers/oidc";
+import { TestBrowser } from "../helpers/browser";
+import { createUser, discover, registerClient } from "../helpers/oidc";
+import { poll, startDevice, visitAndDecide } from "../device/helpers";
 import { codeTokens, decrypt, encryptingClient, headerOf, partsOf, rpKey, verifyWithProviderJwks, type TokenBody } from "./helpers";
 
 describe("encrypted ID tokens (OIDC Core §10.2: signed, then encrypted to the client's key)", () => {
@@ -64,6 +66,22 @@ describe("encrypted ID tokens (OIDC Core §10.2: signed, then encrypted to the c
     expect(claims.sub).toBe(decodeJwt(first.access_token).sub);
   });
 
+  it("the device grant's ID token is encrypted too (RFC 8628 §3.5 token response, OIDC Core §10.2)", async () => {
+    const key = await rpKey("ECDH-ES");
+    const client = await registerClient("public", {
+      grant_types: ["urn:ietf:params:oauth:grant-type:device_code"],
+      jwks: { keys: [key.publicJwk] },
+      id_token_encrypted_response_alg: "ECDH-ES",
+    });
+    const authorization = await startDevice(client);
+    await visitAndDecide(new TestBrowser(), authorization, await createUser(), "allow");
+    const res = await poll(client, authorization.device_code);
+    expect(res.status).toBe(200);
+    const { id_token } = await json<TokenBody>(res);
+    expect(headerOf(id_token)).toMatchObject({ alg: "ECDH-ES", enc: "A128CBC-HS256", cty: "JWT", kid: key.kid });
+    expect((await verifyWithProviderJwks((await decrypt(id_token, key, "A128CBC-HS256")).plaintext)).aud).toBe(client.clientId);
+  });
+
   it("picks the key that fits the alg: a signing key and an RSA key are skipped for ECDH-ES+A128KW", async () => {
     const wanted = await rpKey("ECDH-ES+A128KW");
     const signing = { ...(await rpKey("ECDH-ES")).publicJwk, use: "sig" };
@@ -90,5 +108,15 @@ describe("an encrypted ID token as id_token_hint (OpenID Connect RP-Initiated Lo
     const accepted = await call(`/logout?${new URLSearchParams({ id_token_hint: inner })}`);
     expect(accepted.status).toBe(200);
     expect(await accepted.text()).not.toContain("id_token_hint");
+  });
+});
+
+describe("an encrypted ID token where an access token belongs (RFC 6750 §3.1)", () => {
+  it("is invalid_token at /userinfo, never a 500", async () => {
+    const key = await rpKey("RSA-OAEP-256");
+    const tokens = await codeTokens(await encryptingClient({ jwks: { keys: [key.publicJwk] }, id_token_encrypted_response_alg: "RSA-OAEP-256" }));
+    const res = await call("/userinfo", { headers: { Authorization: `Bearer ${tokens.id_token}` } });
+    expect(res.status).toBe(401);
+    expect((await json<{ error: string }>(res)).error).toBe("invalid_token");
   });
 });
