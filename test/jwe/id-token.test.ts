@@ -3,7 +3,7 @@ import * as oauth from "oauth4webapi";
 import { describe, expect, it } from "vitest";
 import { accessTokenHash } from "../../src/oauth/claims";
 import { issueCode, redeemFields, tokenRequest } from "../helpers/codes";
-import { call, json, ORIGIN } from "../helpers/http";
+import { admin, call, json, ORIGIN } from "../helpers/http";
 import { TestBrowser } from "../helpers/browser";
 import { createUser, discover, registerClient } from "../helpers/oidc";
 import { poll, startDevice, visitAndDecide } from "../device/helpers";
@@ -80,6 +80,23 @@ describe("encrypted ID tokens (OIDC Core §10.2: signed, then encrypted to the c
     const { id_token } = await json<TokenBody>(res);
     expect(headerOf(id_token)).toMatchObject({ alg: "ECDH-ES", enc: "A128CBC-HS256", cty: "JWT", kid: key.kid });
     expect((await verifyWithProviderJwks((await decrypt(id_token, key, "A128CBC-HS256")).plaintext)).aud).toBe(client.clientId);
+  });
+
+  it("a new key registered by the operator is used from the next token on (the isolate's imported key goes with the old registration)", async () => {
+    const first = await rpKey("RSA-OAEP-256");
+    const client = await encryptingClient({ jwks: { keys: [first.publicJwk] }, id_token_encrypted_response_alg: "RSA-OAEP-256" });
+    expect(headerOf((await codeTokens(client)).id_token).kid).toBe(first.kid);
+
+    const second = await rpKey("RSA-OAEP-256");
+    const current = await json<{ client: Record<string, unknown> }>(await admin("GET", `/clients/${client.clientId}`));
+    const { client_id: _id, registered_dynamically: _d, initial_access_token_id: _t, metadata: _m, created_at: _c, updated_at: _u, ...settings } = current.client;
+    const res = await admin("PUT", `/clients/${client.clientId}`, { ...settings, jwks: { keys: [second.publicJwk] } });
+    expect(res.status, await res.clone().text()).toBe(200);
+
+    const rotated = await codeTokens(client);
+    expect(headerOf(rotated.id_token).kid).toBe(second.kid);
+    expect(partsOf((await decrypt(rotated.id_token, second, "A128CBC-HS256")).plaintext)).toBe(3);
+    await expect(decrypt(rotated.id_token, first, "A128CBC-HS256")).rejects.toThrow();
   });
 
   it("picks the key that fits the alg: a signing key and an RSA key are skipped for ECDH-ES+A128KW", async () => {

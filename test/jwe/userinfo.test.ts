@@ -46,6 +46,13 @@ describe("signed and encrypted UserInfo responses (OIDC Core §5.3.2)", () => {
     const { plaintext } = await decrypt(jwe, key, "A256GCM");
     const claims = await verifyWithProviderJwks(plaintext, { audience: client.clientId });
     expect(claims).toMatchObject({ iss: ORIGIN, aud: client.clientId, sub: decodeJwt(tokens.access_token).sub, name: "Ada Lovelace" });
+
+    // An independent RP library, given the decryption hook, reads the same claims.
+    const rpClient = { client_id: client.clientId, userinfo_signed_response_alg: "ES256" };
+    const viaLibrary = await oauth.processUserInfoResponse(await discover(), rpClient, claims.sub!, await userinfo(tokens.access_token), {
+      [oauth.jweDecrypt]: async (jwe: string) => (await decrypt(jwe, key, "A256GCM")).plaintext,
+    });
+    expect(viaLibrary.name).toBe("Ada Lovelace");
   });
 
   it("encrypted only (no signing alg, which §5.3.2 allows): the claims JSON is the JWE's plaintext, with iss and aud", async () => {
