@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { admin, json } from "../helpers/http";
 import { REDIRECT_URI } from "../helpers/oidc";
-import { expectError, mintToken, register, registered } from "../registration/helpers";
+import { configure, expectError, mintToken, register, registered, type ClientInformation } from "../registration/helpers";
 import { rpKey } from "./helpers";
 
 const base = { client_name: "Encrypting app", client_type: "confidential", redirect_uris: [REDIRECT_URI] };
@@ -85,5 +85,24 @@ describe("dynamic registration: encryption and UserInfo metadata (OIDC Registrat
       const tokens = await json<{ tokens: Array<{ id: string; used: number }> }>(await admin("GET", "/registration-tokens"));
       expect(tokens.tokens.find((t) => t.id === minted.token.id)?.used).toBe(0);
     }
+  });
+});
+
+describe("client configuration endpoint: the same rules on update (RFC 7592 §2.2)", () => {
+  /** The registration as an RFC 7592 PUT body, with `changes`. */
+  function update(info: ClientInformation, changes: Record<string, unknown>): Record<string, unknown> {
+    const { registration_access_token: _t, registration_client_uri: _u, client_secret_expires_at: _e, client_id_issued_at: _i, ...metadata } = info;
+    return { ...metadata, ...changes };
+  }
+
+  it("refuses encryption without a key (the registration and its token unchanged), then turns it on once the key is sent", async () => {
+    const info = await registered({});
+    const refused = await configure("PUT", info.registration_client_uri, info.registration_access_token, update(info, { userinfo_encrypted_response_alg: "RSA-OAEP-256" }));
+    await expectError(refused, 400, "invalid_client_metadata", "userinfo_encrypted_response_alg");
+
+    const key = await rpKey("RSA-OAEP-256");
+    const res = await configure("PUT", info.registration_client_uri, info.registration_access_token, update(info, { jwks: { keys: [key.publicJwk] }, userinfo_encrypted_response_alg: "RSA-OAEP-256" }));
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await json(res)).toMatchObject({ userinfo_encrypted_response_alg: "RSA-OAEP-256", userinfo_encrypted_response_enc: "A128CBC-HS256" });
   });
 });
