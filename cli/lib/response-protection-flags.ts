@@ -7,7 +7,7 @@ export const PROTECTION_OPTIONS = {
   jwks: {
     type: "string",
     placeholder: "JWKS",
-    description: 'The client\'s public keys as a JWK Set: JSON text, or @FILE to read it from a file (needed for encryption).',
+    description: "The client's public keys as a JWK Set: JSON text, or @FILE to read it from a file (encryption needs them, or a jwks_uri).",
   },
   "id-token-encryption-alg": { type: "string", placeholder: "ALG", description: "Encrypt ID tokens: RSA-OAEP-256, ECDH-ES, ECDH-ES+A128KW or ECDH-ES+A256KW." },
   "id-token-encryption-enc": { type: "string", placeholder: "ENC", description: "A128CBC-HS256 (default with an alg) or A256GCM." },

@@ -52,13 +52,18 @@ export function encryptionJwk(jwks: PublicJwks | null, alg: EncryptionAlg): Reco
   return jwks?.keys.find((key) => keyFitsAlg(key, alg)) ?? null;
 }
 
-/** What keeps a client from receiving `alg`-encrypted content, or null when nothing does. */
+/**
+ * What keeps a client from receiving `alg`-encrypted content, as far as its registration
+ * shows, or null when nothing does. Keys by reference (`jwks_uri`) are checked when read.
+ */
 export function encryptionKeysProblem(jwks: PublicJwks | null, jwksUri: string | null, alg: EncryptionAlg): string | null {
-  if (jwks === null && jwksUri !== null) {
-    return "encryption keys are read from jwks (by value) only for now; register the public key in jwks instead of jwks_uri";
-  }
-  if (jwks === null) return `${alg} needs the client's public key: register it in jwks`;
-  if (encryptionJwk(jwks, alg) !== null) return null;
+  if (jwks === null && jwksUri !== null) return null;
+  if (jwks === null) return `${alg} needs the client's public key: register it in jwks or jwks_uri`;
+  return encryptionJwk(jwks, alg) === null ? noUsableKey("jwks", alg) : null;
+}
+
+/** Why no key of a set fits `alg`: what the set needs. */
+export function noUsableKey(where: "jwks" | "jwks_uri", alg: EncryptionAlg): string {
   const kind = alg === "RSA-OAEP-256" ? "an RSA key" : "an EC key on P-256, P-384 or P-521";
-  return `jwks has no key usable for ${alg}: it needs ${kind} with use "enc" (or no use) and no other alg`;
+  return `${where} has no key usable for ${alg}: it needs ${kind} with use "enc" (or no use) and no other alg`;
 }

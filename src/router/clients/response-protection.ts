@@ -18,7 +18,7 @@ export interface ProtectionMetadata {
 }
 
 export interface ProtectionProblem {
-  field: keyof ProtectionMetadata | "jwks";
+  field: keyof ProtectionMetadata | "jwks" | "jwks_uri";
   why: string;
 }
 
@@ -53,7 +53,7 @@ export async function protectionKeyProblem(meta: ProtectionMetadata, keys: Keys)
   for (const [algField] of PAIRS) {
     const alg = meta[algField];
     const why = alg === null ? null : await encryptionKeyImportProblem(keys.jwks, keys.jwks_uri, alg);
-    if (why !== null) return { field: "jwks", why };
+    if (why !== null) return { field: keys.jwks === null ? "jwks_uri" : "jwks", why };
   }
   return null;
 }

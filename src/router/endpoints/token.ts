@@ -15,6 +15,10 @@ import type { AppEnv } from "../types";
 import { noStore } from "../no-store";
 import { limitByAddress } from "../rate-limit/middleware";
 import { TOKEN_IP } from "../rate-limit/rules";
+import { prepareIdTokenEncryption } from "../clients/encryption-key";
+
+/** Grants that issue ID tokens: an encrypting client's key is read before their shard call (OIDC Core §10.2). */
+const ID_TOKEN_GRANTS: ReadonlySet<string> = new Set(["authorization_code", "refresh_token", DEVICE_CODE]);
 
 /** One handler per grant type, each in its own module; the answer is the JSON token response. */
 type GrantHandler = (c: Context<AppEnv>, client: RegisteredClient, params: Params) => Promise<object>;
@@ -34,6 +38,7 @@ async function token(c: Context<AppEnv>): Promise<Response> {
   const client = await authenticateCaller(c, params);
   const handler = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
   if (!handler) throw new OAuthError("unsupported_grant_type", 400, `grant_type ${grantType.slice(0, 64)} is not supported`);
+  if (ID_TOKEN_GRANTS.has(grantType)) await prepareIdTokenEncryption(c.env, client);
   const body = await handler(c, client, params);
   return c.json(body);
 }
