@@ -77,6 +77,8 @@ describe("dynamic registration: encryption and UserInfo metadata (OIDC Registrat
       [{ jwks: { keys: [rsa.publicJwk] }, id_token_encrypted_response_alg: "ECDH-ES+A128KW" }, "id_token_encrypted_response_alg", /no key usable for ECDH-ES\+A128KW/],
       [{ jwks: { keys: [offCurve] }, userinfo_encrypted_response_alg: "ECDH-ES" }, "jwks", /not a valid public key/],
       [{ userinfo_signed_response_alg: 256 }, "userinfo_signed_response_alg", /must be a string/],
+      [{ userinfo_signed_response_alg: "none" }, "userinfo_signed_response_alg", /unsigned UserInfo JWTs are not issued/],
+      [{ jwks: { keys: [rsa.publicJwk] }, id_token_encrypted_response_alg: "none" }, "id_token_encrypted_response_alg", /"none" is not supported \(supported: RSA-OAEP-256, /],
     ];
     for (const [metadata, field, message] of cases) {
       const minted = await mintToken();
