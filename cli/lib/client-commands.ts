@@ -6,6 +6,7 @@ import { bodyObject, commandSpec, expectStatus as expect, print, simpleCommand, 
 import { formatClient, formatClientTable, secretNote, type Client } from "./client-format.ts";
 import { takeRepeated, type Repeated } from "./repeated-flags.ts";
 import { valueOrStdin } from "./stdin-value.ts";
+import { PROTECTION_OPTIONS, protectionBody } from "./response-protection-flags.ts";
 
 // The server validates everything; these few are checked here too, for a message
 // before any network round trip.
@@ -61,6 +62,7 @@ const CREATE_OPTIONS = {
   "ciba-notification-endpoint": { type: "string", placeholder: "URI", description: "Where CIBA ping/push notifications are POSTed; https, or http on loopback." },
   "ciba-user-code": { type: "boolean", description: "The client sends a user_code with each CIBA request." },
   update: { type: "boolean", description: "Replace the registration if the client exists (the secret is kept unless --secret)." },
+  ...PROTECTION_OPTIONS,
 } as const satisfies Options;
 
 export const createSpec = commandSpec("clients", "create", "Register a client. A confidential client without --secret gets a generated one, shown once.", CREATE_OPTIONS);
@@ -122,6 +124,7 @@ function createBody(v: CommonValues<typeof CREATE_OPTIONS>, r: CreateRepeated): 
   if (v.secret !== undefined) body.client_secret = v.secret;
   // DPoP (RFC 9449 §5.2).
   if (v["dpop-bound-access-tokens"]) body.dpop_bound_access_tokens = true;
+  Object.assign(body, protectionBody(v));
   return body;
 }
 

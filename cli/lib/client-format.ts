@@ -25,6 +25,11 @@ export interface Client {
   backchannel_client_notification_endpoint?: string | null;
   initial_access_token_id?: string | null;
   created_at?: number;
+  id_token_encrypted_response_alg?: string | null;
+  id_token_encrypted_response_enc?: string | null;
+  userinfo_signed_response_alg?: string | null;
+  userinfo_encrypted_response_alg?: string | null;
+  userinfo_encrypted_response_enc?: string | null;
 }
 
 export interface InitialToken {
@@ -75,11 +80,21 @@ export function formatClient(c: Client): string {
     ["dpop", c.dpop_bound_access_tokens ? "proof required at /token" : "optional"],
     ["subject", c.subject_type ?? "public"],
     ["responses", `${(c.response_types ?? ["code"]).join(", ")}${c.require_pushed_authorization_requests ? "; pushed (PAR) only" : ""}; JARM ${c.authorization_signed_response_alg ?? "-"}`],
+    ...protectionRows(c),
     ["registered", origin(c)],
   ];
   if (c.backchannel_token_delivery_mode) rows.push(["ciba", `${c.backchannel_token_delivery_mode}${c.backchannel_client_notification_endpoint ? ` → ${c.backchannel_client_notification_endpoint}` : ""}`]);
   if (c.created_at !== undefined) rows.push(["created", new Date(c.created_at).toISOString()]);
   return `client ${c.client_id}\n${rows.map(([k, val]) => `  ${`${k}:`.padEnd(15)}${val}`).join("\n")}`;
+}
+
+/** Encrypted ID tokens and signed/encrypted UserInfo, when the client registered them. */
+function protectionRows(c: Client): Array<[string, string]> {
+  const rows: Array<[string, string]> = [];
+  if (c.id_token_encrypted_response_alg) rows.push(["id token jwe", `${c.id_token_encrypted_response_alg} ${c.id_token_encrypted_response_enc ?? ""}`.trim()]);
+  const userinfo = [c.userinfo_signed_response_alg ? `signed ${c.userinfo_signed_response_alg}` : "", c.userinfo_encrypted_response_alg ? `encrypted ${c.userinfo_encrypted_response_alg} ${c.userinfo_encrypted_response_enc ?? ""}`.trim() : ""];
+  if (userinfo.some(Boolean)) rows.push(["userinfo", userinfo.filter(Boolean).join(", ")]);
+  return rows;
 }
 
 export function secretNote(res: AdminResponse): string {

@@ -63,6 +63,13 @@ export const clients = sqliteTable("clients", {
   dpopBoundAccessTokens: integer("dpop_bound_access_tokens", { mode: "boolean" }).notNull().default(false),
   // Pairwise subject identifiers (OIDC Core §8.1): public | pairwise. The sector is the one host of redirect_uris.
   subjectType: text("subject_type").notNull().default("public"),
+  // Encrypted ID tokens and signed/encrypted UserInfo (OIDC Core §5.3.2, §10.2; OIDC Registration §2).
+  // null = not registered: plain signed ID tokens, JSON UserInfo. An enc is stored only with its alg.
+  idTokenEncryptedResponseAlg: text("id_token_encrypted_response_alg"),
+  idTokenEncryptedResponseEnc: text("id_token_encrypted_response_enc"),
+  userinfoSignedResponseAlg: text("userinfo_signed_response_alg"),
+  userinfoEncryptedResponseAlg: text("userinfo_encrypted_response_alg"),
+  userinfoEncryptedResponseEnc: text("userinfo_encrypted_response_enc"),
 });
 
 /**

@@ -148,6 +148,11 @@ describe("the last use of an initial access token, raced", () => {
       backchannelTokenDeliveryMode: null,
       backchannelClientNotificationEndpoint: null,
       backchannelUserCodeParameter: false,
+      idTokenEncryptedResponseAlg: null,
+      idTokenEncryptedResponseEnc: null,
+      userinfoSignedResponseAlg: null,
+      userinfoEncryptedResponseAlg: null,
+      userinfoEncryptedResponseEnc: null,
     });
     const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => insertDynamicClient(env.DB, row(i), hash, now)));
     expect(outcomes.filter(Boolean)).toHaveLength(1);

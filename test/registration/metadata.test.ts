@@ -98,13 +98,13 @@ describe("registration metadata, field by field (RFC 7591 §2, §3.2.2)", () => 
 
   it("keeps jwks (public keys) and descriptive metadata; ignores and does not echo members it does not know (RFC 7591 §2)", async () => {
     const res = await register(
-      { ...BASE, jwks: { keys: [EC_PUBLIC] }, client_uri: "https://rp.example/", software_id: "4NRB1-0XZABZI9E6-5SM3R", userinfo_signed_response_alg: "RS256", "x-custom": 1 },
+      { ...BASE, jwks: { keys: [EC_PUBLIC] }, client_uri: "https://rp.example/", software_id: "4NRB1-0XZABZI9E6-5SM3R", introspection_signed_response_alg: "RS256", "x-custom": 1 },
       token,
     );
     expect(res.status, await res.clone().text()).toBe(201);
     const info = await json<ClientInformation>(res);
     expect(info).toMatchObject({ jwks: { keys: [EC_PUBLIC] }, client_uri: "https://rp.example/", software_id: "4NRB1-0XZABZI9E6-5SM3R" });
-    expect(info).not.toHaveProperty("userinfo_signed_response_alg");
+    expect(info).not.toHaveProperty("introspection_signed_response_alg");
     expect(info).not.toHaveProperty("x-custom");
   });
 

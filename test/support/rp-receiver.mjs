@@ -7,7 +7,11 @@
 //   POST /json/<key>       a CIBA client notification endpoint: records the JSON body and the
 //                          Authorization (and Authshard-Signature) header, answers 204
 //                          (flaky-json-<n>: 503 the first n times)
+//   PUT  /jwks/<key>       sets what GET /jwks/<key> answers: a JWK Set (a relying party's jwks_uri), or "down" for 503
+//   GET  /jwks/<key>       that JWK Set (404 before any PUT); counts the reads at GET /jwks-reads/<key>
 const received = new Map();
+const jwksSets = new Map();
+const jwksReads = new Map();
 
 export default {
   async fetch(request) {
@@ -16,6 +20,18 @@ export default {
       return Response.json(received.get(url.searchParams.get("key")) ?? []);
     }
     const [, mode, key] = url.pathname.split("/");
+    if (mode === "jwks" && key) {
+      if (request.method === "PUT") {
+        jwksSets.set(key, await request.text());
+        return new Response(null, { status: 204 });
+      }
+      jwksReads.set(key, (jwksReads.get(key) ?? 0) + 1);
+      const set = jwksSets.get(key);
+      if (set === undefined) return new Response("not found", { status: 404 });
+      if (set === "down") return new Response("down", { status: 503 });
+      return new Response(set, { headers: { "Content-Type": "application/json" } });
+    }
+    if (mode === "jwks-reads" && key) return Response.json(jwksReads.get(key) ?? 0);
     if (request.method !== "POST" || !key) return new Response("not found", { status: 404 });
     const list = received.get(key) ?? [];
     received.set(key, list);

@@ -8,6 +8,8 @@ import { d1Unavailable } from "../d1/unavailable";
 import { DependencyBackoff } from "../dependency-backoff";
 import { AUTH_METHODS, CLIENT_ID } from "../endpoints/admin/client-schema";
 import { sectorOf, SUBJECT_TYPES, type SubjectType } from "../../oauth/pairwise";
+import type { PublicJwks } from "../../oauth/jwks";
+import { responseProtectionOf, type ResponseProtection } from "./jwe-settings";
 
 /** A client as the protocol endpoints use it: parsed once, immutable, shared by the requests of an isolate. */
 export interface RegisteredClient {
@@ -55,6 +57,14 @@ export interface RegisteredClient {
   backchannelClientNotificationEndpoint: string | null;
   /** ...and whether each request carries a user_code (§7.1). */
   backchannelUserCodeParameter: boolean;
+  // Encrypted ID tokens and signed/encrypted UserInfo (OIDC Core §5.3.2, §10.2).
+  /** The client's public keys by value (RFC 7591 §2), or null. */
+  jwks: PublicJwks | null;
+  /** Where the client publishes its keys (RFC 7591 §2), or null. */
+  jwksUri: string | null;
+  idTokenEncryption: ResponseProtection["idTokenEncryption"];
+  userinfoSignedResponseAlg: ResponseProtection["userinfoSignedResponseAlg"];
+  userinfoEncryption: ResponseProtection["userinfoEncryption"];
 }
 
 interface Entry {
@@ -189,6 +199,11 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     return null;
   }
   const authorizationSignedResponseAlg = row.authorizationSignedResponseAlg;
+  const protection = responseProtectionOf(row);
+  if (typeof protection === "string") {
+    console.error(`client ${row.clientId}: inconsistent registration (${protection}); ignored`);
+    return null;
+  }
   return Object.freeze({
     clientId: row.clientId,
     clientName: row.clientName,
@@ -216,5 +231,8 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     backchannelTokenDeliveryMode: isOneOf(row.backchannelTokenDeliveryMode ?? "", DELIVERY_MODES) ? (row.backchannelTokenDeliveryMode as DeliveryMode) : null,
     backchannelClientNotificationEndpoint: row.backchannelClientNotificationEndpoint,
     backchannelUserCodeParameter: row.backchannelUserCodeParameter,
+    jwks: row.jwks,
+    jwksUri: row.jwksUri,
+    ...protection,
   });
 }

@@ -31,6 +31,12 @@ export interface ClientView {
   require_pushed_authorization_requests: boolean;
   authorization_signed_response_alg: string;
   response_types: string[];
+  // Encrypted ID tokens and signed/encrypted UserInfo (OIDC Registration §2); null = not registered.
+  id_token_encrypted_response_alg: string | null;
+  id_token_encrypted_response_enc: string | null;
+  userinfo_signed_response_alg: string | null;
+  userinfo_encrypted_response_alg: string | null;
+  userinfo_encrypted_response_enc: string | null;
   /** Registered through POST /register (RFC 7591); such a client also answers at /register/:id. */
   registered_dynamically: boolean;
   /** The initial access token it registered with; null for open registration and operator clients. */
@@ -71,6 +77,11 @@ export function clientView(row: ClientRow): ClientView {
     require_pushed_authorization_requests: row.requirePushedAuthorizationRequests,
     authorization_signed_response_alg: row.authorizationSignedResponseAlg,
     response_types: row.responseTypes,
+    id_token_encrypted_response_alg: row.idTokenEncryptedResponseAlg,
+    id_token_encrypted_response_enc: row.idTokenEncryptedResponseEnc,
+    userinfo_signed_response_alg: row.userinfoSignedResponseAlg,
+    userinfo_encrypted_response_alg: row.userinfoEncryptedResponseAlg,
+    userinfo_encrypted_response_enc: row.userinfoEncryptedResponseEnc,
     registered_dynamically: row.registrationTokenHash !== null,
     initial_access_token_id: row.initialTokenId,
     metadata: row.metadata,
@@ -102,7 +113,9 @@ export const COLUMNS =
   // Pairwise subjects (OIDC Core §8.1).
   ", subject_type" +
   // CIBA
-  ", backchannel_token_delivery_mode, backchannel_client_notification_endpoint, backchannel_user_code_parameter";
+  ", backchannel_token_delivery_mode, backchannel_client_notification_endpoint, backchannel_user_code_parameter" +
+  // Encrypted ID tokens and signed/encrypted UserInfo.
+  ", id_token_encrypted_response_alg, id_token_encrypted_response_enc, userinfo_signed_response_alg, userinfo_encrypted_response_alg, userinfo_encrypted_response_enc";
 
 /**
  * The writable columns after client_id, in COLUMNS order (secret_hash is written on its
@@ -137,6 +150,12 @@ export const SETTINGS = [
   "backchannel_token_delivery_mode",
   "backchannel_client_notification_endpoint",
   "backchannel_user_code_parameter",
+  // Encrypted ID tokens and signed/encrypted UserInfo.
+  "id_token_encrypted_response_alg",
+  "id_token_encrypted_response_enc",
+  "userinfo_signed_response_alg",
+  "userinfo_encrypted_response_alg",
+  "userinfo_encrypted_response_enc",
 ] as const;
 
 export interface StoredClient {
@@ -173,6 +192,11 @@ export interface StoredClient {
   backchannel_token_delivery_mode: string | null;
   backchannel_client_notification_endpoint: string | null;
   backchannel_user_code_parameter: number;
+  id_token_encrypted_response_alg: string | null;
+  id_token_encrypted_response_enc: string | null;
+  userinfo_signed_response_alg: string | null;
+  userinfo_encrypted_response_alg: string | null;
+  userinfo_encrypted_response_enc: string | null;
 }
 
 export function rowOf(s: StoredClient): ClientRow {
@@ -210,6 +234,11 @@ export function rowOf(s: StoredClient): ClientRow {
     backchannelTokenDeliveryMode: s.backchannel_token_delivery_mode,
     backchannelClientNotificationEndpoint: s.backchannel_client_notification_endpoint,
     backchannelUserCodeParameter: s.backchannel_user_code_parameter === 1,
+    idTokenEncryptedResponseAlg: s.id_token_encrypted_response_alg,
+    idTokenEncryptedResponseEnc: s.id_token_encrypted_response_enc,
+    userinfoSignedResponseAlg: s.userinfo_signed_response_alg,
+    userinfoEncryptedResponseAlg: s.userinfo_encrypted_response_alg,
+    userinfoEncryptedResponseEnc: s.userinfo_encrypted_response_enc,
   };
 }
 
@@ -245,6 +274,11 @@ export function settingsOf(row: ClientSettings): (string | number | null)[] {
     row.backchannelTokenDeliveryMode,
     row.backchannelClientNotificationEndpoint,
     row.backchannelUserCodeParameter ? 1 : 0,
+    row.idTokenEncryptedResponseAlg,
+    row.idTokenEncryptedResponseEnc,
+    row.userinfoSignedResponseAlg,
+    row.userinfoEncryptedResponseAlg,
+    row.userinfoEncryptedResponseEnc,
   ];
 }
 

@@ -10,6 +10,7 @@ import { RESPONSE_MODES } from "../authorize/response-mode";
 import type { AppEnv } from "../types";
 import { CIBA } from "../../oauth/grant-types";
 import { DELIVERY_MODES } from "../../oauth/ciba";
+import { ENCRYPTION_ALGS, ENCRYPTION_ENCS } from "../../oauth/encryption-alg";
 
 /**
  * OpenID Provider metadata (OIDC Discovery 1.0 §3), built from config only: the
@@ -73,6 +74,12 @@ export function providerMetadata(config: Config): Record<string, unknown> {
           backchannel_token_delivery_modes_supported: [...DELIVERY_MODES],
           backchannel_user_code_parameter_supported: false,
         }),
+    // OIDC Discovery §3: encrypted ID tokens (OIDC Core §10.2) and signed/encrypted UserInfo (§5.3.2).
+    id_token_encryption_alg_values_supported: ENCRYPTION_ALGS,
+    id_token_encryption_enc_values_supported: ENCRYPTION_ENCS,
+    userinfo_signing_alg_values_supported: SIGNING_ALGS,
+    userinfo_encryption_alg_values_supported: ENCRYPTION_ALGS,
+    userinfo_encryption_enc_values_supported: ENCRYPTION_ENCS,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import { browserCors } from "../http/cors";
-import { DEVICE_CODE, TOKEN_EXCHANGE } from "../../oauth/grant-types";
+import { CIBA, DEVICE_CODE, TOKEN_EXCHANGE } from "../../oauth/grant-types";
 import { authenticateCaller } from "../clients/authenticate";
 import type { RegisteredClient } from "../clients/registry";
 import { OAuthError, invalidRequest } from "../errors";
@@ -9,7 +9,6 @@ import { formParams, type Params } from "../http/params";
 import { clientCredentialsGrant } from "../tokens/client-credentials-grant";
 import { authorizationCodeGrant } from "../tokens/code-grant";
 import { deviceCodeGrant } from "../tokens/device-grant";
-import { CIBA } from "../../oauth/grant-types";
 import { cibaGrant } from "../tokens/ciba-grant";
 import { refreshTokenGrant } from "../tokens/refresh-grant";
 import { tokenExchangeGrant } from "../tokens/token-exchange-grant";
@@ -19,6 +18,10 @@ import type { AcceptedProof } from "../dpop/proof";
 import { tokenProof } from "../dpop/token";
 import { limitByAddress } from "../rate-limit/middleware";
 import { TOKEN_IP } from "../rate-limit/rules";
+import { prepareIdTokenEncryption } from "../clients/encryption-key";
+
+/** Grants that issue ID tokens: an encrypting client's key is read before their shard call (OIDC Core §10.2). */
+const ID_TOKEN_GRANTS: ReadonlySet<string> = new Set(["authorization_code", "refresh_token", DEVICE_CODE, CIBA]);
 
 /** One handler per grant type, each in its own module; the answer is the JSON token response. */
 type GrantHandler = (c: Context<AppEnv>, client: RegisteredClient, params: Params, dpop: AcceptedProof | null) => Promise<object>;
@@ -41,6 +44,7 @@ async function token(c: Context<AppEnv>): Promise<Response> {
   const dpop = await tokenProof(c, client);
   const handler = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
   if (!handler) throw new OAuthError("unsupported_grant_type", 400, `grant_type ${grantType.slice(0, 64)} is not supported`);
+  if (ID_TOKEN_GRANTS.has(grantType)) await prepareIdTokenEncryption(c.env, client);
   const body = await handler(c, client, params, dpop);
   return c.json(body);
 }

@@ -15,6 +15,7 @@ import { noStore } from "../no-store";
 import { proofRefused } from "../dpop/proof";
 import { parseAuthorization, resourceProof, type PresentedAccess } from "../dpop/resource";
 import { DPOP_PROOF_REPLAYED } from "../shard-errors";
+import { userinfoResponse } from "../tokens/userinfo-response";
 
 const REALM = 'Bearer realm="authshard"';
 
@@ -53,7 +54,7 @@ async function userinfo(c: Context<AppEnv>): Promise<Response> {
   if (!verified.ok) throw invalidToken("the access token is invalid or expired");
   const parsed = parseAccessClaims(verified.payload);
   if (!parsed.ok || parsed.claims.gid === undefined) throw invalidToken("the access token is not one for this endpoint");
-  const { sub, gid, jti, scope } = parsed.claims;
+  const { sub, gid, jti, scope, clientId } = parsed.claims;
   const scopes = storedScope(scope);
   if (!hasScope(scopes, "openid")) {
     throw new OAuthError("insufficient_scope", 403, "the openid scope is required", {
@@ -62,17 +63,17 @@ async function userinfo(c: Context<AppEnv>): Promise<Response> {
   }
   // RFC 9449 §7: a bound token needs a proof of its key; the proof's replay is refused in the same shard call.
   const proof = await resourceProof(c, "/userinfo", presented, verified.payload);
-  const result = await userTokenLive(c.env, config, { sub, gid, jti }, proof?.record ?? null);
+  // The client's registration — its subject type (OIDC Core §8.1) and response format (§5.3.2) — comes
+  // from the isolate's registry cache (no D1 read when warm), read alongside the one shard call.
+  const [result, client] = await Promise.all([userTokenLive(c.env, config, { sub, gid, jti }, proof?.record ?? null), getClient(c.env, config, clientId)]);
   if (!result.ok && result.error === "invalid_dpop_proof") throw proofRefused("resource", "invalid_dpop_proof", DPOP_PROOF_REPLAYED);
   if (!result.ok) throw invalidToken("the access token has been revoked");
-  // OIDC Core §5.5: claims asked for by name in the userinfo member join those of the scopes.
-  const claims = userClaims(result.user, scopes, readStoredClaims(result.claims)?.userinfo ?? []);
-  // OIDC Core §8.1: the sub of the token's client; its registration is cached in the isolate (no D1 read when warm).
-  const client = await getClient(c.env, config, parsed.claims.clientId);
   // A deleted client's tokens: its subject type is unknown, and no sub may be guessed (a pairwise client must never see the user id).
   if (!client) throw invalidToken("the client this access token was issued to is no longer registered");
+  // OIDC Core §5.5: claims asked for by name in the userinfo member join those of the scopes.
+  const claims = userClaims(result.user, scopes, readStoredClaims(result.claims)?.userinfo ?? []);
   claims.sub = await subjectFor(config, client, result.user.id);
-  return c.json(claims);
+  return userinfoResponse(c, config, client, claims);
 }
 
 export const userinfoEndpoint = new Hono<AppEnv>()

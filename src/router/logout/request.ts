@@ -47,6 +47,7 @@ const badHint = (detail: string) => invalidRequest("id_token_hint is not an ID t
  * while its signing key is published, which bounds how old it can be.
  */
 export async function verifyHint(env: Env, config: Config, raw: string): Promise<IdTokenHint> {
+  if (isCompactJwe(raw)) throw encryptedHint();
   const verified = await verifyJwt(env, config, raw, { typ: "JWT", ignoreExpiry: true });
   if (!verified.ok) throw badHint(verified.reason);
   const { aud, sid } = verified.payload;
@@ -57,6 +58,21 @@ export async function verifyHint(env: Env, config: Config, raw: string): Promise
   if (typeof sub !== "string" || !isUserId(sub) || typeof audience !== "string") throw badHint("sub or aud missing");
   return { sub, sid: typeof sid === "string" && SID.test(sid) ? sid : null, clientId: audience };
 }
+
+/** Five dot-separated parts: a compact JWE (RFC 7516 §7.1), not a JWS (three). */
+function isCompactJwe(raw: string): boolean {
+  return raw.split(".").length === 5;
+}
+
+/**
+ * An ID token we encrypted to the client's key: we cannot read it. §2 asks the RP to
+ * send the signed ID token from inside it instead, so say exactly that.
+ */
+const encryptedHint = () =>
+  invalidRequest(
+    "id_token_hint is encrypted (a JWE), and this provider cannot decrypt what it encrypted to the client's key: " +
+      "send the signed ID token from inside it (OpenID Connect RP-Initiated Logout 1.0 §2), or client_id without a hint",
+  );
 
 /** The RP: §2 requires client_id, when sent with a hint, to be the hint's audience. */
 export async function resolveLogoutClient(env: Env, config: Config, hint: IdTokenHint | null, clientId: string | null): Promise<RegisteredClient | null> {

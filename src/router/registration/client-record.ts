@@ -1,6 +1,7 @@
 import type { Config } from "../../config";
 import type { ClientRow, ClientSettings } from "../d1/clients";
 import type { ClientMetadata } from "./metadata";
+import { protectionColumns, protectionMembers } from "../clients/response-protection";
 
 /** The clients-table settings of checked metadata. Operator-only settings start at their defaults. */
 export function clientSettings(metadata: ClientMetadata, clientId: string, now: number): ClientSettings {
@@ -31,6 +32,7 @@ export function clientSettings(metadata: ClientMetadata, clientId: string, now: 
     backchannelTokenDeliveryMode: metadata.ciba.backchannel_token_delivery_mode,
     backchannelClientNotificationEndpoint: metadata.ciba.backchannel_client_notification_endpoint,
     backchannelUserCodeParameter: metadata.ciba.backchannel_user_code_parameter,
+    ...protectionColumns(metadata),
   };
 }
 
@@ -84,6 +86,7 @@ export function clientInformation(row: ClientRow, config: Config, tokens: { clie
     info.backchannel_user_code_parameter = row.backchannelUserCodeParameter;
   }
   if (row.backchannelClientNotificationEndpoint !== null) info.backchannel_client_notification_endpoint = row.backchannelClientNotificationEndpoint;
+  Object.assign(info, protectionMembers(row));
   // The descriptive members follow; they never stand in for one of the members above.
   for (const [member, value] of Object.entries(row.metadata)) if (!(member in info)) info[member] = value;
   return info;

@@ -11,6 +11,7 @@ import { invalidClientMetadata, invalidToken } from "./errors";
 import type { Input } from "./fields";
 import { parseClientMetadata } from "./metadata";
 import { pairwiseUnavailable } from "../clients/subject";
+import { checkProtectionKeys } from "./protection";
 import { checkPolicy } from "./policy";
 import { applySoftwareStatement } from "./software-statement";
 
@@ -62,6 +63,7 @@ export async function updateClient(env: Env, config: Config, clientId: string, a
   if (noPairwise) throw invalidClientMetadata("subject_type", noPairwise);
   if (row.registrationPolicy === null) throw invalidToken(NOT_THIS_CLIENTS, true);
   checkPolicy(metadata, row.registrationPolicy);
+  await checkProtectionKeys(metadata);
 
   const now = Date.now();
   const generated = metadata.token_endpoint_auth_method === "none" ? undefined : randomToken();

@@ -9,6 +9,8 @@ import { frontchannelOriginProblem, httpsUriProblem, logoutUriProblem, MAX_URI_L
 import { AUTH_METHODS, redirectUriProblem, type AuthMethod } from "../endpoints/admin/client-schema";
 import { invalidClientMetadata, invalidRedirectUri } from "./errors";
 import { checkedUri, optionalBoolean, optionalChoice, optionalString, optionalStringArray, type Input } from "./fields";
+import { responseProtection } from "./protection";
+import type { ProtectionMetadata } from "../clients/response-protection";
 
 /**
  * Client metadata of a registration request (RFC 7591 §2; OIDC Dynamic Client
@@ -16,7 +18,7 @@ import { checkedUri, optionalBoolean, optionalChoice, optionalString, optionalSt
  * field by field and with the defaults applied. Members this provider does not know
  * are ignored (RFC 7591 §2) and not echoed back, so a client can see what was registered.
  */
-export interface ClientMetadata {
+export interface ClientMetadata extends ProtectionMetadata {
   redirect_uris: string[];
   token_endpoint_auth_method: AuthMethod;
   grant_types: string[];
@@ -214,6 +216,7 @@ export function parseClientMetadata(input: Input): ClientMetadata {
     // OIDC Dynamic Client Registration 1.0 §2: RS256 when the client does not say.
     id_token_signed_response_alg: optionalChoice(input, "id_token_signed_response_alg", SIGNING_ALGS) ?? "RS256",
     ...keys(input),
+    ...responseProtection(input),
     ...logout(input, redirects),
     // DPoP (RFC 9449 §5.2).
     dpop_bound_access_tokens: optionalBoolean(input, "dpop_bound_access_tokens") ?? false,

@@ -11,6 +11,7 @@ import { parseClientMetadata } from "./metadata";
 import { pairwiseUnavailable } from "../clients/subject";
 import { invalidClientMetadata } from "./errors";
 import { checkPolicy } from "./policy";
+import { checkProtectionKeys } from "./protection";
 import { applySoftwareStatement } from "./software-statement";
 
 /** 128 random bits: a client id nobody can guess or enumerate (RFC 7591 §3.2.1 leaves its form to us). */
@@ -30,6 +31,7 @@ export async function registerClient(env: Env, config: Config, authorization: st
   const noPairwise = pairwiseUnavailable(config, metadata.subject_type);
   if (noPairwise) throw invalidClientMetadata("subject_type", noPairwise);
   checkPolicy(metadata, grant.policy);
+  await checkProtectionKeys(metadata);
 
   const clientId = randomToken(CLIENT_ID_BYTES);
   const clientSecret = metadata.token_endpoint_auth_method === "none" ? undefined : randomToken();

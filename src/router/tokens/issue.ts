@@ -11,6 +11,7 @@ import { subjectFor, userRefClaim } from "../clients/subject";
 import type { Redeemed } from "../../actors/user-shard/api";
 import type { AcceptedProof } from "../dpop/proof";
 import { boundClaims, tokenTypeOf } from "../dpop/token";
+import { sealIdToken } from "./seal";
 
 /** The media type of RFC 9068 access tokens (§2.1); `at+jwt` is its short form. */
 export const ACCESS_TOKEN_TYP = "at+jwt";
@@ -138,6 +139,7 @@ export async function issueTokens(env: Env, config: Config, ctx: TokenContext): 
   const now = Math.floor(Date.now() / 1000);
   const access = await accessToken(env, config, ctx, now);
   const tokens: IssuedTokens = { access_token: access, token_type: tokenTypeOf(ctx.dpop ?? null), expires_in: config.accessTokenTtlS, scope: ctx.redeemed.scope };
-  if (hasScope(storedScope(ctx.redeemed.scope), "openid")) tokens.id_token = await idToken(env, config, ctx, access, now);
+  // Encrypted after signing for a client that registered id_token_encrypted_response_alg (OIDC Core §10.2).
+  if (hasScope(storedScope(ctx.redeemed.scope), "openid")) tokens.id_token = await sealIdToken(env, ctx.client, await idToken(env, config, ctx, access, now));
   return tokens;
 }

@@ -7,6 +7,8 @@ import { SIGNING_ALGS } from "../../../oauth/signing-alg";
 import { pairwiseRedirectProblem, SUBJECT_TYPES } from "../../../oauth/pairwise";
 import { RESPONSE_TYPES } from "../../../oauth/response-types";
 import { frontchannelOriginProblem, httpsUriProblem, logoutUriProblem } from "../../clients/uri-rules";
+import { ENCRYPTION_ALGS, ENCRYPTION_ENCS } from "../../../oauth/encryption-alg";
+import { protectionProblem, type ProtectionMetadata } from "../../clients/response-protection";
 
 /**
  * What an operator may register. Redirect URIs are absolute, without fragment
@@ -108,6 +110,12 @@ export const clientBody = z
     backchannel_token_delivery_mode: z._default(z.nullable(z.enum(DELIVERY_MODES)), null),
     backchannel_client_notification_endpoint: z._default(z.nullable(uriBy(logoutUriProblem)), null),
     backchannel_user_code_parameter: z._default(z.boolean(), false),
+    // Encrypted ID tokens and signed/encrypted UserInfo (OIDC Registration §2); an alg without enc means A128CBC-HS256.
+    id_token_encrypted_response_alg: z._default(z.nullable(z.enum(ENCRYPTION_ALGS)), null),
+    id_token_encrypted_response_enc: z._default(z.nullable(z.enum(ENCRYPTION_ENCS)), null),
+    userinfo_signed_response_alg: z._default(z.nullable(z.enum(SIGNING_ALGS)), null),
+    userinfo_encrypted_response_alg: z._default(z.nullable(z.enum(ENCRYPTION_ALGS)), null),
+    userinfo_encrypted_response_enc: z._default(z.nullable(z.enum(ENCRYPTION_ENCS)), null),
   })
   .check(
     z.superRefine((body, ctx) => {
@@ -136,7 +144,16 @@ export const clientBody = z
       });
       if (ciba) ctx.addIssue({ code: "custom", path: [ciba[0]], message: ciba[1], input: body });
     }),
+  )
+  // Encrypted ID tokens and signed/encrypted UserInfo: enc needs alg, encryption needs a usable key.
+  .check(
+    z.superRefine((body, ctx) => {
+      const problem = protectionProblem(body as ProtectionMetadata, { jwks: body.jwks as ProtectionJwks, jwks_uri: body.jwks_uri });
+      if (problem) ctx.addIssue({ code: "custom", path: [problem.field], message: problem.why, input: body });
+    }),
   );
+
+type ProtectionJwks = Parameters<typeof protectionProblem>[1]["jwks"];
 
 export type ClientBody = z.infer<typeof clientBody>;
 

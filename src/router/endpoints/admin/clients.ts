@@ -19,6 +19,7 @@ import type { AppEnv } from "../../types";
 import { readJson } from "./body";
 import { pairwiseUnavailable } from "../../clients/subject";
 import { CLIENT_ID, authMethodOf, clientBody, type ClientBody } from "./client-schema";
+import { protectionColumns, protectionKeyProblem } from "../../clients/response-protection";
 
 export function clientIdParam(raw: string): string {
   if (!CLIENT_ID.test(raw)) throw invalidRequest("client_id must be 1-128 characters of A-Z a-z 0-9 . _ ~ -");
@@ -55,6 +56,7 @@ function registration(clientId: string, body: ClientBody, now: number): ClientSe
     backchannelTokenDeliveryMode: body.backchannel_token_delivery_mode,
     backchannelClientNotificationEndpoint: body.backchannel_client_notification_endpoint,
     backchannelUserCodeParameter: body.backchannel_user_code_parameter,
+    ...protectionColumns(body),
   };
 }
 
@@ -126,6 +128,9 @@ export const adminClients = new Hono<AppEnv>()
     const body = await readJson(c, clientBody);
     const noPairwise = pairwiseUnavailable(c.var.config, body.subject_type);
     if (noPairwise) throw new OAuthError("invalid_request", 400, `subject_type: ${noPairwise}`);
+    // The encryption keys must import (a bad modulus or curve point) before anything is stored.
+    const keyProblem = await protectionKeyProblem(body, { jwks: body.jwks as ClientRow["jwks"], jwks_uri: body.jwks_uri });
+    if (keyProblem) throw invalidRequest(`${keyProblem.field}: ${keyProblem.why}`);
     const { status, row, secret } = await putClient(c.env.DB, clientId, body).finally(() => forgetClient(clientId));
     return c.json({ client: clientView(row), ...(secret === undefined ? {} : { client_secret: secret }) }, status);
   })
