@@ -5,6 +5,8 @@ import { formatScope, storedScope } from "../../oauth/scopes";
 import type { RegisteredClient } from "../clients/registry";
 import { signJwt } from "../keys/cache";
 import { signAccessToken } from "../tokens/issue";
+import { sealIdToken } from "../tokens/seal";
+import { subjectFor, userRefClaim } from "../clients/subject";
 import type { Authorized } from "../../actors/user-shard/api";
 import type { AuthorizationRequest } from "./request";
 
@@ -31,13 +33,15 @@ async function frontChannelAccessToken(env: Env, config: Config, req: Authorizat
  * from /userinfo or /token's ID token (OIDC Core §5.4), not from this one.
  */
 async function frontChannelIdToken(env: Env, config: Config, client: RegisteredClient, req: AuthorizationRequest, issued: Issued, code: string, access: string | null, now: number) {
-  return signJwt(
+  const signed = await signJwt(
     env,
     config,
     client.idTokenSignedResponseAlg,
     {
       iss: config.issuer,
-      sub: issued.userId,
+      // OIDC Core §8: the same sub as /token's ID token (pairwise for a pairwise client), and uref for its id_token_hint.
+      sub: await subjectFor(config, client, issued.userId),
+      ...(await userRefClaim(config, client, issued.userId)),
       aud: client.clientId,
       azp: client.clientId,
       iat: now,
@@ -53,6 +57,8 @@ async function frontChannelIdToken(env: Env, config: Config, client: RegisteredC
     },
     { typ: "JWT" },
   );
+  // Encrypted after signing for a client that registered id_token_encrypted_response_alg (OIDC Core §10.2).
+  return sealIdToken(env, client, signed);
 }
 
 /** The authorization response's fields: the code, and for the hybrid types the tokens beside it (OIDC Core §3.3.2.5). */
