@@ -6,12 +6,13 @@ import { bodyObject, commandSpec, expectStatus as expect, print, simpleCommand, 
 import { formatClient, formatClientTable, secretNote, type Client } from "./client-format.ts";
 import { takeRepeated, type Repeated } from "./repeated-flags.ts";
 import { valueOrStdin } from "./stdin-value.ts";
+import { KEY_OPTIONS, keyFields } from "./client-key-flags.ts";
 
 // The server validates everything; these few are checked here too, for a message
 // before any network round trip.
 const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
 const TYPES = ["confidential", "public"];
-const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"];
+const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"];
 
 const id = { type: "string", required: true, placeholder: "ID", description: "Client id: 1-128 of A-Z a-z 0-9 . _ ~ -" } as const;
 
@@ -36,7 +37,7 @@ const CREATE_OPTIONS = {
   "auth-method": {
     type: "string",
     placeholder: "METHOD",
-    description: "client_secret_basic (default for confidential), client_secret_post, or none (public).",
+    description: "client_secret_basic (default for confidential), client_secret_post, private_key_jwt (needs --jwks or --jwks-uri), or none (public).",
   },
   secret: { type: "string", placeholder: "SECRET", description: "Use this secret (at least 8 characters); '-' reads it from standard input." },
   "id-token-alg": { type: "string", placeholder: "ALG", description: "ES256 (default) or RS256." },
@@ -44,6 +45,7 @@ const CREATE_OPTIONS = {
   "backchannel-logout-session-required": { type: "boolean", description: "Logout tokens must carry the session's sid." },
   "frontchannel-logout-uri": { type: "string", placeholder: "URI", description: "Page framed at logout (OIDC Front-Channel Logout); on a redirect URI's origin." },
   "frontchannel-logout-session-required": { type: "boolean", description: "The front-channel page gets iss and sid." },
+  ...KEY_OPTIONS,
   update: { type: "boolean", description: "Replace the registration if the client exists (the secret is kept unless --secret)." },
 } as const satisfies Options;
 
@@ -93,6 +95,7 @@ function createBody(v: CommonValues<typeof CREATE_OPTIONS>, r: CreateRepeated): 
     body.frontchannel_logout_session_required = v["frontchannel-logout-session-required"];
   }
   if (v.secret !== undefined) body.client_secret = v.secret;
+  Object.assign(body, keyFields(v));
   return body;
 }
 

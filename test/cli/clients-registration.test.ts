@@ -61,6 +61,16 @@ describe("npm run clients -- create: logout metadata", () => {
     expect(bodyOf(readCreate(base))).not.toHaveProperty("backchannel_logout_uri");
   });
 
+  it("JWT assertion flags: --auth-method private_key_jwt with --jwks (JSON) or --jwks-uri, and the algorithms (RFC 7523 §2.2, RFC 9101 §10.5)", () => {
+    const jwks = '{"keys":[{"kty":"EC","crv":"P-256","x":"x","y":"y"}]}';
+    const body = bodyOf(readCreate([...base, "--auth-method", "private_key_jwt", "--jwks", jwks, "--auth-signing-alg", "PS256", "--request-object-alg", "ES256", "--require-signed-request-object"]));
+    expect(body).toMatchObject({ token_endpoint_auth_method: "private_key_jwt", jwks: JSON.parse(jwks), token_endpoint_auth_signing_alg: "PS256", request_object_signing_alg: "ES256", require_signed_request_object: true });
+    expect(bodyOf(readCreate([...base, "--jwks-uri", "https://app.example/jwks.json"]))).toMatchObject({ jwks_uri: "https://app.example/jwks.json" });
+    expect(usageError(() => readCreate([...base, "--jwks", jwks, "--jwks-uri", "https://app.example/jwks.json"]))).toBe("give --jwks or --jwks-uri, not both");
+    expect(usageError(() => readCreate([...base, "--auth-signing-alg", "HS256"]))).toMatch(/--auth-signing-alg must be one of/);
+    expect(usageError(() => readCreate([...base, "--jwks", "{not json"]))).toMatch(/--jwks must be/);
+  });
+
   it("refuses a sid flag without its URI", () => {
     expect(usageError(() => readCreate([...base, "--backchannel-logout-session-required"]))).toBe("--backchannel-logout-session-required needs --backchannel-logout-uri");
     expect(usageError(() => readCreate([...base, "--frontchannel-logout-session-required"]))).toBe("--frontchannel-logout-session-required needs --frontchannel-logout-uri");

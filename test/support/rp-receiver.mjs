@@ -4,11 +4,29 @@
 //   POST /flaky-<n>/<key>  answers 503 the first n times, then 200
 //   POST /down/<key>       always answers 500
 //   GET  /received?key=K   the form bodies received for key K, with the status each got
+// A client's or trusted issuer's JWK Set served by reference (jwks_uri):
+//   PUT  /jwks/<key>       stores the body as the set served for key
+//   GET  /jwks/<key>       serves it (404 until stored)
+//   GET  /jwks-hits?key=K  how many times the set was fetched
 const received = new Map();
+const jwksSets = new Map();
+const jwksHits = new Map();
+
+function serveJwks(request, url) {
+  if (request.method === "GET" && url.pathname === "/jwks-hits") return Response.json(jwksHits.get(url.searchParams.get("key")) ?? 0);
+  const [, prefix, key] = url.pathname.split("/");
+  if (prefix !== "jwks" || !key) return null;
+  if (request.method === "PUT") return request.text().then((body) => (jwksSets.set(key, body), new Response(null, { status: 204 })));
+  jwksHits.set(key, (jwksHits.get(key) ?? 0) + 1);
+  const body = jwksSets.get(key);
+  return body === undefined ? new Response("not found", { status: 404 }) : new Response(body, { headers: { "Content-Type": "application/json" } });
+}
 
 export default {
   async fetch(request) {
     const url = new URL(request.url);
+    const jwks = serveJwks(request, url);
+    if (jwks) return jwks;
     if (request.method === "GET" && url.pathname === "/received") {
       return Response.json(received.get(url.searchParams.get("key")) ?? []);
     }

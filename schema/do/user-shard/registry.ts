@@ -1,6 +1,6 @@
 import { getTableName, type Table } from "drizzle-orm";
 import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
-import { authCodes, consents, credentials, deviceRequests, grants, outbox, refreshTokens, revokedTokens, sessions, users } from "./tables";
+import { authCodes, consents, credentials, deviceRequests, grants, outbox, refreshTokens, revokedTokens, sessions, spentAssertions, users } from "./tables";
 
 /**
  * Every per-user table of UserShardActor, with its primary-key columns. Each has a
@@ -38,6 +38,7 @@ export const PER_USER_TABLES: readonly PerUserTable[] = [
   entry(refreshTokens),
   entry(revokedTokens),
   entry(deviceRequests),
+  entry(spentAssertions),
 ];
 
 /**

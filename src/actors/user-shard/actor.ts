@@ -23,6 +23,8 @@ import { decideDeviceRequest, findDeviceRequest, pollDeviceRequest, startDeviceR
 import { deviceApprover, redeemDeviceGrant, writeDeviceGrant } from "./device-grants";
 import type { DeviceApprover, DeviceDecision, DeviceGrantInput, DevicePoll, DevicePollInput, DeviceRedeemed, DeviceRedeemInput, DeviceRequestView, NewDeviceRequest } from "./api";
 import { liveGrantUser } from "./grants";
+import { issueAssertionGrant, spendAssertion } from "./assertions";
+import type { AssertionGrant, AssertionGrantInput, SpendAssertionInput } from "./api";
 import { introspectAccess, introspectRefresh, revokeAccess, revokeRefresh } from "./revocation";
 import { rotateRefresh, type RefreshPolicy } from "./refresh";
 import { endAllSessions, endSessionByHash, endSessionBySid, listSessions } from "./logout";
@@ -155,6 +157,15 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   }
   redeemDeviceGrant(input: DeviceRedeemInput): ShardResult<DeviceRedeemed> {
     return this.inBucketRaw(input.bucket, (sql, now) => redeemDeviceGrant(sql, input, now));
+  }
+
+  // JWT assertions (RFC 7523): a jti spent once, in the bucket its (issuer, jti) hashes to, or
+  // spent together with the grant it becomes, in the user's bucket (JWT bearer grant).
+  spendAssertion(input: SpendAssertionInput): ShardResult<object> {
+    return this.inBucketRaw(input.bucket, (sql, now) => spendAssertion(sql, input, now));
+  }
+  issueAssertionGrant(input: AssertionGrantInput): ShardResult<AssertionGrant> {
+    return this.inBucketRaw(input.bucket, (sql, now) => issueAssertionGrant(sql, input, now));
   }
 
   /** /token refresh_token: rotation in one transaction; reuse of a retired token revokes the family. */

@@ -9,11 +9,13 @@ import type { OwnershipUpdate, ShardResult } from "../results.ts";
 import type { BucketInventory, BucketBackup, RestoreInput, RestoreOutcome, RollbackTarget, RollbackScheduled, CopyCursor, TablePage, BucketPage, BucketDelta, BucketChecksum, BucketDigest, Row } from "./api/bucket-data.ts";
 import type { NewDeviceRequest, DeviceRequestView, DeviceDecision, DevicePollInput, DevicePoll, DeviceGrantInput, DeviceApprover, DeviceRedeemInput, DeviceRedeemed } from "./api/device.ts";
 import type { UserView } from "./api/users.ts";
+import type { AssertionGrant, AssertionGrantInput, SpendAssertionInput } from "./api/assertions.ts";
 
 // The contract's other parts, for callers that import this file only.
 export * from "./api/bucket-data.ts";
 export type * from "./api/device.ts";
 export type * from "./api/users.ts";
+export type * from "./api/assertions.ts";
 
 
 export interface UserShardApi {
@@ -42,6 +44,8 @@ export interface UserShardApi {
   deviceApprover(bucket: number, sessionHash: string): ShardResult<DeviceApprover>;
   writeDeviceGrant(input: DeviceGrantInput): ShardResult<DeviceApprover>;
   redeemDeviceGrant(input: DeviceRedeemInput): ShardResult<DeviceRedeemed>;
+  spendAssertion(input: SpendAssertionInput): ShardResult<object>;
+  issueAssertionGrant(input: AssertionGrantInput): ShardResult<AssertionGrant>;
   /** /token refresh_token: rotation; reuse of a retired token revokes the family. */
   rotateRefresh(input: RotateInput): ShardResult<Rotated>;
   /** /userinfo: the access token (by jti) and the grant behind it are live; the user's current claims. */
@@ -359,6 +363,8 @@ export const TRACED_METHODS = [
   "deviceApprover",
   "writeDeviceGrant",
   "redeemDeviceGrant",
+  "spendAssertion",
+  "issueAssertionGrant",
   "rotateRefresh",
   "userinfo",
   "revokeAccess",

@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNotNull, lt, or } from "drizzle-orm";
-import { authCodes, deviceRequests, grants, refreshTokens, revokedTokens, sessions } from "../../../schema/do/user-shard/tables";
+import { authCodes, deviceRequests, grants, refreshTokens, revokedTokens, sessions, spentAssertions } from "../../../schema/do/user-shard/tables";
 import type { ShardDb } from "./db";
 import type { SweepResult } from "./api";
 
@@ -77,6 +77,13 @@ export function sweepOnce(db: ShardDb, limits: SweepLimits, now: number): SweepR
   deleted.revoked_tokens = db.transaction((tx) => {
     const rows = tx.select({ k: revokedTokens.jti }).from(revokedTokens).where(lt(revokedTokens.expiresAt, now)).limit(SWEEP_BATCH).all();
     if (rows.length) tx.delete(revokedTokens).where(inArray(revokedTokens.jti, rows.map((r) => r.k))).run();
+    return rows.length;
+  });
+
+  // A spent assertion is refused by its own exp once the row is gone (RFC 7523 §3).
+  deleted.spent_assertions = db.transaction((tx) => {
+    const rows = tx.select({ k: spentAssertions.keyHash }).from(spentAssertions).where(lt(spentAssertions.expiresAt, now)).limit(SWEEP_BATCH).all();
+    if (rows.length) tx.delete(spentAssertions).where(inArray(spentAssertions.keyHash, rows.map((r) => r.k))).run();
     return rows.length;
   });
 

@@ -1,5 +1,6 @@
 import { storedScope } from "../../oauth/scopes";
 import { SIGNING_ALGS, type SigningAlg } from "../../oauth/signing-alg";
+import { isAssertionAlg, type AssertionAlg } from "../../oauth/assertion-algs";
 import type { Env } from "../../env";
 import type { Config } from "../../config";
 import { getClientRow, type ClientRow } from "../d1/clients";
@@ -17,7 +18,7 @@ export interface RegisteredClient {
   postLogoutRedirectUris: readonly string[];
   grantTypes: ReadonlySet<string>;
   scopes: ReadonlySet<string>;
-  tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "none";
+  tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "none" | "private_key_jwt";
   idTokenSignedResponseAlg: SigningAlg;
   /** SHA-256 (base64url) of the secret; null for public clients. */
   secretHash: string | null;
@@ -35,6 +36,13 @@ export interface RegisteredClient {
   frontchannelLogoutUri: string | null;
   /** ...and whether it gets iss and sid as query parameters. */
   frontchannelLogoutSessionRequired: boolean;
+  // JWT assertions (RFC 7523, RFC 9101): the client's public keys, by value or by reference
+  // (read through clients/client-keys.ts), and the algorithm each kind of JWT must use (null: any).
+  jwks: { keys: Record<string, unknown>[] } | null;
+  jwksUri: string | null;
+  tokenEndpointAuthSigningAlg: AssertionAlg | null;
+  requestObjectSigningAlg: AssertionAlg | null;
+  requireSignedRequestObject: boolean;
 }
 
 interface Entry {
@@ -153,8 +161,10 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
   const { clientType, tokenEndpointAuthMethod: method, idTokenSignedResponseAlg: alg } = row;
   const consistent =
     (clientType === "public" && method === "none" && row.secretHash === null) ||
-    (clientType === "confidential" && method !== "none" && row.secretHash !== null);
-  if (!isOneOf(clientType, ["confidential", "public"]) || !isOneOf(method, AUTH_METHODS) || !isOneOf(alg, SIGNING_ALGS) || !consistent) {
+    (clientType === "confidential" && method !== "none" && method !== "private_key_jwt" && row.secretHash !== null) ||
+    (clientType === "confidential" && method === "private_key_jwt" && row.secretHash === null && (row.jwks !== null || row.jwksUri !== null));
+  const algsKnown = [row.tokenEndpointAuthSigningAlg, row.requestObjectSigningAlg].every((a) => a === null || isAssertionAlg(a));
+  if (!isOneOf(clientType, ["confidential", "public"]) || !isOneOf(method, AUTH_METHODS) || !isOneOf(alg, SIGNING_ALGS) || !consistent || !algsKnown) {
     console.error(`client ${row.clientId}: inconsistent registration (type ${clientType}, method ${method}, alg ${alg}); ignored`);
     return null;
   }
@@ -176,5 +186,10 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     backchannelLogoutSessionRequired: row.backchannelLogoutSessionRequired,
     frontchannelLogoutUri: row.frontchannelLogoutUri,
     frontchannelLogoutSessionRequired: row.frontchannelLogoutSessionRequired,
+    jwks: row.jwks,
+    jwksUri: row.jwksUri,
+    tokenEndpointAuthSigningAlg: row.tokenEndpointAuthSigningAlg as AssertionAlg | null,
+    requestObjectSigningAlg: row.requestObjectSigningAlg as AssertionAlg | null,
+    requireSignedRequestObject: row.requireSignedRequestObject,
   });
 }

@@ -25,6 +25,10 @@ export interface ClientView {
   frontchannel_logout_session_required: boolean;
   jwks: { keys: Record<string, unknown>[] } | null;
   jwks_uri: string | null;
+  // JWT assertions (RFC 7523, RFC 9101): the client's one accepted algorithm (null: any supported).
+  token_endpoint_auth_signing_alg: string | null;
+  request_object_signing_alg: string | null;
+  require_signed_request_object: boolean;
   /** Registered through POST /register (RFC 7591); such a client also answers at /register/:id. */
   registered_dynamically: boolean;
   /** The initial access token it registered with; null for open registration and operator clients. */
@@ -55,6 +59,9 @@ export function clientView(row: ClientRow): ClientView {
     frontchannel_logout_session_required: row.frontchannelLogoutSessionRequired,
     jwks: row.jwks,
     jwks_uri: row.jwksUri,
+    token_endpoint_auth_signing_alg: row.tokenEndpointAuthSigningAlg,
+    request_object_signing_alg: row.requestObjectSigningAlg,
+    require_signed_request_object: row.requireSignedRequestObject,
     registered_dynamically: row.registrationTokenHash !== null,
     initial_access_token_id: row.initialTokenId,
     metadata: row.metadata,
@@ -75,7 +82,9 @@ export const COLUMNS =
   "client_id, client_name, client_type, secret_hash, redirect_uris, post_logout_redirect_uris, grant_types, scope, " +
   "token_endpoint_auth_method, id_token_signed_response_alg, offline_survives_logout, refresh_grace_s, token_exchange_audiences, " +
   "backchannel_logout_uri, backchannel_logout_session_required, frontchannel_logout_uri, frontchannel_logout_session_required, jwks, jwks_uri, " +
-  "metadata, registration_token_hash, initial_token_id, registration_policy, created_at, updated_at";
+  "metadata, registration_token_hash, initial_token_id, registration_policy, created_at, updated_at, " +
+  // JWT assertions (RFC 7523, RFC 9101)
+  "token_endpoint_auth_signing_alg, request_object_signing_alg, require_signed_request_object";
 
 /**
  * The writable columns after client_id, in COLUMNS order (secret_hash is written on its
@@ -99,6 +108,10 @@ export const SETTINGS = [
   "frontchannel_logout_session_required",
   "jwks",
   "jwks_uri",
+  // JWT assertions (RFC 7523, RFC 9101)
+  "token_endpoint_auth_signing_alg",
+  "request_object_signing_alg",
+  "require_signed_request_object",
   "updated_at",
 ] as const;
 
@@ -122,6 +135,9 @@ export interface StoredClient {
   frontchannel_logout_session_required: number;
   jwks: string | null;
   jwks_uri: string | null;
+  token_endpoint_auth_signing_alg: string | null;
+  request_object_signing_alg: string | null;
+  require_signed_request_object: number;
   metadata: string;
   registration_token_hash: string | null;
   initial_token_id: string | null;
@@ -151,6 +167,9 @@ export function rowOf(s: StoredClient): ClientRow {
     frontchannelLogoutSessionRequired: s.frontchannel_logout_session_required === 1,
     jwks: s.jwks === null ? null : (JSON.parse(s.jwks) as ClientRow["jwks"]),
     jwksUri: s.jwks_uri,
+    tokenEndpointAuthSigningAlg: s.token_endpoint_auth_signing_alg,
+    requestObjectSigningAlg: s.request_object_signing_alg,
+    requireSignedRequestObject: s.require_signed_request_object === 1,
     metadata: JSON.parse(s.metadata) as Record<string, unknown>,
     registrationTokenHash: s.registration_token_hash,
     initialTokenId: s.initial_token_id,
@@ -183,6 +202,9 @@ export function settingsOf(row: ClientSettings): (string | number | null)[] {
     row.frontchannelLogoutSessionRequired ? 1 : 0,
     row.jwks === null ? null : JSON.stringify(row.jwks),
     row.jwksUri,
+    row.tokenEndpointAuthSigningAlg,
+    row.requestObjectSigningAlg,
+    row.requireSignedRequestObject ? 1 : 0,
     row.updatedAt,
   ];
 }

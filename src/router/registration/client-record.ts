@@ -22,6 +22,9 @@ export function clientSettings(metadata: ClientMetadata, clientId: string, now: 
     frontchannelLogoutSessionRequired: metadata.frontchannel_logout_session_required,
     jwks: metadata.jwks,
     jwksUri: metadata.jwks_uri,
+    tokenEndpointAuthSigningAlg: metadata.token_endpoint_auth_signing_alg,
+    requestObjectSigningAlg: metadata.request_object_signing_alg,
+    requireSignedRequestObject: metadata.require_signed_request_object,
     updatedAt: now,
   };
 }
@@ -45,7 +48,7 @@ export function clientInformation(row: ClientRow, config: Config, tokens: { clie
   const info: Record<string, unknown> = { client_id: row.clientId, client_id_issued_at: Math.floor(row.createdAt / 1000) };
   if (tokens.clientSecret !== undefined) info.client_secret = tokens.clientSecret;
   // §3.2.1: required whenever the client has a secret; 0 = it does not expire.
-  if (row.clientType === "confidential") info.client_secret_expires_at = 0;
+  if (row.secretHash !== null) info.client_secret_expires_at = 0;
   info.registration_access_token = tokens.registrationAccessToken;
   info.registration_client_uri = registrationClientUri(config, row.clientId);
   Object.assign(info, {
@@ -63,6 +66,9 @@ export function clientInformation(row: ClientRow, config: Config, tokens: { clie
   });
   if (row.jwks !== null) info.jwks = row.jwks;
   if (row.jwksUri !== null) info.jwks_uri = row.jwksUri;
+  if (row.tokenEndpointAuthSigningAlg !== null) info.token_endpoint_auth_signing_alg = row.tokenEndpointAuthSigningAlg;
+  if (row.requestObjectSigningAlg !== null) info.request_object_signing_alg = row.requestObjectSigningAlg;
+  if (row.requireSignedRequestObject) info.require_signed_request_object = true;
   if (row.backchannelLogoutUri !== null) info.backchannel_logout_uri = row.backchannelLogoutUri;
   if (row.frontchannelLogoutUri !== null) info.frontchannel_logout_uri = row.frontchannelLogoutUri;
   // The descriptive members follow; they never stand in for one of the members above.

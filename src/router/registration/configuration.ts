@@ -1,5 +1,6 @@
 import type { Config } from "../../config";
 import type { Env } from "../../env";
+import { needsSecret } from "./assertion-metadata";
 import { randomToken, sha256, timingSafeEqualStrings } from "../../oauth/secrets";
 import { forgetClient } from "../clients/registry";
 import { getClientRow, type ClientRow, type SecretChange } from "../d1/clients";
@@ -61,7 +62,7 @@ export async function updateClient(env: Env, config: Config, clientId: string, a
   checkPolicy(metadata, row.registrationPolicy);
 
   const now = Date.now();
-  const generated = metadata.token_endpoint_auth_method === "none" ? undefined : randomToken();
+  const generated = needsSecret(metadata.token_endpoint_auth_method) ? randomToken() : undefined;
   const secret: SecretChange = generated === undefined ? { clear: true } : { keep: await sha256(generated) };
   const nextToken = randomToken();
   const settings = { clientId, ...clientSettings(metadata, clientId, now), metadata: storedMetadata(metadata, statement) };

@@ -1,5 +1,6 @@
 import type { Config } from "../../config";
 import type { Env } from "../../env";
+import { needsSecret } from "./assertion-metadata";
 import { randomToken, sha256 } from "../../oauth/secrets";
 import type { ClientRow } from "../d1/clients";
 import { insertDynamicClient } from "../d1/dynamic-clients";
@@ -28,7 +29,7 @@ export async function registerClient(env: Env, config: Config, authorization: st
   checkPolicy(metadata, grant.policy);
 
   const clientId = randomToken(CLIENT_ID_BYTES);
-  const clientSecret = metadata.token_endpoint_auth_method === "none" ? undefined : randomToken();
+  const clientSecret = needsSecret(metadata.token_endpoint_auth_method) ? randomToken() : undefined;
   const registrationAccessToken = randomToken();
   const now = Date.now();
   const row: ClientRow = {

@@ -5,6 +5,7 @@ import m0002 from './0002_token_lifecycle.sql';
 import m0003 from './0003_request_load.sql';
 import m0004 from './0004_hot_path_rows.sql';
 import m0005 from './0005_device_requests.sql';
+import m0006 from './0006_spent_assertions.sql';
 
   export default {
     journal,
@@ -14,7 +15,8 @@ m0001,
 m0002,
 m0003,
 m0004,
-m0005
+m0005,
+m0006
     }
   }
   

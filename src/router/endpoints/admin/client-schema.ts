@@ -3,6 +3,7 @@ import { DEVICE_CODE, TOKEN_EXCHANGE } from "../../../oauth/grant-types";
 import { publicJwksProblem } from "../../../oauth/jwks";
 import { parseScope } from "../../../oauth/scopes";
 import { SIGNING_ALGS } from "../../../oauth/signing-alg";
+import { ASSERTION_ALGS } from "../../../oauth/assertion-algs";
 import { frontchannelOriginProblem, httpsUriProblem, logoutUriProblem } from "../../clients/uri-rules";
 
 /**
@@ -14,7 +15,7 @@ export const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
 export const GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE, DEVICE_CODE] as const;
 const AUDIENCE = /^[\x21-\x7e]{1,512}$/;
 /** RFC 7591 §2 names; "none" is the public client's (it proves itself with PKCE instead). */
-export const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"] as const;
+export const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -38,7 +39,7 @@ function authMethodProblem(type: "confidential" | "public", method: AuthMethod |
     return 'public clients use "none" (they prove themselves with PKCE S256 instead of a secret)';
   }
   if (type === "confidential" && method === "none") {
-    return 'confidential clients use "client_secret_basic" (the default) or "client_secret_post"';
+    return 'confidential clients use "client_secret_basic" (the default), "client_secret_post" or "private_key_jwt"';
   }
   return null;
 }
@@ -93,6 +94,10 @@ export const clientBody = z
     frontchannel_logout_session_required: z._default(z.boolean(), false),
     jwks: z._default(z.nullable(publicJwks), null),
     jwks_uri: z._default(z.nullable(uriBy(httpsUriProblem)), null),
+    // JWT assertions (RFC 7523 §2.2, RFC 9101): one algorithm (null: any of ASSERTION_ALGS); signed requests only.
+    token_endpoint_auth_signing_alg: z._default(z.nullable(z.enum(ASSERTION_ALGS)), null),
+    request_object_signing_alg: z._default(z.nullable(z.enum(ASSERTION_ALGS)), null),
+    require_signed_request_object: z._default(z.boolean(), false),
   })
   .check(
     z.superRefine((body, ctx) => {
@@ -106,6 +111,11 @@ export const clientBody = z
       }
       if (body.jwks !== null && body.jwks_uri !== null) {
         ctx.addIssue({ code: "custom", path: ["jwks_uri"], message: "register jwks or jwks_uri, not both (RFC 7591 §2)", input: body });
+      }
+      // private_key_jwt (RFC 7523 §2.2): the client proves itself with its keys, so it needs some and has no secret.
+      if (body.token_endpoint_auth_method === "private_key_jwt") {
+        if (body.jwks === null && body.jwks_uri === null) ctx.addIssue({ code: "custom", path: ["jwks"], message: "private_key_jwt needs the client's public keys: jwks or jwks_uri", input: body });
+        if (body.client_secret !== undefined) ctx.addIssue({ code: "custom", path: ["client_secret"], message: "private_key_jwt clients have no secret", input: body });
       }
       const frontchannel = body.frontchannel_logout_uri;
       const origin = frontchannel === null ? null : frontchannelOriginProblem(frontchannel, body.redirect_uris);

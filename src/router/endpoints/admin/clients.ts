@@ -45,6 +45,9 @@ function registration(clientId: string, body: ClientBody, now: number): ClientSe
     frontchannelLogoutSessionRequired: body.frontchannel_logout_session_required,
     jwks: body.jwks as ClientRow["jwks"],
     jwksUri: body.jwks_uri,
+    tokenEndpointAuthSigningAlg: body.token_endpoint_auth_signing_alg,
+    requestObjectSigningAlg: body.request_object_signing_alg,
+    requireSignedRequestObject: body.require_signed_request_object,
     updatedAt: now,
   };
 }
@@ -67,6 +70,8 @@ interface SecretPlan {
 
 async function secretPlan(body: ClientBody): Promise<SecretPlan> {
   if (body.client_type === "public") return { hash: null, change: { clear: true } };
+  // A private_key_jwt client authenticates with its keys: a secret would be a second way in.
+  if (authMethodOf(body) === "private_key_jwt") return { hash: null, change: { clear: true } };
   if (body.client_secret !== undefined) {
     const hash = await sha256(body.client_secret);
     return { hash, change: { set: hash } };
@@ -123,6 +128,7 @@ export const adminClients = new Hono<AppEnv>()
     const row = await getClientRow(c.env.DB, clientId);
     if (!row) throw notFound("no such client");
     if (row.clientType !== "confidential") throw new OAuthError("invalid_request", 400, "public clients have no secret");
+    if (row.tokenEndpointAuthMethod === "private_key_jwt") throw new OAuthError("invalid_request", 400, "private_key_jwt clients have no secret; rotate their keys (jwks or jwks_uri)");
     const secret = randomToken();
     // Deleted or made public since we read it: never hand out a secret that is not stored.
     if (!(await setClientSecretHash(c.env.DB, clientId, await sha256(secret)))) {
