@@ -1,5 +1,5 @@
 import { Hono } from "hono/tiny";
-import { DEVICE_CODE, TOKEN_EXCHANGE } from "../../oauth/grant-types";
+import { DEVICE_CODE, JWT_BEARER, TOKEN_EXCHANGE } from "../../oauth/grant-types";
 import { CLAIMS_SUPPORTED, SCOPES_SUPPORTED } from "../../oauth/scopes";
 import type { Config } from "../../config";
 import { ASSERTION_ALGS } from "../../oauth/assertion-algs";
@@ -29,7 +29,7 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     scopes_supported: SCOPES_SUPPORTED,
     response_types_supported: ["code"],
     response_modes_supported: ["query", "form_post"],
-    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE, DEVICE_CODE],
+    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE, DEVICE_CODE, JWT_BEARER],
     subject_types_supported: ["public"],
     id_token_signing_alg_values_supported: ["ES256", "RS256"],
     token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"],

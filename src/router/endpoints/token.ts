@@ -12,6 +12,8 @@ import { deviceCodeGrant } from "../tokens/device-grant";
 import { refreshTokenGrant } from "../tokens/refresh-grant";
 import { tokenExchangeGrant } from "../tokens/token-exchange-grant";
 import type { AppEnv } from "../types";
+import { JWT_BEARER } from "../../oauth/grant-types";
+import { jwtBearerGrant } from "../tokens/jwt-bearer-grant";
 import { noStore } from "../no-store";
 import { limitByAddress } from "../rate-limit/middleware";
 import { TOKEN_IP } from "../rate-limit/rules";
@@ -24,6 +26,8 @@ const GRANTS: Readonly<Record<string, GrantHandler>> = {
   client_credentials: clientCredentialsGrant,
   [TOKEN_EXCHANGE]: tokenExchangeGrant,
   [DEVICE_CODE]: deviceCodeGrant,
+  // RFC 7523 §2.1: an assertion from a trusted issuer.
+  [JWT_BEARER]: jwtBearerGrant,
 };
 
 /** The token endpoint (RFC 6749 §3.2): form body, client authentication; no-store responses (§5.1). */

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { DEVICE_CODE, TOKEN_EXCHANGE } from "../../../oauth/grant-types";
+import { DEVICE_CODE, JWT_BEARER, TOKEN_EXCHANGE } from "../../../oauth/grant-types";
 import { publicJwksProblem } from "../../../oauth/jwks";
 import { parseScope } from "../../../oauth/scopes";
 import { SIGNING_ALGS } from "../../../oauth/signing-alg";
@@ -12,7 +12,7 @@ import { frontchannelOriginProblem, httpsUriProblem, logoutUriProblem } from "..
  * native apps (RFC 8252 §7) — and are later matched exactly.
  */
 export const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
-export const GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE, DEVICE_CODE] as const;
+export const GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE, DEVICE_CODE, JWT_BEARER] as const;
 const AUDIENCE = /^[\x21-\x7e]{1,512}$/;
 /** RFC 7591 §2 names; "none" is the public client's (it proves itself with PKCE instead). */
 export const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"] as const;
