@@ -95,7 +95,6 @@ function pkceOf(params: Params, client: RegisteredClient): string | null {
 
 /** Step 2, once the redirect URI is trusted: every other parameter (OIDC Core §3.1.2.1, §3.1.2.2). */
 export function validateRequest(params: Params, client: RegisteredClient, redirectUri: string): AuthorizationRequest {
-  if (params.has("request")) throw redirectError("request_not_supported", "request objects are not supported");
   if (params.has("request_uri")) throw redirectError("request_uri_not_supported", "request_uri is not supported");
   const responseMode = responseModeOf(params);
   const responseType = params.get("response_type");

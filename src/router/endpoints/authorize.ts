@@ -5,6 +5,7 @@ import { deliveryOf, resolveClient, validateRequest } from "../authorize/request
 import { formParams, queryParams, type Params } from "../http/params";
 import type { PagesEnv } from "../pages/env";
 import { trustRedirect } from "../pages/errors";
+import { authorizationParams } from "../authorize/request-object";
 
 /**
  * The authorization endpoint (RFC 6749 §4.1.1, OIDC Core §3.1.2.1), by GET and by
@@ -13,7 +14,8 @@ import { trustRedirect } from "../pages/errors";
  */
 async function authorize(c: Context<PagesEnv>, read: (c: Context<PagesEnv>) => Params | Promise<Params>): Promise<Response> {
   const config = c.var.config;
-  const params = await read(c);
+  // RFC 9101: a request object's parameters replace the query's.
+  const params = await authorizationParams(c, await read(c));
   const trusted = await resolveClient(c.env, config, params);
   // From here on, the pages' error handler may send errors back to the client.
   trustRedirect(c, { redirectUri: trusted.redirectUri, ...deliveryOf(params) });

@@ -42,7 +42,7 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     prompt_values_supported: ["none", "login", "consent", "select_account"],
     claims_supported: CLAIMS_SUPPORTED,
     claims_parameter_supported: false,
-    request_parameter_supported: false,
+    request_parameter_supported: true,
     request_uri_parameter_supported: false,
     // RFC 9207: every authorization response carries iss.
     authorization_response_iss_parameter_supported: true,
@@ -50,6 +50,9 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
     revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
     introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
+    // RFC 9101 §10.5 and OIDC Discovery §3: signed request objects by value; per client, not server-wide.
+    request_object_signing_alg_values_supported: ASSERTION_ALGS,
+    require_signed_request_object: false,
     // RFC 8414 §2 / OIDC Discovery §3: only while registration is on (REGISTRATION).
     ...(config.registration === "off" ? {} : { registration_endpoint: at("/register") }),
   };
