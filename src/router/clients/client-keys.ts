@@ -179,8 +179,3 @@ export async function clientEncryptionKey(client: RegisteredClient, alg: string)
     (kty === null || (Array.isArray(kty) ? kty.includes(key.kty as string) : key.kty === kty));
   return (keys.keys.find(fits) as JWK | undefined) ?? null;
 }
-
-/** Tests: forget every fetched key set. */
-export function forgetFetchedKeys(): void {
-  remote.clear();
-}
