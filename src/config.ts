@@ -71,6 +71,8 @@ export interface Config {
   readonly registration: RegistrationMode;
   /** Whose software statements registration accepts; null: none (they are refused as unapproved). */
   readonly softwareStatementTrust: SoftwareStatementTrust | null;
+  /** CLIENT_SECRET_KEY: seals client_secret_jwt clients' secrets (base64url, 32 bytes); null: client_secret_jwt is refused. */
+  readonly clientSecretKey: string | null;
 }
 
 export class ConfigError extends Error {
@@ -162,6 +164,14 @@ function parseSoftwareStatementTrust(rawIssuer: string | undefined, rawJwks: str
   return Object.freeze({ issuer, jwks });
 }
 
+/** CLIENT_SECRET_KEY: unset, or base64url of exactly 32 bytes (an AES-256 key). */
+function parseSecretKey(raw: string | undefined): string | null {
+  const value = raw?.trim() ?? "";
+  if (value === "") return null;
+  if (!/^[A-Za-z0-9_-]{43}$/.test(value)) throw new ConfigError("CLIENT_SECRET_KEY", "must be base64url of 32 random bytes (43 characters), e.g. from `openssl rand -base64 32 | tr '+/' '-_' | tr -d =`");
+  return value;
+}
+
 export function parseConfig(env: Partial<Env>): Config {
   const { issuer, loopback } = parseIssuer(env.ISSUER);
   return Object.freeze({
@@ -192,6 +202,7 @@ export function parseConfig(env: Partial<Env>): Config {
     rateLimits: parseSwitch("RATE_LIMITS", env.RATE_LIMITS, true),
     registration: parseChoice("REGISTRATION", env.REGISTRATION, ["token", "open", "off"] as const),
     softwareStatementTrust: parseSoftwareStatementTrust(env.DCR_SOFTWARE_STATEMENT_ISSUER, env.DCR_SOFTWARE_STATEMENT_JWKS),
+    clientSecretKey: parseSecretKey(env.CLIENT_SECRET_KEY),
   });
 }
 

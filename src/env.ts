@@ -61,6 +61,8 @@ export interface Env {
   DCR_SOFTWARE_STATEMENT_ISSUER?: string;
   /** ...its public keys, a JWK Set as JSON. */
   DCR_SOFTWARE_STATEMENT_JWKS?: string;
+  /** client_secret_jwt (RFC 7523 §2.2): base64url of 32 random bytes, the AES-256-GCM key that seals those clients' secrets at rest. A Worker secret. */
+  CLIENT_SECRET_KEY?: string;
   /** "1" turns on load/metrics mode (src/router/metrics.ts): call counting and /admin/metrics. */
   METRICS?: string;
 }

@@ -12,7 +12,7 @@ import { KEY_OPTIONS, keyFields } from "./client-key-flags.ts";
 // before any network round trip.
 const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
 const TYPES = ["confidential", "public"];
-const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"];
+const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none", "private_key_jwt", "client_secret_jwt"];
 
 const id = { type: "string", required: true, placeholder: "ID", description: "Client id: 1-128 of A-Z a-z 0-9 . _ ~ -" } as const;
 
@@ -37,7 +37,7 @@ const CREATE_OPTIONS = {
   "auth-method": {
     type: "string",
     placeholder: "METHOD",
-    description: "client_secret_basic (default for confidential), client_secret_post, private_key_jwt (needs --jwks or --jwks-uri), or none (public).",
+    description: "client_secret_basic (default for confidential), client_secret_post, private_key_jwt (needs --jwks or --jwks-uri), client_secret_jwt (needs CLIENT_SECRET_KEY on the server), or none (public).",
   },
   secret: { type: "string", placeholder: "SECRET", description: "Use this secret (at least 8 characters); '-' reads it from standard input." },
   "id-token-alg": { type: "string", placeholder: "ALG", description: "ES256 (default) or RS256." },

@@ -109,3 +109,15 @@ export const trustedIssuers = sqliteTable("trusted_issuers", {
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/**
+ * client_secret_jwt (RFC 7523 §2.2): the secrets of clients registered for it, sealed
+ * with AES-256-GCM under the CLIENT_SECRET_KEY Worker secret (HMAC needs the secret
+ * itself; every other client keeps only clients.secret_hash). A sealed secret counts
+ * only while its SHA-256 is the client's current secret_hash.
+ */
+export const clientSealedSecrets = sqliteTable("client_sealed_secrets", {
+  clientId: text("client_id").primaryKey(),
+  sealed: text("sealed").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

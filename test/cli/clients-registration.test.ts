@@ -39,7 +39,7 @@ describe("npm run clients -- initial-token: the command line", () => {
 
   it("names the flag and the bad value", () => {
     expect(usageError(() => readMint(["--grant-type", "implicit"]))).toBe("--grant-type must be one of authorization_code, refresh_token, client_credentials, got 'implicit'");
-    expect(usageError(() => readMint(["--auth-method", "private_key_jwt"]))).toBe("--auth-method must be one of client_secret_basic, client_secret_post, none, got 'private_key_jwt'");
+    expect(usageError(() => readMint(["--auth-method", "tls_client_auth"]))).toBe("--auth-method must be one of client_secret_basic, client_secret_post, none, private_key_jwt, client_secret_jwt, got 'tls_client_auth'");
     expect(usageError(() => readMint(["--max-uses", "0"]))).toBe("--max-uses must be an integer between 1 and 100000, got '0'");
     expect(usageError(() => readMint(["--ttl", "forever"]))).toMatch(/^--ttl must be a duration/);
     expect(usageError(() => readMint(["--grant-type"]))).toMatch(/^--grant-type needs a value/);

@@ -77,7 +77,7 @@ describe("initial access tokens (RFC 7591 §3): the operator API", () => {
     [{ grant_types: ["urn:ietf:params:oauth:grant-type:token-exchange"] }, "grant_types"],
     [{ grant_types: [] }, "grant_types"],
     [{ scope: "openid  email" }, "scope"],
-    [{ token_endpoint_auth_methods: ["client_secret_jwt"] }, "token_endpoint_auth_methods"],
+    [{ token_endpoint_auth_methods: ["tls_client_auth"] }, "token_endpoint_auth_methods"],
     [{ max_uses: 0 }, "max_uses"],
     [{ ttl_s: 10 }, "ttl_s"],
     [{ secret: "chosen" }, "secret"],

@@ -28,7 +28,7 @@ const RULES: Array<[string, Record<string, unknown>, "invalid_redirect_uri" | "i
   ["redirect_uris[0]", { redirect_uris: ["/callback"] }, "invalid_redirect_uri", "absolute"],
   ["redirect_uris[0]", { redirect_uris: ["javascript:alert(1)"] }, "invalid_redirect_uri", "not allowed"],
   ["jwks", { token_endpoint_auth_method: "private_key_jwt" }, "invalid_client_metadata", "jwks or jwks_uri"],
-  ["token_endpoint_auth_method", { token_endpoint_auth_method: "client_secret_jwt" }, "invalid_client_metadata", "only a hash"],
+  ["token_endpoint_auth_method", { token_endpoint_auth_method: "client_secret_jwt" }, "invalid_client_metadata", "CLIENT_SECRET_KEY"],
   ["token_endpoint_auth_method", { token_endpoint_auth_method: "magic" }, "invalid_client_metadata", "client_secret_basic"],
   ["grant_types", { grant_types: ["implicit"] }, "invalid_client_metadata", "not supported"],
   ["grant_types", { grant_types: ["authorization_code", "urn:ietf:params:oauth:grant-type:token-exchange"] }, "invalid_client_metadata", "operator"],

@@ -1,3 +1,9 @@
+CREATE TABLE `client_sealed_secrets` (
+	`client_id` text PRIMARY KEY NOT NULL,
+	`sealed` text NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `trusted_issuers` (
 	`issuer` text PRIMARY KEY NOT NULL,
 	`jwks` text,

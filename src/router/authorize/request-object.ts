@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { Env } from "../../env";
 import type { Config } from "../../config";
 import { keyResolver } from "../clients/client-keys";
-import { AssertionRefused, checkAssertion } from "../clients/jwt-assertion";
+import { AssertionRefused, algsOf, checkAssertion } from "../clients/jwt-assertion";
 import { getClient, type RegisteredClient } from "../clients/registry";
 import { OAuthError } from "../errors";
 import type { Params } from "../http/params";
@@ -49,7 +49,7 @@ export async function requestObjectParams(_env: Env, config: Config, client: Reg
         issuer: client.clientId,
         subject: null,
         audiences: [config.issuer],
-        alg: client.requestObjectSigningAlg,
+        algs: algsOf(client.requestObjectSigningAlg),
         maxLifetimeS: MAX_REQUEST_OBJECT_LIFETIME_S,
         requireJti: false,
       },

@@ -109,6 +109,7 @@ function presentedAssertion(request: ClientCredentialsInput): { method: Method; 
   const asserted = assertedClientId(assertion);
   if (asserted === null) throw invalidClient(false, "malformed assertion", "client_assertion must be a JWT whose iss and sub are both the client_id (RFC 7523 §3)");
   if (request.clientId !== undefined && request.clientId !== asserted) throw invalidRequest("client_id differs from the client the client_assertion names (RFC 7521 §4.2)");
+  // Which of the two assertion methods it is follows from the client's registration (its keys or its secret).
   return { method: "private_key_jwt", clientId: asserted, secret: undefined, assertion };
 }
 
@@ -143,6 +144,7 @@ function presented(request: ClientCredentialsInput): { method: Method; clientId:
  */
 function methodAccepted(registered: Method, used: Method): boolean {
   if (registered === used) return true;
+  if (used === "private_key_jwt" && registered === "client_secret_jwt") return true;
   const secretMethods: readonly Method[] = ["client_secret_basic", "client_secret_post"];
   return secretMethods.includes(registered) && secretMethods.includes(used);
 }
@@ -150,7 +152,7 @@ function methodAccepted(registered: Method, used: Method): boolean {
 /**
  * Authenticates the client of a token-type request (/token, /revoke, /introspect)
  * the way it is registered: client_secret_basic or client_secret_post (either, for a
- * secret client), private_key_jwt (RFC 7523 §2.2), or none for
+ * secret client), private_key_jwt or client_secret_jwt (RFC 7523 §2.2), or none for
  * public clients (which prove themselves with PKCE later, and must not send a
  * secret). Throws OAuthError invalid_request (400) for a request that mixes
  * methods, invalid_client (401) for everything that fails to authenticate.

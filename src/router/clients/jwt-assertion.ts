@@ -30,19 +30,25 @@ export const MAX_ASSERTION_LIFETIME_S = 300;
 const MAX_JTI_LENGTH = 256;
 
 export interface AssertionPolicy {
-  keys: JWTVerifyGetKey;
+  /** The signer's public keys, or (client_secret_jwt) the HMAC key. */
+  keys: JWTVerifyGetKey | Uint8Array;
   issuer: string;
   /** null: any subject (the caller checks it). */
   subject: string | null;
   /** Any one of these in `aud` will do. */
   audiences: readonly string[];
-  /** null: any of ASSERTION_ALGS. */
-  alg: AssertionAlg | null;
+  /** The algorithms accepted (see algsOf). */
+  algs: readonly string[];
   maxLifetimeS: number;
   /** Whether `jti` is required (assertions) or optional (request objects). */
   requireJti: boolean;
   /** The JWT `typ` the header must carry, if any. */
   typ?: string;
+}
+
+/** A registered algorithm, or any asymmetric one we accept (never none, never HMAC). */
+export function algsOf(alg: AssertionAlg | null): readonly string[] {
+  return alg === null ? ASSERTION_ALGS : [alg];
 }
 
 export interface CheckedAssertion {
@@ -80,7 +86,7 @@ export async function checkAssertion(jwt: string, policy: AssertionPolicy, what:
   } catch {
     throw new AssertionRefused(`the ${what} is not a JWS (header.payload.signature)`);
   }
-  const allowed: readonly string[] = policy.alg === null ? ASSERTION_ALGS : [policy.alg];
+  const allowed = policy.algs;
   if (typeof alg !== "string" || !allowed.includes(alg)) {
     throw new AssertionRefused(`the ${what} must be signed with ${allowed.join(", ")}; got alg ${JSON.stringify(alg).slice(0, 40)}`);
   }

@@ -18,7 +18,7 @@ export interface RegisteredClient {
   postLogoutRedirectUris: readonly string[];
   grantTypes: ReadonlySet<string>;
   scopes: ReadonlySet<string>;
-  tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "none" | "private_key_jwt";
+  tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "none" | "private_key_jwt" | "client_secret_jwt";
   idTokenSignedResponseAlg: SigningAlg;
   /** SHA-256 (base64url) of the secret; null for public clients. */
   secretHash: string | null;

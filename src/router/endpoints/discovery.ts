@@ -5,6 +5,10 @@ import type { Config } from "../../config";
 import { ASSERTION_ALGS } from "../../oauth/assertion-algs";
 import type { AppEnv } from "../types";
 
+/** JWT client authentication (RFC 7523 §2.2): client_secret_jwt (HS256) only where CLIENT_SECRET_KEY can seal secrets. */
+const assertionMethods = (config: Config) => (config.clientSecretKey === null ? ["private_key_jwt"] : ["private_key_jwt", "client_secret_jwt"]);
+const assertionAlgs = (config: Config) => (config.clientSecretKey === null ? [...ASSERTION_ALGS] : [...ASSERTION_ALGS, "HS256"]);
+
 /**
  * OpenID Provider metadata (OIDC Discovery 1.0 §3), built from config only: the
  * issuer and every endpoint come from ISSUER, never from the request's Host header.
@@ -32,12 +36,12 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     grant_types_supported: ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE, DEVICE_CODE, JWT_BEARER],
     subject_types_supported: ["public"],
     id_token_signing_alg_values_supported: ["ES256", "RS256"],
-    token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"],
+    token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none", ...assertionMethods(config)],
     // RFC 8414 §2: public clients revoke their own tokens; only confidential clients introspect.
     revocation_endpoint: at("/revoke"),
-    revocation_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"],
+    revocation_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none", ...assertionMethods(config)],
     introspection_endpoint: at("/introspect"),
-    introspection_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+    introspection_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", ...assertionMethods(config)],
     code_challenge_methods_supported: ["S256"],
     prompt_values_supported: ["none", "login", "consent", "select_account"],
     claims_supported: CLAIMS_SUPPORTED,
@@ -47,9 +51,9 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     // RFC 9207: every authorization response carries iss.
     authorization_response_iss_parameter_supported: true,
     // JWT assertions: private_key_jwt (RFC 7523 §2.2, OIDC Core §9) signed with one of ASSERTION_ALGS.
-    token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
-    revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
-    introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGS,
+    token_endpoint_auth_signing_alg_values_supported: assertionAlgs(config),
+    revocation_endpoint_auth_signing_alg_values_supported: assertionAlgs(config),
+    introspection_endpoint_auth_signing_alg_values_supported: assertionAlgs(config),
     // RFC 9101 §10.5 and OIDC Discovery §3: signed request objects by value; per client, not server-wide.
     request_object_signing_alg_values_supported: ASSERTION_ALGS,
     require_signed_request_object: false,

@@ -1,6 +1,8 @@
 import type { Config } from "../../config";
 import type { Env } from "../../env";
-import { needsSecret } from "./assertion-metadata";
+import { checkSecretJwtAvailable, needsSecret } from "./assertion-metadata";
+import { syncSealedSecret } from "../clients/sealed-secrets";
+import { deleteSealedSecret } from "../d1/sealed-secrets";
 import { randomToken, sha256, timingSafeEqualStrings } from "../../oauth/secrets";
 import { forgetClient } from "../clients/registry";
 import { getClientRow, type ClientRow, type SecretChange } from "../d1/clients";
@@ -60,6 +62,7 @@ export async function updateClient(env: Env, config: Config, clientId: string, a
   const metadata = parseClientMetadata(requested);
   if (row.registrationPolicy === null) throw invalidToken(NOT_THIS_CLIENTS, true);
   checkPolicy(metadata, row.registrationPolicy);
+  checkSecretJwtAvailable(metadata.token_endpoint_auth_method, config);
 
   const now = Date.now();
   const generated = needsSecret(metadata.token_endpoint_auth_method) ? randomToken() : undefined;
@@ -70,6 +73,7 @@ export async function updateClient(env: Env, config: Config, clientId: string, a
   // Deleted, or updated with the same token by a request that won the race.
   if (updated === null) throw invalidToken(NOT_THIS_CLIENTS, true);
   const shown = generated !== undefined && "keep" in secret && updated.secretHash === secret.keep ? generated : undefined;
+  await syncSealedSecret(env, config, clientId, metadata.token_endpoint_auth_method, shown);
   return clientInformation(updated, config, { clientSecret: shown, registrationAccessToken: nextToken });
 }
 
@@ -81,4 +85,5 @@ export async function deleteClient(env: Env, clientId: string, authorization: st
   const { tokenHash } = await authorizedClient(env, clientId, authorization);
   const deleted = await deleteDynamicClient(env.DB, clientId, tokenHash).finally(() => forgetClient(clientId));
   if (!deleted) throw invalidToken(NOT_THIS_CLIENTS, true);
+  await deleteSealedSecret(env.DB, clientId);
 }

@@ -40,7 +40,6 @@ const MAX_URIS = 20;
 export const REGISTRABLE_GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials", DEVICE_CODE] as const;
 
 const AUTH_METHOD_HINTS: Record<string, string> = {
-  client_secret_jwt: "client_secret_jwt is not supported (only a hash of each secret is stored, and HS256 needs the secret itself); use private_key_jwt, client_secret_basic or client_secret_post",
   tls_client_auth: "mutual TLS client authentication is not supported; use client_secret_basic or client_secret_post",
   self_signed_tls_client_auth: "mutual TLS client authentication is not supported; use client_secret_basic or client_secret_post",
 };

@@ -5,7 +5,7 @@ import { parseScope } from "../../oauth/scopes";
 import { randomToken } from "../../oauth/secrets";
 import { bucketOf } from "../../shard/bucket";
 import { keyResolver } from "../clients/client-keys";
-import { AssertionRefused, assertionKey, checkAssertion, spendAssertionOnce, spentUntil } from "../clients/jwt-assertion";
+import { AssertionRefused, algsOf, assertionKey, checkAssertion, spendAssertionOnce, spentUntil } from "../clients/jwt-assertion";
 import type { RegisteredClient } from "../clients/registry";
 import { getTrustedIssuer, type TrustedIssuer } from "../clients/trusted-issuers";
 import { OAuthError, invalidGrant } from "../errors";
@@ -82,7 +82,7 @@ export async function jwtBearerGrant(c: Context<AppEnv>, client: RegisteredClien
         issuer: issuer.issuer,
         subject: issuer.subjectType === "client" ? client.clientId : null,
         audiences: [config.issuer, `${config.issuer}/token`, ...issuer.audiences],
-        alg: null,
+        algs: algsOf(null),
         maxLifetimeS: issuer.maxLifetimeS,
         requireJti: true,
       },

@@ -15,7 +15,7 @@ export const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
 export const GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE, DEVICE_CODE, JWT_BEARER] as const;
 const AUDIENCE = /^[\x21-\x7e]{1,512}$/;
 /** RFC 7591 §2 names; "none" is the public client's (it proves itself with PKCE instead). */
-export const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"] as const;
+export const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none", "private_key_jwt", "client_secret_jwt"] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -116,6 +116,10 @@ export const clientBody = z
       if (body.token_endpoint_auth_method === "private_key_jwt") {
         if (body.jwks === null && body.jwks_uri === null) ctx.addIssue({ code: "custom", path: ["jwks"], message: "private_key_jwt needs the client's public keys: jwks or jwks_uri", input: body });
         if (body.client_secret !== undefined) ctx.addIssue({ code: "custom", path: ["client_secret"], message: "private_key_jwt clients have no secret", input: body });
+      }
+      // client_secret_jwt (RFC 7523 §2.2) is HMAC with the secret: HS256, not one of the asymmetric algorithms.
+      if (body.token_endpoint_auth_method === "client_secret_jwt" && body.token_endpoint_auth_signing_alg !== null) {
+        ctx.addIssue({ code: "custom", path: ["token_endpoint_auth_signing_alg"], message: "client_secret_jwt signs with HS256; leave this unset", input: body });
       }
       const frontchannel = body.frontchannel_logout_uri;
       const origin = frontchannel === null ? null : frontchannelOriginProblem(frontchannel, body.redirect_uris);

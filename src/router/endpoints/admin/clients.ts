@@ -18,6 +18,7 @@ import { OAuthError, conflict, invalidRequest, notFound } from "../../errors";
 import type { AppEnv } from "../../types";
 import { readJson } from "./body";
 import { CLIENT_ID, authMethodOf, clientBody, type ClientBody } from "./client-schema";
+import { noSecretKey, syncSealedSecret } from "../../clients/sealed-secrets";
 
 export function clientIdParam(raw: string): string {
   if (!CLIENT_ID.test(raw)) throw invalidRequest("client_id must be 1-128 characters of A-Z a-z 0-9 . _ ~ -");
@@ -120,7 +121,11 @@ export const adminClients = new Hono<AppEnv>()
   .put("/:id", async (c) => {
     const clientId = clientIdParam(c.req.param("id"));
     const body = await readJson(c, clientBody);
+    const method = authMethodOf(body);
+    if (method === "client_secret_jwt" && c.var.config.clientSecretKey === null) throw noSecretKey();
     const { status, row, secret } = await putClient(c.env.DB, clientId, body).finally(() => forgetClient(clientId));
+    // client_secret_jwt: the secret that is now stored, sealed (a kept secret stays sealed as it was); any other method: none kept.
+    await syncSealedSecret(c.env, c.var.config, clientId, method, body.client_secret ?? secret);
     return c.json({ client: clientView(row), ...(secret === undefined ? {} : { client_secret: secret }) }, status);
   })
   .post("/:id/rotate-secret", async (c) => {
@@ -128,6 +133,7 @@ export const adminClients = new Hono<AppEnv>()
     const row = await getClientRow(c.env.DB, clientId);
     if (!row) throw notFound("no such client");
     if (row.clientType !== "confidential") throw new OAuthError("invalid_request", 400, "public clients have no secret");
+    if (row.tokenEndpointAuthMethod === "client_secret_jwt" && c.var.config.clientSecretKey === null) throw noSecretKey();
     if (row.tokenEndpointAuthMethod === "private_key_jwt") throw new OAuthError("invalid_request", 400, "private_key_jwt clients have no secret; rotate their keys (jwks or jwks_uri)");
     const secret = randomToken();
     // Deleted or made public since we read it: never hand out a secret that is not stored.
@@ -135,12 +141,14 @@ export const adminClients = new Hono<AppEnv>()
       throw conflict("the client was changed or deleted meanwhile; try again");
     }
     forgetClient(clientId);
+    await syncSealedSecret(c.env, c.var.config, clientId, row.tokenEndpointAuthMethod, secret);
     return c.json({ client_id: clientId, client_secret: secret });
   })
   .delete("/:id", async (c) => {
     const clientId = clientIdParam(c.req.param("id"));
     const deleted = await deleteClientRow(c.env.DB, clientId);
     forgetClient(clientId);
+    await syncSealedSecret(c.env, c.var.config, clientId, "deleted", undefined);
     if (!deleted) throw notFound("no such client");
     return c.body(null, 204);
   });
