@@ -126,10 +126,13 @@ describe("private_key_jwt", () => {
     }
   });
 
-  it("a jwks_uri that cannot be fetched refuses the assertion (401), never a 500", async () => {
+  it("a jwks_uri that cannot be fetched refuses the assertion (401), never a 500, and is not fetched again per request", async () => {
     const key = await keyPair();
-    const clientId = await keyClient([], { jwks_uri: `https://rp.example/jwks/${crypto.randomUUID()}` });
+    const uriKey = crypto.randomUUID();
+    const clientId = await keyClient([], { jwks_uri: `https://rp.example/jwks/${uriKey}` });
     expect(await refusal(await tokenWithAssertion(await clientAssertion(key, clientId)))).toMatchObject({ status: 401, error: "invalid_client" });
+    expect(await refusal(await tokenWithAssertion(await clientAssertion(key, clientId)))).toMatchObject({ status: 401, error: "invalid_client" });
+    expect(await jwksHits(uriKey)).toBe(1);
   });
 
   it("a client registered for a secret cannot use an assertion, and a private_key_jwt client cannot use a secret", async () => {

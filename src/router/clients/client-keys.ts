@@ -29,6 +29,9 @@ interface Remote {
 }
 
 const remote = new Map<string, Remote>();
+/** URIs whose first fetch failed, and when: asked again only after FAILED_FETCH_WAIT_MS, so a dead URI is not fetched per request. */
+const failedAt = new Map<string, number>();
+const FAILED_FETCH_WAIT_MS = 5_000;
 const byValue = new WeakMap<object, JWTVerifyGetKey>();
 
 /** Why keys could not be had; callers turn it into their endpoint's error (invalid_client, invalid_grant, invalid_request_object). */
@@ -87,16 +90,24 @@ async function fetchJwks(uri: string): Promise<PublicJwks> {
 async function refresh(uri: string, now: number): Promise<Remote> {
   const known = remote.get(uri);
   if (known) known.triedAt = now;
+  const failed = failedAt.get(uri);
+  if (!known && failed !== undefined && now - failed < FAILED_FETCH_WAIT_MS) throw new KeysUnavailable(`fetching ${uri} failed moments ago`);
   let keys: PublicJwks;
   try {
     keys = await fetchJwks(uri);
   } catch (error) {
+    if (!known) {
+      failedAt.delete(uri);
+      if (failedAt.size >= MAX_ENTRIES) failedAt.delete(failedAt.keys().next().value!);
+      failedAt.set(uri, now);
+    }
     if (known) {
       console.warn(`jwks ${uri}: refetch failed, keeping the cached set`, String(error));
       return known;
     }
     throw error;
   }
+  failedAt.delete(uri);
   const entry: Remote = { keys, verify: createLocalJWKSet(keys as unknown as JSONWebKeySet), fetchedAt: now, triedAt: now };
   remote.delete(uri);
   if (remote.size >= MAX_ENTRIES) {
