@@ -88,6 +88,8 @@ export interface Config {
   readonly parTtlS: number;
   /** Every client must push its authorization requests (§6 require_pushed_authorization_requests, provider-wide). */
   readonly requirePar: boolean;
+  /** CLIENT_SECRET_KEY: seals client_secret_jwt clients' secrets (base64url, 32 bytes); null: client_secret_jwt is refused. */
+  readonly clientSecretKey: string | null;
   /** CIBA (OpenID CIBA Core 1.0): see CibaConfig. */
   readonly ciba: CibaConfig;
 }
@@ -215,6 +217,14 @@ function parsePairwiseSalt(raw: string | undefined, loopback: boolean): string |
   return raw;
 }
 
+/** CLIENT_SECRET_KEY: unset, or base64url of exactly 32 bytes (an AES-256 key). */
+function parseSecretKey(raw: string | undefined): string | null {
+  const value = raw?.trim() ?? "";
+  if (value === "") return null;
+  if (!/^[A-Za-z0-9_-]{43}$/.test(value)) throw new ConfigError("CLIENT_SECRET_KEY", "must be base64url of 32 random bytes (43 characters), e.g. from `openssl rand -base64 32 | tr '+/' '-_' | tr -d =`");
+  return value;
+}
+
 export function parseConfig(env: Partial<Env>): Config {
   const { issuer, loopback } = parseIssuer(env.ISSUER);
   const dpopNonce = parseChoice("DPOP_NONCE", env.DPOP_NONCE, ["off", "token", "all"] as const);
@@ -252,6 +262,7 @@ export function parseConfig(env: Partial<Env>): Config {
     pairwiseSalt: parsePairwiseSalt(env.PAIRWISE_SALT, loopback),
     parTtlS: parseInteger("PAR_TTL_S", env.PAR_TTL_S, 60, 10, 600),
     requirePar: parseSwitch("REQUIRE_PAR", env.REQUIRE_PAR, false),
+    clientSecretKey: parseSecretKey(env.CLIENT_SECRET_KEY),
     ciba: parseCiba(env),
   });
 }

@@ -80,6 +80,8 @@ export interface Env {
   CIBA_NOTIFIER_URL?: string;
   CIBA_NOTIFIER_SECRET?: string;
   CIBA_DEV_LISTING?: string;
+  /** client_secret_jwt (RFC 7523 §2.2): base64url of 32 random bytes, the AES-256-GCM key that seals those clients' secrets at rest. A Worker secret. */
+  CLIENT_SECRET_KEY?: string;
   /** "1" turns on load/metrics mode (src/router/metrics.ts): call counting and /admin/metrics. */
   METRICS?: string;
   /** Secret key of pairwise subject identifiers (OIDC Core §8.1); a fixed default on a loopback issuer only. */

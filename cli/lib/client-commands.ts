@@ -7,12 +7,13 @@ import { formatClient, formatClientTable, secretNote, type Client } from "./clie
 import { takeRepeated, type Repeated } from "./repeated-flags.ts";
 import { valueOrStdin } from "./stdin-value.ts";
 import { PROTECTION_OPTIONS, protectionBody } from "./response-protection-flags.ts";
+import { KEY_OPTIONS, keyFields } from "./client-key-flags.ts";
 
 // The server validates everything; these few are checked here too, for a message
 // before any network round trip.
 const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
 const TYPES = ["confidential", "public"];
-const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"];
+const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none", "private_key_jwt", "client_secret_jwt"];
 const SUBJECT_TYPES = ["public", "pairwise"];
 
 const id = { type: "string", required: true, placeholder: "ID", description: "Client id: 1-128 of A-Z a-z 0-9 . _ ~ -" } as const;
@@ -43,7 +44,7 @@ const CREATE_OPTIONS = {
   "auth-method": {
     type: "string",
     placeholder: "METHOD",
-    description: "client_secret_basic (default for confidential), client_secret_post, or none (public).",
+    description: "client_secret_basic (default for confidential), client_secret_post, private_key_jwt (needs --jwks or --jwks-uri), client_secret_jwt (needs CLIENT_SECRET_KEY on the server), or none (public).",
   },
   secret: { type: "string", placeholder: "SECRET", description: "Use this secret (at least 8 characters); '-' reads it from standard input." },
   "id-token-alg": { type: "string", placeholder: "ALG", description: "ES256 (default) or RS256." },
@@ -61,6 +62,7 @@ const CREATE_OPTIONS = {
   "ciba-mode": { type: "string", placeholder: "MODE", description: "CIBA token delivery: poll, ping or push (with --grant-type urn:openid:params:grant-type:ciba)." },
   "ciba-notification-endpoint": { type: "string", placeholder: "URI", description: "Where CIBA ping/push notifications are POSTed; https, or http on loopback." },
   "ciba-user-code": { type: "boolean", description: "The client sends a user_code with each CIBA request." },
+  ...KEY_OPTIONS,
   update: { type: "boolean", description: "Replace the registration if the client exists (the secret is kept unless --secret)." },
   ...PROTECTION_OPTIONS,
 } as const satisfies Options;
@@ -125,6 +127,7 @@ function createBody(v: CommonValues<typeof CREATE_OPTIONS>, r: CreateRepeated): 
   // DPoP (RFC 9449 §5.2).
   if (v["dpop-bound-access-tokens"]) body.dpop_bound_access_tokens = true;
   Object.assign(body, protectionBody(v));
+  Object.assign(body, keyFields(v));
   return body;
 }
 

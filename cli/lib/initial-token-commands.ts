@@ -8,7 +8,7 @@ import { formatMinted, formatTokenTable, type InitialToken } from "./client-form
 import { takeRepeated, type Repeated } from "./repeated-flags.ts";
 
 const GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials"];
-const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"];
+const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none", "private_key_jwt", "client_secret_jwt"];
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
 const MIN_TTL_S = 60;
 const MAX_TTL_S = 365 * 86_400;
@@ -25,7 +25,7 @@ export function parseTtl(raw: string, flag: string): number {
 
 const REPEATABLE = {
   "grant-type": { type: "string", placeholder: "TYPE", description: "A grant type registrants may ask for: authorization_code (default), refresh_token, client_credentials; repeatable." },
-  "auth-method": { type: "string", placeholder: "METHOD", description: "Allow only these token endpoint auth methods (client_secret_basic, client_secret_post, none); repeatable. Default: any." },
+  "auth-method": { type: "string", placeholder: "METHOD", description: "Allow only these token endpoint auth methods (client_secret_basic, client_secret_post, none, private_key_jwt, client_secret_jwt); repeatable. Default: any." },
 } as const satisfies Options;
 
 const MINT_OPTIONS = {

@@ -1,14 +1,8 @@
 // `clients create` flags for encrypted ID tokens and signed/encrypted UserInfo
-// (OIDC Core §5.3.2, §10.2; OIDC Registration §2 names), and the client keys they encrypt to.
-import { readFileSync } from "node:fs";
+// (OIDC Core §5.3.2, §10.2; OIDC Registration §2 names). The keys they encrypt to: --jwks / --jwks-uri (client-key-flags.ts).
 import { UsageError, type Options } from "./args.ts";
 
 export const PROTECTION_OPTIONS = {
-  jwks: {
-    type: "string",
-    placeholder: "JWKS",
-    description: "The client's public keys as a JWK Set: JSON text, or @FILE to read it from a file (encryption needs them, or a jwks_uri).",
-  },
   "id-token-encryption-alg": { type: "string", placeholder: "ALG", description: "Encrypt ID tokens: RSA-OAEP-256, ECDH-ES, ECDH-ES+A128KW or ECDH-ES+A256KW." },
   "id-token-encryption-enc": { type: "string", placeholder: "ENC", description: "A128CBC-HS256 (default with an alg) or A256GCM." },
   "userinfo-signing-alg": { type: "string", placeholder: "ALG", description: "UserInfo as a JWT signed with ES256 or RS256." },
@@ -26,27 +20,9 @@ const FIELDS: Array<[keyof Values, string]> = [
   ["userinfo-encryption-enc", "userinfo_encrypted_response_enc"],
 ];
 
-/** --jwks as the JSON object it holds (the server checks the keys themselves). */
-function readJwks(raw: string): unknown {
-  let text = raw;
-  if (raw.startsWith("@")) {
-    try {
-      text = readFileSync(raw.slice(1), "utf8");
-    } catch (e) {
-      throw new UsageError(`--jwks ${raw}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-    }
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new UsageError("--jwks must be a JWK Set in JSON (or @FILE holding one)");
-  }
-}
-
 /** The operator API members these flags set; only the flags given. */
 export function protectionBody(v: Values): Record<string, unknown> {
   const body: Record<string, unknown> = {};
-  if (v.jwks !== undefined) body.jwks = readJwks(v.jwks);
   for (const [flag, member] of FIELDS) if (v[flag] !== undefined) body[member] = v[flag];
   if (v["id-token-encryption-enc"] !== undefined && v["id-token-encryption-alg"] === undefined) {
     throw new UsageError("--id-token-encryption-enc needs --id-token-encryption-alg");

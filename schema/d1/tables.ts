@@ -43,6 +43,12 @@ export const clients = sqliteTable("clients", {
   requirePushedAuthorizationRequests: integer("require_pushed_authorization_requests", { mode: "boolean" }).notNull().default(false),
   authorizationSignedResponseAlg: text("authorization_signed_response_alg").notNull().default("ES256"),
   responseTypes: text("response_types", { mode: "json" }).$type<string[]>().notNull().default(["code"]),
+  // JWT assertions (private_key_jwt, JAR — RFC 7523, RFC 9101): the one algorithm this client's
+  // assertions / request objects must use (null: any supported), and whether /authorize
+  // accepts only signed request objects from it (RFC 9101 §10.5).
+  tokenEndpointAuthSigningAlg: text("token_endpoint_auth_signing_alg"),
+  requestObjectSigningAlg: text("request_object_signing_alg"),
+  requireSignedRequestObject: integer("require_signed_request_object", { mode: "boolean" }).notNull().default(false),
   // Descriptive RFC 7591 metadata (client_uri, logo_uri, contacts, software_id, software_statement, ...): shown, never enforced.
   metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
   // Dynamic registration (RFC 7591/7592). SHA-256 of the registration access token; null for
@@ -105,3 +111,35 @@ export const auditLog = sqliteTable(
   },
   (t) => [index("audit_log_at").on(t.at), index("audit_log_user").on(t.userId, t.at)],
 );
+
+/**
+ * JWT bearer grant (RFC 7523 §2.1): issuers whose assertions /token accepts, with
+ * their public keys (by value or by reference), the audiences an assertion may name
+ * besides ours, what its `sub` is (`user`: a user id of ours; `client`: the client
+ * itself), the scopes a token may carry and the longest assertion lifetime accepted.
+ * Read through a per-isolate cache, like clients.
+ */
+export const trustedIssuers = sqliteTable("trusted_issuers", {
+  issuer: text("issuer").primaryKey(),
+  jwks: text("jwks", { mode: "json" }).$type<{ keys: Record<string, unknown>[] }>(),
+  jwksUri: text("jwks_uri"),
+  audiences: text("audiences", { mode: "json" }).$type<string[]>().notNull().default([]),
+  // user | client
+  subjectType: text("subject_type").notNull(),
+  scope: text("scope").notNull(),
+  maxLifetimeS: integer("max_lifetime_s").notNull().default(300),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/**
+ * client_secret_jwt (RFC 7523 §2.2): the secrets of clients registered for it, sealed
+ * with AES-256-GCM under the CLIENT_SECRET_KEY Worker secret (HMAC needs the secret
+ * itself; every other client keeps only clients.secret_hash). A sealed secret counts
+ * only while its SHA-256 is the client's current secret_hash.
+ */
+export const clientSealedSecrets = sqliteTable("client_sealed_secrets", {
+  clientId: text("client_id").primaryKey(),
+  sealed: text("sealed").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -6,3 +6,5 @@ export const DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code";
 
 /** OpenID CIBA Core 1.0 §4, §10.1: the grant type a CIBA client polls /token with (and registers). */
 export const CIBA = "urn:openid:params:grant-type:ciba";
+/** RFC 7523 §2.1: the JWT bearer grant, an assertion from a trusted issuer traded for a token. */
+export const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";

@@ -45,8 +45,8 @@ describe("npm run clients -- create: encrypted ID tokens and signed/encrypted Us
   it("names the problem before any request: an enc without its alg, a --jwks that is not JSON or not readable", () => {
     expect(usageError(() => readCreate([...base, "--id-token-encryption-enc", "A256GCM"]))).toBe("--id-token-encryption-enc needs --id-token-encryption-alg");
     expect(usageError(() => readCreate([...base, "--userinfo-encryption-enc", "A256GCM"]))).toBe("--userinfo-encryption-enc needs --userinfo-encryption-alg");
-    expect(usageError(() => readCreate([...base, "--jwks", "{not json"]))).toBe("--jwks must be a JWK Set in JSON (or @FILE holding one)");
-    expect(usageError(() => readCreate([...base, "--jwks", "@/nonexistent/jwks.json"]))).toMatch(/^--jwks @\/nonexistent\/jwks.json: cannot read the file \(ENOENT\)/);
+    expect(usageError(() => readCreate([...base, "--jwks", "{not json"]))).toBe('--jwks must be a JSON JWK Set ({"keys": [...]}) or @file');
+    expect(usageError(() => readCreate([...base, "--jwks", "@/nonexistent/jwks.json"]))).toMatch(/^--jwks @\/nonexistent\/jwks.json: ENOENT/);
   });
 
   it("shows the settings in `clients get`", () => {

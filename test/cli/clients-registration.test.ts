@@ -39,7 +39,7 @@ describe("npm run clients -- initial-token: the command line", () => {
 
   it("names the flag and the bad value", () => {
     expect(usageError(() => readMint(["--grant-type", "implicit"]))).toBe("--grant-type must be one of authorization_code, refresh_token, client_credentials, got 'implicit'");
-    expect(usageError(() => readMint(["--auth-method", "private_key_jwt"]))).toBe("--auth-method must be one of client_secret_basic, client_secret_post, none, got 'private_key_jwt'");
+    expect(usageError(() => readMint(["--auth-method", "tls_client_auth"]))).toBe("--auth-method must be one of client_secret_basic, client_secret_post, none, private_key_jwt, client_secret_jwt, got 'tls_client_auth'");
     expect(usageError(() => readMint(["--max-uses", "0"]))).toBe("--max-uses must be an integer between 1 and 100000, got '0'");
     expect(usageError(() => readMint(["--ttl", "forever"]))).toMatch(/^--ttl must be a duration/);
     expect(usageError(() => readMint(["--grant-type"]))).toMatch(/^--grant-type needs a value/);
@@ -59,6 +59,16 @@ describe("npm run clients -- create: logout metadata", () => {
       frontchannel_logout_session_required: false,
     });
     expect(bodyOf(readCreate(base))).not.toHaveProperty("backchannel_logout_uri");
+  });
+
+  it("JWT assertion flags: --auth-method private_key_jwt with --jwks (JSON) or --jwks-uri, and the algorithms (RFC 7523 §2.2, RFC 9101 §10.5)", () => {
+    const jwks = '{"keys":[{"kty":"EC","crv":"P-256","x":"x","y":"y"}]}';
+    const body = bodyOf(readCreate([...base, "--auth-method", "private_key_jwt", "--jwks", jwks, "--auth-signing-alg", "PS256", "--request-object-alg", "ES256", "--require-signed-request-object"]));
+    expect(body).toMatchObject({ token_endpoint_auth_method: "private_key_jwt", jwks: JSON.parse(jwks), token_endpoint_auth_signing_alg: "PS256", request_object_signing_alg: "ES256", require_signed_request_object: true });
+    expect(bodyOf(readCreate([...base, "--jwks-uri", "https://app.example/jwks.json"]))).toMatchObject({ jwks_uri: "https://app.example/jwks.json" });
+    expect(usageError(() => readCreate([...base, "--jwks", jwks, "--jwks-uri", "https://app.example/jwks.json"]))).toBe("give --jwks or --jwks-uri, not both");
+    expect(usageError(() => readCreate([...base, "--auth-signing-alg", "HS256"]))).toMatch(/--auth-signing-alg must be one of/);
+    expect(usageError(() => readCreate([...base, "--jwks", "{not json"]))).toMatch(/--jwks must be/);
   });
 
   it("refuses a sid flag without its URI", () => {

@@ -123,7 +123,9 @@ describe("validation: bad registrations → 400 naming the field, nothing stored
     ["a public client with client_secret_basic", { ...SPA, token_endpoint_auth_method: "client_secret_basic" }, "token_endpoint_auth_method"],
     ["a public client with client_secret_post", { ...SPA, token_endpoint_auth_method: "client_secret_post" }, "token_endpoint_auth_method"],
     ["a confidential client with none", { ...WEB, token_endpoint_auth_method: "none" }, "token_endpoint_auth_method"],
-    ["an unknown auth method", { ...WEB, token_endpoint_auth_method: "private_key_jwt" }, "token_endpoint_auth_method"],
+    ["an unknown auth method", { ...WEB, token_endpoint_auth_method: "tls_client_auth" }, "token_endpoint_auth_method"],
+    ["client_secret_jwt without CLIENT_SECRET_KEY", { ...WEB, token_endpoint_auth_method: "client_secret_jwt" }, "CLIENT_SECRET_KEY"],
+    ["private_key_jwt without keys (RFC 7523 §2.2)", { ...WEB, token_endpoint_auth_method: "private_key_jwt" }, "jwks"],
   ])("%s", async (_case, body, field) => {
     await expectError(await admin("PUT", "/clients/invalid-client", body), 400, "invalid_request", field);
     await expectError(await admin("GET", "/clients/invalid-client"), 404, "not_found");

@@ -87,11 +87,14 @@ describe("failures → invalid_client 401, one message whether or not the client
     await expectInvalidClient({ clientId: "no-such-client", clientSecret: "x" }, 'Basic realm="authshard"');
   });
 
-  it("method mismatch: a client_secret_basic client using post, and the reverse", async () => {
-    const post = await expectInvalidClient({ clientId: "auth-basic", clientSecret: secrets.basic! }, null);
-    expect(post.detail).toMatch(/registered for client_secret_basic, not client_secret_post/);
-    const viaBasic = await expectInvalidClient({ authorization: basic("auth-post", secrets.post!) });
-    expect(viaBasic.detail).toMatch(/registered for client_secret_post/);
+  it("RFC 6749 §2.3.1: a secret client may send its secret either way; the registered method stays what it reports", async () => {
+    const post = await authenticate({ clientId: "auth-basic", clientSecret: secrets.basic! });
+    expect(post).toMatchObject({ clientId: "auth-basic", tokenEndpointAuthMethod: "client_secret_basic" });
+    const viaBasic = await authenticate({ authorization: basic("auth-post", secrets.post!) });
+    expect(viaBasic).toMatchObject({ clientId: "auth-post", tokenEndpointAuthMethod: "client_secret_post" });
+    // The wrong secret is still wrong in the other envelope.
+    const wrong = await expectInvalidClient({ clientId: "auth-basic", clientSecret: secrets.post! }, null);
+    expect(wrong.detail).toMatch(/wrong secret/);
   });
 
   it("a confidential client sending only its client_id (method none)", async () => {

@@ -59,6 +59,7 @@ describe("loadConfig: validated, frozen, failing with the variable's name", () =
     [{ ...base, KEY_STALE_SIGNING_S: "1h" }, "KEY_STALE_SIGNING_S", /integer/],
     [{ ...base, DEVICE_CODE_TTL_S: "30" }, "DEVICE_CODE_TTL_S", /between 60 and 3600/],
     [{ ...base, DEVICE_CODE_TTL_S: "10m" }, "DEVICE_CODE_TTL_S", /integer/],
+    [{ ...base, CLIENT_SECRET_KEY: "too-short" }, "CLIENT_SECRET_KEY", /32 random bytes/],
   ])("rejects %j naming %s", (env, variable, message) => {
     const error = errorOf(env as Record<string, string>);
     expect(error.variable).toBe(variable);

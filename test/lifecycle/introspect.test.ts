@@ -245,8 +245,8 @@ describe("malformed requests are 400 invalid_request, never 500 (RFC 7662 §2.3,
     expect(metadata).toMatchObject({
       revocation_endpoint: `${config.issuer}/revoke`,
       introspection_endpoint: `${config.issuer}/introspect`,
-      revocation_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
-      introspection_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+      revocation_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"],
+      introspection_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "private_key_jwt"],
     });
   });
 });

@@ -61,7 +61,7 @@ describe("errors after it go back to the client with state and iss (RFC 6749 §4
     ["invalid_request", { prompt: "none login" }],
     ["invalid_request", { max_age: "-1" }],
     ["invalid_request", { response_mode: "fragment_post" }],
-    ["request_not_supported", { request: "eyJ.x.y" }],
+    ["invalid_request_object", { request: "eyJ.x.y" }],
   ])("%s for %j", async (error, override) => {
     const params = Object.fromEntries(Object.entries({ ...base(), ...override }).filter(([, v]) => v !== ""));
     const res = await call(authorizeUrl(params));

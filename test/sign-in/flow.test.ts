@@ -93,7 +93,7 @@ describe("discovery lists what exists (OIDC Discovery §3)", () => {
       code_challenge_methods_supported: ["S256"],
       response_types_supported: ["code", "code id_token", "code token", "code id_token token"],
       subject_types_supported: ["public", "pairwise"],
-      token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+      token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none", "private_key_jwt"],
       authorization_response_iss_parameter_supported: true,
     });
     expect(as.id_token_signing_alg_values_supported).toEqual(expect.arrayContaining(["ES256", "RS256"]));

@@ -7,31 +7,35 @@
 //   POST /json/<key>       a CIBA client notification endpoint: records the JSON body and the
 //                          Authorization (and Authshard-Signature) header, answers 204
 //                          (flaky-json-<n>: 503 the first n times)
-//   PUT  /jwks/<key>       sets what GET /jwks/<key> answers: a JWK Set (a relying party's jwks_uri), or "down" for 503
-//   GET  /jwks/<key>       that JWK Set (404 before any PUT); counts the reads at GET /jwks-reads/<key>
+// A client's or trusted issuer's JWK Set served by reference (jwks_uri):
+//   PUT  /jwks/<key>       stores the body as the set served for key ("down": GET answers 503)
+//   GET  /jwks/<key>       serves it (404 until stored)
+//   GET  /jwks-hits?key=K  how many times the set was fetched (also GET /jwks-reads/<key>)
 const received = new Map();
 const jwksSets = new Map();
-const jwksReads = new Map();
+const jwksHits = new Map();
+
+function serveJwks(request, url) {
+  if (request.method === "GET" && url.pathname === "/jwks-hits") return Response.json(jwksHits.get(url.searchParams.get("key")) ?? 0);
+  const [, prefix, key] = url.pathname.split("/");
+  if (prefix === "jwks-reads" && key && request.method === "GET") return Response.json(jwksHits.get(key) ?? 0);
+  if (prefix !== "jwks" || !key) return null;
+  if (request.method === "PUT") return request.text().then((body) => (jwksSets.set(key, body), new Response(null, { status: 204 })));
+  jwksHits.set(key, (jwksHits.get(key) ?? 0) + 1);
+  const body = jwksSets.get(key);
+  if (body === "down") return new Response("unavailable", { status: 503 });
+  return body === undefined ? new Response("not found", { status: 404 }) : new Response(body, { headers: { "Content-Type": "application/json" } });
+}
 
 export default {
   async fetch(request) {
     const url = new URL(request.url);
+    const jwks = serveJwks(request, url);
+    if (jwks) return jwks;
     if (request.method === "GET" && url.pathname === "/received") {
       return Response.json(received.get(url.searchParams.get("key")) ?? []);
     }
     const [, mode, key] = url.pathname.split("/");
-    if (mode === "jwks" && key) {
-      if (request.method === "PUT") {
-        jwksSets.set(key, await request.text());
-        return new Response(null, { status: 204 });
-      }
-      jwksReads.set(key, (jwksReads.get(key) ?? 0) + 1);
-      const set = jwksSets.get(key);
-      if (set === undefined) return new Response("not found", { status: 404 });
-      if (set === "down") return new Response("down", { status: 503 });
-      return new Response(set, { headers: { "Content-Type": "application/json" } });
-    }
-    if (mode === "jwks-reads" && key) return Response.json(jwksReads.get(key) ?? 0);
     if (request.method !== "POST" || !key) return new Response("not found", { status: 404 });
     const list = received.get(key) ?? [];
     received.set(key, list);

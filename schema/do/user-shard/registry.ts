@@ -1,6 +1,6 @@
 import { getTableName, type Table } from "drizzle-orm";
 import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
-import { authCodes, cibaRequests, consents, credentials, deviceRequests, dpopProofs, grants, outbox, refreshTokens, revokedTokens, sessions, users } from "./tables";
+import { authCodes, cibaRequests, consents, credentials, deviceRequests, dpopProofs, grants, outbox, refreshTokens, revokedTokens, sessions, spentAssertions, users } from "./tables";
 import { pushedRequests } from "./tables";
 
 /**
@@ -42,6 +42,7 @@ export const PER_USER_TABLES: readonly PerUserTable[] = [
   entry(dpopProofs),
   entry(pushedRequests),
   entry(cibaRequests),
+  entry(spentAssertions),
 ];
 
 /**

@@ -335,3 +335,19 @@ export const cibaRequests = sqliteTable(
   },
   (t) => [index("ciba_requests_bucket").on(t.bucket), index("ciba_requests_expiry").on(t.expiresAt)],
 );
+
+/**
+ * JWT assertions already used (RFC 7523 §3 `jti`, RFC 7521 §4.2): one row per
+ * assertion, keyed by SHA-256 of (issuer, jti), kept until the assertion's own
+ * expiry — after that its `exp` refuses it anyway. A client assertion lives in the
+ * bucket that key hashes to; a JWT bearer assertion about a user in the user's bucket.
+ */
+export const spentAssertions = sqliteTable(
+  "spent_assertions",
+  {
+    keyHash: text("key_hash").primaryKey(),
+    bucket: integer("bucket").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("spent_assertions_bucket").on(t.bucket), index("spent_assertions_expiry").on(t.expiresAt)],
+);

@@ -27,6 +27,8 @@ import { storePushedRequest, takePushedRequest } from "./pushed-requests";
 import type { NewPushedRequest, PushedRequest, TakePushedInput } from "./api";
 import { decideCibaRequest, deliverCibaRequest, findCibaRequest, pendingCibaRequests, pollCibaRequest, startCibaRequest } from "./ciba";
 import type { CibaDecision, CibaDelivery, CibaDeliveryInput, CibaPending, CibaPoll, CibaPollInput, CibaRequestView, NewCibaRequest } from "./api";
+import { issueAssertionGrant, spendAssertion } from "./assertions";
+import type { AssertionGrant, AssertionGrantInput, SpendAssertionInput } from "./api";
 import { introspectAccess, introspectRefresh, revokeAccess, revokeRefresh } from "./revocation";
 import { rotateRefresh, type RefreshPolicy } from "./refresh";
 import { withProof } from "./dpop";
@@ -177,6 +179,15 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   pollCiba(input: CibaPollInput): ShardResult<CibaPoll> { return this.inBucketRaw(input.bucket, (sql, now) => pollCibaRequest(sql, input, now)); }
   deliverCiba(input: CibaDeliveryInput): ShardResult<CibaDelivery> { return this.inBucketRaw(input.bucket, (sql, now) => deliverCibaRequest(sql, input, now)); }
   pendingCiba(): ShardResult<{ requests: CibaPending[] }> { return this.ctx.storage.transactionSync(() => pendingCibaRequests(this.ctx.storage.sql, Date.now())); }
+
+  // JWT assertions (RFC 7523): a jti spent once, in the bucket its (issuer, jti) hashes to, or
+  // spent together with the grant it becomes, in the user's bucket (JWT bearer grant).
+  spendAssertion(input: SpendAssertionInput): ShardResult<object> {
+    return this.inBucketRaw(input.bucket, (sql, now) => spendAssertion(sql, input, now));
+  }
+  issueAssertionGrant(input: AssertionGrantInput): ShardResult<AssertionGrant> {
+    return this.inBucketRaw(input.bucket, (sql, now) => issueAssertionGrant(sql, input, now));
+  }
 
   /** /token refresh_token: rotation in one transaction; reuse of a retired token revokes the family. */
   rotateRefresh(input: RotateInput): ShardResult<Rotated> {

@@ -11,6 +11,7 @@ import type { NewDeviceRequest, DeviceRequestView, DeviceDecision, DevicePollInp
 import type { UserView } from "./api/users.ts";
 import type { DpopAtToken, DpopProofRecord } from "./api/dpop.ts";
 import type { NewCibaRequest, CibaRequestView, CibaDecision, CibaPollInput, CibaPoll, CibaDeliveryInput, CibaDelivery, CibaPending } from "./api/ciba.ts";
+import type { AssertionGrant, AssertionGrantInput, SpendAssertionInput } from "./api/assertions.ts";
 
 // The contract's other parts, for callers that import this file only.
 export * from "./api/bucket-data.ts";
@@ -20,6 +21,7 @@ import type { NewPushedRequest, PushedRequest, TakePushedInput } from "./api/pus
 export type * from "./api/pushed.ts";
 export type * from "./api/users.ts";
 export type * from "./api/ciba.ts";
+export type * from "./api/assertions.ts";
 
 
 export interface UserShardApi {
@@ -58,6 +60,8 @@ export interface UserShardApi {
   pollCiba(input: CibaPollInput): ShardResult<CibaPoll>;
   deliverCiba(input: CibaDeliveryInput): ShardResult<CibaDelivery>;
   pendingCiba(): ShardResult<{ requests: CibaPending[] }>;
+  spendAssertion(input: SpendAssertionInput): ShardResult<object>;
+  issueAssertionGrant(input: AssertionGrantInput): ShardResult<AssertionGrant>;
   /** /token refresh_token: rotation; reuse of a retired token revokes the family. */
   rotateRefresh(input: RotateInput): ShardResult<Rotated>;
   /** /userinfo: the access token (by jti) and the grant behind it are live; the user's current claims. */
@@ -398,6 +402,8 @@ export const TRACED_METHODS = [
   "findCiba",
   "decideCiba",
   "pollCiba",
+  "spendAssertion",
+  "issueAssertionGrant",
   "rotateRefresh",
   "userinfo",
   "revokeAccess",

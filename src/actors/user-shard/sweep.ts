@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNotNull, lt, or } from "drizzle-orm";
 import { expireCibaRequests } from "./ciba";
-import { authCodes, cibaRequests, deviceRequests, dpopProofs, grants, refreshTokens, revokedTokens, sessions } from "../../../schema/do/user-shard/tables";
+import { authCodes, cibaRequests, deviceRequests, dpopProofs, grants, refreshTokens, revokedTokens, sessions, spentAssertions } from "../../../schema/do/user-shard/tables";
 import { pushedRequests } from "../../../schema/do/user-shard/tables";
 import type { ShardDb } from "./db";
 import type { SweepResult } from "./api";
@@ -102,6 +102,12 @@ export function sweepOnce(db: ShardDb, limits: SweepLimits, now: number, sql: Sq
   deleted.dpop_proofs = db.transaction((tx) => {
     const rows = tx.select({ b: dpopProofs.bucket, k: dpopProofs.jtiHash }).from(dpopProofs).where(lt(dpopProofs.expiresAt, now)).limit(SWEEP_BATCH).all();
     for (const r of rows) tx.delete(dpopProofs).where(and(eq(dpopProofs.bucket, r.b), eq(dpopProofs.jtiHash, r.k))).run();
+    return rows.length;
+  });
+  // A spent assertion is refused by its own exp once the row is gone (RFC 7523 §3).
+  deleted.spent_assertions = db.transaction((tx) => {
+    const rows = tx.select({ k: spentAssertions.keyHash }).from(spentAssertions).where(lt(spentAssertions.expiresAt, now)).limit(SWEEP_BATCH).all();
+    if (rows.length) tx.delete(spentAssertions).where(inArray(spentAssertions.keyHash, rows.map((r) => r.k))).run();
     return rows.length;
   });
 

@@ -128,7 +128,6 @@ function claimsOf(params: Params): RequestedClaims | null {
 
 /** Step 2, once the redirect URI is trusted: every other parameter (OIDC Core §3.1.2.1, §3.1.2.2). */
 export function validateRequest(params: Params, client: RegisteredClient, redirectUri: string): AuthorizationRequest {
-  if (params.has("request")) throw redirectError("request_not_supported", "request objects are not supported");
   if (params.has("request_uri")) throw redirectError("request_uri_not_supported", "request_uri is not supported");
   const responseType = responseTypeOf(params, client);
   const responseMode = responseModeOf(params.get("response_mode"), responseType);

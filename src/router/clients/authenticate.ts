@@ -7,12 +7,19 @@ import type { Params } from "../http/params";
 import { sha256, timingSafeEqualStrings } from "../../oauth/secrets";
 import { limitClient } from "../rate-limit/limit";
 import type { AppEnv } from "../types";
+import { assertedClientId, CLIENT_ASSERTION_TYPE, verifyClientAssertion } from "./client-assertion";
+import { AssertionRefused } from "./jwt-assertion";
 
 /** What the token-type endpoints pass in: the Authorization header and the body's credentials. */
 export interface ClientCredentialsInput {
   authorization: string | null;
   clientId: string | undefined;
   clientSecret: string | undefined;
+  /** RFC 7523 §2.2: client_assertion_type and client_assertion, when the client sent them. */
+  assertionType?: string | undefined;
+  assertion?: string | undefined;
+  /** The URL the request came to (under our issuer): an acceptable audience of a client assertion. */
+  endpointUrl?: string;
 }
 
 type Method = RegisteredClient["tokenEndpointAuthMethod"];
@@ -86,9 +93,30 @@ export function parseBasicCredentials(header: string): { clientId: string; clien
   return { clientId, clientSecret };
 }
 
+/**
+ * RFC 7523 §2.2: a client assertion, alone (no Basic header, no client_secret); a
+ * client_id beside it must be the one it asserts (RFC 7521 §4.2).
+ */
+function presentedAssertion(request: ClientCredentialsInput): { method: Method; clientId: string; secret: undefined; assertion: string } {
+  const { assertionType, assertion } = request;
+  if (assertionType === undefined || assertion === undefined) throw invalidRequest("client_assertion and client_assertion_type go together (RFC 7521 §4.2)");
+  if (assertionType !== CLIENT_ASSERTION_TYPE) {
+    throw invalidClient(false, "unsupported assertion type", `client_assertion_type must be ${CLIENT_ASSERTION_TYPE} (RFC 7523 §2.2)`);
+  }
+  if ((request.authorization !== null && request.authorization !== "") || request.clientSecret !== undefined) {
+    throw invalidRequest("use one client authentication method: a client_assertion came with other credentials (RFC 6749 §2.3)");
+  }
+  const asserted = assertedClientId(assertion);
+  if (asserted === null) throw invalidClient(false, "malformed assertion", "client_assertion must be a JWT whose iss and sub are both the client_id (RFC 7523 §3)");
+  if (request.clientId !== undefined && request.clientId !== asserted) throw invalidRequest("client_id differs from the client the client_assertion names (RFC 7521 §4.2)");
+  // Which of the two assertion methods it is follows from the client's registration (its keys or its secret).
+  return { method: "private_key_jwt", clientId: asserted, secret: undefined, assertion };
+}
+
 /** Which method the request used, and the credentials it carried (RFC 6749 §2.3). */
-function presented(request: ClientCredentialsInput): { method: Method; clientId: string; secret: string | undefined } {
+function presented(request: ClientCredentialsInput): { method: Method; clientId: string; secret: string | undefined; assertion?: string } {
   const { authorization, clientId, clientSecret } = request;
+  if (request.assertionType !== undefined || request.assertion !== undefined) return presentedAssertion(request);
   if (authorization !== null && authorization !== "") {
     if (clientSecret !== undefined) {
       throw invalidRequest(
@@ -108,14 +136,29 @@ function presented(request: ClientCredentialsInput): { method: Method; clientId:
 }
 
 /**
+ * Whether a client registered for `registered` may authenticate with `used`. The two
+ * ways of sending a secret are one credential in two envelopes (RFC 6749 §2.3.1), so a
+ * secret client may use either — clients such as openid-client v6 pick post or basic
+ * by themselves; the registered method is still the one discovery and registration
+ * report. A secret never stands in for a key, nor a key for a secret.
+ */
+function methodAccepted(registered: Method, used: Method): boolean {
+  if (registered === used) return true;
+  if (used === "private_key_jwt" && registered === "client_secret_jwt") return true;
+  const secretMethods: readonly Method[] = ["client_secret_basic", "client_secret_post"];
+  return secretMethods.includes(registered) && secretMethods.includes(used);
+}
+
+/**
  * Authenticates the client of a token-type request (/token, /revoke, /introspect)
- * the way it is registered: client_secret_basic, client_secret_post, or none for
+ * the way it is registered: client_secret_basic or client_secret_post (either, for a
+ * secret client), private_key_jwt or client_secret_jwt (RFC 7523 §2.2), or none for
  * public clients (which prove themselves with PKCE later, and must not send a
  * secret). Throws OAuthError invalid_request (400) for a request that mixes
  * methods, invalid_client (401) for everything that fails to authenticate.
  */
 export async function authenticateClient(env: Env, config: Config, request: ClientCredentialsInput): Promise<RegisteredClient> {
-  const { method, clientId, secret } = presented(request);
+  const { method, clientId, secret, assertion } = presented(request);
   const triedBasic = method === "client_secret_basic";
   const client = await getClient(env, config, clientId);
   if (!client) {
@@ -123,10 +166,19 @@ export async function authenticateClient(env: Env, config: Config, request: Clie
     if (secret !== undefined) await timingSafeEqualStrings(await sha256(secret), FAILED);
     throw invalidClient(triedBasic, `unknown client ${JSON.stringify(clientId.slice(0, 128))}`);
   }
-  if (client.tokenEndpointAuthMethod !== method) {
+  if (!methodAccepted(client.tokenEndpointAuthMethod, method)) {
     throw invalidClient(triedBasic, `client ${clientId} is registered for ${client.tokenEndpointAuthMethod}, not ${method}`);
   }
   if (method === "none") return client;
+  if (assertion !== undefined) {
+    try {
+      await verifyClientAssertion(env, config, client, assertion, request.endpointUrl ?? `${config.issuer}/token`);
+    } catch (error) {
+      if (!(error instanceof AssertionRefused)) throw error;
+      throw invalidClient(false, `client ${clientId}: ${error.message}`, error.keyProblem ? FAILED : error.message);
+    }
+    return client;
+  }
   if (secret === undefined || client.secretHash === null) throw invalidClient(triedBasic, `client ${clientId} has no secret`);
   if (!(await timingSafeEqualStrings(await sha256(secret), client.secretHash))) {
     throw invalidClient(triedBasic, `wrong secret for client ${clientId}`);
@@ -145,6 +197,10 @@ export async function authenticateCaller(c: Context<AppEnv>, params: Params): Pr
     authorization: c.req.header("Authorization") ?? null,
     clientId: params.get("client_id"),
     clientSecret: params.get("client_secret"),
+    assertionType: params.get("client_assertion_type"),
+    assertion: params.get("client_assertion"),
+    // From the issuer, never the Host header: the audience we accept is our own URL.
+    endpointUrl: `${c.var.config.issuer}${new URL(c.req.url).pathname}`,
   });
   await limitClient(c, client.clientId);
   return client;

@@ -1,6 +1,7 @@
 import { storedScope } from "../../oauth/scopes";
 import { DELIVERY_MODES, type DeliveryMode } from "../../oauth/ciba";
 import { SIGNING_ALGS, type SigningAlg } from "../../oauth/signing-alg";
+import { isAssertionAlg, type AssertionAlg } from "../../oauth/assertion-algs";
 import type { Env } from "../../env";
 import type { Config } from "../../config";
 import { getClientRow, type ClientRow } from "../d1/clients";
@@ -21,7 +22,7 @@ export interface RegisteredClient {
   postLogoutRedirectUris: readonly string[];
   grantTypes: ReadonlySet<string>;
   scopes: ReadonlySet<string>;
-  tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "none";
+  tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "none" | "private_key_jwt" | "client_secret_jwt";
   idTokenSignedResponseAlg: SigningAlg;
   /** SHA-256 (base64url) of the secret; null for public clients. */
   secretHash: string | null;
@@ -65,6 +66,11 @@ export interface RegisteredClient {
   idTokenEncryption: ResponseProtection["idTokenEncryption"];
   userinfoSignedResponseAlg: ResponseProtection["userinfoSignedResponseAlg"];
   userinfoEncryption: ResponseProtection["userinfoEncryption"];
+  // JWT assertions (RFC 7523, RFC 9101): the client's public keys, by value or by reference
+  // (read through clients/client-keys.ts), and the algorithm each kind of JWT must use (null: any).
+  tokenEndpointAuthSigningAlg: AssertionAlg | null;
+  requestObjectSigningAlg: AssertionAlg | null;
+  requireSignedRequestObject: boolean;
 }
 
 interface Entry {
@@ -183,8 +189,10 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
   const { clientType, tokenEndpointAuthMethod: method, idTokenSignedResponseAlg: alg } = row;
   const consistent =
     (clientType === "public" && method === "none" && row.secretHash === null) ||
-    (clientType === "confidential" && method !== "none" && row.secretHash !== null);
-  if (!isOneOf(clientType, ["confidential", "public"]) || !isOneOf(method, AUTH_METHODS) || !isOneOf(alg, SIGNING_ALGS) || !consistent) {
+    (clientType === "confidential" && method !== "none" && method !== "private_key_jwt" && row.secretHash !== null) ||
+    (clientType === "confidential" && method === "private_key_jwt" && row.secretHash === null && (row.jwks !== null || row.jwksUri !== null));
+  const algsKnown = [row.tokenEndpointAuthSigningAlg, row.requestObjectSigningAlg].every((a) => a === null || isAssertionAlg(a));
+  if (!isOneOf(clientType, ["confidential", "public"]) || !isOneOf(method, AUTH_METHODS) || !isOneOf(alg, SIGNING_ALGS) || !consistent || !algsKnown) {
     console.error(`client ${row.clientId}: inconsistent registration (type ${clientType}, method ${method}, alg ${alg}); ignored`);
     return null;
   }
@@ -234,5 +242,8 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     jwks: row.jwks,
     jwksUri: row.jwksUri,
     ...protection,
+    tokenEndpointAuthSigningAlg: row.tokenEndpointAuthSigningAlg as AssertionAlg | null,
+    requestObjectSigningAlg: row.requestObjectSigningAlg as AssertionAlg | null,
+    requireSignedRequestObject: row.requireSignedRequestObject,
   });
 }

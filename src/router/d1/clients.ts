@@ -37,6 +37,10 @@ export interface ClientView {
   userinfo_signed_response_alg: string | null;
   userinfo_encrypted_response_alg: string | null;
   userinfo_encrypted_response_enc: string | null;
+  // JWT assertions (RFC 7523, RFC 9101): the client's one accepted algorithm (null: any supported).
+  token_endpoint_auth_signing_alg: string | null;
+  request_object_signing_alg: string | null;
+  require_signed_request_object: boolean;
   /** Registered through POST /register (RFC 7591); such a client also answers at /register/:id. */
   registered_dynamically: boolean;
   /** The initial access token it registered with; null for open registration and operator clients. */
@@ -82,6 +86,9 @@ export function clientView(row: ClientRow): ClientView {
     userinfo_signed_response_alg: row.userinfoSignedResponseAlg,
     userinfo_encrypted_response_alg: row.userinfoEncryptedResponseAlg,
     userinfo_encrypted_response_enc: row.userinfoEncryptedResponseEnc,
+    token_endpoint_auth_signing_alg: row.tokenEndpointAuthSigningAlg,
+    request_object_signing_alg: row.requestObjectSigningAlg,
+    require_signed_request_object: row.requireSignedRequestObject,
     registered_dynamically: row.registrationTokenHash !== null,
     initial_access_token_id: row.initialTokenId,
     metadata: row.metadata,
@@ -115,7 +122,9 @@ export const COLUMNS =
   // CIBA
   ", backchannel_token_delivery_mode, backchannel_client_notification_endpoint, backchannel_user_code_parameter" +
   // Encrypted ID tokens and signed/encrypted UserInfo.
-  ", id_token_encrypted_response_alg, id_token_encrypted_response_enc, userinfo_signed_response_alg, userinfo_encrypted_response_alg, userinfo_encrypted_response_enc";
+  ", id_token_encrypted_response_alg, id_token_encrypted_response_enc, userinfo_signed_response_alg, userinfo_encrypted_response_alg, userinfo_encrypted_response_enc" +
+  // JWT assertions (RFC 7523, RFC 9101)
+  ", token_endpoint_auth_signing_alg, request_object_signing_alg, require_signed_request_object";
 
 /**
  * The writable columns after client_id, in COLUMNS order (secret_hash is written on its
@@ -143,6 +152,10 @@ export const SETTINGS = [
   "require_pushed_authorization_requests",
   "authorization_signed_response_alg",
   "response_types",
+  // JWT assertions (RFC 7523, RFC 9101)
+  "token_endpoint_auth_signing_alg",
+  "request_object_signing_alg",
+  "require_signed_request_object",
   "updated_at",
   // DPoP (RFC 9449 §5.2)
   "dpop_bound_access_tokens",
@@ -181,6 +194,9 @@ export interface StoredClient {
   require_pushed_authorization_requests: number;
   authorization_signed_response_alg: string;
   response_types: string;
+  token_endpoint_auth_signing_alg: string | null;
+  request_object_signing_alg: string | null;
+  require_signed_request_object: number;
   metadata: string;
   registration_token_hash: string | null;
   initial_token_id: string | null;
@@ -223,6 +239,9 @@ export function rowOf(s: StoredClient): ClientRow {
     requirePushedAuthorizationRequests: s.require_pushed_authorization_requests === 1,
     authorizationSignedResponseAlg: s.authorization_signed_response_alg,
     responseTypes: JSON.parse(s.response_types) as string[],
+    tokenEndpointAuthSigningAlg: s.token_endpoint_auth_signing_alg,
+    requestObjectSigningAlg: s.request_object_signing_alg,
+    requireSignedRequestObject: s.require_signed_request_object === 1,
     metadata: JSON.parse(s.metadata) as Record<string, unknown>,
     registrationTokenHash: s.registration_token_hash,
     initialTokenId: s.initial_token_id,
@@ -269,6 +288,9 @@ export function settingsOf(row: ClientSettings): (string | number | null)[] {
     row.requirePushedAuthorizationRequests ? 1 : 0,
     row.authorizationSignedResponseAlg,
     JSON.stringify(row.responseTypes),
+    row.tokenEndpointAuthSigningAlg,
+    row.requestObjectSigningAlg,
+    row.requireSignedRequestObject ? 1 : 0,
     row.updatedAt,
     row.dpopBoundAccessTokens ? 1 : 0,
     row.backchannelTokenDeliveryMode,

@@ -7,6 +7,7 @@ import { formParams, queryParams, type Params } from "../http/params";
 import type { PagesEnv } from "../pages/env";
 import { trustRedirect } from "../pages/errors";
 import { takePushedParams } from "../par/take";
+import { authorizationParams } from "../authorize/request-object";
 
 /**
  * The authorization endpoint (RFC 6749 §4.1.1, OIDC Core §3.1.2.1), by GET and by
@@ -18,7 +19,8 @@ async function authorize(c: Context<PagesEnv>, read: (c: Context<PagesEnv>) => P
   const config = c.var.config;
   const query = await read(c);
   const requestUri = query.get("request_uri");
-  const params = requestUri === undefined ? query : await takePushedParams(c.env, config, query, requestUri);
+  // RFC 9126 §4: a pushed request's parameters (validated when pushed); else RFC 9101: a request object's parameters replace the query's.
+  const params = requestUri === undefined ? await authorizationParams(c, query) : await takePushedParams(c.env, config, query, requestUri);
   const trusted = await resolveClient(c.env, config, params);
   // From here on, the pages' error handler may send errors back to the client.
   trustRedirect(c, { redirectUri: trusted.redirectUri, ...deliveryOf(params, trusted.client) });

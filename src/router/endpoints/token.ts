@@ -13,6 +13,8 @@ import { cibaGrant } from "../tokens/ciba-grant";
 import { refreshTokenGrant } from "../tokens/refresh-grant";
 import { tokenExchangeGrant } from "../tokens/token-exchange-grant";
 import type { AppEnv } from "../types";
+import { JWT_BEARER } from "../../oauth/grant-types";
+import { jwtBearerGrant } from "../tokens/jwt-bearer-grant";
 import { noStore } from "../no-store";
 import type { AcceptedProof } from "../dpop/proof";
 import { tokenProof } from "../dpop/token";
@@ -32,6 +34,8 @@ const GRANTS: Readonly<Record<string, GrantHandler>> = {
   [TOKEN_EXCHANGE]: tokenExchangeGrant,
   [DEVICE_CODE]: deviceCodeGrant,
   [CIBA]: cibaGrant,
+  // RFC 7523 §2.1: an assertion from a trusted issuer.
+  [JWT_BEARER]: jwtBearerGrant,
 };
 
 /** The token endpoint (RFC 6749 §3.2): form body, client authentication; no-store responses (§5.1). */

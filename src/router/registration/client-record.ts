@@ -27,6 +27,9 @@ export function clientSettings(metadata: ClientMetadata, clientId: string, now: 
     requirePushedAuthorizationRequests: metadata.require_pushed_authorization_requests,
     authorizationSignedResponseAlg: metadata.authorization_signed_response_alg,
     responseTypes: metadata.response_types,
+    tokenEndpointAuthSigningAlg: metadata.token_endpoint_auth_signing_alg,
+    requestObjectSigningAlg: metadata.request_object_signing_alg,
+    requireSignedRequestObject: metadata.require_signed_request_object,
     updatedAt: now,
     dpopBoundAccessTokens: metadata.dpop_bound_access_tokens,
     backchannelTokenDeliveryMode: metadata.ciba.backchannel_token_delivery_mode,
@@ -55,7 +58,7 @@ export function clientInformation(row: ClientRow, config: Config, tokens: { clie
   const info: Record<string, unknown> = { client_id: row.clientId, client_id_issued_at: Math.floor(row.createdAt / 1000) };
   if (tokens.clientSecret !== undefined) info.client_secret = tokens.clientSecret;
   // §3.2.1: required whenever the client has a secret; 0 = it does not expire.
-  if (row.clientType === "confidential") info.client_secret_expires_at = 0;
+  if (row.secretHash !== null) info.client_secret_expires_at = 0;
   info.registration_access_token = tokens.registrationAccessToken;
   info.registration_client_uri = registrationClientUri(config, row.clientId);
   Object.assign(info, {
@@ -76,6 +79,9 @@ export function clientInformation(row: ClientRow, config: Config, tokens: { clie
   });
   if (row.jwks !== null) info.jwks = row.jwks;
   if (row.jwksUri !== null) info.jwks_uri = row.jwksUri;
+  if (row.tokenEndpointAuthSigningAlg !== null) info.token_endpoint_auth_signing_alg = row.tokenEndpointAuthSigningAlg;
+  if (row.requestObjectSigningAlg !== null) info.request_object_signing_alg = row.requestObjectSigningAlg;
+  if (row.requireSignedRequestObject) info.require_signed_request_object = true;
   if (row.backchannelLogoutUri !== null) info.backchannel_logout_uri = row.backchannelLogoutUri;
   if (row.frontchannelLogoutUri !== null) info.frontchannel_logout_uri = row.frontchannelLogoutUri;
   // DPoP (RFC 9449 §5.2).

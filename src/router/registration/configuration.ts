@@ -1,5 +1,8 @@
 import type { Config } from "../../config";
 import type { Env } from "../../env";
+import { checkSecretJwtAvailable, needsSecret } from "./assertion-metadata";
+import { syncSealedSecret } from "../clients/sealed-secrets";
+import { deleteSealedSecret } from "../d1/sealed-secrets";
 import { randomToken, sha256, timingSafeEqualStrings } from "../../oauth/secrets";
 import { forgetClient } from "../clients/registry";
 import { getClientRow, type ClientRow, type SecretChange } from "../d1/clients";
@@ -64,9 +67,10 @@ export async function updateClient(env: Env, config: Config, clientId: string, a
   if (row.registrationPolicy === null) throw invalidToken(NOT_THIS_CLIENTS, true);
   checkPolicy(metadata, row.registrationPolicy);
   await checkProtectionKeys(metadata);
+  checkSecretJwtAvailable(metadata.token_endpoint_auth_method, config);
 
   const now = Date.now();
-  const generated = metadata.token_endpoint_auth_method === "none" ? undefined : randomToken();
+  const generated = needsSecret(metadata.token_endpoint_auth_method) ? randomToken() : undefined;
   const secret: SecretChange = generated === undefined ? { clear: true } : { keep: await sha256(generated) };
   const nextToken = randomToken();
   const settings = { clientId, ...clientSettings(metadata, clientId, now), metadata: storedMetadata(metadata, statement) };
@@ -74,6 +78,7 @@ export async function updateClient(env: Env, config: Config, clientId: string, a
   // Deleted, or updated with the same token by a request that won the race.
   if (updated === null) throw invalidToken(NOT_THIS_CLIENTS, true);
   const shown = generated !== undefined && "keep" in secret && updated.secretHash === secret.keep ? generated : undefined;
+  await syncSealedSecret(env, config, clientId, metadata.token_endpoint_auth_method, shown);
   return clientInformation(updated, config, { clientSecret: shown, registrationAccessToken: nextToken });
 }
 
@@ -85,4 +90,5 @@ export async function deleteClient(env: Env, clientId: string, authorization: st
   const { tokenHash } = await authorizedClient(env, clientId, authorization);
   const deleted = await deleteDynamicClient(env.DB, clientId, tokenHash).finally(() => forgetClient(clientId));
   if (!deleted) throw invalidToken(NOT_THIS_CLIENTS, true);
+  await deleteSealedSecret(env.DB, clientId);
 }

@@ -8,6 +8,7 @@ import { canonicalResponseType, RESPONSE_TYPES } from "../../oauth/response-type
 import { frontchannelOriginProblem, httpsUriProblem, logoutUriProblem, MAX_URI_LENGTH } from "../clients/uri-rules";
 import { AUTH_METHODS, redirectUriProblem, type AuthMethod } from "../endpoints/admin/client-schema";
 import { invalidClientMetadata, invalidRedirectUri } from "./errors";
+import { assertionMetadata, type AssertionMetadata } from "./assertion-metadata";
 import { checkedUri, optionalBoolean, optionalChoice, optionalString, optionalStringArray, type Input } from "./fields";
 import { responseProtection } from "./protection";
 import type { ProtectionMetadata } from "../clients/response-protection";
@@ -18,7 +19,7 @@ import type { ProtectionMetadata } from "../clients/response-protection";
  * field by field and with the defaults applied. Members this provider does not know
  * are ignored (RFC 7591 §2) and not echoed back, so a client can see what was registered.
  */
-export interface ClientMetadata extends ProtectionMetadata {
+export interface ClientMetadata extends ProtectionMetadata, AssertionMetadata {
   redirect_uris: string[];
   token_endpoint_auth_method: AuthMethod;
   grant_types: string[];
@@ -53,8 +54,6 @@ const MAX_URIS = 20;
 export const REGISTRABLE_GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials", DEVICE_CODE, CIBA] as const;
 
 const AUTH_METHOD_HINTS: Record<string, string> = {
-  private_key_jwt: "private_key_jwt is not supported yet; use client_secret_basic, client_secret_post, or none (a public client with PKCE)",
-  client_secret_jwt: "client_secret_jwt is not supported; use client_secret_basic or client_secret_post",
   tls_client_auth: "mutual TLS client authentication is not supported; use client_secret_basic or client_secret_post",
   self_signed_tls_client_auth: "mutual TLS client authentication is not supported; use client_secret_basic or client_secret_post",
 };
@@ -206,6 +205,7 @@ export function parseClientMetadata(input: Input): ClientMetadata {
   const responses = responseTypes(input, grants);
   checkGrantConsistency(grants, responses, method);
   const redirects = redirectUris(input, grants);
+  const clientKeys = keys(input);
   return {
     redirect_uris: redirects,
     token_endpoint_auth_method: method,
@@ -215,8 +215,9 @@ export function parseClientMetadata(input: Input): ClientMetadata {
     client_name: clientName(input),
     // OIDC Dynamic Client Registration 1.0 §2: RS256 when the client does not say.
     id_token_signed_response_alg: optionalChoice(input, "id_token_signed_response_alg", SIGNING_ALGS) ?? "RS256",
-    ...keys(input),
+    ...clientKeys,
     ...responseProtection(input),
+    ...assertionMetadata(input, method, clientKeys.jwks !== null || clientKeys.jwks_uri !== null),
     ...logout(input, redirects),
     // DPoP (RFC 9449 §5.2).
     dpop_bound_access_tokens: optionalBoolean(input, "dpop_bound_access_tokens") ?? false,

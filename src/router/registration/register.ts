@@ -1,5 +1,7 @@
 import type { Config } from "../../config";
 import type { Env } from "../../env";
+import { checkSecretJwtAvailable, needsSecret } from "./assertion-metadata";
+import { syncSealedSecret } from "../clients/sealed-secrets";
 import { randomToken, sha256 } from "../../oauth/secrets";
 import type { ClientRow } from "../d1/clients";
 import { insertDynamicClient } from "../d1/dynamic-clients";
@@ -32,9 +34,10 @@ export async function registerClient(env: Env, config: Config, authorization: st
   if (noPairwise) throw invalidClientMetadata("subject_type", noPairwise);
   checkPolicy(metadata, grant.policy);
   await checkProtectionKeys(metadata);
+  checkSecretJwtAvailable(metadata.token_endpoint_auth_method, config);
 
   const clientId = randomToken(CLIENT_ID_BYTES);
-  const clientSecret = metadata.token_endpoint_auth_method === "none" ? undefined : randomToken();
+  const clientSecret = needsSecret(metadata.token_endpoint_auth_method) ? randomToken() : undefined;
   const registrationAccessToken = randomToken();
   const now = Date.now();
   const row: ClientRow = {
@@ -51,5 +54,7 @@ export async function registerClient(env: Env, config: Config, authorization: st
     // Another registration took the last use (or the token expired) since we looked.
     throw invalidToken("the initial access token has no registrations left", true);
   }
+  // client_secret_jwt: the secret sealed at rest, after the client exists (a failure here leaves a client that can rotate nothing; 503, and it registers again).
+  if (metadata.token_endpoint_auth_method === "client_secret_jwt") await syncSealedSecret(env, config, clientId, metadata.token_endpoint_auth_method, clientSecret);
   return clientInformation(row, config, { clientSecret, registrationAccessToken });
 }

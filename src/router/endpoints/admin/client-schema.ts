@@ -1,11 +1,12 @@
 import * as z from "zod/mini";
-import { CIBA, DEVICE_CODE, TOKEN_EXCHANGE } from "../../../oauth/grant-types";
+import { CIBA, DEVICE_CODE, JWT_BEARER, TOKEN_EXCHANGE } from "../../../oauth/grant-types";
 import { cibaSettingsProblem, DELIVERY_MODES } from "../../../oauth/ciba";
 import { publicJwksProblem } from "../../../oauth/jwks";
 import { parseScope } from "../../../oauth/scopes";
 import { SIGNING_ALGS } from "../../../oauth/signing-alg";
 import { pairwiseRedirectProblem, SUBJECT_TYPES } from "../../../oauth/pairwise";
 import { RESPONSE_TYPES } from "../../../oauth/response-types";
+import { ASSERTION_ALGS } from "../../../oauth/assertion-algs";
 import { frontchannelOriginProblem, httpsUriProblem, logoutUriProblem } from "../../clients/uri-rules";
 import { ENCRYPTION_ALGS, ENCRYPTION_ENCS } from "../../../oauth/encryption-alg";
 import { protectionProblem, type ProtectionMetadata } from "../../clients/response-protection";
@@ -16,10 +17,10 @@ import { protectionProblem, type ProtectionMetadata } from "../../clients/respon
  * native apps (RFC 8252 §7) — and are later matched exactly.
  */
 export const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
-export const GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE, DEVICE_CODE, CIBA] as const;
+export const GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE, DEVICE_CODE, CIBA, JWT_BEARER] as const;
 const AUDIENCE = /^[\x21-\x7e]{1,512}$/;
 /** RFC 7591 §2 names; "none" is the public client's (it proves itself with PKCE instead). */
-export const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"] as const;
+export const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none", "private_key_jwt", "client_secret_jwt"] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -43,7 +44,7 @@ function authMethodProblem(type: "confidential" | "public", method: AuthMethod |
     return 'public clients use "none" (they prove themselves with PKCE S256 instead of a secret)';
   }
   if (type === "confidential" && method === "none") {
-    return 'confidential clients use "client_secret_basic" (the default) or "client_secret_post"';
+    return 'confidential clients use "client_secret_basic" (the default), "client_secret_post" or "private_key_jwt"';
   }
   return null;
 }
@@ -116,6 +117,10 @@ export const clientBody = z
     userinfo_signed_response_alg: z._default(z.nullable(z.enum(SIGNING_ALGS)), null),
     userinfo_encrypted_response_alg: z._default(z.nullable(z.enum(ENCRYPTION_ALGS)), null),
     userinfo_encrypted_response_enc: z._default(z.nullable(z.enum(ENCRYPTION_ENCS)), null),
+    // JWT assertions (RFC 7523 §2.2, RFC 9101): one algorithm (null: any of ASSERTION_ALGS); signed requests only.
+    token_endpoint_auth_signing_alg: z._default(z.nullable(z.enum(ASSERTION_ALGS)), null),
+    request_object_signing_alg: z._default(z.nullable(z.enum(ASSERTION_ALGS)), null),
+    require_signed_request_object: z._default(z.boolean(), false),
   })
   .check(
     z.superRefine((body, ctx) => {
@@ -129,6 +134,15 @@ export const clientBody = z
       }
       if (body.jwks !== null && body.jwks_uri !== null) {
         ctx.addIssue({ code: "custom", path: ["jwks_uri"], message: "register jwks or jwks_uri, not both (RFC 7591 §2)", input: body });
+      }
+      // private_key_jwt (RFC 7523 §2.2): the client proves itself with its keys, so it needs some and has no secret.
+      if (body.token_endpoint_auth_method === "private_key_jwt") {
+        if (body.jwks === null && body.jwks_uri === null) ctx.addIssue({ code: "custom", path: ["jwks"], message: "private_key_jwt needs the client's public keys: jwks or jwks_uri", input: body });
+        if (body.client_secret !== undefined) ctx.addIssue({ code: "custom", path: ["client_secret"], message: "private_key_jwt clients have no secret", input: body });
+      }
+      // client_secret_jwt (RFC 7523 §2.2) is HMAC with the secret: HS256, not one of the asymmetric algorithms.
+      if (body.token_endpoint_auth_method === "client_secret_jwt" && body.token_endpoint_auth_signing_alg !== null) {
+        ctx.addIssue({ code: "custom", path: ["token_endpoint_auth_signing_alg"], message: "client_secret_jwt signs with HS256; leave this unset", input: body });
       }
       const frontchannel = body.frontchannel_logout_uri;
       const origin = frontchannel === null ? null : frontchannelOriginProblem(frontchannel, body.redirect_uris);

@@ -20,6 +20,7 @@ import { readJson } from "./body";
 import { pairwiseUnavailable } from "../../clients/subject";
 import { CLIENT_ID, authMethodOf, clientBody, type ClientBody } from "./client-schema";
 import { protectionColumns, protectionKeyProblem } from "../../clients/response-protection";
+import { noSecretKey, syncSealedSecret } from "../../clients/sealed-secrets";
 
 export function clientIdParam(raw: string): string {
   if (!CLIENT_ID.test(raw)) throw invalidRequest("client_id must be 1-128 characters of A-Z a-z 0-9 . _ ~ -");
@@ -51,6 +52,9 @@ function registration(clientId: string, body: ClientBody, now: number): ClientSe
     requirePushedAuthorizationRequests: body.require_pushed_authorization_requests,
     authorizationSignedResponseAlg: body.authorization_signed_response_alg,
     responseTypes: [...new Set(body.response_types)],
+    tokenEndpointAuthSigningAlg: body.token_endpoint_auth_signing_alg,
+    requestObjectSigningAlg: body.request_object_signing_alg,
+    requireSignedRequestObject: body.require_signed_request_object,
     updatedAt: now,
     dpopBoundAccessTokens: body.dpop_bound_access_tokens,
     backchannelTokenDeliveryMode: body.backchannel_token_delivery_mode,
@@ -78,6 +82,8 @@ interface SecretPlan {
 
 async function secretPlan(body: ClientBody): Promise<SecretPlan> {
   if (body.client_type === "public") return { hash: null, change: { clear: true } };
+  // A private_key_jwt client authenticates with its keys: a secret would be a second way in.
+  if (authMethodOf(body) === "private_key_jwt") return { hash: null, change: { clear: true } };
   if (body.client_secret !== undefined) {
     const hash = await sha256(body.client_secret);
     return { hash, change: { set: hash } };
@@ -131,7 +137,11 @@ export const adminClients = new Hono<AppEnv>()
     // The encryption keys must import (a bad modulus or curve point) before anything is stored.
     const keyProblem = await protectionKeyProblem(body, { jwks: body.jwks as ClientRow["jwks"], jwks_uri: body.jwks_uri });
     if (keyProblem) throw invalidRequest(`${keyProblem.field}: ${keyProblem.why}`);
+    const method = authMethodOf(body);
+    if (method === "client_secret_jwt" && c.var.config.clientSecretKey === null) throw noSecretKey();
     const { status, row, secret } = await putClient(c.env.DB, clientId, body).finally(() => forgetClient(clientId));
+    // client_secret_jwt: the secret that is now stored, sealed (a kept secret stays sealed as it was); any other method: none kept.
+    await syncSealedSecret(c.env, c.var.config, clientId, method, body.client_secret ?? secret);
     return c.json({ client: clientView(row), ...(secret === undefined ? {} : { client_secret: secret }) }, status);
   })
   .post("/:id/rotate-secret", async (c) => {
@@ -139,18 +149,22 @@ export const adminClients = new Hono<AppEnv>()
     const row = await getClientRow(c.env.DB, clientId);
     if (!row) throw notFound("no such client");
     if (row.clientType !== "confidential") throw new OAuthError("invalid_request", 400, "public clients have no secret");
+    if (row.tokenEndpointAuthMethod === "client_secret_jwt" && c.var.config.clientSecretKey === null) throw noSecretKey();
+    if (row.tokenEndpointAuthMethod === "private_key_jwt") throw new OAuthError("invalid_request", 400, "private_key_jwt clients have no secret; rotate their keys (jwks or jwks_uri)");
     const secret = randomToken();
     // Deleted or made public since we read it: never hand out a secret that is not stored.
     if (!(await setClientSecretHash(c.env.DB, clientId, await sha256(secret)))) {
       throw conflict("the client was changed or deleted meanwhile; try again");
     }
     forgetClient(clientId);
+    await syncSealedSecret(c.env, c.var.config, clientId, row.tokenEndpointAuthMethod, secret);
     return c.json({ client_id: clientId, client_secret: secret });
   })
   .delete("/:id", async (c) => {
     const clientId = clientIdParam(c.req.param("id"));
     const deleted = await deleteClientRow(c.env.DB, clientId);
     forgetClient(clientId);
+    await syncSealedSecret(c.env, c.var.config, clientId, "deleted", undefined);
     if (!deleted) throw notFound("no such client");
     return c.body(null, 204);
   });

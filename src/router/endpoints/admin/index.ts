@@ -17,6 +17,7 @@ import { adminSessions } from "./sessions";
 import { adminShardMoves } from "./shard-moves";
 import { adminShards } from "./shards";
 import { adminUsers } from "./users";
+import { adminTrustedIssuers } from "./trusted-issuers";
 
 const tooLarge = () => {
   throw new OAuthError("invalid_request", 413, "request body too large (limit 64 KiB)");
@@ -40,4 +41,6 @@ export const admin = new Hono<AppEnv>()
   .route("/backups", adminBackups)
   .route("/keys", adminKeys)
   .route("/metrics", adminMetrics)
-  .route("/audit", adminAudit);
+  .route("/audit", adminAudit)
+  // JWT bearer grant (RFC 7523 §2.1): the issuers whose assertions /token accepts.
+  .route("/trusted-issuers", adminTrustedIssuers);
