@@ -155,7 +155,7 @@ describe("PAR: refusals at push time are JSON errors and store nothing (§2.3)",
     ["an unregistered redirect_uri", { redirect_uri: "https://evil.example/cb" }, "invalid_request", "redirect_uri"],
     ["a public client without PKCE", { code_challenge: "", code_challenge_method: "" }, "invalid_request", "code_challenge"],
     ["an implicit response_type", { response_type: "token" }, "unsupported_response_type", "response_type"],
-    ["a request object (not supported yet)", { request: "eyJhbGciOiJub25lIn0.e30." }, "invalid_request", "request objects"],
+    ["an unsigned request object (RFC 9101 §6.1)", { request: "eyJhbGciOiJub25lIn0.e30." }, "invalid_request_object", "request object"],
     ["another client's client_id", { client_id: "someone-else" }, "invalid_request", "client_id"],
   ])("%s", async (_label, overrides, error, mentions) => {
     const restricted = await parClient("public", { scope: "openid profile" });

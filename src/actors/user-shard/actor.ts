@@ -21,14 +21,10 @@ import { loadConfig, type Config } from "../../config";
 import { redeemCode } from "./codes";
 import { decideDeviceRequest, findDeviceRequest, pollDeviceRequest, startDeviceRequest } from "./device";
 import { deviceApprover, redeemDeviceGrant, writeDeviceGrant } from "./device-grants";
-import type { DeviceApprover, DeviceDecision, DeviceGrantInput, DevicePoll, DevicePollInput, DeviceRedeemed, DeviceRedeemInput, DeviceRequestView, NewDeviceRequest } from "./api";
 import { liveGrantUser } from "./grants";
 import { storePushedRequest, takePushedRequest } from "./pushed-requests";
-import type { NewPushedRequest, PushedRequest, TakePushedInput } from "./api";
 import { decideCibaRequest, deliverCibaRequest, findCibaRequest, pendingCibaRequests, pollCibaRequest, startCibaRequest } from "./ciba";
-import type { CibaDecision, CibaDelivery, CibaDeliveryInput, CibaPending, CibaPoll, CibaPollInput, CibaRequestView, NewCibaRequest } from "./api";
 import { issueAssertionGrant, spendAssertion } from "./assertions";
-import type { AssertionGrant, AssertionGrantInput, SpendAssertionInput } from "./api";
 import { introspectAccess, introspectRefresh, revokeAccess, revokeRefresh } from "./revocation";
 import { rotateRefresh, type RefreshPolicy } from "./refresh";
 import { withProof } from "./dpop";
@@ -38,8 +34,9 @@ import { authorizeWithSession, completeLogin, grantConsent, loginChallenge } fro
 import { findUser, insertUser, passwordCredential, setDisabled, toView } from "./users";
 import { withRequestId } from "./request-context";
 import { TRACED_METHODS, type TracedMethod } from "./api";
-import type { BucketBackup, DpopProofRecord, RestoreInput, RestoreOutcome, RollbackScheduled, RollbackTarget } from "./api";
-import type { BucketDelta, BucketInventory, BucketPage, CopyCursor, ShardStats, TablePage, UserShardApi, SweepResult, ConsentView, BucketChecksum, BucketDigest, Row, LoadReport, Redeemed, RedeemInput, IntrospectRefreshInput, RefreshIntrospection, RevokeAccessInput, Revoked, RevokeRefreshInput, Rotated, RotateInput, EndContext, Ended, SessionView, NewSession, AuthorizationAsk, Authorized, LoginChallenge, LoginOutcome, NewUser, UserView } from "./api";
+import type {
+  AssertionGrant, AssertionGrantInput, AuthorizationAsk, Authorized, BucketBackup, BucketChecksum, BucketDelta, BucketDigest, BucketInventory, BucketPage, CibaDecision, CibaDelivery, CibaDeliveryInput, CibaPending, CibaPoll, CibaPollInput, CibaRequestView, ConsentView, CopyCursor, DeviceApprover, DeviceDecision, DeviceGrantInput, DevicePoll, DevicePollInput, DeviceRedeemInput, DeviceRedeemed, DeviceRequestView, DpopProofRecord, EndContext, Ended, IntrospectRefreshInput, LoadReport, LoginChallenge, LoginOutcome, NewCibaRequest, NewDeviceRequest, NewPushedRequest, NewSession, NewUser, PushedRequest, RedeemInput, Redeemed, RefreshIntrospection, RestoreInput, RestoreOutcome, RevokeAccessInput, RevokeRefreshInput, Revoked, RollbackScheduled, RollbackTarget, RotateInput, Rotated, Row, SessionView, ShardStats, SpendAssertionInput, SweepResult, TablePage, TakePushedInput, UserShardApi, UserView,
+} from "./api";
 
 /** Audit events wait at most this long in the outbox before the flush alarm runs. */
 const FLUSH_DELAY_MS = 1_000;
@@ -142,35 +139,19 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   // Device authorization (RFC 8628). In the bucket the user code hashes to: the pending request
   // (created; found by the page; approved or denied once; polled, and redeemed by one poll).
   // In the user's shard: who approves, the grant approval writes, and its redemption.
-  startDevice(input: NewDeviceRequest): ShardResult<object> {
-    return this.inBucketRaw(input.bucket, (sql, now) => startDeviceRequest(sql, input, now));
-  }
-  findDevice(bucket: number, userCodeHash: string): ShardResult<DeviceRequestView> {
-    return this.inBucketRaw(bucket, (sql, now) => findDeviceRequest(sql, bucket, userCodeHash, now));
-  }
-  decideDevice(decision: DeviceDecision): ShardResult<object> {
-    return this.inBucketRaw(decision.bucket, (sql, now) => decideDeviceRequest(sql, decision, now));
-  }
-  pollDevice(input: DevicePollInput): ShardResult<DevicePoll> {
-    return this.inBucketRaw(input.bucket, (sql, now) => pollDeviceRequest(sql, input, now));
-  }
-  deviceApprover(bucket: number, sessionHash: string): ShardResult<DeviceApprover> {
-    return this.inBucketRaw(bucket, (sql, now) => deviceApprover(sql, bucket, sessionHash, now));
-  }
-  writeDeviceGrant(input: DeviceGrantInput): ShardResult<DeviceApprover> {
-    return this.inBucket(input.bucket, (tx, now, sql) => writeDeviceGrant(tx, sql, input, now));
-  }
+  startDevice(input: NewDeviceRequest): ShardResult<object> { return this.inBucketRaw(input.bucket, (sql, now) => startDeviceRequest(sql, input, now)); }
+  findDevice(bucket: number, userCodeHash: string): ShardResult<DeviceRequestView> { return this.inBucketRaw(bucket, (sql, now) => findDeviceRequest(sql, bucket, userCodeHash, now)); }
+  decideDevice(decision: DeviceDecision): ShardResult<object> { return this.inBucketRaw(decision.bucket, (sql, now) => decideDeviceRequest(sql, decision, now)); }
+  pollDevice(input: DevicePollInput): ShardResult<DevicePoll> { return this.inBucketRaw(input.bucket, (sql, now) => pollDeviceRequest(sql, input, now)); }
+  deviceApprover(bucket: number, sessionHash: string): ShardResult<DeviceApprover> { return this.inBucketRaw(bucket, (sql, now) => deviceApprover(sql, bucket, sessionHash, now)); }
+  writeDeviceGrant(input: DeviceGrantInput): ShardResult<DeviceApprover> { return this.inBucket(input.bucket, (tx, now, sql) => writeDeviceGrant(tx, sql, input, now)); }
   redeemDeviceGrant(input: DeviceRedeemInput): ShardResult<DeviceRedeemed> {
     return this.inBucketRaw(input.bucket, (sql, now) => withProof(sql, input.bucket, input.dpop?.proof, now, () => redeemDeviceGrant(sql, input, now)));
   }
 
   // Pushed authorization requests (RFC 9126), in the random bucket their request_uri carries.
-  pushRequest(input: NewPushedRequest): ShardResult<object> {
-    return this.inBucketRaw(input.bucket, (sql, now) => storePushedRequest(sql, input, now));
-  }
-  takePushedRequest(input: TakePushedInput): ShardResult<PushedRequest> {
-    return this.inBucketRaw(input.bucket, (sql, now) => takePushedRequest(sql, input, now));
-  }
+  pushRequest(input: NewPushedRequest): ShardResult<object> { return this.inBucketRaw(input.bucket, (sql, now) => storePushedRequest(sql, input, now)); }
+  takePushedRequest(input: TakePushedInput): ShardResult<PushedRequest> { return this.inBucketRaw(input.bucket, (sql, now) => takePushedRequest(sql, input, now)); }
 
   // CIBA (ciba.ts, ciba-grants.ts): everything in the user's own bucket, one transaction each.
   startCiba(input: NewCibaRequest): ShardResult<object> { return this.inBucketRaw(input.bucket, (sql, now) => startCibaRequest(sql, input, now)); }
@@ -182,12 +163,8 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
 
   // JWT assertions (RFC 7523): a jti spent once, in the bucket its (issuer, jti) hashes to, or
   // spent together with the grant it becomes, in the user's bucket (JWT bearer grant).
-  spendAssertion(input: SpendAssertionInput): ShardResult<object> {
-    return this.inBucketRaw(input.bucket, (sql, now) => spendAssertion(sql, input, now));
-  }
-  issueAssertionGrant(input: AssertionGrantInput): ShardResult<AssertionGrant> {
-    return this.inBucketRaw(input.bucket, (sql, now) => issueAssertionGrant(sql, input, now));
-  }
+  spendAssertion(input: SpendAssertionInput): ShardResult<object> { return this.inBucketRaw(input.bucket, (sql, now) => spendAssertion(sql, input, now)); }
+  issueAssertionGrant(input: AssertionGrantInput): ShardResult<AssertionGrant> { return this.inBucketRaw(input.bucket, (sql, now) => issueAssertionGrant(sql, input, now)); }
 
   /** /token refresh_token: rotation in one transaction; reuse of a retired token revokes the family. */
   rotateRefresh(input: RotateInput): ShardResult<Rotated> {

@@ -12,7 +12,7 @@ import { TOKEN_IP } from "../rate-limit/rules";
 import { shardFailure } from "../shard-errors";
 import { callShard } from "../shards/call";
 import type { AppEnv } from "../types";
-import { pushedParameters } from "./request-object";
+import { pushedDpopJkt, pushedParameters } from "./request-object";
 import { mintRequestUri } from "./request-uri";
 
 /** Client credentials travel with the push but are not part of the authorization request. */
@@ -43,7 +43,8 @@ async function pushAuthorizationRequest(c: Context<AppEnv>): Promise<Response> {
   const client = await authenticateCaller(c, form);
   // §2.1: a pushed request cannot point at another one.
   if (form.has("request_uri")) throw invalidRequest("request_uri must not be pushed (RFC 9126 §2.1)");
-  const params = authorizationParams(await pushedParameters(form), client);
+  const params = authorizationParams(await pushedParameters(c, client, form), client);
+  await pushedDpopJkt(c, params);
   const { redirectUri } = await resolveClient(c.env, config, params);
   validateRequest(params, client, redirectUri);
   const { requestUri, ref } = await mintRequestUri();
