@@ -55,6 +55,8 @@ const CREATE_OPTIONS = {
   // DPoP (RFC 9449 §5.2).
   "dpop-bound-access-tokens": { type: "boolean", description: "The token endpoint requires a DPoP proof (sender-constrained tokens, RFC 9449)." },
   // OIDC Core §8.1 pairwise subjects.
+  // FAPI 2.0 Security Profile.
+  "security-profile": { type: "string", placeholder: "PROFILE", description: "fapi2: hold the client to the FAPI 2.0 Security Profile (PAR, PKCE, private_key_jwt, DPoP, 60 s codes)." },
   "subject-type": { type: "string", placeholder: "TYPE", description: "public (default: sub is the user id) or pairwise (sub per sector, the one host of the redirect URIs)." },
   "require-par": { type: "boolean", description: "Accept this client's authorization requests only when pushed to /par (RFC 9126 §6)." },
   "authorization-alg": { type: "string", placeholder: "ALG", description: "JARM response signing algorithm: ES256 (default) or RS256." },
@@ -111,6 +113,10 @@ function createBody(v: CommonValues<typeof CREATE_OPTIONS>, r: CreateRepeated): 
   if (v["frontchannel-logout-uri"] !== undefined) {
     body.frontchannel_logout_uri = v["frontchannel-logout-uri"];
     body.frontchannel_logout_session_required = v["frontchannel-logout-session-required"];
+  }
+  if (v["security-profile"] !== undefined) {
+    if (v["security-profile"] !== "fapi2") throw new UsageError(`--security-profile must be fapi2, not '${v["security-profile"]}'`);
+    body.security_profile = "fapi2";
   }
   if (v["subject-type"] !== undefined) {
     if (!SUBJECT_TYPES.includes(v["subject-type"])) throw new UsageError(`--subject-type must be public or pairwise, not '${v["subject-type"]}'`);

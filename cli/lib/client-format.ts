@@ -21,6 +21,7 @@ export interface Client {
   response_types?: string[];
   registered_dynamically?: boolean;
   subject_type?: string;
+  security_profile?: string | null;
   backchannel_token_delivery_mode?: string | null;
   backchannel_client_notification_endpoint?: string | null;
   initial_access_token_id?: string | null;
@@ -79,6 +80,7 @@ export function formatClient(c: Client): string {
     // DPoP (RFC 9449 §5.2).
     ["dpop", c.dpop_bound_access_tokens ? "proof required at /token" : "optional"],
     ["subject", c.subject_type ?? "public"],
+    ["profile", c.security_profile ?? "-"],
     ["responses", `${(c.response_types ?? ["code"]).join(", ")}${c.require_pushed_authorization_requests ? "; pushed (PAR) only" : ""}; JARM ${c.authorization_signed_response_alg ?? "-"}`],
     ...protectionRows(c),
     ["registered", origin(c)],

@@ -49,6 +49,9 @@ export const clients = sqliteTable("clients", {
   tokenEndpointAuthSigningAlg: text("token_endpoint_auth_signing_alg"),
   requestObjectSigningAlg: text("request_object_signing_alg"),
   requireSignedRequestObject: integer("require_signed_request_object", { mode: "boolean" }).notNull().default(false),
+  // FAPI 2.0 Security Profile: "fapi2" holds this client to the profile's rules together (PAR, PKCE S256,
+  // private_key_jwt, DPoP-bound tokens, codes of at most 60 s); null: no profile.
+  securityProfile: text("security_profile"),
   // Descriptive RFC 7591 metadata (client_uri, logo_uri, contacts, software_id, software_statement, ...): shown, never enforced.
   metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
   // Dynamic registration (RFC 7591/7592). SHA-256 of the registration access token; null for

@@ -122,6 +122,7 @@ describe("the last use of an initial access token, raced", () => {
       tokenEndpointAuthSigningAlg: null,
       requestObjectSigningAlg: null,
       requireSignedRequestObject: false,
+      securityProfile: null,
       redirectUris: [REDIRECT],
       postLogoutRedirectUris: [],
       grantTypes: ["authorization_code"],

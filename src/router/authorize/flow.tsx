@@ -1,3 +1,4 @@
+import { codeTtlFor } from "../clients/fapi";
 import { formatScope, storedScope } from "../../oauth/scopes";
 import { scopesForClaims, storedClaims } from "../../oauth/claims-request";
 import { subjectFor } from "../clients/subject";
@@ -41,7 +42,7 @@ export async function askFor(config: Config, req: AuthorizationRequest, bucket: 
         scope: req.scope,
         codeChallenge: req.codeChallenge,
         nonce: req.nonce,
-        ttlS: config.codeTtlS,
+        ttlS: codeTtlFor(config, req),
         dpopJkt: req.dpopJkt ?? null,
         claims: storedClaims(req.claims ?? null),
       },

@@ -1,3 +1,4 @@
+import { profileLimits } from "../clients/fapi";
 import type { Env } from "../../env";
 import { isJwkThumbprint } from "../../oauth/dpop";
 import { isS256Challenge } from "../../oauth/pkce";
@@ -28,6 +29,8 @@ export interface AuthorizationRequest {
   loginHint: string | null;
   /** DPoP (RFC 9449 §10): the thumbprint of the key the code is bound to; absent when not asked for. */
   dpopJkt?: string;
+  /** FAPI 2.0 (clients/fapi.ts): the most seconds the code may live; absent: CODE_TTL_S. */
+  maxCodeTtlS?: number;
   /** OIDC Core §5.5: user claims asked for by name, per place; null when the parameter was absent. */
   claims: RequestedClaims | null;
 }
@@ -101,6 +104,7 @@ function pkceOf(params: Params, client: RegisteredClient): string | null {
     if (method !== undefined) throw redirectError("invalid_request", "code_challenge_method without code_challenge");
     // RFC 9700 §2.1.1: public clients must use PKCE.
     if (client.clientType === "public") throw redirectError("invalid_request", "code_challenge is required for public clients (PKCE, RFC 7636)");
+    if (client.securityProfile === "fapi2") throw redirectError("invalid_request", "code_challenge is required for FAPI 2.0 clients (PKCE S256, FAPI 2.0 Security Profile §5.3.2.2)");
     return null;
   }
   // RFC 7636 §4.3 defaults to plain, which this provider does not accept (RFC 9700 §2.1.1).
@@ -152,6 +156,7 @@ export function validateRequest(params: Params, client: RegisteredClient, redire
     loginHint: loginHint !== null && loginHint.length <= 254 ? loginHint : null,
     ...dpopJktOf(params),
     claims: claimsOf(params),
+    ...profileLimits(client),
   };
 }
 

@@ -1,3 +1,4 @@
+import { SECURITY_PROFILES, type SecurityProfile } from "./fapi";
 import { storedScope } from "../../oauth/scopes";
 import { DELIVERY_MODES, type DeliveryMode } from "../../oauth/ciba";
 import { SIGNING_ALGS, type SigningAlg } from "../../oauth/signing-alg";
@@ -71,6 +72,8 @@ export interface RegisteredClient {
   tokenEndpointAuthSigningAlg: AssertionAlg | null;
   requestObjectSigningAlg: AssertionAlg | null;
   requireSignedRequestObject: boolean;
+  /** FAPI 2.0 Security Profile (clients/fapi.ts): "fapi2" holds this client to the profile's rules; null: none. */
+  securityProfile: SecurityProfile | null;
 }
 
 interface Entry {
@@ -245,5 +248,6 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     tokenEndpointAuthSigningAlg: row.tokenEndpointAuthSigningAlg as AssertionAlg | null,
     requestObjectSigningAlg: row.requestObjectSigningAlg as AssertionAlg | null,
     requireSignedRequestObject: row.requireSignedRequestObject,
+    securityProfile: isOneOf(row.securityProfile ?? "", SECURITY_PROFILES) ? (row.securityProfile as SecurityProfile) : null,
   });
 }

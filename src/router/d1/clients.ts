@@ -41,6 +41,8 @@ export interface ClientView {
   token_endpoint_auth_signing_alg: string | null;
   request_object_signing_alg: string | null;
   require_signed_request_object: boolean;
+  /** FAPI 2.0 Security Profile ("fapi2"), or null. */
+  security_profile: string | null;
   /** Registered through POST /register (RFC 7591); such a client also answers at /register/:id. */
   registered_dynamically: boolean;
   /** The initial access token it registered with; null for open registration and operator clients. */
@@ -89,6 +91,7 @@ export function clientView(row: ClientRow): ClientView {
     token_endpoint_auth_signing_alg: row.tokenEndpointAuthSigningAlg,
     request_object_signing_alg: row.requestObjectSigningAlg,
     require_signed_request_object: row.requireSignedRequestObject,
+    security_profile: row.securityProfile,
     registered_dynamically: row.registrationTokenHash !== null,
     initial_access_token_id: row.initialTokenId,
     metadata: row.metadata,
@@ -124,7 +127,9 @@ export const COLUMNS =
   // Encrypted ID tokens and signed/encrypted UserInfo.
   ", id_token_encrypted_response_alg, id_token_encrypted_response_enc, userinfo_signed_response_alg, userinfo_encrypted_response_alg, userinfo_encrypted_response_enc" +
   // JWT assertions (RFC 7523, RFC 9101)
-  ", token_endpoint_auth_signing_alg, request_object_signing_alg, require_signed_request_object";
+  ", token_endpoint_auth_signing_alg, request_object_signing_alg, require_signed_request_object" +
+  // FAPI 2.0 Security Profile
+  ", security_profile";
 
 /**
  * The writable columns after client_id, in COLUMNS order (secret_hash is written on its
@@ -156,6 +161,8 @@ export const SETTINGS = [
   "token_endpoint_auth_signing_alg",
   "request_object_signing_alg",
   "require_signed_request_object",
+  // FAPI 2.0 Security Profile
+  "security_profile",
   "updated_at",
   // DPoP (RFC 9449 §5.2)
   "dpop_bound_access_tokens",
@@ -197,6 +204,7 @@ export interface StoredClient {
   token_endpoint_auth_signing_alg: string | null;
   request_object_signing_alg: string | null;
   require_signed_request_object: number;
+  security_profile: string | null;
   metadata: string;
   registration_token_hash: string | null;
   initial_token_id: string | null;
@@ -242,6 +250,7 @@ export function rowOf(s: StoredClient): ClientRow {
     tokenEndpointAuthSigningAlg: s.token_endpoint_auth_signing_alg,
     requestObjectSigningAlg: s.request_object_signing_alg,
     requireSignedRequestObject: s.require_signed_request_object === 1,
+    securityProfile: s.security_profile,
     metadata: JSON.parse(s.metadata) as Record<string, unknown>,
     registrationTokenHash: s.registration_token_hash,
     initialTokenId: s.initial_token_id,
@@ -291,6 +300,7 @@ export function settingsOf(row: ClientSettings): (string | number | null)[] {
     row.tokenEndpointAuthSigningAlg,
     row.requestObjectSigningAlg,
     row.requireSignedRequestObject ? 1 : 0,
+    row.securityProfile,
     row.updatedAt,
     row.dpopBoundAccessTokens ? 1 : 0,
     row.backchannelTokenDeliveryMode,

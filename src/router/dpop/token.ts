@@ -13,6 +13,9 @@ export async function tokenProof(c: Context<AppEnv>, client: RegisteredClient): 
   if (proof === null && client.dpopBoundAccessTokens) {
     throw proofRefused("token", "invalid_dpop_proof", "this client must send a DPoP proof with every token request (dpop_bound_access_tokens)");
   }
+  if (proof === null && client.securityProfile === "fapi2") {
+    throw proofRefused("token", "invalid_dpop_proof", "FAPI 2.0 clients get sender-constrained tokens only: send a DPoP proof (FAPI 2.0 Security Profile §5.3.2.1, RFC 9449)");
+  }
   if (proof !== null) await offerNonce(c, "token");
   return proof;
 }

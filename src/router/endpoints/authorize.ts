@@ -24,8 +24,8 @@ async function authorize(c: Context<PagesEnv>, read: (c: Context<PagesEnv>) => P
   const trusted = await resolveClient(c.env, config, params);
   // From here on, the pages' error handler may send errors back to the client.
   trustRedirect(c, { redirectUri: trusted.redirectUri, ...deliveryOf(params, trusted.client) });
-  if (requestUri === undefined && (config.requirePar || trusted.client.requirePushedAuthorizationRequests)) {
-    // RFC 9126 §6 (per client) and §5 (provider-wide, REQUIRE_PAR).
+  if (requestUri === undefined && (config.requirePar || trusted.client.requirePushedAuthorizationRequests || trusted.client.securityProfile === "fapi2")) {
+    // RFC 9126 §6 (per client), §5 (provider-wide, REQUIRE_PAR), FAPI 2.0 Security Profile §5.3.2.2.
     throw new OAuthError("invalid_request", 400, "authorization requests of this client must be pushed to the pushed_authorization_request_endpoint first (RFC 9126)", { redirectable: true });
   }
   const req = validateRequest(params, trusted.client, trusted.redirectUri);

@@ -30,6 +30,8 @@ export function clientSettings(metadata: ClientMetadata, clientId: string, now: 
     tokenEndpointAuthSigningAlg: metadata.token_endpoint_auth_signing_alg,
     requestObjectSigningAlg: metadata.request_object_signing_alg,
     requireSignedRequestObject: metadata.require_signed_request_object,
+    // The FAPI 2.0 profile is the operator's to set (operator API, CLI), not a registration's.
+    securityProfile: null,
     updatedAt: now,
     dpopBoundAccessTokens: metadata.dpop_bound_access_tokens,
     backchannelTokenDeliveryMode: metadata.ciba.backchannel_token_delivery_mode,

@@ -1,3 +1,4 @@
+import { fapi2Problem, SECURITY_PROFILES } from "../../clients/fapi";
 import * as z from "zod/mini";
 import { CIBA, DEVICE_CODE, JWT_BEARER, TOKEN_EXCHANGE } from "../../../oauth/grant-types";
 import { cibaSettingsProblem, DELIVERY_MODES } from "../../../oauth/ciba";
@@ -121,6 +122,8 @@ export const clientBody = z
     token_endpoint_auth_signing_alg: z._default(z.nullable(z.enum(ASSERTION_ALGS)), null),
     request_object_signing_alg: z._default(z.nullable(z.enum(ASSERTION_ALGS)), null),
     require_signed_request_object: z._default(z.boolean(), false),
+    // FAPI 2.0 Security Profile (clients/fapi.ts): the profile's rules together.
+    security_profile: z._default(z.nullable(z.enum(SECURITY_PROFILES)), null),
   })
   .check(
     z.superRefine((body, ctx) => {
@@ -157,6 +160,10 @@ export const clientBody = z
         userCodeParameter: body.backchannel_user_code_parameter,
       });
       if (ciba) ctx.addIssue({ code: "custom", path: [ciba[0]], message: ciba[1], input: body });
+      const fapi = body.security_profile === "fapi2"
+        ? fapi2Problem({ clientType: body.client_type, tokenEndpointAuthMethod: body.token_endpoint_auth_method ?? "client_secret_basic", responseTypes: body.response_types })
+        : null;
+      if (fapi) ctx.addIssue({ code: "custom", path: [fapi[0]], message: fapi[1], input: body });
     }),
   )
   // Encrypted ID tokens and signed/encrypted UserInfo: enc needs alg, encryption needs a usable key.

@@ -55,6 +55,7 @@ function registration(clientId: string, body: ClientBody, now: number): ClientSe
     tokenEndpointAuthSigningAlg: body.token_endpoint_auth_signing_alg,
     requestObjectSigningAlg: body.request_object_signing_alg,
     requireSignedRequestObject: body.require_signed_request_object,
+    securityProfile: body.security_profile,
     updatedAt: now,
     dpopBoundAccessTokens: body.dpop_bound_access_tokens,
     backchannelTokenDeliveryMode: body.backchannel_token_delivery_mode,
