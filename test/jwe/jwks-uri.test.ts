@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { forgetFetchedJwks } from "../../src/router/clients/encryption-jwks-uri";
+import { forgetFetchedJwks } from "../../src/router/clients/client-keys";
 import { forgetClient } from "../../src/router/clients/registry";
 import { issueCode, redeemFields, tokenRequest } from "../helpers/codes";
 import { admin, json } from "../helpers/http";
@@ -35,7 +35,7 @@ describe("the client's encryption key by reference: jwks_uri (RFC 7591 §2)", ()
     const missing = `https://rp.example/jwks/${crypto.randomUUID()}`;
     const signingOnly = await servedJwks({ keys: [{ ...(await rpKey("ECDH-ES")).publicJwk, use: "sig" }] });
     const cases: Array<[string, RegExp]> = [
-      [missing, /^jwks_uri: jwks_uri answered 404/],
+      [missing, /^jwks_uri: \S+ answered 404/],
       [signingOnly.uri, /^jwks_uri: jwks_uri has no key usable for ECDH-ES/],
     ];
     for (const [uri, message] of cases) {

@@ -2,7 +2,8 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { decodeJwt, exportJWK, generateKeyPair } from "jose";
 import { describe, expect, it } from "vitest";
 import { getClient } from "../../src/router/clients/registry";
-import { clientEncryptionKey, clientKeyResolver } from "../../src/router/clients/client-keys";
+import { clientKeyResolver } from "../../src/router/clients/client-keys";
+import { encryptionKeyFor } from "../../src/router/clients/encryption-key";
 import { assertionKey } from "../../src/router/clients/jwt-assertion";
 import { loadConfig } from "../../src/config";
 import { bucketOf } from "../../src/shard/bucket";
@@ -32,7 +33,7 @@ describe("the replay store of assertions (RFC 7523 §3 item 7)", () => {
 });
 
 describe("the client key helpers other features call", () => {
-  it("clientKeyResolver verifies with the client's keys; clientEncryptionKey picks an enc key for the algorithm", async () => {
+  it("clientKeyResolver verifies with the client's keys; encryptionKeyFor picks the enc key that fits the algorithm from the same set", async () => {
     const sig = await keyPair();
     const { publicKey } = await generateKeyPair("RSA-OAEP-256", { extractable: true });
     const encRsa = { ...(await exportJWK(publicKey)), kid: "enc-rsa", use: "enc", alg: "RSA-OAEP-256" };
@@ -44,8 +45,7 @@ describe("the client key helpers other features call", () => {
     const resolve = clientKeyResolver(env, client);
     const found = await resolve({ alg: "ES256", kid: sig.kid }, { payload: "", signature: "", protected: "" } as never);
     expect(found).toBeTruthy();
-    expect((await clientEncryptionKey(client, "RSA-OAEP-256"))?.kid).toBe("enc-rsa");
-    expect((await clientEncryptionKey(client, "ECDH-ES+A128KW"))?.kid).toBe("enc-ec");
-    expect(await clientEncryptionKey(client, "RSA1_5")).toBeNull();
+    expect((await encryptionKeyFor(env, client, "RSA-OAEP-256")).kid).toBe("enc-rsa");
+    expect((await encryptionKeyFor(env, client, "ECDH-ES+A128KW")).kid).toBe("enc-ec");
   });
 });

@@ -175,18 +175,23 @@ export function clientKeyResolver(_env: Env, client: RegisteredClient): JWTVerif
   return keyResolver(client);
 }
 
+/** A key set read by reference, or why it could not be read. */
+export type FetchedJwks = { ok: true; jwks: PublicJwks } | { ok: false; why: string };
+
 /**
- * For other features (encrypted ID tokens, UserInfo, JARM): the client's key to
- * encrypt to with `alg` (RFC 7516): a key marked `use: "enc"` (or unmarked) whose
- * `alg` is `alg` (or unset) and whose type fits it; null when there is none.
+ * The key set at `uri` for encrypting to its holder (ID tokens, UserInfo): the same
+ * per-isolate cache, bounds and back-off as for verifying its signatures.
  */
-export async function clientEncryptionKey(client: RegisteredClient, alg: string): Promise<JWK | null> {
-  const keys = client.jwks ?? (client.jwksUri === null ? null : (await current(client.jwksUri)).keys);
-  if (keys === null) return null;
-  const kty = alg.startsWith("RSA") ? "RSA" : alg.startsWith("ECDH") ? ["EC", "OKP"] : null;
-  const fits = (key: Record<string, unknown>) =>
-    (key.use === undefined || key.use === "enc") &&
-    (key.alg === undefined || key.alg === alg) &&
-    (kty === null || (Array.isArray(kty) ? kty.includes(key.kty as string) : key.kty === kty));
-  return (keys.keys.find(fits) as JWK | undefined) ?? null;
+export async function jwksFromUri(uri: string): Promise<FetchedJwks> {
+  try {
+    return { ok: true, jwks: (await current(uri)).keys };
+  } catch (error) {
+    return { ok: false, why: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Forgets every key set read by reference and every failed read (tests). */
+export function forgetFetchedJwks(): void {
+  remote.clear();
+  failedAt.clear();
 }

@@ -3,7 +3,7 @@ import type { Env } from "../../env";
 import { encryptionJwk, encryptionKeysProblem, noUsableKey, type EncryptionAlg } from "../../oauth/encryption-alg";
 import type { PublicJwks } from "../../oauth/jwks";
 import { invalidRequest, temporarilyUnavailable } from "../errors";
-import { jwksFromUri } from "./encryption-jwks-uri";
+import { jwksFromUri } from "./client-keys";
 import type { RegisteredClient } from "./registry";
 
 /** The client's public key to encrypt to, and its `kid` for the JWE header (RFC 7516 §4.1.6). */
@@ -25,10 +25,9 @@ const KEYS_RETRY_AFTER_S = 10;
 /**
  * The key to encrypt `alg` content for `client` to: the first key that fits the
  * algorithm in its registered `jwks`, or else in the set at its `jwks_uri` (read and
- * cached per isolate, encryption-jwks-uri.ts). Keys by value were checked at
+ * cached per isolate with the keys that verify its signatures, client-keys.ts). Keys by value were checked at
  * registration; keys by reference can fail here: 503 when they cannot be read, 400
- * invalid_request when they hold no usable key. This is the one place a shared
- * resolver of a client's keys plugs in.
+ * invalid_request when they hold no usable key.
  */
 export async function encryptionKeyFor(_env: Env, client: RegisteredClient, alg: EncryptionAlg): Promise<EncryptionKey> {
   const known = imported.get(client)?.get(alg);

@@ -7,6 +7,7 @@ import { formParams, queryParams, type Params } from "../http/params";
 import type { PagesEnv } from "../pages/env";
 import { trustRedirect } from "../pages/errors";
 import { takePushedParams } from "../par/take";
+import { REQUEST_URI_PREFIX } from "../par/request-uri";
 import { authorizationParams } from "../authorize/request-object";
 
 /**
@@ -18,8 +19,10 @@ import { authorizationParams } from "../authorize/request-object";
 async function authorize(c: Context<PagesEnv>, read: (c: Context<PagesEnv>) => Params | Promise<Params>): Promise<Response> {
   const config = c.var.config;
   const query = await read(c);
-  const requestUri = query.get("request_uri");
-  // RFC 9126 §4: a pushed request's parameters (validated when pushed); else RFC 9101: a request object's parameters replace the query's.
+  // RFC 9126 §4: a pushed request's parameters (validated when pushed); else RFC 9101: a request object's
+  // parameters replace the query's. Any other request_uri (JAR by reference) is request_uri_not_supported.
+  const raw = query.get("request_uri");
+  const requestUri = raw?.startsWith(REQUEST_URI_PREFIX) ? raw : undefined;
   const params = requestUri === undefined ? await authorizationParams(c, query) : await takePushedParams(c.env, config, query, requestUri);
   const trusted = await resolveClient(c.env, config, params);
   // From here on, the pages' error handler may send errors back to the client.
