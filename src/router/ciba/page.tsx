@@ -1,10 +1,8 @@
+import { checkFormCsrf, formCsrfValue, securedPage } from "../pages/form-csrf";
 import type { Context } from "hono";
-import { getCookie } from "hono/cookie";
 import { Hono } from "hono/tiny";
 import type { Config } from "../../config";
 import { storedScope } from "../../oauth/scopes";
-import { sha256 } from "../../oauth/secrets";
-import { csrfCookie, csrfCookieName } from "../authorize/interaction";
 import { readSessionCookie, type SessionRef } from "../authorize/session-cookie";
 import { getClient } from "../clients/registry";
 import { signInForDevice } from "../device/sign-in";
@@ -14,30 +12,10 @@ import type { PagesEnv } from "../pages/env";
 import { shardFailure } from "../shard-errors";
 import { callShard } from "../shards/call";
 import { CibaApprovePage, CibaDonePage, CibaLoginPage } from "../views/ciba";
-import { contentSecurityPolicy, pageSecurity } from "../views/layout";
 import { parseRequestRef } from "./ids";
 
 const GONE = "This sign-in request has expired, was already answered, or does not exist. Start again from the application.";
 const OTHER_USER = "This request is for another account. Sign in as the account the application named.";
-
-/** The form's CSRF value: the hash of this browser's CSRF cookie (a double submit another site cannot forge). */
-async function csrfValue(c: Context, config: Config): Promise<string> {
-  return sha256(csrfCookie(c, config));
-}
-
-async function checkCsrf(c: Context, config: Config, form: Params): Promise<void> {
-  const cookie = getCookie(c, csrfCookieName(config));
-  const sent = form.get("csrf");
-  if (!cookie || !sent || (await sha256(cookie)) !== sent) {
-    throw new OAuthError("invalid_request", 400, "this page has expired or was opened in another browser; open the link again");
-  }
-}
-
-function page(c: Context) {
-  const security = pageSecurity();
-  c.header("Content-Security-Policy", contentSecurityPolicy(security));
-  return security;
-}
 
 /** The live request behind an approval link, or a 404 page's error. */
 async function pendingRequest(c: Context<PagesEnv>, raw: string | undefined) {
@@ -61,11 +39,11 @@ async function cibaPage(c: Context<PagesEnv>): Promise<Response> {
   const config = c.var.config;
   const isPost = c.req.method === "POST";
   const form = isPost ? await formParams(c) : queryParams(c);
-  if (isPost) await checkCsrf(c, config, form);
+  if (isPost) await checkFormCsrf(c, config, form, "open the link again");
   const pending = await pendingRequest(c, form.get("request"));
-  const csrf = await csrfValue(c, config);
+  const csrf = await formCsrfValue(c, config);
   const base = { csrf, request: pending.ref, clientName: pending.client.clientName };
-  const loginPage = (error: string | null, status: 200 | 401 | 403 | 429 = 200) => c.html(<CibaLoginPage security={page(c)} {...base} email={form.get("email") ?? ""} error={error} />, status);
+  const loginPage = (error: string | null, status: 200 | 401 | 403 | 429 = 200) => c.html(<CibaLoginPage security={securedPage(c)} {...base} email={form.get("email") ?? ""} error={error} />, status);
 
   let session: SessionRef | null = await readSessionCookie(c, config);
   if (isPost && form.get("step") === "login") {
@@ -83,7 +61,7 @@ async function cibaPage(c: Context<PagesEnv>): Promise<Response> {
     if (!approver.ok && approver.error === "login_required") return loginPage(null);
     if (!approver.ok) throw shardFailure(approver, "sign-in", "the sign-in");
     if (approver.userId !== pending.userId) return loginPage(OTHER_USER, 403);
-    return c.html(<CibaApprovePage security={page(c)} {...base} email={approver.email} scopes={[...storedScope(pending.scope)]} bindingMessage={pending.bindingMessage} />);
+    return c.html(<CibaApprovePage security={securedPage(c)} {...base} email={approver.email} scopes={[...storedScope(pending.scope)]} bindingMessage={pending.bindingMessage} />);
   }
   if (decision !== "allow" && decision !== "deny") throw new OAuthError("invalid_request", 400, "decision must be allow or deny");
   const input = { bucket: pending.bucket, requestId: pending.requestId, sessionHash: current.hash, approve: decision === "allow" };
@@ -94,7 +72,7 @@ async function cibaPage(c: Context<PagesEnv>): Promise<Response> {
     if (decided.error === "not_found") throw new OAuthError("not_found", 404, GONE);
     throw shardFailure(decided, "change", "the decision");
   }
-  return c.html(<CibaDonePage security={page(c)} approved={input.approve} />);
+  return c.html(<CibaDonePage security={securedPage(c)} approved={input.approve} />);
 }
 
 export const cibaApprovalPage = new Hono<PagesEnv>().get("/ciba", cibaPage).post("/ciba", cibaPage);

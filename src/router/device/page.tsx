@@ -1,12 +1,11 @@
+import { checkFormCsrf, formCsrfValue, securedPage } from "../pages/form-csrf";
 import type { Context } from "hono";
-import { getCookie } from "hono/cookie";
 import { Hono } from "hono/tiny";
 import type { Config } from "../../config";
 import { newId } from "../../oauth/artifacts";
 import { storedScope } from "../../oauth/scopes";
 import { sha256 } from "../../oauth/secrets";
 import { bucketOfUserCode, displayUserCode, normalizeUserCode } from "../../oauth/user-code";
-import { csrfCookie, csrfCookieName } from "../authorize/interaction";
 import { readSessionCookie, type SessionRef } from "../authorize/session-cookie";
 import { getClient } from "../clients/registry";
 import { OAuthError } from "../errors";
@@ -14,7 +13,6 @@ import { formParams, queryParams, type Params } from "../http/params";
 import type { PagesEnv } from "../pages/env";
 import { shardFailure } from "../shard-errors";
 import { callShard } from "../shards/call";
-import { contentSecurityPolicy, pageSecurity } from "../views/layout";
 import { DeviceApprovePage, DeviceCodePage, DeviceDonePage, DeviceLoginPage } from "../views/device";
 import { signInForDevice } from "./sign-in";
 
@@ -25,28 +23,9 @@ import { signInForDevice } from "./sign-in";
 export const WRONG_CODE_DELAY_MS = 1_000;
 const WRONG_CODE = "That code is not valid. Check the code on your device and try again; codes expire after a few minutes.";
 
-/** The form's CSRF value: the hash of this browser's CSRF cookie (a double submit another site cannot forge). */
-async function csrfValue(c: Context, config: Config): Promise<string> {
-  return sha256(csrfCookie(c, config));
-}
-
-async function checkCsrf(c: Context, config: Config, form: Params): Promise<void> {
-  const cookie = getCookie(c, csrfCookieName(config));
-  const sent = form.get("csrf");
-  if (!cookie || !sent || (await sha256(cookie)) !== sent) {
-    throw new OAuthError("invalid_request", 400, "this page has expired or was opened in another browser; open the device page again");
-  }
-}
-
-function page(c: Context) {
-  const security = pageSecurity();
-  c.header("Content-Security-Policy", contentSecurityPolicy(security));
-  return security;
-}
-
 async function codePage(c: Context<PagesEnv>, userCode: string, error: string | null = null, status: 200 | 400 = 200): Promise<Response> {
-  const csrf = await csrfValue(c, c.var.config);
-  return c.html(<DeviceCodePage security={page(c)} csrf={csrf} userCode={userCode} error={error} />, status);
+  const csrf = await formCsrfValue(c, c.var.config);
+  return c.html(<DeviceCodePage security={securedPage(c)} csrf={csrf} userCode={userCode} error={error} />, status);
 }
 
 /** GET /device (RFC 8628 §3.3): the code form, prefilled from verification_uri_complete. */
@@ -76,16 +55,16 @@ async function pendingRequest(c: Context<PagesEnv>, typed: string) {
 async function submitDevice(c: Context<PagesEnv>): Promise<Response> {
   const config = c.var.config;
   const form = await formParams(c);
-  await checkCsrf(c, config, form);
+  await checkFormCsrf(c, config, form, "open the device page again");
   const typed = form.get("user_code") ?? "";
   const pending = await pendingRequest(c, typed);
   if (!pending) return codePage(c, typed.slice(0, 64), WRONG_CODE, 400);
   const client = await getClient(c.env, config, pending.clientId);
   if (!client) throw new OAuthError("invalid_request", 400, "the application is no longer registered");
   const shown = displayUserCode(pending.code);
-  const csrf = await csrfValue(c, config);
+  const csrf = await formCsrfValue(c, config);
   const loginPage = (error: string | null, status: 200 | 401 | 429 = 200) =>
-    c.html(<DeviceLoginPage security={page(c)} csrf={csrf} userCode={shown} clientName={client.clientName} email={form.get("email") ?? ""} error={error} />, status);
+    c.html(<DeviceLoginPage security={securedPage(c)} csrf={csrf} userCode={shown} clientName={client.clientName} email={form.get("email") ?? ""} error={error} />, status);
 
   let session: SessionRef | null = await readSessionCookie(c, config);
   if (form.get("step") === "login") {
@@ -100,7 +79,7 @@ async function submitDevice(c: Context<PagesEnv>): Promise<Response> {
     const approver = await callShard(c.env, config, current.bucket, (shard) => shard.deviceApprover(current.bucket, current.hash));
     if (!approver.ok && approver.error === "login_required") return loginPage(null);
     if (!approver.ok) throw shardFailure(approver, "sign-in", "the sign-in");
-    return c.html(<DeviceApprovePage security={page(c)} csrf={csrf} userCode={shown} clientName={client.clientName} email={approver.email} scopes={[...storedScope(pending.scope)]} />);
+    return c.html(<DeviceApprovePage security={securedPage(c)} csrf={csrf} userCode={shown} clientName={client.clientName} email={approver.email} scopes={[...storedScope(pending.scope)]} />);
   }
   if (decision !== "allow" && decision !== "deny") throw new OAuthError("invalid_request", 400, "decision must be allow or deny");
 
@@ -120,7 +99,7 @@ async function submitDevice(c: Context<PagesEnv>): Promise<Response> {
     if (decided.error === "not_found") return codePage(c, "", WRONG_CODE, 400);
     throw shardFailure(decided, "change", "the approval");
   }
-  return c.html(<DeviceDonePage security={page(c)} approved={approved !== null} />);
+  return c.html(<DeviceDonePage security={securedPage(c)} approved={approved !== null} />);
 }
 
 export const devicePage = new Hono<PagesEnv>().get("/device", showDevice).post("/device", submitDevice);
