@@ -2,6 +2,7 @@ import { Hono } from "hono/tiny";
 import { devicePage } from "../device/page";
 import { cibaApprovalPage } from "../ciba/page";
 import { cibaDevListing } from "../ciba/dev-listing";
+import { devMailboxPage } from "../email/dev-mailbox";
 import { authorizeEndpoint } from "../endpoints/authorize";
 import { consentEndpoint } from "../endpoints/consent";
 import { loginEndpoint } from "../endpoints/login";
@@ -43,6 +44,9 @@ export const pages = new Hono<PagesEnv>()
   .on("GET", "/ciba", limitByAddress(PAGES_IP))
   .on("POST", "/ciba", limitByAddress(CREDENTIAL_FORMS_IP))
   .route("/", cibaApprovalPage)
-  .route("/", cibaDevListing);
+  .route("/", cibaDevListing)
+  // The development mailbox (src/router/email/dev-mailbox.tsx).
+  .use("/dev/mail", noStore())
+  .route("/", devMailboxPage);
 
 pages.onError(pageOnError);
