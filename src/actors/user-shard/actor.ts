@@ -34,6 +34,8 @@ import { authorizeWithSession, completeLogin, grantConsent, loginChallenge } fro
 import { findUser, insertUser, passwordCredential, setDisabled, toView } from "./users";
 import { withRequestId } from "./request-context";
 import { TRACED_METHODS, type TracedMethod } from "./api";
+import { redeemEmailSignIn, resetPassword, startEmailChallenge } from "./email";
+import type { EmailSignInInput, EmailSignedIn, NewEmailChallenge, PasswordResetInput } from "./api";
 import type {
   AssertionGrant, AssertionGrantInput, AuthorizationAsk, Authorized, BucketBackup, BucketChecksum, BucketDelta, BucketDigest, BucketInventory, BucketPage, CibaDecision, CibaDelivery, CibaDeliveryInput, CibaPending, CibaPoll, CibaPollInput, CibaRequestView, ConsentView, CopyCursor, DeviceApprover, DeviceDecision, DeviceGrantInput, DevicePoll, DevicePollInput, DeviceRedeemInput, DeviceRedeemed, DeviceRequestView, DpopProofRecord, EndContext, Ended, IntrospectRefreshInput, LoadReport, LoginChallenge, LoginOutcome, NewCibaRequest, NewDeviceRequest, NewPushedRequest, NewSession, NewUser, PushedRequest, RedeemInput, Redeemed, RefreshIntrospection, RestoreInput, RestoreOutcome, RevokeAccessInput, RevokeRefreshInput, Revoked, RollbackScheduled, RollbackTarget, RotateInput, Rotated, Row, SessionView, ShardStats, SpendAssertionInput, SweepResult, TablePage, TakePushedInput, UserShardApi, UserView,
 } from "./api";
@@ -160,6 +162,11 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   pollCiba(input: CibaPollInput): ShardResult<CibaPoll> { return this.inBucketRaw(input.bucket, (sql, now) => pollCibaRequest(sql, input, now)); }
   deliverCiba(input: CibaDeliveryInput): ShardResult<CibaDelivery> { return this.inBucketRaw(input.bucket, (sql, now) => deliverCibaRequest(sql, input, now)); }
   pendingCiba(): ShardResult<{ requests: CibaPending[] }> { return this.ctx.storage.transactionSync(() => pendingCibaRequests(this.ctx.storage.sql, Date.now())); }
+
+  // Email codes, magic links and password resets (email.ts), in the user's bucket.
+  startEmailChallenge(input: NewEmailChallenge): ShardResult<object> { return this.inBucketRaw(input.bucket, (sql, now) => startEmailChallenge(sql, input, now)); }
+  redeemEmailSignIn(input: EmailSignInInput): ShardResult<EmailSignedIn> { return this.inBucket(input.bucket, (tx, now, sql) => redeemEmailSignIn(tx, sql, input, this.sessionLifetimes, now)); }
+  resetPassword(input: PasswordResetInput): ShardResult<{ ended: string[] }> { return this.inBucket(input.bucket, (tx, now, sql) => resetPassword(tx, sql, input, now)); }
 
   // JWT assertions (RFC 7523): a jti spent once, in the bucket its (issuer, jti) hashes to, or
   // spent together with the grant it becomes, in the user's bucket (JWT bearer grant).

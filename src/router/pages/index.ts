@@ -2,6 +2,7 @@ import { Hono } from "hono/tiny";
 import { devicePage } from "../device/page";
 import { cibaApprovalPage } from "../ciba/page";
 import { cibaDevListing } from "../ciba/dev-listing";
+import { emailSignIn } from "../email/sign-in";
 import { devMailboxPage } from "../email/dev-mailbox";
 import { authorizeEndpoint } from "../endpoints/authorize";
 import { consentEndpoint } from "../endpoints/consent";
@@ -45,8 +46,12 @@ export const pages = new Hono<PagesEnv>()
   .on("POST", "/ciba", limitByAddress(CREDENTIAL_FORMS_IP))
   .route("/", cibaApprovalPage)
   .route("/", cibaDevListing)
-  // The development mailbox (src/router/email/dev-mailbox.tsx).
+  // Email codes, magic links and password reset (src/router/email): each form a credential form, and the dev mailbox.
+  .use("/login/*", noStore())
   .use("/dev/mail", noStore())
+  .on("POST", "/login/*", limitByAddress(CREDENTIAL_FORMS_IP))
+  .on("GET", "/login/email/link", limitByAddress(CREDENTIAL_FORMS_IP))
+  .route("/", emailSignIn)
   .route("/", devMailboxPage);
 
 pages.onError(pageOnError);

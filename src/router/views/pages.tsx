@@ -22,6 +22,9 @@ export function LoginPage(props: LoginPageProps) {
       <form method="post" action="login">
         <input type="hidden" name="interaction" value={props.interaction} />
         <CredentialFields email={props.email} />
+        {/* Email sign-in and reset (src/router/email): the same form, sent elsewhere, password not needed. */}
+        <button type="submit" class="secondary" formaction="login/email" formnovalidate>Email me a code</button>
+        <button type="submit" class="secondary" formaction="login/forgot" formnovalidate>Forgot password?</button>
       </form>
     </Layout>
   );
