@@ -353,7 +353,8 @@ export const spentAssertions = sqliteTable(
 );
 
 /**
- * Email sign-in codes, magic links and password resets, in the user's bucket. The row is
+ * Email sign-in codes, magic links, password resets and sign-up codes, in the user's bucket
+ * (for a sign-up, the bucket of the id the account will get). The row is
  * found by the hash of the handle the asking browser holds in a cookie (so the code works
  * only there), or by the hash of the emailed link's secret. Single use (used_at), a few
  * wrong codes kill it (attempts), short-lived (expires_at). Only hashes are stored.
@@ -364,12 +365,14 @@ export const emailChallenges = sqliteTable(
     handleHash: text("handle_hash").primaryKey(),
     bucket: integer("bucket").notNull(),
     userId: text("user_id").notNull(),
-    // signin | reset
+    // signin | reset | signup
     purpose: text("purpose").notNull(),
     codeHash: text("code_hash").notNull(),
     linkHash: text("link_hash").notNull(),
     // The signed interaction (pending authorization request) a magic link continues; null for a reset.
     interaction: text("interaction"),
+    // Sign-up: the account to create once the code proves the address (JSON: email, name, password verifier).
+    pendingUser: text("pending_user"),
     attempts: integer("attempts").notNull(),
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at").notNull(),

@@ -7,8 +7,8 @@ import { appendEvent } from "./outbox";
 import { firstRow } from "./raw";
 import { createSession, type SessionLifetimes } from "./sessions";
 import { issueOrAskConsent } from "./sign-in";
-import { findUser } from "./users";
-import type { EmailProof, EmailSignInInput, EmailSignedIn, NewEmailChallenge, PasswordResetInput } from "./api";
+import { findUser, insertUser } from "./users";
+import type { EmailProof, EmailSignInInput, EmailSignedIn, NewEmailChallenge, PasswordResetInput, PendingUser } from "./api";
 
 /**
  * Emailed codes and magic links (sign-in) and reset codes, in the user's bucket. A
@@ -24,12 +24,14 @@ export const EMAIL_AMR = ["otp"];
 /** A new code for the user replaces any earlier one of the same purpose still alive. */
 export function startEmailChallenge(sql: SqlStorage, input: NewEmailChallenge, now: number): ShardResult<object> {
   const user = firstRow<{ disabled: number }>(sql.exec("SELECT disabled FROM users WHERE id = ? AND bucket = ?", input.userId, input.bucket));
-  if (!user || user.disabled) return fail("not_found", "no such user");
+  // A sign-up names an id no user has yet; everything else a live user.
+  if (input.purpose === "signup" ? user || !input.pendingUser : !user || user.disabled) return fail("not_found", "no such user");
   sql.exec("UPDATE email_challenges SET used_at = ? WHERE user_id = ? AND bucket = ? AND purpose = ? AND used_at IS NULL", now, input.userId, input.bucket, input.purpose);
   sql.exec(
-    `INSERT INTO email_challenges (handle_hash, bucket, user_id, purpose, code_hash, link_hash, interaction, attempts, created_at, expires_at, used_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
-    input.handleHash, input.bucket, input.userId, input.purpose, input.codeHash, input.linkHash, input.interaction, input.maxAttempts, now, now + input.ttlS * 1000,
+    `INSERT INTO email_challenges (handle_hash, bucket, user_id, purpose, code_hash, link_hash, interaction, pending_user, attempts, created_at, expires_at, used_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+    input.handleHash, input.bucket, input.userId, input.purpose, input.codeHash, input.linkHash, input.interaction,
+    input.pendingUser ? JSON.stringify(input.pendingUser) : null, input.maxAttempts, now, now + input.ttlS * 1000,
   );
   appendEvent(sql, { bucket: input.bucket, type: "email.code_sent", userId: input.userId, data: { purpose: input.purpose } }, now);
   return ok({});
@@ -40,6 +42,7 @@ interface ChallengeRow {
   user_id: string;
   code_hash: string;
   interaction: string | null;
+  pending_user: string | null;
   attempts: number;
   expires_at: number;
   used_at: number | null;
@@ -49,11 +52,11 @@ interface ChallengeRow {
  * The challenge a proof names, checked and spent: a wrong code spends one of its attempts
  * (the last one kills it); a link opened in another browser is refused and left alive.
  */
-function spend(sql: SqlStorage, proof: EmailProof, now: number): ShardResult<{ row: ChallengeRow }> {
+function spend(sql: SqlStorage, proof: EmailProof & { purpose: string }, now: number): ShardResult<{ row: ChallengeRow }> {
   const byLink = proof.linkHash !== undefined;
   const row = firstRow<ChallengeRow>(
     sql.exec(
-      `SELECT handle_hash, user_id, code_hash, interaction, attempts, expires_at, used_at FROM email_challenges WHERE ${byLink ? "link_hash" : "handle_hash"} = ? AND bucket = ? AND purpose = ?`,
+      `SELECT handle_hash, user_id, code_hash, interaction, pending_user, attempts, expires_at, used_at FROM email_challenges WHERE ${byLink ? "link_hash" : "handle_hash"} = ? AND bucket = ? AND purpose = ?`,
       byLink ? proof.linkHash : proof.handleHash, proof.bucket, proof.purpose,
     ),
   );
@@ -68,10 +71,21 @@ function spend(sql: SqlStorage, proof: EmailProof, now: number): ShardResult<{ r
   return ok({ row });
 }
 
-/** Sign-in by code or link: spent, a session opened (amr otp) and, with an ask, the authorization continued. */
+/**
+ * Sign-in by code or link: spent, a session opened (amr otp) and, with an ask, the
+ * authorization continued. A sign-up code first creates the pending account (its email
+ * verified), which must be the one the router reserved in D1.
+ */
 export function redeemEmailSignIn(tx: ShardTx, sql: SqlStorage, input: EmailSignInInput, lifetimes: SessionLifetimes, now: number): ShardResult<EmailSignedIn> {
-  const spent = spend(sql, { ...input, purpose: "signin" }, now);
+  const purpose = input.signup ? "signup" : "signin";
+  const spent = spend(sql, { ...input, purpose }, now);
   if (!spent.ok) return spent;
+  if (input.signup) {
+    const pending = JSON.parse(spent.row.pending_user ?? "null") as PendingUser | null;
+    if (!pending || spent.row.user_id !== input.signup.userId || pending.email !== input.signup.email) return fail("invalid_grant", "not the pending account");
+    const created = insertUser(tx, { id: input.signup.userId, bucket: input.bucket, email: pending.email, emailVerified: true, name: pending.name, givenName: null, familyName: null, passwordVerifier: pending.passwordVerifier }, now);
+    if (!created.ok) return created;
+  }
   const user = findUser(tx, input.bucket, spent.row.user_id);
   if (!user || user.disabled) return fail("invalid_grant", "the user is disabled");
   const session = createSession(tx, input.bucket, user.id, input.session, lifetimes, EMAIL_AMR, now);

@@ -32,13 +32,13 @@ import { bucketOfLink, CODE, codeHashOf, newChallenge, queueEmail, readHandle, w
 const WRONG_CODE = "That code is not correct.";
 const DEAD_CODE = "This code has expired, was used, or was mistyped too many times. Ask for a new one.";
 
-interface Pending {
+export interface Pending {
   client: RegisteredClient;
   req: AuthorizationRequest;
   interaction: string;
 }
 
-async function pending(c: Context<PagesEnv>, token: string | undefined): Promise<Pending> {
+export async function pending(c: Context<PagesEnv>, token: string | undefined): Promise<Pending> {
   const config = c.var.config;
   const { req } = await openInteraction(c, c.env, config, token);
   const client = await getClient(c.env, config, req.clientId);
@@ -47,7 +47,7 @@ async function pending(c: Context<PagesEnv>, token: string | undefined): Promise
   return { client, req, interaction: token! };
 }
 
-function page(c: Context<PagesEnv>, req: AuthorizationRequest | null) {
+export function page(c: Context<PagesEnv>, req: AuthorizationRequest | null) {
   const security = pageSecurity(req ? [new URL(req.redirectUri).origin] : []);
   c.header("Content-Security-Policy", contentSecurityPolicy(security));
   return security;

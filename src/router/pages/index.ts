@@ -3,6 +3,7 @@ import { devicePage } from "../device/page";
 import { cibaApprovalPage } from "../ciba/page";
 import { cibaDevListing } from "../ciba/dev-listing";
 import { emailSignIn } from "../email/sign-in";
+import { signUp } from "../email/sign-up";
 import { devMailboxPage } from "../email/dev-mailbox";
 import { authorizeEndpoint } from "../endpoints/authorize";
 import { consentEndpoint } from "../endpoints/consent";
@@ -51,7 +52,12 @@ export const pages = new Hono<PagesEnv>()
   .use("/dev/mail", noStore())
   .on("POST", "/login/*", limitByAddress(CREDENTIAL_FORMS_IP))
   .on("GET", "/login/email/link", limitByAddress(CREDENTIAL_FORMS_IP))
+  .use("/signup", noStore())
+  .use("/signup/*", noStore())
+  .on("POST", "/signup", limitByAddress(CREDENTIAL_FORMS_IP))
+  .on("POST", "/signup/*", limitByAddress(CREDENTIAL_FORMS_IP))
   .route("/", emailSignIn)
+  .route("/", signUp)
   .route("/", devMailboxPage);
 
 pages.onError(pageOnError);

@@ -10,7 +10,7 @@ import m0007 from './0007_boring_onslaught.sql';
 import m0008 from './0008_quick_meggan.sql';
 import m0009 from './0009_blushing_sister_grimm.sql';
 import m0010 from './0010_dizzy_firebrand.sql';
-import m0011 from './0011_acoustic_blue_marvel.sql';
+import m0011 from './0011_lovely_morbius.sql';
 
   export default {
     journal,

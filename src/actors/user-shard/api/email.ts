@@ -2,7 +2,7 @@ import type { AuthorizationAsk, Authorized, NewSession } from "../api.ts";
 
 // Email codes, magic links and password resets (email.ts), in the user's bucket.
 
-export type EmailPurpose = "signin" | "reset";
+export type EmailPurpose = "signin" | "reset" | "signup";
 
 export interface NewEmailChallenge {
   bucket: number;
@@ -18,6 +18,14 @@ export interface NewEmailChallenge {
   interaction: string | null;
   ttlS: number;
   maxAttempts: number;
+  /** Sign-up: the account created when the code is entered (userId is its new id; no such user yet). */
+  pendingUser?: PendingUser;
+}
+
+export interface PendingUser {
+  email: string;
+  name: string | null;
+  passwordVerifier: string;
 }
 
 /** Proof of the email: the code typed in the asking browser, or the link opened (in the asking browser). */
@@ -30,6 +38,8 @@ export interface EmailProof {
 }
 
 export interface EmailSignInInput extends EmailProof {
+  /** Sign-up: the id and email the router reserved in D1; they must be the pending account's. */
+  signup?: { userId: string; email: string };
   session: NewSession;
   /** The authorization to continue in the same transaction; null (a magic link) → only the session. */
   ask: AuthorizationAsk | null;

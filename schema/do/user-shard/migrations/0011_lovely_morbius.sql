@@ -6,6 +6,7 @@ CREATE TABLE `email_challenges` (
 	`code_hash` text NOT NULL,
 	`link_hash` text NOT NULL,
 	`interaction` text,
+	`pending_user` text,
 	`attempts` integer NOT NULL,
 	`created_at` integer NOT NULL,
 	`expires_at` integer NOT NULL,
