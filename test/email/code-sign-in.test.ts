@@ -19,7 +19,7 @@ describe("email code and magic link sign-in", () => {
     const interaction = await askForCode(started, user.email);
     const mail = await waitForMail(user.email);
     expect(mail.subject).toMatch(/sign-in code/);
-    const res = await started.browser.post("/login/email/code", { interaction, code: codeIn(mail) });
+    const res = await started.browser.post("/email-code", { interaction, code: codeIn(mail) });
     const params = await toRedirect(started.browser, res);
     expect(params.get("state")).toBe("s");
     const claims = await idTokenClaims(clientId, params.get("code")!, started.verifier);
@@ -33,9 +33,9 @@ describe("email code and magic link sign-in", () => {
     const started = await startAuthorize(clientId);
     const interaction = await askForCode(started, user.email);
     const code = codeIn(await waitForMail(user.email));
-    const first = await started.browser.post("/login/email/code", { interaction, code });
+    const first = await started.browser.post("/email-code", { interaction, code });
     expect([200, 302]).toContain(first.status);
-    const again = await started.browser.post("/login/email/code", { interaction, code });
+    const again = await started.browser.post("/email-code", { interaction, code });
     expect(again.status).toBe(400);
     expect(await again.text()).toContain("expired, was used");
   });
@@ -45,7 +45,7 @@ describe("email code and magic link sign-in", () => {
     const started = await startAuthorize(clientId);
     const interaction = await askForCode(started, user.email);
     const code = codeIn(await waitForMail(user.email));
-    const results = await Promise.all([0, 1, 2].map(() => started.browser.post("/login/email/code", { interaction, code })));
+    const results = await Promise.all([0, 1, 2].map(() => started.browser.post("/email-code", { interaction, code })));
     expect(results.filter((r) => r.status === 400)).toHaveLength(2);
   });
 
@@ -56,10 +56,10 @@ describe("email code and magic link sign-in", () => {
     const code = codeIn(await waitForMail(user.email));
     const wrong = code === "000000" ? "111111" : "000000";
     for (let i = 0; i < 5; i++) {
-      const res = await started.browser.post("/login/email/code", { interaction, code: wrong });
+      const res = await started.browser.post("/email-code", { interaction, code: wrong });
       expect(res.status).toBe(400);
     }
-    const res = await started.browser.post("/login/email/code", { interaction, code });
+    const res = await started.browser.post("/email-code", { interaction, code });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("mistyped too many times");
   });
@@ -70,7 +70,7 @@ describe("email code and magic link sign-in", () => {
     const interaction = await askForCode(started, user.email);
     const code = codeIn(await waitForMail(user.email));
     expect(await expireChallenges(user.id)).toBeGreaterThan(0);
-    const res = await started.browser.post("/login/email/code", { interaction, code });
+    const res = await started.browser.post("/email-code", { interaction, code });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("expired");
   });
@@ -82,10 +82,10 @@ describe("email code and magic link sign-in", () => {
     const code = codeIn(await waitForMail(user.email));
     // Another browser with its own page and CSRF cookie, but not the handle cookie.
     const other = await startAuthorize(clientId);
-    const res = await other.browser.post("/login/email/code", { interaction: other.interaction, code });
+    const res = await other.browser.post("/email-code", { interaction: other.interaction, code });
     expect(res.status).toBe(400);
     // The code is still good where it was asked for.
-    const ok = await started.browser.post("/login/email/code", { interaction, code });
+    const ok = await started.browser.post("/email-code", { interaction, code });
     expect((await toRedirect(started.browser, ok)).get("code")).toBeTruthy();
   });
 
@@ -120,7 +120,7 @@ describe("email code and magic link sign-in", () => {
   it("an unknown email gets the same page and no mail; nothing is stored", async () => {
     const started = await startAuthorize(clientId);
     const email = `nobody-${crypto.randomUUID().slice(0, 8)}@example.com`;
-    const page = await started.browser.post("/login/email", { interaction: started.interaction, email });
+    const page = await started.browser.post("/email-login", { interaction: started.interaction, email });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("Check your email");
     await new Promise((r) => setTimeout(r, 1500));
@@ -131,12 +131,12 @@ describe("email code and magic link sign-in", () => {
     const started = await startAuthorize(clientId);
     const interaction = await askForCode(started, "not-an-email");
     for (const code of ["", "12345", "abcdef", "1".repeat(5000)]) {
-      const res = await started.browser.post("/login/email/code", { interaction, code });
+      const res = await started.browser.post("/email-code", { interaction, code });
       expect(res.status).toBe(400);
     }
-    expect((await started.browser.post("/login/email/code", { interaction: "forged", code: "123456" })).status).toBe(400);
-    expect((await started.browser.get("/login/email/link?t=nonsense")).status).toBe(400);
-    expect((await started.browser.get("/login/email/link")).status).toBe(400);
-    expect(hiddenField(await (await started.browser.post("/login/email", { interaction: started.interaction })).text(), "interaction")).toBeTruthy();
+    expect((await started.browser.post("/email-code", { interaction: "forged", code: "123456" })).status).toBe(400);
+    expect((await started.browser.get("/email-link?t=nonsense")).status).toBe(400);
+    expect((await started.browser.get("/email-link")).status).toBe(400);
+    expect(hiddenField(await (await started.browser.post("/email-login", { interaction: started.interaction })).text(), "interaction")).toBeTruthy();
   });
 });

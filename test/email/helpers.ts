@@ -35,7 +35,7 @@ export async function waitForMail(to: string, n = 1, ms = 15_000): Promise<Mail>
 }
 
 export const codeIn = (mail: Mail) => /code is (\d{6})/.exec(mail.text)![1]!;
-export const linkIn = (mail: Mail) => /(http:\/\/127\.0\.0\.1:8787\/login\/email\/link\?t=\S+)/.exec(mail.text)![1]!;
+export const linkIn = (mail: Mail) => /(http:\/\/127\.0\.0\.1:8787\/email-link\?t=\S+)/.exec(mail.text)![1]!;
 
 export interface Started {
   browser: TestBrowser;
@@ -57,7 +57,7 @@ export async function startAuthorize(clientId: string, browser = new TestBrowser
 }
 
 /** "Email me a code" (or "Forgot password?") on the login page; returns the code page's interaction. */
-export async function askForCode(started: Started, email: string, path = "/login/email"): Promise<string> {
+export async function askForCode(started: Started, email: string, path = "/email-login"): Promise<string> {
   const res = await started.browser.post(path, { interaction: started.interaction, email });
   expect(res.status).toBe(200);
   return hiddenField(await res.text(), "interaction");

@@ -23,10 +23,10 @@ describe("password reset by email", () => {
     // A session in another browser, alive before the reset (/authorize with it skips the login page).
     const other = await issueCode(clientId, { user });
     const started = await startAuthorize(clientId);
-    const interaction = await askForCode(started, user.email, "/login/forgot");
+    const interaction = await askForCode(started, user.email, "/forgot-password");
     const mail = await waitForMail(user.email);
     expect(mail.subject).toMatch(/password reset code/);
-    const res = await started.browser.post("/login/reset", { interaction, code: codeIn(mail), password: "a brand new passphrase" });
+    const res = await started.browser.post("/reset-password", { interaction, code: codeIn(mail), password: "a brand new passphrase" });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("Your password was changed");
     expect(await passwordWorks(user.email, user.password)).toBe(false);
@@ -40,11 +40,11 @@ describe("password reset by email", () => {
   it("a reset code works once and not as a sign-in code", async () => {
     const user = await createUser();
     const started = await startAuthorize(clientId);
-    const interaction = await askForCode(started, user.email, "/login/forgot");
+    const interaction = await askForCode(started, user.email, "/forgot-password");
     const code = codeIn(await waitForMail(user.email));
-    expect((await started.browser.post("/login/email/code", { interaction, code })).status).toBe(400);
-    expect((await started.browser.post("/login/reset", { interaction, code, password: "first new passphrase" })).status).toBe(200);
-    const replay = await started.browser.post("/login/reset", { interaction, code, password: "second new passphrase" });
+    expect((await started.browser.post("/email-code", { interaction, code })).status).toBe(400);
+    expect((await started.browser.post("/reset-password", { interaction, code, password: "first new passphrase" })).status).toBe(200);
+    const replay = await started.browser.post("/reset-password", { interaction, code, password: "second new passphrase" });
     expect(replay.status).toBe(400);
     expect(await passwordWorks(user.email, "first new passphrase")).toBe(true);
   });
@@ -52,17 +52,17 @@ describe("password reset by email", () => {
   it("a too-short password or a wrong code changes nothing", async () => {
     const user = await createUser();
     const started = await startAuthorize(clientId);
-    const interaction = await askForCode(started, user.email, "/login/forgot");
+    const interaction = await askForCode(started, user.email, "/forgot-password");
     const code = codeIn(await waitForMail(user.email));
-    const short = await started.browser.post("/login/reset", { interaction, code, password: "short" });
+    const short = await started.browser.post("/reset-password", { interaction, code, password: "short" });
     expect(short.status).toBe(400);
-    const wrong = await started.browser.post("/login/reset", { interaction, code: code === "000000" ? "111111" : "000000", password: "long enough passphrase" });
+    const wrong = await started.browser.post("/reset-password", { interaction, code: code === "000000" ? "111111" : "000000", password: "long enough passphrase" });
     expect(wrong.status).toBe(400);
     expect(hiddenField(await wrong.text(), "interaction")).toBeTruthy();
     expect(await passwordWorks(user.email, user.password)).toBe(true);
     // Without the browser's handle cookie the code is nothing.
     const bare = new TestBrowser(undefined, new Map([...started.browser.cookies].filter(([k]) => !k.includes("email"))));
-    expect((await bare.post("/login/reset", { interaction, code, password: "long enough passphrase" })).status).toBe(400);
-    expect((await call("/login/reset", { method: "POST" })).status).toBe(400);
+    expect((await bare.post("/reset-password", { interaction, code, password: "long enough passphrase" })).status).toBe(400);
+    expect((await call("/reset-password", { method: "POST" })).status).toBe(400);
   });
 });

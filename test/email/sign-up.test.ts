@@ -16,7 +16,7 @@ describe("sign-up with email verification", () => {
   });
 
   async function signUpForm(started: Started, fields: Record<string, string>): Promise<Response> {
-    const start = await started.browser.post("/signup/start", { interaction: started.interaction });
+    const start = await started.browser.post("/signup-start", { interaction: started.interaction });
     expect(start.status).toBe(200);
     return started.browser.post("/signup", { interaction: hiddenField(await start.text(), "interaction"), ...fields });
   }
@@ -32,7 +32,7 @@ describe("sign-up with email verification", () => {
     // No account before the code.
     expect(await emailIndexed(email)).toBeNull();
     const code = codeIn(await waitForMail(email));
-    const res = await started.browser.post("/signup/code", { interaction: hiddenField(html, "interaction"), user: hiddenField(html, "user"), email, code });
+    const res = await started.browser.post("/signup-code", { interaction: hiddenField(html, "interaction"), user: hiddenField(html, "user"), email, code });
     const params = await toRedirect(started.browser, res);
     const claims = await idTokenClaims(clientId, params.get("code")!, started.verifier);
     expect(claims.sub).toBe(await emailIndexed(email));
@@ -50,7 +50,7 @@ describe("sign-up with email verification", () => {
     const started = await startAuthorize(clientId);
     const html = await (await signUpForm(started, { email, name: "", password: "a long enough passphrase" })).text();
     const code = codeIn(await waitForMail(email));
-    const res = await started.browser.post("/signup/code", { interaction: hiddenField(html, "interaction"), user: hiddenField(html, "user"), email, code: code === "000000" ? "111111" : "000000" });
+    const res = await started.browser.post("/signup-code", { interaction: hiddenField(html, "interaction"), user: hiddenField(html, "user"), email, code: code === "000000" ? "111111" : "000000" });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("That code is not correct");
     expect(await emailIndexed(email)).toBeNull();
@@ -66,7 +66,7 @@ describe("sign-up with email verification", () => {
     const mail = await waitForMail(existing.email);
     expect(mail.subject).toContain("tried to create an account");
     expect(mail.text).not.toMatch(/\d{6}/);
-    const res = await started.browser.post("/signup/code", { interaction: hiddenField(html, "interaction"), user: hiddenField(html, "user"), email: existing.email, code: "123456" });
+    const res = await started.browser.post("/signup-code", { interaction: hiddenField(html, "interaction"), user: hiddenField(html, "user"), email: existing.email, code: "123456" });
     expect(res.status).toBe(400);
     expect(await emailIndexed(existing.email)).toBe(existing.id);
   });
@@ -78,7 +78,7 @@ describe("sign-up with email verification", () => {
       expect(res.status).toBe(400);
     }
     expect(await mailTo("short@example.com")).toEqual([]);
-    const res = await started.browser.post("/signup/code", { interaction: started.interaction, user: "x", email: "a@example.com", code: "123456" });
+    const res = await started.browser.post("/signup-code", { interaction: started.interaction, user: "x", email: "a@example.com", code: "123456" });
     expect(res.status).toBe(400);
     expect((await started.browser.post("/signup", { interaction: "forged" })).status).toBe(400);
   });

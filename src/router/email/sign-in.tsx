@@ -76,7 +76,7 @@ async function sendChallenge(c: Context<PagesEnv>, config: Config, p: Pending, r
   if (!result.ok) return;
   const minutes = Math.round(config.email.codeTtlS / 60);
   if (purpose === "signin") {
-    const link = `${config.issuer}/login/email/link?t=${encodeURIComponent(challenge.link)}`;
+    const link = `${config.issuer}/email-link?t=${encodeURIComponent(challenge.link)}`;
     await queueEmail(c.env, email, `Your sign-in code: ${challenge.code}`, `Your sign-in code is ${challenge.code}.\n\nOr open this link in the same browser:\n${link}\n\nBoth work once, for ${minutes} minutes. If you did not ask to sign in, ignore this email.\n`);
   } else {
     await queueEmail(c.env, email, `Your password reset code: ${challenge.code}`, `Your password reset code is ${challenge.code}. It works once, for ${minutes} minutes, in the browser where you asked for it.\n\nIf you did not ask to reset your password, ignore this email.\n`);
@@ -168,8 +168,8 @@ async function resetWithCode(c: Context<PagesEnv>): Promise<Response> {
 }
 
 export const emailSignIn = new Hono<PagesEnv>()
-  .post("/login/email", (c) => requestCode(c, "signin"))
-  .post("/login/forgot", (c) => requestCode(c, "reset"))
-  .post("/login/email/code", enterCode)
-  .get("/login/email/link", openLink)
-  .post("/login/reset", resetWithCode);
+  .post("/email-login", (c) => requestCode(c, "signin"))
+  .post("/forgot-password", (c) => requestCode(c, "reset"))
+  .post("/email-code", enterCode)
+  .get("/email-link", openLink)
+  .post("/reset-password", resetWithCode);

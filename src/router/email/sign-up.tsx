@@ -121,4 +121,4 @@ async function enterCode(c: Context<PagesEnv>): Promise<Response> {
   return afterShard(c, c.env, config, p.client, p.req, authCode, { ...result.authorized!, ok: true });
 }
 
-export const signUp = new Hono<PagesEnv>().post("/signup/start", start).post("/signup", submit).post("/signup/code", enterCode);
+export const signUp = new Hono<PagesEnv>().post("/signup-start", start).post("/signup", submit).post("/signup-code", enterCode);

@@ -16,7 +16,7 @@ export function EmailCodePage(props: { security: PageSecurity; interaction: stri
       <h1>Check your email</h1>
       <p class="muted">If an account uses that address, we sent it a sign-in code and link. Type the code here, or open the link in this browser.</p>
       <ErrorLine error={props.error} />
-      <form method="post" action="/login/email/code">
+      <form method="post" action="/email-code">
         <input type="hidden" name="interaction" value={props.interaction} />
         <label for="code">Code</label>
         <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required autofocus />
@@ -32,7 +32,7 @@ export function ResetPage(props: { security: PageSecurity; interaction: string; 
       <h1>Reset your password</h1>
       <p class="muted">If an account uses that address, we sent it a reset code. Type it here with your new password.</p>
       <ErrorLine error={props.error} />
-      <form method="post" action="/login/reset">
+      <form method="post" action="/reset-password">
         <input type="hidden" name="interaction" value={props.interaction} />
         <label for="code">Code</label>
         <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required autofocus />
@@ -78,7 +78,7 @@ export function SignupCodePage(props: { security: PageSecurity; interaction: str
       <h1>Check your email</h1>
       <p class="muted">We sent a code to {props.email}. Type it here to create your account.</p>
       <ErrorLine error={props.error} />
-      <form method="post" action="/signup/code">
+      <form method="post" action="/signup-code">
         <input type="hidden" name="interaction" value={props.interaction} />
         <input type="hidden" name="user" value={props.user} />
         <input type="hidden" name="email" value={props.email} />

@@ -25,9 +25,9 @@ export function LoginPage(props: LoginPageProps) {
         <input type="hidden" name="interaction" value={props.interaction} />
         <CredentialFields email={props.email} />
         {/* Email sign-in and reset (src/router/email): the same form, sent elsewhere, password not needed. */}
-        <button type="submit" class="secondary" formaction="login/email" formnovalidate>Email me a code</button>
-        <button type="submit" class="secondary" formaction="login/forgot" formnovalidate>Forgot password?</button>
-        {props.signup ? <button type="submit" class="secondary" formaction="signup/start" formnovalidate>Create an account</button> : null}
+        <button type="submit" class="secondary" formaction="email-login" formnovalidate>Email me a code</button>
+        <button type="submit" class="secondary" formaction="forgot-password" formnovalidate>Forgot password?</button>
+        {props.signup ? <button type="submit" class="secondary" formaction="signup-start" formnovalidate>Create an account</button> : null}
       </form>
     </Layout>
   );
