@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { hiddenField, TestBrowser } from "../helpers/browser";
 import { createUser, registerClient } from "../helpers/oidc";
-import { askForCode, codeIn, expireChallenges, idTokenClaims, linkIn, mailTo, startAuthorize, toRedirect, waitForMail } from "./helpers";
+import { askForCode, challengeCount, codeIn, expireChallenges, idTokenClaims, linkIn, mailTo, startAuthorize, toRedirect, waitForMail } from "./helpers";
 
 /**
  * Sign-in by emailed code and magic link: the code from the development mailbox, single
@@ -120,15 +120,18 @@ describe("email code and magic link sign-in", () => {
   it("an unknown email gets the same page and no mail; nothing is stored", async () => {
     const started = await startAuthorize(clientId);
     const email = `nobody-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const before = await challengeCount();
     const page = await started.browser.post("/email-login", { interaction: started.interaction, email });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("Check your email");
     await new Promise((r) => setTimeout(r, 1500));
     expect(await mailTo(email)).toEqual([]);
+    expect(await challengeCount()).toBe(before);
   });
 
   it("bad input is a 4xx page, never a 500", async () => {
     const started = await startAuthorize(clientId);
+    const before = await challengeCount();
     const interaction = await askForCode(started, "not-an-email");
     for (const code of ["", "12345", "abcdef", "1".repeat(5000)]) {
       const res = await started.browser.post("/email-code", { interaction, code });
@@ -138,5 +141,6 @@ describe("email code and magic link sign-in", () => {
     expect((await started.browser.get("/email-link?t=nonsense")).status).toBe(400);
     expect((await started.browser.get("/email-link")).status).toBe(400);
     expect(hiddenField(await (await started.browser.post("/email-login", { interaction: started.interaction })).text(), "interaction")).toBeTruthy();
+    expect(await challengeCount()).toBe(before);
   });
 });

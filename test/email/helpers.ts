@@ -89,3 +89,12 @@ export async function expireChallenges(userId: string): Promise<number> {
   }
   return n;
 }
+
+/** Email challenges stored in every shard (a refused request must add none). */
+export async function challengeCount(): Promise<number> {
+  let n = 0;
+  for (const shard of (await currentDirectoryMap()).shards) {
+    n += await runInDurableObject(stubFor(env, shard), (_i, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM email_challenges").one().n);
+  }
+  return n;
+}

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { hiddenField } from "../helpers/browser";
 import { admin, json } from "../helpers/http";
 import { createUser, registerClient } from "../helpers/oidc";
-import { codeIn, idTokenClaims, mailTo, startAuthorize, toRedirect, waitForMail, type Started } from "./helpers";
+import { challengeCount, codeIn, idTokenClaims, mailTo, startAuthorize, toRedirect, waitForMail, type Started } from "./helpers";
 
 /**
  * Self-service sign-up from the login page: the account exists only once the emailed code
@@ -71,13 +71,15 @@ describe("sign-up with email verification", () => {
     expect(await emailIndexed(existing.email)).toBe(existing.id);
   });
 
-  it("bad input is a 4xx page and sends nothing", async () => {
+  it("bad input is a 4xx page, stores nothing and sends nothing", async () => {
     const started = await startAuthorize(clientId);
+    const before = await challengeCount();
     for (const fields of [{ email: "nope", name: "", password: "a long enough passphrase" }, { email: "short@example.com", name: "", password: "short" }, { email: "long@example.com", name: "x".repeat(500), password: "a long enough passphrase" }]) {
       const res = await signUpForm(started, fields);
       expect(res.status).toBe(400);
     }
     expect(await mailTo("short@example.com")).toEqual([]);
+    expect(await challengeCount()).toBe(before);
     const res = await started.browser.post("/signup-code", { interaction: started.interaction, user: "x", email: "a@example.com", code: "123456" });
     expect(res.status).toBe(400);
     expect((await started.browser.post("/signup", { interaction: "forged" })).status).toBe(400);
