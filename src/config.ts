@@ -92,6 +92,27 @@ export interface Config {
   readonly clientSecretKey: string | null;
   /** CIBA (OpenID CIBA Core 1.0): see CibaConfig. */
   readonly ciba: CibaConfig;
+  /** Email codes, magic links, sign-up and password reset: see EmailConfig. */
+  readonly email: EmailConfig;
+}
+
+/** Email (README "Email: codes, magic links, sign-up and password reset"). */
+export interface EmailConfig {
+  /** Which adapter sends: the development mailbox, Cloudflare's send_email binding, or an HTTP mail API. */
+  readonly sender: "dev" | "cloudflare" | "http";
+  /** The From address of every message. */
+  readonly from: string;
+  /** EMAIL_HTTP_URL / EMAIL_HTTP_KEY (Worker secret): the HTTP mail API's send endpoint and bearer key. */
+  readonly httpUrl: string | null;
+  readonly httpKey: string | null;
+  /** Lifetime of an emailed code, magic link or reset code. */
+  readonly codeTtlS: number;
+  /** Wrong codes that kill a code. */
+  readonly maxAttempts: number;
+  /** GET /dev/mail lists the development mailbox (local development only). */
+  readonly devMailbox: boolean;
+  /** Self-service sign-up at /signup. */
+  readonly signup: boolean;
 }
 
 /** Client-initiated backchannel authentication (README "Client-initiated backchannel authentication"). */
@@ -264,6 +285,7 @@ export function parseConfig(env: Partial<Env>): Config {
     requirePar: parseSwitch("REQUIRE_PAR", env.REQUIRE_PAR, false),
     clientSecretKey: parseSecretKey(env.CLIENT_SECRET_KEY),
     ciba: parseCiba(env),
+    email: parseEmail(env),
   });
 }
 
@@ -297,6 +319,36 @@ function parseCiba(env: Partial<Env>): CibaConfig {
     notifierUrl,
     notifierSecret,
     devListing: parseSwitch("CIBA_DEV_LISTING", env.CIBA_DEV_LISTING, false),
+  });
+}
+
+function parseEmail(env: Partial<Env>): EmailConfig {
+  const sender = parseChoice("EMAIL_SENDER", env.EMAIL_SENDER, ["dev", "cloudflare", "http"] as const);
+  const httpUrl = env.EMAIL_HTTP_URL?.trim() || null;
+  const httpKey = env.EMAIL_HTTP_KEY?.trim() || null;
+  if (sender === "http") {
+    let url: URL | null = null;
+    try {
+      url = new URL(httpUrl ?? "");
+    } catch {
+      // reported below
+    }
+    if (!url || (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname)))) {
+      throw new ConfigError("EMAIL_HTTP_URL", "is required with EMAIL_SENDER=http: the mail API's https send endpoint");
+    }
+    if (!httpKey) throw new ConfigError("EMAIL_HTTP_KEY", "is required with EMAIL_SENDER=http (a Worker secret: the mail API's bearer key)");
+  }
+  const from = env.EMAIL_FROM?.trim() || "no-reply@authshard.localhost";
+  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(from)) throw new ConfigError("EMAIL_FROM", "must be a plain email address");
+  return Object.freeze({
+    sender,
+    from,
+    httpUrl,
+    httpKey,
+    codeTtlS: parseInteger("EMAIL_CODE_TTL_S", env.EMAIL_CODE_TTL_S, 600, 60, 3_600),
+    maxAttempts: parseInteger("EMAIL_CODE_MAX_ATTEMPTS", env.EMAIL_CODE_MAX_ATTEMPTS, 5, 1, 20),
+    devMailbox: parseSwitch("DEV_MAILBOX", env.DEV_MAILBOX, false),
+    signup: parseSwitch("SIGNUP", env.SIGNUP, false),
   });
 }
 

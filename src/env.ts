@@ -4,6 +4,7 @@ import type { UserShardActor } from "./actors/user-shard/actor";
 import type { AuditMessage } from "./audit/message";
 import type { BackchannelJob } from "./backchannel/message";
 import type { CibaJob } from "./ciba/message";
+import type { EmailJob } from "./email/message";
 
 /** Bindings and variables of the worker (wrangler.jsonc, .dev.vars, secrets). */
 export interface Env {
@@ -17,6 +18,10 @@ export interface Env {
   LOGOUT_QUEUE: Queue<BackchannelJob>;
   /** CIBA notifications (authentication device, client ping and push) from the shards' outboxes. */
   NOTIFY_QUEUE: Queue<CibaJob>;
+  /** Email jobs (src/email): codes, magic links and resets leave the request path through this queue. */
+  EMAIL_QUEUE: Queue<EmailJob>;
+  /** Cloudflare Email Service (EMAIL_SENDER=cloudflare): the send_email binding, production only. */
+  EMAIL?: SendEmail;
   /** Audit archive: gzip NDJSON objects partitioned by day and hour. */
   AUDIT_ARCHIVE: R2Bucket;
   /** Bucket backups (`npm run shards -- backup`). */
@@ -82,6 +87,15 @@ export interface Env {
   CIBA_DEV_LISTING?: string;
   /** client_secret_jwt (RFC 7523 §2.2): base64url of 32 random bytes, the AES-256-GCM key that seals those clients' secrets at rest. A Worker secret. */
   CLIENT_SECRET_KEY?: string;
+  /** Email (src/config.ts EmailConfig): sender, From, the HTTP mail API, lifetimes, dev mailbox, sign-up. */
+  EMAIL_SENDER?: string;
+  EMAIL_FROM?: string;
+  EMAIL_HTTP_URL?: string;
+  EMAIL_HTTP_KEY?: string;
+  EMAIL_CODE_TTL_S?: string;
+  EMAIL_CODE_MAX_ATTEMPTS?: string;
+  DEV_MAILBOX?: string;
+  SIGNUP?: string;
   /** "1" turns on load/metrics mode (src/router/metrics.ts): call counting and /admin/metrics. */
   METRICS?: string;
   /** Secret key of pairwise subject identifiers (OIDC Core §8.1); a fixed default on a loopback issuer only. */

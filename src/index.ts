@@ -7,6 +7,7 @@ import { app } from "./router/app";
 import { deliverBackchannel, registryTargets } from "./router/logout/backchannel";
 import { loadConfig } from "./config";
 import { deliverCibaBatch } from "./router/ciba/deliver";
+import { deliverEmailBatch } from "./email/deliver";
 import { CallCounter, countedFetch, countingEnv, countSqlRows, metricsEnabled } from "./router/metrics";
 
 export { KeyManagerActor } from "./actors/key-manager/actor";
@@ -45,6 +46,11 @@ export default {
     // CIBA notifications: the authentication device, client ping and push (and their dead letters).
     if (/-notify(-dlq)?$/.test(batch.queue)) {
       await deliverCibaBatch(batch, workerEnv, { deadLetter: batch.queue.endsWith("-dlq") });
+      return;
+    }
+    // Email: codes, magic links and password resets (and their dead letters).
+    if (/-email(-dlq)?$/.test(batch.queue)) {
+      await deliverEmailBatch(batch, workerEnv, { deadLetter: batch.queue.endsWith("-dlq") });
       return;
     }
     if (!metrics) {

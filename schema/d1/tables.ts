@@ -146,3 +146,16 @@ export const clientSealedSecrets = sqliteTable("client_sealed_secrets", {
   sealed: text("sealed").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/**
+ * Email (src/email): the development mailbox, GET /dev/mail. Written only by the "dev"
+ * sender (EMAIL_SENDER=dev, for `npm start` and the tests) and kept to the newest
+ * messages; empty in a deployment that sends real email.
+ */
+export const devMailbox = sqliteTable("dev_mailbox", {
+  id: text("id").primaryKey(),
+  to: text("to_address").notNull(),
+  subject: text("subject").notNull(),
+  body: text("body").notNull(),
+  createdAt: integer("created_at").notNull(),
+});

@@ -351,3 +351,32 @@ export const spentAssertions = sqliteTable(
   },
   (t) => [index("spent_assertions_bucket").on(t.bucket), index("spent_assertions_expiry").on(t.expiresAt)],
 );
+
+/**
+ * Email sign-in codes, magic links, password resets and sign-up codes, in the user's bucket
+ * (for a sign-up, the bucket of the id the account will get). The row is
+ * found by the hash of the handle the asking browser holds in a cookie (so the code works
+ * only there), or by the hash of the emailed link's secret. Single use (used_at), a few
+ * wrong codes kill it (attempts), short-lived (expires_at). Only hashes are stored.
+ */
+export const emailChallenges = sqliteTable(
+  "email_challenges",
+  {
+    handleHash: text("handle_hash").primaryKey(),
+    bucket: integer("bucket").notNull(),
+    userId: text("user_id").notNull(),
+    // signin | reset | signup
+    purpose: text("purpose").notNull(),
+    codeHash: text("code_hash").notNull(),
+    linkHash: text("link_hash").notNull(),
+    // The signed interaction (pending authorization request) a magic link continues; null for a reset.
+    interaction: text("interaction"),
+    // Sign-up: the account to create once the code proves the address (JSON: email, name, password verifier).
+    pendingUser: text("pending_user"),
+    attempts: integer("attempts").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [index("email_challenges_link").on(t.linkHash), index("email_challenges_bucket").on(t.bucket), index("email_challenges_expiry").on(t.expiresAt)],
+);

@@ -34,8 +34,9 @@ import { authorizeWithSession, completeLogin, grantConsent, loginChallenge } fro
 import { findUser, insertUser, passwordCredential, setDisabled, toView } from "./users";
 import { withRequestId } from "./request-context";
 import { TRACED_METHODS, type TracedMethod } from "./api";
+import { redeemEmailSignIn, resetPassword, startEmailChallenge } from "./email";
 import type {
-  AssertionGrant, AssertionGrantInput, AuthorizationAsk, Authorized, BucketBackup, BucketChecksum, BucketDelta, BucketDigest, BucketInventory, BucketPage, CibaDecision, CibaDelivery, CibaDeliveryInput, CibaPending, CibaPoll, CibaPollInput, CibaRequestView, ConsentView, CopyCursor, DeviceApprover, DeviceDecision, DeviceGrantInput, DevicePoll, DevicePollInput, DeviceRedeemInput, DeviceRedeemed, DeviceRequestView, DpopProofRecord, EndContext, Ended, IntrospectRefreshInput, LoadReport, LoginChallenge, LoginOutcome, NewCibaRequest, NewDeviceRequest, NewPushedRequest, NewSession, NewUser, PushedRequest, RedeemInput, Redeemed, RefreshIntrospection, RestoreInput, RestoreOutcome, RevokeAccessInput, RevokeRefreshInput, Revoked, RollbackScheduled, RollbackTarget, RotateInput, Rotated, Row, SessionView, ShardStats, SpendAssertionInput, SweepResult, TablePage, TakePushedInput, UserShardApi, UserView,
+  AssertionGrant, AssertionGrantInput, AuthorizationAsk, Authorized, BucketBackup, BucketChecksum, BucketDelta, BucketDigest, BucketInventory, BucketPage, CibaDecision, CibaDelivery, CibaDeliveryInput, CibaPending, CibaPoll, CibaPollInput, CibaRequestView, ConsentView, CopyCursor, DeviceApprover, DeviceDecision, DeviceGrantInput, DevicePoll, DevicePollInput, DeviceRedeemInput, DeviceRedeemed, DeviceRequestView, DpopProofRecord, EmailSignInInput, EmailSignedIn, EndContext, Ended, IntrospectRefreshInput, LoadReport, LoginChallenge, LoginOutcome, NewCibaRequest, NewDeviceRequest, NewEmailChallenge, NewPushedRequest, NewSession, NewUser, PasswordResetInput, PushedRequest, RedeemInput, Redeemed, RefreshIntrospection, RestoreInput, RestoreOutcome, RevokeAccessInput, RevokeRefreshInput, Revoked, RollbackScheduled, RollbackTarget, RotateInput, Rotated, Row, SessionView, ShardStats, SpendAssertionInput, SweepResult, TablePage, TakePushedInput, UserShardApi, UserView,
 } from "./api";
 
 /** Audit events wait at most this long in the outbox before the flush alarm runs. */
@@ -161,6 +162,11 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   deliverCiba(input: CibaDeliveryInput): ShardResult<CibaDelivery> { return this.inBucketRaw(input.bucket, (sql, now) => deliverCibaRequest(sql, input, now)); }
   pendingCiba(): ShardResult<{ requests: CibaPending[] }> { return this.ctx.storage.transactionSync(() => pendingCibaRequests(this.ctx.storage.sql, Date.now())); }
 
+  // Email codes, magic links and password resets (email.ts), in the user's bucket.
+  startEmailChallenge(input: NewEmailChallenge): ShardResult<object> { return this.inBucketRaw(input.bucket, (sql, now) => startEmailChallenge(sql, input, now)); }
+  redeemEmailSignIn(input: EmailSignInInput): ShardResult<EmailSignedIn> { return this.inBucket(input.bucket, (tx, now, sql) => redeemEmailSignIn(tx, sql, input, this.sessionLifetimes, now)); }
+  resetPassword(input: PasswordResetInput): ShardResult<{ ended: string[] }> { return this.inBucket(input.bucket, (tx, now, sql) => resetPassword(tx, sql, input, now)); }
+
   // JWT assertions (RFC 7523): a jti spent once, in the bucket its (issuer, jti) hashes to, or
   // spent together with the grant it becomes, in the user's bucket (JWT bearer grant).
   spendAssertion(input: SpendAssertionInput): ShardResult<object> { return this.inBucketRaw(input.bucket, (sql, now) => spendAssertion(sql, input, now)); }
@@ -177,14 +183,10 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   }
 
   /** /revoke with an access token: remembered by jti until its expiry, if it is the caller's. */
-  revokeAccess(input: RevokeAccessInput): ShardResult<Revoked> {
-    return this.inBucket(input.bucket, (tx, now) => revokeAccess(tx, input, now));
-  }
+  revokeAccess(input: RevokeAccessInput): ShardResult<Revoked> { return this.inBucket(input.bucket, (tx, now) => revokeAccess(tx, input, now)); }
 
   /** /revoke with a refresh token (current or retired): the whole family ends, if it is the caller's. */
-  revokeRefresh(input: RevokeRefreshInput): ShardResult<Revoked> {
-    return this.inBucketRaw(input.bucket, (sql, now) => revokeRefresh(sql, input, now));
-  }
+  revokeRefresh(input: RevokeRefreshInput): ShardResult<Revoked> { return this.inBucketRaw(input.bucket, (sql, now) => revokeRefresh(sql, input, now)); }
 
   /** /introspect with an access token: live exactly when /userinfo would accept it. Writes nothing. */
   introspectAccess(bucket: number, userId: string, grantId: string, jti: string): ShardResult<{ active: boolean }> {
@@ -212,21 +214,13 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   }
 
   /** A user's sessions for operators, newest first. Writes nothing. */
-  listSessions(bucket: number, userId: string): ShardResult<{ sessions: SessionView[] }> {
-    return this.inBucket(bucket, (tx, now) => listSessions(tx, bucket, userId, now));
-  }
+  listSessions(bucket: number, userId: string): ShardResult<{ sessions: SessionView[] }> { return this.inBucket(bucket, (tx, now) => listSessions(tx, bucket, userId, now)); }
 
   // Bucket mover (mover.ts), driven by ShardDirectoryActor: copies land only on
   // a shard that holds the bucket as incoming; rows are dropped only by a shard that gave it away.
-  exportBucket(bucket: number, from: CopyCursor | null, limit: number): ShardResult<BucketPage> {
-    return mover.exportBucket(this.ctx.storage.sql, bucket, from, limit);
-  }
-  importRows(bucket: number, pages: TablePage[]): ShardResult<{ imported: number }> {
-    return mover.importRows(this.ctx.storage, bucket, pages);
-  }
-  bucketDigest(bucket: number, tables?: string[]): ShardResult<{ digest: BucketDigest }> {
-    return mover.bucketDigest(this.ctx.storage.sql, bucket, tables);
-  }
+  exportBucket(bucket: number, from: CopyCursor | null, limit: number): ShardResult<BucketPage> { return mover.exportBucket(this.ctx.storage.sql, bucket, from, limit); }
+  importRows(bucket: number, pages: TablePage[]): ShardResult<{ imported: number }> { return mover.importRows(this.ctx.storage, bucket, pages); }
+  bucketDigest(bucket: number, tables?: string[]): ShardResult<{ digest: BucketDigest }> { return mover.bucketDigest(this.ctx.storage.sql, bucket, tables); }
   bucketChecksum(bucket: number): Promise<ShardResult<{ checksum: BucketChecksum }>> {
     return mover.bucketChecksum(this.ctx.storage.sql, bucket);
   }
@@ -236,9 +230,7 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   applyDelta(bucket: number, delta: BucketDelta): Promise<ShardResult<{ checksum: BucketChecksum }>> {
     return mover.applyDelta(this.ctx.storage, bucket, delta);
   }
-  dropBucket(bucket: number, limit: number): ShardResult<{ deleted: number; more: boolean }> {
-    return mover.dropBucket(this.ctx.storage, bucket, limit);
-  }
+  dropBucket(bucket: number, limit: number): ShardResult<{ deleted: number; more: boolean }> { return mover.dropBucket(this.ctx.storage, bucket, limit); }
   bucketInventory(first: number, last: number): Promise<ShardResult<BucketInventory>> {
     return mover.bucketInventory(this.ctx.storage.sql, first, last);
   }

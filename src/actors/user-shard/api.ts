@@ -24,6 +24,8 @@ export type * from "./api/ciba.ts";
 export type * from "./api/assertions.ts";
 import type { IntrospectRefreshInput, RefreshIntrospection, RevokeAccessInput, RevokeRefreshInput, Revoked } from "./api/revocation.ts";
 export type * from "./api/revocation.ts";
+import type { NewEmailChallenge, EmailSignInInput, EmailSignedIn, PasswordResetInput } from "./api/email.ts";
+export type * from "./api/email.ts";
 
 
 export interface UserShardApi {
@@ -78,6 +80,10 @@ export interface UserShardApi {
   endAllSessions(bucket: number, userId: string, context: EndContext): ShardResult<{ ended: string[] }>;
   listSessions(bucket: number, userId: string): ShardResult<{ sessions: SessionView[] }>;
   listConsents(bucket: number, userId: string): ShardResult<{ consents: ConsentView[] }>;
+  /** Email codes and magic links (sign-in) and reset codes: stored, then spent once in the asking browser. */
+  startEmailChallenge(input: NewEmailChallenge): ShardResult<object>;
+  redeemEmailSignIn(input: EmailSignInInput): ShardResult<EmailSignedIn>;
+  resetPassword(input: PasswordResetInput): ShardResult<{ ended: string[] }>;
   revokeConsent(bucket: number, userId: string, clientId: string): ShardResult<{ revoked: boolean; grants: number }>;
   // The bucket mover, driven by ShardDirectoryActor.
   exportBucket(bucket: number, from: CopyCursor | null, limit: number): ShardResult<BucketPage>;

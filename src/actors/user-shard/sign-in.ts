@@ -35,7 +35,7 @@ export function loginChallenge(tx: ShardTx, bucket: number, userId: string, now:
 }
 
 /** With a live session (after sign-in or consent): consent check, then the code. */
-function issueOrAskConsent(tx: ShardTx, sql: SqlStorage, session: SessionRow, ask: AuthorizationAsk, now: number): ShardResult<Authorized> {
+export function issueOrAskConsent(tx: ShardTx, sql: SqlStorage, session: SessionRow, ask: AuthorizationAsk, now: number): ShardResult<Authorized> {
   const user = findUser(tx, session.bucket, session.userId);
   if (!user || user.disabled) return fail("login_required", "the user is disabled");
   const granted = grantedScopes(tx, session.bucket, session.userId, ask.clientId);

@@ -50,6 +50,9 @@ export function sweepOnce(db: ShardDb, limits: SweepLimits, now: number, sql: Sq
     return rows.length;
   });
 
+  // Email codes, magic links and resets: dead at their expiry, used or not.
+  deleted.email_challenges = db.transaction(() => sql.exec("DELETE FROM email_challenges WHERE handle_hash IN (SELECT handle_hash FROM email_challenges WHERE expires_at < ? LIMIT ?)", keepUntil, SWEEP_BATCH).rowsWritten);
+
   deleted.sessions = db.transaction((tx) => {
     const rows = tx
       .select({ k: sessions.idHash })

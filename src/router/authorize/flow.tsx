@@ -86,7 +86,7 @@ export async function showLogin(
 ): Promise<Response> {
   const interaction = await signInteraction(env, config, csrfCookie(c, config), req);
   const security = pageHeaders(c, req);
-  return c.html(<LoginPage security={security} clientName={client.clientName} interaction={interaction} email={email} error={error} />, status);
+  return c.html(<LoginPage security={security} clientName={client.clientName} interaction={interaction} email={email} error={error} signup={config.email.signup} />, status);
 }
 
 export async function showConsent(

@@ -2,6 +2,9 @@ import { Hono } from "hono/tiny";
 import { devicePage } from "../device/page";
 import { cibaApprovalPage } from "../ciba/page";
 import { cibaDevListing } from "../ciba/dev-listing";
+import { emailSignIn } from "../email/sign-in";
+import { signUp } from "../email/sign-up";
+import { devMailboxPage } from "../email/dev-mailbox";
 import { authorizeEndpoint } from "../endpoints/authorize";
 import { consentEndpoint } from "../endpoints/consent";
 import { loginEndpoint } from "../endpoints/login";
@@ -43,6 +46,28 @@ export const pages = new Hono<PagesEnv>()
   .on("GET", "/ciba", limitByAddress(PAGES_IP))
   .on("POST", "/ciba", limitByAddress(CREDENTIAL_FORMS_IP))
   .route("/", cibaApprovalPage)
-  .route("/", cibaDevListing);
+  .route("/", cibaDevListing)
+  // Email codes, magic links, password reset and sign-up (src/router/email): each form a credential
+  // form, and the dev mailbox. One path segment each: the shared pages' forms post to relative URLs.
+  .use("/email-login", noStore())
+  .use("/email-code", noStore())
+  .use("/email-link", noStore())
+  .use("/forgot-password", noStore())
+  .use("/reset-password", noStore())
+  .use("/signup-start", noStore())
+  .use("/signup", noStore())
+  .use("/signup-code", noStore())
+  .use("/dev/mail", noStore())
+  .on("POST", "/email-login", limitByAddress(CREDENTIAL_FORMS_IP))
+  .on("POST", "/email-code", limitByAddress(CREDENTIAL_FORMS_IP))
+  .on("POST", "/forgot-password", limitByAddress(CREDENTIAL_FORMS_IP))
+  .on("POST", "/reset-password", limitByAddress(CREDENTIAL_FORMS_IP))
+  .on("POST", "/signup-start", limitByAddress(CREDENTIAL_FORMS_IP))
+  .on("POST", "/signup", limitByAddress(CREDENTIAL_FORMS_IP))
+  .on("POST", "/signup-code", limitByAddress(CREDENTIAL_FORMS_IP))
+  .on("GET", "/email-link", limitByAddress(CREDENTIAL_FORMS_IP))
+  .route("/", emailSignIn)
+  .route("/", signUp)
+  .route("/", devMailboxPage);
 
 pages.onError(pageOnError);

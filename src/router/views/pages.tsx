@@ -7,6 +7,8 @@ export interface LoginPageProps {
   interaction: string;
   email: string;
   error: string | null;
+  /** Self-service sign-up is on (SIGNUP): a "Create an account" button. */
+  signup?: boolean;
 }
 
 export function LoginPage(props: LoginPageProps) {
@@ -22,6 +24,10 @@ export function LoginPage(props: LoginPageProps) {
       <form method="post" action="login">
         <input type="hidden" name="interaction" value={props.interaction} />
         <CredentialFields email={props.email} />
+        {/* Email sign-in and reset (src/router/email): the same form, sent elsewhere, password not needed. */}
+        <button type="submit" class="secondary" formaction="email-login" formnovalidate>Email me a code</button>
+        <button type="submit" class="secondary" formaction="forgot-password" formnovalidate>Forgot password?</button>
+        {props.signup ? <button type="submit" class="secondary" formaction="signup-start" formnovalidate>Create an account</button> : null}
       </form>
     </Layout>
   );
