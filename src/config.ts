@@ -92,6 +92,16 @@ export interface Config {
   readonly clientSecretKey: string | null;
   /** CIBA (OpenID CIBA Core 1.0): see CibaConfig. */
   readonly ciba: CibaConfig;
+  /** Two-factor sign-in (README "Two-factor sign-in (TOTP)"): see MfaConfig. */
+  readonly mfa: MfaConfig;
+}
+
+/** Two-factor sign-in with TOTP (RFC 6238). */
+export interface MfaConfig {
+  /** MFA_SECRET_KEY: the AES-256-GCM key TOTP secrets are sealed with in the shard (base64url, 32 bytes); null: TOTP enrolment is refused. */
+  readonly secretKey: string | null;
+  /** MFA_REQUIRED=on: every sign-in needs the second factor, whatever the client asks. */
+  readonly required: boolean;
 }
 
 /** Client-initiated backchannel authentication (README "Client-initiated backchannel authentication"). */
@@ -264,7 +274,22 @@ export function parseConfig(env: Partial<Env>): Config {
     requirePar: parseSwitch("REQUIRE_PAR", env.REQUIRE_PAR, false),
     clientSecretKey: parseSecretKey(env.CLIENT_SECRET_KEY),
     ciba: parseCiba(env),
+    mfa: parseMfa(env, loopback),
   });
+}
+
+/**
+ * TOTP needs the secret itself (a hash cannot compute codes), so it is sealed with
+ * MFA_SECRET_KEY. Local runs (a loopback issuer) get a fixed key, like PAIRWISE_SALT;
+ * a public issuer must be given its own, and without one nobody can enrol.
+ */
+const DEV_MFA_SECRET_KEY = "YXV0aHNoYXJkLWxvY2FsLWRldi1tZmEta2V5LW5vdCE";
+
+function parseMfa(env: Partial<Env>, loopback: boolean): MfaConfig {
+  const raw = env.MFA_SECRET_KEY?.trim() ?? "";
+  if (raw !== "" && !/^[A-Za-z0-9_-]{43}$/.test(raw)) throw new ConfigError("MFA_SECRET_KEY", "must be base64url of 32 random bytes (43 characters), e.g. from `openssl rand -base64 32 | tr '+/' '-_' | tr -d =`");
+  const secretKey = raw !== "" ? raw : loopback ? DEV_MFA_SECRET_KEY : null;
+  return Object.freeze({ secretKey, required: parseSwitch("MFA_REQUIRED", env.MFA_REQUIRED, false) });
 }
 
 /** A secret for an HMAC key: long enough to be one (32 characters), or unset. */

@@ -2,6 +2,7 @@ import { getTableName, type Table } from "drizzle-orm";
 import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import { authCodes, cibaRequests, consents, credentials, deviceRequests, dpopProofs, grants, outbox, refreshTokens, revokedTokens, sessions, spentAssertions, users } from "./tables";
 import { pushedRequests } from "./tables";
+import { recoveryCodes, totpFactors } from "./tables";
 
 /**
  * Every per-user table of UserShardActor, with its primary-key columns. Each has a
@@ -43,6 +44,9 @@ export const PER_USER_TABLES: readonly PerUserTable[] = [
   entry(pushedRequests),
   entry(cibaRequests),
   entry(spentAssertions),
+  // Two-factor sign-in
+  entry(totpFactors),
+  entry(recoveryCodes),
 ];
 
 /**

@@ -33,6 +33,9 @@ import type { SessionLifetimes } from "./sessions";
 import { authorizeWithSession, completeLogin, grantConsent, loginChallenge } from "./sign-in";
 import { findUser, insertUser, passwordCredential, setDisabled, toView } from "./users";
 import { withRequestId } from "./request-context";
+import { completeSecondFactor, secondFactorChallenge } from "./second-factor";
+import { accountAction, accountOverview } from "./account";
+import type { AccountAction, AccountActionResult, AccountOverview, SecondFactorChallenge, SecondFactorProof, SecondFactorTarget } from "./api";
 import { TRACED_METHODS, type TracedMethod } from "./api";
 import type {
   AssertionGrant, AssertionGrantInput, AuthorizationAsk, Authorized, BucketBackup, BucketChecksum, BucketDelta, BucketDigest, BucketInventory, BucketPage, CibaDecision, CibaDelivery, CibaDeliveryInput, CibaPending, CibaPoll, CibaPollInput, CibaRequestView, ConsentView, CopyCursor, DeviceApprover, DeviceDecision, DeviceGrantInput, DevicePoll, DevicePollInput, DeviceRedeemInput, DeviceRedeemed, DeviceRequestView, DpopProofRecord, EndContext, Ended, IntrospectRefreshInput, LoadReport, LoginChallenge, LoginOutcome, NewCibaRequest, NewDeviceRequest, NewPushedRequest, NewSession, NewUser, PushedRequest, RedeemInput, Redeemed, RefreshIntrospection, RestoreInput, RestoreOutcome, RevokeAccessInput, RevokeRefreshInput, Revoked, RollbackScheduled, RollbackTarget, RotateInput, Rotated, Row, SessionView, ShardStats, SpendAssertionInput, SweepResult, TablePage, TakePushedInput, UserShardApi, UserView,
@@ -119,6 +122,20 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   /** Sign-in, step 2: record the outcome; on success open a session and continue the authorization. */
   completeLogin(bucket: number, userId: string, passwordOk: boolean, session: NewSession, ask: AuthorizationAsk): ShardResult<LoginOutcome> {
     return this.inBucket(bucket, (tx, now, sql) => completeLogin(tx, sql, bucket, userId, passwordOk, session, ask, this.sessionLifetimes, now));
+  }
+
+  // Two-factor sign-in (second-factor.ts, account.ts): the code page's check, and the account page.
+  secondFactorChallenge(bucket: number, userId: string): ShardResult<SecondFactorChallenge> {
+    return this.inBucket(bucket, (tx, now) => secondFactorChallenge(tx, bucket, userId, now));
+  }
+  completeSecondFactor(bucket: number, userId: string, proof: SecondFactorProof, target: SecondFactorTarget, ask: AuthorizationAsk): ShardResult<LoginOutcome> {
+    return this.inBucket(bucket, (tx, now, sql) => completeSecondFactor(tx, sql, bucket, userId, proof, target, ask, this.sessionLifetimes, now));
+  }
+  accountOverview(bucket: number, sessionHash: string): ShardResult<AccountOverview> {
+    return this.inBucket(bucket, (tx, now) => accountOverview(tx, bucket, sessionHash, now));
+  }
+  accountAction(bucket: number, sessionHash: string, action: AccountAction): ShardResult<AccountActionResult> {
+    return this.inBucket(bucket, (tx, now) => accountAction(tx, bucket, sessionHash, action, now));
   }
 
   /** /authorize with a session cookie: session, max_age and consent checked, code stored — one transaction. */

@@ -11,6 +11,8 @@ import { limitByAddress } from "../rate-limit/middleware";
 import { CREDENTIAL_FORMS_IP, PAGES_IP } from "../rate-limit/rules";
 import type { PagesEnv } from "./env";
 import { pageOnError } from "./errors";
+import { secondFactorEndpoint } from "../mfa/step";
+import { accountPage } from "../account/page";
 
 /**
  * The endpoints a person's browser visits: one sub-app with one error handler
@@ -43,6 +45,15 @@ export const pages = new Hono<PagesEnv>()
   .on("GET", "/ciba", limitByAddress(PAGES_IP))
   .on("POST", "/ciba", limitByAddress(CREDENTIAL_FORMS_IP))
   .route("/", cibaApprovalPage)
-  .route("/", cibaDevListing);
+  .route("/", cibaDevListing)
+  // Two-factor sign-in (src/router/mfa): each code is a guess, limited like the password form.
+  .use("/login/second-factor", noStore())
+  .on("POST", "/login/second-factor", limitByAddress(CREDENTIAL_FORMS_IP))
+  .route("/", secondFactorEndpoint)
+  // The account page (src/router/account): its forms include the sign-in and code forms.
+  .use("/account", noStore())
+  .on("GET", "/account", limitByAddress(PAGES_IP))
+  .on("POST", "/account", limitByAddress(CREDENTIAL_FORMS_IP))
+  .route("/", accountPage);
 
 pages.onError(pageOnError);
