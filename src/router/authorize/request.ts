@@ -155,7 +155,7 @@ export function validateRequest(params: Params, client: RegisteredClient, redire
     loginHint: loginHint !== null && loginHint.length <= 254 ? loginHint : null,
     ...dpopJktOf(params),
     claims: claimsOf(params),
-    ...mfaAskedOf(params),
+    ...mfaAskedOf(params, client),
   };
 }
 
@@ -163,7 +163,8 @@ export function validateRequest(params: Params, client: RegisteredClient, redire
  * OIDC Core §3.1.2.1 acr_values, and §5.5.1.1 an essential acr claim: asking for the MFA
  * class only means the user must give the second factor, even with a live password session.
  */
-function mfaAskedOf(params: Params): { mfa?: true } {
+function mfaAskedOf(params: Params, client: RegisteredClient): { mfa?: true } {
+  if (client.mfaRequired) return { mfa: true };
   const acrValues = params.get("acr_values");
   if (acrValues !== undefined && acrValues.length > 1024) throw redirectError("invalid_request", "acr_values is too long");
   const claims = params.get("claims");

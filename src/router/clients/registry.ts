@@ -71,6 +71,8 @@ export interface RegisteredClient {
   tokenEndpointAuthSigningAlg: AssertionAlg | null;
   requestObjectSigningAlg: AssertionAlg | null;
   requireSignedRequestObject: boolean;
+  /** Two-factor sign-in: every sign-in to this client needs the second factor. */
+  mfaRequired: boolean;
 }
 
 interface Entry {
@@ -245,5 +247,6 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     tokenEndpointAuthSigningAlg: row.tokenEndpointAuthSigningAlg as AssertionAlg | null,
     requestObjectSigningAlg: row.requestObjectSigningAlg as AssertionAlg | null,
     requireSignedRequestObject: row.requireSignedRequestObject,
+    mfaRequired: row.mfaRequired,
   });
 }

@@ -41,6 +41,8 @@ export interface ClientView {
   token_endpoint_auth_signing_alg: string | null;
   request_object_signing_alg: string | null;
   require_signed_request_object: boolean;
+  /** Two-factor sign-in: every sign-in to this client needs the second factor. */
+  mfa_required: boolean;
   /** Registered through POST /register (RFC 7591); such a client also answers at /register/:id. */
   registered_dynamically: boolean;
   /** The initial access token it registered with; null for open registration and operator clients. */
@@ -89,6 +91,7 @@ export function clientView(row: ClientRow): ClientView {
     token_endpoint_auth_signing_alg: row.tokenEndpointAuthSigningAlg,
     request_object_signing_alg: row.requestObjectSigningAlg,
     require_signed_request_object: row.requireSignedRequestObject,
+    mfa_required: row.mfaRequired,
     registered_dynamically: row.registrationTokenHash !== null,
     initial_access_token_id: row.initialTokenId,
     metadata: row.metadata,
@@ -124,7 +127,9 @@ export const COLUMNS =
   // Encrypted ID tokens and signed/encrypted UserInfo.
   ", id_token_encrypted_response_alg, id_token_encrypted_response_enc, userinfo_signed_response_alg, userinfo_encrypted_response_alg, userinfo_encrypted_response_enc" +
   // JWT assertions (RFC 7523, RFC 9101)
-  ", token_endpoint_auth_signing_alg, request_object_signing_alg, require_signed_request_object";
+  ", token_endpoint_auth_signing_alg, request_object_signing_alg, require_signed_request_object" +
+  // Two-factor sign-in
+  ", mfa_required";
 
 /**
  * The writable columns after client_id, in COLUMNS order (secret_hash is written on its
@@ -169,6 +174,8 @@ export const SETTINGS = [
   "userinfo_signed_response_alg",
   "userinfo_encrypted_response_alg",
   "userinfo_encrypted_response_enc",
+  // Two-factor sign-in
+  "mfa_required",
 ] as const;
 
 export interface StoredClient {
@@ -213,6 +220,7 @@ export interface StoredClient {
   userinfo_signed_response_alg: string | null;
   userinfo_encrypted_response_alg: string | null;
   userinfo_encrypted_response_enc: string | null;
+  mfa_required: number;
 }
 
 export function rowOf(s: StoredClient): ClientRow {
@@ -258,6 +266,7 @@ export function rowOf(s: StoredClient): ClientRow {
     userinfoSignedResponseAlg: s.userinfo_signed_response_alg,
     userinfoEncryptedResponseAlg: s.userinfo_encrypted_response_alg,
     userinfoEncryptedResponseEnc: s.userinfo_encrypted_response_enc,
+    mfaRequired: s.mfa_required === 1,
   };
 }
 
@@ -301,6 +310,7 @@ export function settingsOf(row: ClientSettings): (string | number | null)[] {
     row.userinfoSignedResponseAlg,
     row.userinfoEncryptedResponseAlg,
     row.userinfoEncryptedResponseEnc,
+    row.mfaRequired ? 1 : 0,
   ];
 }
 

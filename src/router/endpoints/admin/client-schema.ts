@@ -121,6 +121,8 @@ export const clientBody = z
     token_endpoint_auth_signing_alg: z._default(z.nullable(z.enum(ASSERTION_ALGS)), null),
     request_object_signing_alg: z._default(z.nullable(z.enum(ASSERTION_ALGS)), null),
     require_signed_request_object: z._default(z.boolean(), false),
+    // Two-factor sign-in: every sign-in to this client needs the second factor.
+    mfa_required: z._default(z.boolean(), false),
   })
   .check(
     z.superRefine((body, ctx) => {
