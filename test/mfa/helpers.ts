@@ -71,7 +71,7 @@ export async function passwordStep(browser: TestBrowser, params: Record<string, 
 }
 
 export async function submitCode(browser: TestBrowser, page: string, code: string): Promise<Response> {
-  return browser.post("/login/second-factor", { pending: hiddenField(page, "pending"), code });
+  return browser.post("/second-factor", { pending: hiddenField(page, "pending"), code });
 }
 
 /** Allows on the consent page if it is shown; returns the redirect's parameters. */

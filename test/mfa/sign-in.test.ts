@@ -21,7 +21,7 @@ describe("sign-in with TOTP", () => {
     const codePage = await passwordStep(browser, params, user);
     expect(codePage.status).toBe(200);
     const html = await codePage.text();
-    expect(html).toContain('action="/login/second-factor"');
+    expect(html).toContain('action="/second-factor"');
 
     // The password step opened no session: /authorize still shows the login form.
     const again = await (await browser.get(authorizeUrl(params))).text();
@@ -102,8 +102,8 @@ describe("sign-in with TOTP", () => {
     expect((await submitCode(browser, page, "x".repeat(100))).status).toBe(401);
     expect((await submitCode(browser, page, "x".repeat(5000))).status).toBe(400);
     expect((await submitCode(browser, page, "")).status).toBe(401);
-    expect((await browser.post("/login/second-factor", { pending: "not-a-token", code: "123456" })).status).toBe(400);
-    expect((await browser.post("/login/second-factor", { code: "123456" })).status).toBe(400);
+    expect((await browser.post("/second-factor", { pending: "not-a-token", code: "123456" })).status).toBe(400);
+    expect((await browser.post("/second-factor", { code: "123456" })).status).toBe(400);
     // Another browser (no CSRF cookie) cannot use the form.
     expect((await submitCode(new TestBrowser(), page, "123456")).status).toBe(400);
   });

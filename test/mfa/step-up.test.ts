@@ -49,7 +49,7 @@ describe("step-up and MFA policy", () => {
     const res = await browser.get(authorizeUrl(stepUp.params));
     expect(res.status).toBe(200);
     const page = await res.text();
-    expect(page).toContain('action="/login/second-factor"');
+    expect(page).toContain('action="/second-factor"');
     const done = await submitCode(browser, page, codeAt(secret));
     const { claims } = await idTokenClaims(clientId, redirectParams(done), stepUp.verifier, stepUp.nonce);
     expect(claims.sub).toBe(user.id);
@@ -62,7 +62,7 @@ describe("step-up and MFA policy", () => {
     await enrolWith(browser);
     const claimsParam = JSON.stringify({ id_token: { acr: { essential: true, values: [ACR_MFA] } } });
     const res = await browser.get(authorizeUrl((await authorizeParams(clientId, { claims: claimsParam })).params));
-    expect(await res.text()).toContain('action="/login/second-factor"');
+    expect(await res.text()).toContain('action="/second-factor"');
   });
 
   it("prompt=none with an acr the session does not meet → unmet_authentication_requirements, nothing issued", async () => {

@@ -51,7 +51,7 @@ export async function secondFactorStep(c: Context, env: Env, config: Config, cli
   return showCodePage(c, env, config, client, { req, userId: result.userId, bucket: bucketOf(result.userId), sid: result.sid }, null, 200);
 }
 
-/** POST /login/second-factor: the code form. Two shard calls, like the password: read the sealed secret, then check and complete. */
+/** POST /second-factor: the code form. Two shard calls, like the password: read the sealed secret, then check and complete. */
 async function submitCode(c: Context<PagesEnv>): Promise<Response> {
   const config = c.var.config;
   const form = await formParams(c);
@@ -86,4 +86,4 @@ async function submitCode(c: Context<PagesEnv>): Promise<Response> {
   return afterShard(c, c.env, config, client, req, code, result as Exclude<typeof result, { outcome: "rejected" }>);
 }
 
-export const secondFactorEndpoint = new Hono<PagesEnv>().post("/login/second-factor", submitCode);
+export const secondFactorEndpoint = new Hono<PagesEnv>().post("/second-factor", submitCode);

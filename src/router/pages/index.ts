@@ -47,8 +47,8 @@ export const pages = new Hono<PagesEnv>()
   .route("/", cibaApprovalPage)
   .route("/", cibaDevListing)
   // Two-factor sign-in (src/router/mfa): each code is a guess, limited like the password form.
-  .use("/login/second-factor", noStore())
-  .on("POST", "/login/second-factor", limitByAddress(CREDENTIAL_FORMS_IP))
+  .use("/second-factor", noStore())
+  .on("POST", "/second-factor", limitByAddress(CREDENTIAL_FORMS_IP))
   .route("/", secondFactorEndpoint)
   // The account page (src/router/account): its forms include the sign-in and code forms.
   .use("/account", noStore())

@@ -13,7 +13,8 @@ export function SecondFactorPage(props: { security: PageSecurity; clientName: st
           {props.error}
         </p>
       ) : null}
-      <form method="post" action="/login/second-factor">
+      {/* Top-level, like /login: the consent page that may follow posts to the relative "consent". */}
+      <form method="post" action="/second-factor">
         <input type="hidden" name="pending" value={props.pending} />
         <label for="code">Code</label>
         <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required autofocus />
