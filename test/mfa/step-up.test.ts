@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../../src/env";
 import { app } from "../../src/router/app";
 import { hiddenField, redirectParams, TestBrowser } from "../helpers/browser";
-import { ORIGIN } from "../helpers/http";
+import { admin, json, ORIGIN } from "../helpers/http";
 import { authorizeUrl, createUser, registerClient } from "../helpers/oidc";
 import { ACR_MFA, authorizeParams, codeAt, idTokenClaims, passwordStep, submitCode, throughConsent, userWithTotp } from "./helpers";
 
@@ -83,6 +83,8 @@ describe("step-up and MFA policy", () => {
 
   it("a client with mfa_required forces the second factor after the password", async () => {
     const strict = (await registerClient("public", { mfa_required: true })).clientId;
+    // The operator API shows the setting back.
+    expect(await json(await admin("GET", `/clients/${strict}`))).toMatchObject({ client: { mfa_required: true } });
     const { user, secret } = await userWithTotp();
     const browser = new TestBrowser();
     // Even a session that is password-only ...

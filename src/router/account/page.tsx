@@ -4,6 +4,7 @@ import { Hono } from "hono/tiny";
 import { renderSVG } from "uqr";
 import type { Config } from "../../config";
 import { sha256 } from "../../oauth/secrets";
+import { bucketOf } from "../../shard/bucket";
 import { newRecoveryCodes, newTotpSecret, openTotpSecret, recoveryCodeHash, sealTotpSecret, totpUri } from "../../oauth/totp";
 import type { AccountAction, AccountOverview } from "../../actors/user-shard/api";
 import { csrfCookie, csrfCookieName } from "../authorize/interaction";
@@ -99,12 +100,12 @@ async function actionFor(c: Context<PagesEnv>, form: Params, account: AccountOve
       if (!config.mfa.secretKey) return { error: "Two-factor sign-in is not available on this server (MFA_SECRET_KEY is not set)." };
       return { action: { kind, sealedSecret: await sealTotpSecret(config.mfa.secretKey, account.userId, newTotpSecret()) } };
     case "confirm_totp": {
-      const proof = await proofFor(c.env, config, 0, account.userId, typed, account.totp.sealedSecret);
+      const proof = await proofFor(c.env, config, bucketOf(account.userId), account.userId, typed, account.totp.sealedSecret);
       const codes = newRecoveryCodes();
       return { action: { kind, step: proof.kind === "totp" ? proof.step : null, recoveryCodeHashes: await Promise.all(codes.map(recoveryCodeHash)) }, codes };
     }
     case "disable_totp":
-      return { action: { kind, proof: await proofFor(c.env, config, 0, account.userId, typed, account.totp.sealedSecret) } };
+      return { action: { kind, proof: await proofFor(c.env, config, bucketOf(account.userId), account.userId, typed, account.totp.sealedSecret) } };
     case "regenerate_recovery_codes": {
       const codes = newRecoveryCodes();
       return { action: { kind, recoveryCodeHashes: await Promise.all(codes.map(recoveryCodeHash)) }, codes };
