@@ -53,14 +53,15 @@ describe("account page", () => {
     expect(withdrawn).not.toContain(`${clientId}:`);
   });
 
-  it("turning TOTP off needs a current code; new recovery codes replace the old ones", async () => {
+  it("new recovery codes and turning TOTP off each need a current code; new recovery codes replace the old ones", async () => {
     const { user, secret, recoveryCodes } = await userWithTotp();
     const browser = new TestBrowser();
     const codeForm = await (await accountSignIn(browser, user)).text();
     const page = await (await browser.get("/account")).text();
     await browser.post("/account", { csrf: /name="csrf" value="([^"]+)"/.exec(page)![1]!, action: "second_factor", pending: /name="pending" value="([^"]+)"/.exec(codeForm)![1]!, code: codeAt(secret) });
 
-    const regenerated = await (await accountForm(browser, "regenerate_recovery_codes")).text();
+    expect((await accountForm(browser, "regenerate_recovery_codes", { code: "" })).status).toBe(400);
+    const regenerated = await (await accountForm(browser, "regenerate_recovery_codes", { code: recoveryCodes[9]! })).text();
     const fresh = [...regenerated.matchAll(/<code>([a-z0-9]{5}-[a-z0-9]{5})<\/code>/g)].map((m) => m[1]!);
     expect(fresh).toHaveLength(10);
     // An old recovery code no longer signs in.

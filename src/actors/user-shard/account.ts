@@ -90,6 +90,9 @@ export function accountAction(tx: ShardTx, bucket: number, sessionHash: string, 
     }
     case "regenerate_recovery_codes": {
       if (!factor || factor.confirmedAt === null) return fail("conflict", "two-factor sign-in is not switched on");
+      // A current code, as for turning TOTP off: else a stolen session could mint recovery codes and then switch it off.
+      const checked = checkProof(tx, factor, action.proof, now);
+      if (!checked.ok) return ok({ outcome: "rejected", retryAfterS: checked.retryAfterS });
       replaceRecoveryCodes(tx, bucket, userId, action.recoveryCodeHashes, now);
       event("mfa.recovery_codes_regenerated");
       return ok({ outcome: "done" });

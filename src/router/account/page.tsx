@@ -86,7 +86,7 @@ async function actionFor(c: Context<PagesEnv>, form: Params, account: AccountOve
   const config = c.var.config;
   const kind = form.get("action");
   const typed = form.get("code") ?? "";
-  const needsCode = kind === "confirm_totp" || kind === "disable_totp";
+  const needsCode = kind === "confirm_totp" || kind === "disable_totp" || kind === "regenerate_recovery_codes";
   if (needsCode && (typed.length === 0 || typed.length > MAX_CODE_LENGTH)) return { error: WRONG_CODE };
   switch (kind) {
     case "end_other_sessions":
@@ -108,7 +108,8 @@ async function actionFor(c: Context<PagesEnv>, form: Params, account: AccountOve
       return { action: { kind, proof: await proofFor(c.env, config, bucketOf(account.userId), account.userId, typed, account.totp.sealedSecret) } };
     case "regenerate_recovery_codes": {
       const codes = newRecoveryCodes();
-      return { action: { kind, recoveryCodeHashes: await Promise.all(codes.map(recoveryCodeHash)) }, codes };
+      const proof = await proofFor(c.env, config, bucketOf(account.userId), account.userId, typed, account.totp.sealedSecret);
+      return { action: { kind, proof, recoveryCodeHashes: await Promise.all(codes.map(recoveryCodeHash)) }, codes };
     }
     default:
       throw new OAuthError("invalid_request", 400, "unknown account action");

@@ -71,11 +71,13 @@ function ConsentsSection(props: AccountPageProps) {
   );
 }
 
-function CodeField() {
+/** Each form's own field (ids differ: the TOTP section can show two forms that ask for a code). */
+function CodeField(props: { id?: string }) {
+  const id = props.id ?? "code";
   return (
     <>
-      <label for="code">Code from your authenticator app</label>
-      <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required />
+      <label for={id}>Code from your authenticator app</label>
+      <input id={id} name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required />
     </>
   );
 }
@@ -100,11 +102,12 @@ function TotpSection(props: AccountPageProps) {
       {totp.enrolled ? (
         <>
           <p id="totp-status">On: signing in asks for a code from your authenticator app. {totp.recoveryCodesLeft} recovery codes left.</p>
-          <Form csrf={props.csrf} action="regenerate_recovery_codes">
+          <Form csrf={props.csrf} action="regenerate_recovery_codes" id="regenerate-recovery-codes">
+            <CodeField id="regenerate-code" />
             <button type="submit" class="secondary">New recovery codes</button>
           </Form>
           <Form csrf={props.csrf} action="disable_totp" id="disable-totp">
-            <CodeField />
+            <CodeField id="disable-code" />
             <button type="submit" class="secondary">Turn off</button>
           </Form>
         </>

@@ -52,6 +52,6 @@ export type AccountAction =
   | { kind: "start_totp"; sealedSecret: string }
   | { kind: "confirm_totp"; step: number | null; recoveryCodeHashes: string[] }
   | { kind: "disable_totp"; proof: SecondFactorProof }
-  | { kind: "regenerate_recovery_codes"; recoveryCodeHashes: string[] };
+  | { kind: "regenerate_recovery_codes"; proof: SecondFactorProof; recoveryCodeHashes: string[] };
 
 export type AccountActionResult = { outcome: "done"; ended?: number; revoked?: boolean } | { outcome: "rejected"; retryAfterS: number };
