@@ -90,6 +90,22 @@ describe("account page", () => {
     expect((await accountForm(browser, "second_factor", { pending: "garbage", code: "1" })).status).toBe(400);
   });
 
+  it("a code entered after TOTP was switched off elsewhere asks to sign in again (401), not a 500", async () => {
+    const { user, secret } = await userWithTotp();
+    const browser = new TestBrowser();
+    const codeForm = await (await accountSignIn(browser, user)).text();
+    // Meanwhile, TOTP is switched off in another browser that has both factors.
+    const other = new TestBrowser();
+    const otherForm = await (await accountSignIn(other, user)).text();
+    const otherPage = await (await other.get("/account")).text();
+    await other.post("/account", { csrf: /name="csrf" value="([^"]+)"/.exec(otherPage)![1]!, action: "second_factor", pending: /name="pending" value="([^"]+)"/.exec(otherForm)![1]!, code: codeAt(secret) });
+    expect((await accountForm(other, "disable_totp", { code: codeAt(secret, 1) })).status).toBe(200);
+    const page = await (await browser.get("/account")).text();
+    const res = await browser.post("/account", { csrf: /name="csrf" value="([^"]+)"/.exec(page)![1]!, action: "second_factor", pending: /name="pending" value="([^"]+)"/.exec(codeForm)![1]!, code: codeAt(secret, -1) });
+    expect(res.status).toBe(401);
+    expect(await res.text()).toContain("Sign in again");
+  });
+
   it("discovery lists both acr values (OIDC Discovery §3 acr_values_supported)", async () => {
     const meta = await json<{ acr_values_supported: string[] }>(await call("/.well-known/openid-configuration"));
     expect(meta.acr_values_supported).toEqual(["1", ACR_MFA]);

@@ -15,6 +15,8 @@ import { shardFailure } from "../shard-errors";
 import { callShard } from "../shards/call";
 import { normalizeEmail } from "../users/email";
 
+const START_AGAIN = "This sign-in can no longer be completed. Sign in again.";
+
 export type AccountSignIn = { signedIn: true } | { pending: string; error: string | null; status: 200 | 401 | 429 } | { error: string; status: 401 | 429 };
 
 /** No client is involved: with forceConsent the shard opens the session and stores no code (as the device page's sign-in). */
@@ -59,6 +61,8 @@ export async function accountSecondFactor(c: Context<PagesEnv>, form: Params): P
   const cookie = mintArtifact("s", pending.bucket);
   const target = { kind: "login" as const, session: { idHash: await sha256(cookie), sid: newId() } };
   const result = await callShard(c.env, config, pending.bucket, (shard) => shard.completeSecondFactor(pending.bucket, pending.userId, proof, target, ACCOUNT_ASK));
+  // Disabled, or TOTP switched off since the password step: sign in again from the start.
+  if (!result.ok && result.error === "login_required") return { error: START_AGAIN, status: 401 };
   if (!result.ok) throw shardFailure(result, "sign-in", "the sign-in");
   if (result.outcome === "rejected") {
     if (result.retryAfterS > 0) c.header("Retry-After", String(result.retryAfterS));
