@@ -1,6 +1,10 @@
 import type { Env } from "./env";
 import { asPublicJwks, publicJwksProblem, type PublicJwks } from "./oauth/jwks";
 import { MAX_SHARDS } from "./shard/map";
+import { ConfigError, LOOPBACK, parseChoice, parseInteger, parseSwitch } from "./config-parse";
+import { parseCiba, parseEmail, parseMfa, type CibaConfig, type EmailConfig, type MfaConfig } from "./config-flows";
+export { ConfigError } from "./config-parse";
+export type { CibaConfig, EmailConfig, MfaConfig } from "./config-flows";
 
 /** Who may use POST /register (RFC 7591 §3): holders of an initial access token, anyone, or nobody. */
 export type RegistrationMode = "token" | "open" | "off";
@@ -94,50 +98,9 @@ export interface Config {
   readonly ciba: CibaConfig;
   /** Email codes, magic links, sign-up and password reset: see EmailConfig. */
   readonly email: EmailConfig;
+  /** Two-factor sign-in (README "Two-factor sign-in (TOTP)"): see MfaConfig. */
+  readonly mfa: MfaConfig;
 }
-
-/** Email (README "Email: codes, magic links, sign-up and password reset"). */
-export interface EmailConfig {
-  /** Which adapter sends: the development mailbox, Cloudflare's send_email binding, or an HTTP mail API. */
-  readonly sender: "dev" | "cloudflare" | "http";
-  /** The From address of every message. */
-  readonly from: string;
-  /** EMAIL_HTTP_URL / EMAIL_HTTP_KEY (Worker secret): the HTTP mail API's send endpoint and bearer key. */
-  readonly httpUrl: string | null;
-  readonly httpKey: string | null;
-  /** Lifetime of an emailed code, magic link or reset code. */
-  readonly codeTtlS: number;
-  /** Wrong codes that kill a code. */
-  readonly maxAttempts: number;
-  /** GET /dev/mail lists the development mailbox (local development only). */
-  readonly devMailbox: boolean;
-  /** Self-service sign-up at /signup. */
-  readonly signup: boolean;
-}
-
-/** Client-initiated backchannel authentication (README "Client-initiated backchannel authentication"). */
-export interface CibaConfig {
-  /** Key that derives each auth_req_id from its request id (HMAC-SHA-256); null turns CIBA off. */
-  readonly secret: string | null;
-  /** Lifetime of a request when the client asks for none (§7.1 requested_expiry caps at cibaMaxTtlS). */
-  readonly defaultTtlS: number;
-  readonly maxTtlS: number;
-  /** Where the authentication device's webhook is POSTed; null: no webhook (local: see /dev/ciba). */
-  readonly notifierUrl: string | null;
-  /** HMAC-SHA-256 key the webhook body is signed with. */
-  readonly notifierSecret: string | null;
-  /** GET /dev/ciba lists pending requests with their approval links (local development only). */
-  readonly devListing: boolean;
-}
-
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-  constructor(readonly variable: string, message: string) {
-    super(`${variable}: ${message}`);
-  }
-}
-
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 function parseIssuer(raw: string | undefined): { issuer: string; loopback: boolean } {
   if (raw === undefined || raw.trim() === "") throw new ConfigError("ISSUER", "is required (e.g. https://id.example.com)");
@@ -154,14 +117,6 @@ function parseIssuer(raw: string | undefined): { issuer: string; loopback: boole
   if (url.search || url.hash) throw new ConfigError("ISSUER", "must not have a query or fragment (OIDC Discovery §3)");
   if (url.username || url.password) throw new ConfigError("ISSUER", "must not contain credentials");
   return { issuer: url.href.replace(/\/+$/, ""), loopback };
-}
-
-function parseInteger(variable: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined || raw.trim() === "") return fallback;
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(variable, `must be an integer, got ${JSON.stringify(raw)}`);
-  const value = Number(raw.trim());
-  if (value < min || value > max) throw new ConfigError(variable, `must be between ${min} and ${max}, got ${value}`);
-  return value;
 }
 
 function parseAdminToken(raw: string | undefined): string | null {
@@ -181,21 +136,8 @@ function parseTypeList(variable: string, raw: string | undefined, fallback: stri
 }
 
 /** One of `choices`; the first is the default. */
-function parseChoice<const C extends readonly [string, ...string[]]>(variable: string, raw: string | undefined, choices: C): C[number] {
-  if (raw === undefined || raw.trim() === "") return choices[0];
-  const value = raw.trim();
-  if (!choices.includes(value)) throw new ConfigError(variable, `must be one of ${choices.join(", ")}, got ${JSON.stringify(raw)}`);
-  return value;
-}
 
 /** `on` (the default) or `off`: a switch, so a typo must not silently turn the limits off. */
-function parseSwitch(variable: string, raw: string | undefined, fallback: boolean): boolean {
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const value = raw.trim().toLowerCase();
-  if (value === "on") return true;
-  if (value === "off") return false;
-  throw new ConfigError(variable, `must be on or off, got ${JSON.stringify(raw)}`);
-}
 
 /**
  * DCR_SOFTWARE_STATEMENT_ISSUER and DCR_SOFTWARE_STATEMENT_JWKS, both or neither: a
@@ -286,69 +228,7 @@ export function parseConfig(env: Partial<Env>): Config {
     clientSecretKey: parseSecretKey(env.CLIENT_SECRET_KEY),
     ciba: parseCiba(env),
     email: parseEmail(env),
-  });
-}
-
-/** A secret for an HMAC key: long enough to be one (32 characters), or unset. */
-function parseSecret(variable: string, raw: string | undefined): string | null {
-  if (raw === undefined || raw === "") return null;
-  if (raw.length < 32) throw new ConfigError(variable, "must be at least 32 characters (e.g. openssl rand -base64 32), or unset");
-  return raw;
-}
-
-function parseCiba(env: Partial<Env>): CibaConfig {
-  const notifierUrl = env.CIBA_NOTIFIER_URL?.trim() || null;
-  if (notifierUrl !== null) {
-    let url: URL | null = null;
-    try {
-      url = new URL(notifierUrl);
-    } catch {
-      // reported below
-    }
-    if (!url || (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname)))) {
-      throw new ConfigError("CIBA_NOTIFIER_URL", "must be an https URL (http only on localhost / 127.0.0.1)");
-    }
-  }
-  const notifierSecret = parseSecret("CIBA_NOTIFIER_SECRET", env.CIBA_NOTIFIER_SECRET);
-  if (notifierUrl !== null && notifierSecret === null) throw new ConfigError("CIBA_NOTIFIER_SECRET", "is required with CIBA_NOTIFIER_URL (the webhook is signed with it)");
-  const maxTtlS = parseInteger("CIBA_MAX_TTL_S", env.CIBA_MAX_TTL_S, 600, 60, 3_600);
-  return Object.freeze({
-    secret: parseSecret("CIBA_SECRET", env.CIBA_SECRET),
-    defaultTtlS: Math.min(parseInteger("CIBA_TTL_S", env.CIBA_TTL_S, 300, 30, 3_600), maxTtlS),
-    maxTtlS,
-    notifierUrl,
-    notifierSecret,
-    devListing: parseSwitch("CIBA_DEV_LISTING", env.CIBA_DEV_LISTING, false),
-  });
-}
-
-function parseEmail(env: Partial<Env>): EmailConfig {
-  const sender = parseChoice("EMAIL_SENDER", env.EMAIL_SENDER, ["dev", "cloudflare", "http"] as const);
-  const httpUrl = env.EMAIL_HTTP_URL?.trim() || null;
-  const httpKey = env.EMAIL_HTTP_KEY?.trim() || null;
-  if (sender === "http") {
-    let url: URL | null = null;
-    try {
-      url = new URL(httpUrl ?? "");
-    } catch {
-      // reported below
-    }
-    if (!url || (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname)))) {
-      throw new ConfigError("EMAIL_HTTP_URL", "is required with EMAIL_SENDER=http: the mail API's https send endpoint");
-    }
-    if (!httpKey) throw new ConfigError("EMAIL_HTTP_KEY", "is required with EMAIL_SENDER=http (a Worker secret: the mail API's bearer key)");
-  }
-  const from = env.EMAIL_FROM?.trim() || "no-reply@authshard.localhost";
-  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(from)) throw new ConfigError("EMAIL_FROM", "must be a plain email address");
-  return Object.freeze({
-    sender,
-    from,
-    httpUrl,
-    httpKey,
-    codeTtlS: parseInteger("EMAIL_CODE_TTL_S", env.EMAIL_CODE_TTL_S, 600, 60, 3_600),
-    maxAttempts: parseInteger("EMAIL_CODE_MAX_ATTEMPTS", env.EMAIL_CODE_MAX_ATTEMPTS, 5, 1, 20),
-    devMailbox: parseSwitch("DEV_MAILBOX", env.DEV_MAILBOX, false),
-    signup: parseSwitch("SIGNUP", env.SIGNUP, false),
+    mfa: parseMfa(env, loopback),
   });
 }
 

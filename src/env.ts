@@ -100,4 +100,7 @@ export interface Env {
   METRICS?: string;
   /** Secret key of pairwise subject identifiers (OIDC Core §8.1); a fixed default on a loopback issuer only. */
   PAIRWISE_SALT?: string;
+  // Two-factor sign-in (TOTP)
+  MFA_SECRET_KEY?: string;
+  MFA_REQUIRED?: string;
 }

@@ -65,6 +65,8 @@ const CREATE_OPTIONS = {
   "ciba-notification-endpoint": { type: "string", placeholder: "URI", description: "Where CIBA ping/push notifications are POSTed; https, or http on loopback." },
   "ciba-user-code": { type: "boolean", description: "The client sends a user_code with each CIBA request." },
   ...KEY_OPTIONS,
+  // Two-factor sign-in
+  "mfa-required": { type: "boolean", description: "Every sign-in to this client needs the second factor (TOTP); acr urn:authshard:acr:mfa." },
   update: { type: "boolean", description: "Replace the registration if the client exists (the secret is kept unless --secret)." },
   ...PROTECTION_OPTIONS,
 } as const satisfies Options;
@@ -134,6 +136,8 @@ function createBody(v: CommonValues<typeof CREATE_OPTIONS>, r: CreateRepeated): 
   if (v["dpop-bound-access-tokens"]) body.dpop_bound_access_tokens = true;
   Object.assign(body, protectionBody(v));
   Object.assign(body, keyFields(v));
+  // Two-factor sign-in
+  if (v["mfa-required"]) body.mfa_required = true;
   return body;
 }
 

@@ -16,6 +16,8 @@ export interface Client {
   frontchannel_logout_uri?: string | null;
   frontchannel_logout_session_required?: boolean;
   dpop_bound_access_tokens?: boolean;
+  /** Two-factor sign-in: every sign-in to this client needs the second factor. */
+  mfa_required?: boolean;
   require_pushed_authorization_requests?: boolean;
   authorization_signed_response_alg?: string;
   response_types?: string[];
@@ -86,6 +88,8 @@ export function formatClient(c: Client): string {
     ["registered", origin(c)],
   ];
   if (c.backchannel_token_delivery_mode) rows.push(["ciba", `${c.backchannel_token_delivery_mode}${c.backchannel_client_notification_endpoint ? ` → ${c.backchannel_client_notification_endpoint}` : ""}`]);
+  // Two-factor sign-in
+  if (c.mfa_required) rows.push(["two-factor", "required at every sign-in (TOTP)"]);
   if (c.created_at !== undefined) rows.push(["created", new Date(c.created_at).toISOString()]);
   return `client ${c.client_id}\n${rows.map(([k, val]) => `  ${`${k}:`.padEnd(15)}${val}`).join("\n")}`;
 }

@@ -79,6 +79,8 @@ export const clients = sqliteTable("clients", {
   userinfoSignedResponseAlg: text("userinfo_signed_response_alg"),
   userinfoEncryptedResponseAlg: text("userinfo_encrypted_response_alg"),
   userinfoEncryptedResponseEnc: text("userinfo_encrypted_response_enc"),
+  // Two-factor sign-in (TOTP): every sign-in to this client needs the second factor (acr urn:authshard:acr:mfa).
+  mfaRequired: integer("mfa_required", { mode: "boolean" }).notNull().default(false),
 });
 
 /**

@@ -1,4 +1,5 @@
 import { CLAIMS_BY_SCOPE } from "./scopes";
+import { ACR_MFA } from "./acr";
 
 /**
  * The `claims` request parameter (OIDC Core §5.5), reduced to what this provider
@@ -17,8 +18,8 @@ export interface RequestedClaims {
 /** Far beyond any honest request for this provider's dozen claims (under the 4096 of any parameter, so PAR bodies get the same bound). */
 export const MAX_CLAIMS_PARAMETER_LENGTH = 2048;
 
-/** The acr value every sign-in here produces (password, one factor); see sessions.ts. */
-export const ACR_SUPPORTED = ["1"] as const;
+/** The acr values sign-in here produces: password ("1"), password plus a second factor (src/oauth/acr.ts). */
+export const ACR_SUPPORTED = ["1", ACR_MFA] as const;
 
 /** The user claims a client can ask for one by one, and the scope whose consent covers each. */
 const SCOPE_OF_CLAIM: ReadonlyMap<string, string> = new Map(

@@ -58,7 +58,7 @@ const userinfo = async (accessToken: string) => json<Record<string, unknown>>(aw
 describe("claims parameter (OIDC Core §5.5)", () => {
   it("discovery says it is supported (OIDC Discovery §3 claims_parameter_supported)", () => {
     expect(as.claims_parameter_supported).toBe(true);
-    expect(as.acr_values_supported).toEqual(["1"]);
+    expect(as.acr_values_supported).toEqual(["1", "urn:authshard:acr:mfa"]);
   });
 
   it("§5.5: email asked for in id_token without the email scope is in the ID token, and the consent page names it", async () => {

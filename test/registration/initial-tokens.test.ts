@@ -157,6 +157,7 @@ describe("the last use of an initial access token, raced", () => {
       userinfoSignedResponseAlg: null,
       userinfoEncryptedResponseAlg: null,
       userinfoEncryptedResponseEnc: null,
+      mfaRequired: false,
     });
     const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => insertDynamicClient(env.DB, row(i), hash, now)));
     expect(outcomes.filter(Boolean)).toHaveLength(1);

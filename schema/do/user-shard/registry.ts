@@ -3,6 +3,7 @@ import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import { authCodes, cibaRequests, consents, credentials, deviceRequests, dpopProofs, grants, outbox, refreshTokens, revokedTokens, sessions, spentAssertions, users } from "./tables";
 import { pushedRequests } from "./tables";
 import { emailChallenges } from "./tables";
+import { recoveryCodes, totpFactors } from "./tables";
 
 /**
  * Every per-user table of UserShardActor, with its primary-key columns. Each has a
@@ -45,6 +46,9 @@ export const PER_USER_TABLES: readonly PerUserTable[] = [
   entry(cibaRequests),
   entry(spentAssertions),
   entry(emailChallenges),
+  // Two-factor sign-in
+  entry(totpFactors),
+  entry(recoveryCodes),
 ];
 
 /**

@@ -33,10 +33,12 @@ import type { SessionLifetimes } from "./sessions";
 import { authorizeWithSession, completeLogin, grantConsent, loginChallenge } from "./sign-in";
 import { findUser, insertUser, passwordCredential, setDisabled, toView } from "./users";
 import { withRequestId } from "./request-context";
+import { completeSecondFactor, secondFactorChallenge } from "./second-factor";
+import { accountAction, accountOverview } from "./account";
 import { TRACED_METHODS, type TracedMethod } from "./api";
 import { redeemEmailSignIn, resetPassword, startEmailChallenge } from "./email";
 import type {
-  AssertionGrant, AssertionGrantInput, AuthorizationAsk, Authorized, BucketBackup, BucketChecksum, BucketDelta, BucketDigest, BucketInventory, BucketPage, CibaDecision, CibaDelivery, CibaDeliveryInput, CibaPending, CibaPoll, CibaPollInput, CibaRequestView, ConsentView, CopyCursor, DeviceApprover, DeviceDecision, DeviceGrantInput, DevicePoll, DevicePollInput, DeviceRedeemInput, DeviceRedeemed, DeviceRequestView, DpopProofRecord, EmailSignInInput, EmailSignedIn, EndContext, Ended, IntrospectRefreshInput, LoadReport, LoginChallenge, LoginOutcome, NewCibaRequest, NewDeviceRequest, NewEmailChallenge, NewPushedRequest, NewSession, NewUser, PasswordResetInput, PushedRequest, RedeemInput, Redeemed, RefreshIntrospection, RestoreInput, RestoreOutcome, RevokeAccessInput, RevokeRefreshInput, Revoked, RollbackScheduled, RollbackTarget, RotateInput, Rotated, Row, SessionView, ShardStats, SpendAssertionInput, SweepResult, TablePage, TakePushedInput, UserShardApi, UserView,
+  AccountAction, AccountActionResult, AccountOverview, AssertionGrant, AssertionGrantInput, AuthorizationAsk, Authorized, BucketBackup, BucketChecksum, BucketDelta, BucketDigest, BucketInventory, BucketPage, CibaDecision, CibaDelivery, CibaDeliveryInput, CibaPending, CibaPoll, CibaPollInput, CibaRequestView, ConsentView, CopyCursor, DeviceApprover, DeviceDecision, DeviceGrantInput, DevicePoll, DevicePollInput, DeviceRedeemInput, DeviceRedeemed, DeviceRequestView, DpopProofRecord, EmailSignInInput, EmailSignedIn, EndContext, Ended, IntrospectRefreshInput, LoadReport, LoginChallenge, LoginOutcome, NewCibaRequest, NewDeviceRequest, NewEmailChallenge, NewPushedRequest, NewSession, NewUser, PasswordResetInput, PushedRequest, RedeemInput, Redeemed, RefreshIntrospection, RestoreInput, RestoreOutcome, RevokeAccessInput, RevokeRefreshInput, Revoked, RollbackScheduled, RollbackTarget, RotateInput, Rotated, Row, SecondFactorChallenge, SecondFactorProof, SecondFactorTarget, SessionView, ShardStats, SpendAssertionInput, SweepResult, TablePage, TakePushedInput, UserShardApi, UserView,
 } from "./api";
 
 /** Audit events wait at most this long in the outbox before the flush alarm runs. */
@@ -120,6 +122,20 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   /** Sign-in, step 2: record the outcome; on success open a session and continue the authorization. */
   completeLogin(bucket: number, userId: string, passwordOk: boolean, session: NewSession, ask: AuthorizationAsk): ShardResult<LoginOutcome> {
     return this.inBucket(bucket, (tx, now, sql) => completeLogin(tx, sql, bucket, userId, passwordOk, session, ask, this.sessionLifetimes, now));
+  }
+
+  // Two-factor sign-in (second-factor.ts, account.ts): the code page's check, and the account page.
+  secondFactorChallenge(bucket: number, userId: string): ShardResult<SecondFactorChallenge> {
+    return this.inBucket(bucket, (tx, now) => secondFactorChallenge(tx, bucket, userId, now));
+  }
+  completeSecondFactor(bucket: number, userId: string, proof: SecondFactorProof, target: SecondFactorTarget, ask: AuthorizationAsk): ShardResult<LoginOutcome> {
+    return this.inBucket(bucket, (tx, now, sql) => completeSecondFactor(tx, sql, bucket, userId, proof, target, ask, this.sessionLifetimes, now));
+  }
+  accountOverview(bucket: number, sessionHash: string): ShardResult<AccountOverview> {
+    return this.inBucket(bucket, (tx, now) => accountOverview(tx, bucket, sessionHash, now));
+  }
+  accountAction(bucket: number, sessionHash: string, action: AccountAction): ShardResult<AccountActionResult> {
+    return this.inBucket(bucket, (tx, now) => accountAction(tx, bucket, sessionHash, action, now));
   }
 
   /** /authorize with a session cookie: session, max_age and consent checked, code stored — one transaction. */
@@ -221,24 +237,16 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   exportBucket(bucket: number, from: CopyCursor | null, limit: number): ShardResult<BucketPage> { return mover.exportBucket(this.ctx.storage.sql, bucket, from, limit); }
   importRows(bucket: number, pages: TablePage[]): ShardResult<{ imported: number }> { return mover.importRows(this.ctx.storage, bucket, pages); }
   bucketDigest(bucket: number, tables?: string[]): ShardResult<{ digest: BucketDigest }> { return mover.bucketDigest(this.ctx.storage.sql, bucket, tables); }
-  bucketChecksum(bucket: number): Promise<ShardResult<{ checksum: BucketChecksum }>> {
-    return mover.bucketChecksum(this.ctx.storage.sql, bucket);
-  }
+  bucketChecksum(bucket: number): Promise<ShardResult<{ checksum: BucketChecksum }>> { return mover.bucketChecksum(this.ctx.storage.sql, bucket); }
   exportKeys(bucket: number, keys: Record<string, string[]>): ShardResult<{ columns: Record<string, string[]>; rows: Record<string, Row[]> }> {
     return mover.exportKeys(this.ctx.storage.sql, bucket, keys);
   }
-  applyDelta(bucket: number, delta: BucketDelta): Promise<ShardResult<{ checksum: BucketChecksum }>> {
-    return mover.applyDelta(this.ctx.storage, bucket, delta);
-  }
+  applyDelta(bucket: number, delta: BucketDelta): Promise<ShardResult<{ checksum: BucketChecksum }>> { return mover.applyDelta(this.ctx.storage, bucket, delta); }
   dropBucket(bucket: number, limit: number): ShardResult<{ deleted: number; more: boolean }> { return mover.dropBucket(this.ctx.storage, bucket, limit); }
-  bucketInventory(first: number, last: number): Promise<ShardResult<BucketInventory>> {
-    return mover.bucketInventory(this.ctx.storage.sql, first, last);
-  }
+  bucketInventory(first: number, last: number): Promise<ShardResult<BucketInventory>> { return mover.bucketInventory(this.ctx.storage.sql, first, last); }
 
   // Backups (backup.ts) and point-in-time recovery (pitr.ts), driven by ShardDirectoryActor.
-  bucketsWithRows(): ShardResult<{ buckets: number[] }> {
-    return ok({ buckets: backup.bucketsWithRows(this.ctx.storage.sql) });
-  }
+  bucketsWithRows(): ShardResult<{ buckets: number[] }> { return ok({ buckets: backup.bucketsWithRows(this.ctx.storage.sql) }); }
   backupBucket(bucket: number, backupId: string): Promise<ShardResult<BucketBackup>> {
     return backup.backupBucket(this.ctx.storage, this.env.BACKUPS, bucket, backupId);
   }
@@ -248,9 +256,7 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
     if (result.ok && result.outcome === "restored" && (result.checksum.outbox?.rows ?? 0) > 0) this.scheduleFlush();
     return result;
   }
-  scheduleRollback(target: RollbackTarget): Promise<ShardResult<RollbackScheduled>> {
-    return scheduleRollback(this.ctx.storage, target, Date.now());
-  }
+  scheduleRollback(target: RollbackTarget): Promise<ShardResult<RollbackScheduled>> { return scheduleRollback(this.ctx.storage, target, Date.now()); }
   restart(reason: string): void {
     this.ctx.abort(reason);
   }

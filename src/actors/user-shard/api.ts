@@ -26,9 +26,16 @@ import type { IntrospectRefreshInput, RefreshIntrospection, RevokeAccessInput, R
 export type * from "./api/revocation.ts";
 import type { NewEmailChallenge, EmailSignInInput, EmailSignedIn, PasswordResetInput } from "./api/email.ts";
 export type * from "./api/email.ts";
+import type { AccountAction, AccountActionResult, AccountOverview, SecondFactorChallenge, SecondFactorProof, SecondFactorRequired, SecondFactorTarget } from "./api/mfa.ts";
+export type * from "./api/mfa.ts";
 
 
 export interface UserShardApi {
+  /** Two-factor sign-in (api/mfa.ts): the code check's challenge and completion, and the account page's read and forms. */
+  secondFactorChallenge(bucket: number, userId: string): ShardResult<SecondFactorChallenge>;
+  completeSecondFactor(bucket: number, userId: string, proof: SecondFactorProof, target: SecondFactorTarget, ask: AuthorizationAsk): ShardResult<LoginOutcome>;
+  accountOverview(bucket: number, sessionHash: string): ShardResult<AccountOverview>;
+  accountAction(bucket: number, sessionHash: string, action: AccountAction): ShardResult<AccountActionResult>;
   /** Directory push: the full set of buckets this shard owns at `version`. */
   syncOwnership(update: OwnershipUpdate): ShardResult<{ applied: boolean; resync?: boolean }>;
   createUser(input: NewUser): ShardResult<{ user: UserView }>;
@@ -161,11 +168,14 @@ export interface AuthorizationAsk {
   consentScope?: string;
   /** Hybrid flow with `token` (OIDC Core §3.3): the grant the front-channel access token names, stored with the code. */
   accessGrant?: { grantId: string; ttlS: number } | null;
+  /** Two-factor sign-in: the session must carry the MFA acr (client or provider policy, acr_values, an essential acr claim). */
+  requireMfa?: boolean;
 }
 
 export type Authorized =
   | { outcome: "issued"; userId: string; sid: string; authTime: number; acr: string; amr: string[]; accessGrantId: string | null }
-  | { outcome: "consent_required"; userId: string; sid: string; email: string; granted: string[] };
+  | { outcome: "consent_required"; userId: string; sid: string; email: string; granted: string[] }
+  | SecondFactorRequired;
 
 export type LoginOutcome = ({ outcome: "rejected"; retryAfterS: number }) | Authorized;
 
@@ -367,5 +377,10 @@ export const TRACED_METHODS = [
   "listSessions",
   "listConsents",
   "revokeConsent",
+  // Two-factor sign-in
+  "secondFactorChallenge",
+  "completeSecondFactor",
+  "accountOverview",
+  "accountAction",
 ] as const satisfies ReadonlyArray<keyof UserShardApi>;
 export type TracedMethod = (typeof TRACED_METHODS)[number];

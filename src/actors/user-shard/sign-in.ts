@@ -10,6 +10,8 @@ import { appendEvent } from "./outbox";
 import { firstRow } from "./raw";
 import { createSession, liveSession, nextIdleExpiry, sessionExpired, touchSession, type SessionLifetimes, type SessionRow } from "./sessions";
 import { findUser, passwordCredential, type PasswordCredential } from "./users";
+import { ACR_MFA } from "../../oauth/acr";
+import { totpFactor } from "./second-factor";
 import type { LoginChallenge, AuthorizationAsk, Authorized, LoginOutcome, CodeRequest, NewSession } from "./api";
 
 /** Consecutive failures allowed before sign-in slows down, and the longest wait. */
@@ -17,7 +19,7 @@ export const FREE_FAILURES = 5;
 export const MAX_LOGIN_DELAY_S = 900;
 
 /** Seconds to wait after `failures` consecutive failures: 1, 2, 4, ... up to 15 minutes. */
-function loginDelayS(failures: number): number {
+export function loginDelayS(failures: number): number {
   if (failures < FREE_FAILURES) return 0;
   return Math.min(2 ** (failures - FREE_FAILURES), MAX_LOGIN_DELAY_S);
 }
@@ -60,12 +62,15 @@ interface SessionUserRow {
   email: string | null;
   disabled: number | null;
   consented: string | null;
+  /** Two-factor sign-in: the user's id when TOTP is switched on, else null. */
+  totp: string | null;
 }
 
-const READ_SESSION_USER = `SELECT s.sid, s.user_id, s.auth_time, s.acr, s.amr, s.idle_expires_at, s.expires_at, u.email, u.disabled, c.scope AS consented
+const READ_SESSION_USER = `SELECT s.sid, s.user_id, s.auth_time, s.acr, s.amr, s.idle_expires_at, s.expires_at, u.email, u.disabled, c.scope AS consented, t.user_id AS totp
 FROM sessions s
 LEFT JOIN users u ON u.id = s.user_id
 LEFT JOIN consents c ON c.user_id = s.user_id AND c.client_id = ?
+LEFT JOIN totp_factors t ON t.user_id = s.user_id AND t.confirmed_at IS NOT NULL
 WHERE s.id_hash = ? AND s.bucket = ? AND s.ended_at IS NULL`;
 
 /**
@@ -88,6 +93,8 @@ export function authorizeWithSession(
   const idleExpiresAt = nextIdleExpiry(row.idle_expires_at, row.expires_at, lifetimes, now);
   if (idleExpiresAt !== null) sql.exec("UPDATE sessions SET last_seen_at = ?, idle_expires_at = ? WHERE id_hash = ?", now, idleExpiresAt, sessionHash);
   if (row.email === null || row.disabled) return fail("login_required", "the user is disabled");
+  // Two-factor sign-in: a password-only session must step up before anything is issued.
+  if (ask.requireMfa && row.acr !== ACR_MFA) return ok({ outcome: "second_factor", userId: row.user_id, sid: row.sid, enrolled: row.totp !== null });
   const granted = storedScope(row.consented ?? "");
   if (ask.forceConsent || !coversScope(granted, storedScope(ask.consentScope ?? ask.code.scope))) {
     return ok({ outcome: "consent_required", userId: row.user_id, sid: row.sid, email: row.email, granted: [...granted] });
@@ -131,8 +138,16 @@ export function completeLogin(
   if (row.failedCount !== 0) {
     tx.update(credentials).set({ failedCount: 0, lastFailedAt: null }).where(and(eq(credentials.userId, userId), eq(credentials.type, "password"))).run();
   }
+  // Two-factor sign-in: with TOTP switched on the password opens no session; the code page does.
+  const totp = totpFactor(tx, bucket, userId);
+  if (totp?.confirmedAt != null) {
+    appendEvent(tx, { bucket, type: "login.password_ok", userId, clientId: ask.clientId, data: { second_factor: "totp" } }, now);
+    return ok({ outcome: "second_factor", userId, sid: null, enrolled: true });
+  }
   const created = createSession(tx, bucket, userId, session, lifetimes, ["pwd"], now);
   appendEvent(tx, { bucket, type: "login.success", userId, clientId: ask.clientId, data: { sid: session.sid } }, now);
+  // Required but not enrolled: the password session opens (enrolment needs one) and the router sends the user to enrol.
+  if (ask.requireMfa) return ok({ outcome: "second_factor", userId, sid: created.sid, enrolled: false });
   return issueOrAskConsent(tx, sql, created, { ...ask, maxAge: null }, now);
 }
 

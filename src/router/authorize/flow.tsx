@@ -20,6 +20,7 @@ import { deliver, deliverError } from "./respond";
 import { authorizationFields } from "./front-channel";
 import { readSessionCookie } from "./session-cookie";
 import type { AuthorizationAsk, Authorized } from "../../actors/user-shard/api";
+import { secondFactorStep } from "../mfa/step";
 
 /** What the user is asked to allow: the scope plus the scopes of claims asked for by name (OIDC Core §5.5). */
 function consentScopeOf(req: AuthorizationRequest): string {
@@ -49,6 +50,8 @@ export async function askFor(config: Config, req: AuthorizationRequest, bucket: 
       consentScope: consentScopeOf(req),
       // Hybrid flow with token (OIDC Core §3.3): the grant its access token names, written with the code.
       accessGrant: (req.responseType ?? "code").split(" ").includes("token") ? { grantId: newId(), ttlS: config.accessTokenTtlS } : null,
+      // Two-factor sign-in: provider policy (MFA_REQUIRED), or the client's policy / acr asked for (req.mfa).
+      requireMfa: config.mfa.required || req.mfa === true,
     },
   };
 }
@@ -116,6 +119,8 @@ export async function afterShard(
 ): Promise<Response> {
   if (result.ok) {
     if (!(await isRequestedSubject(config, client, req, result.userId))) return deliverError(c, config, req, otherUser());
+    // Two-factor sign-in (src/router/mfa): the code page, enrolment, or unmet_authentication_requirements.
+    if (result.outcome === "second_factor") return secondFactorStep(c, env, config, client, req, result);
     if (result.outcome === "issued") return deliver(c, config, req, await authorizationFields(env, config, client, req, code, result));
     if (req.prompt.includes("none")) return deliverError(c, config, req, consentRequired());
     return showConsent(c, env, config, client, req, result);

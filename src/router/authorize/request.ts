@@ -7,6 +7,7 @@ import { getClient, type RegisteredClient } from "../clients/registry";
 import type { Config } from "../../config";
 import { OAuthError } from "../errors";
 import type { Params } from "../http/params";
+import { asksForMfa } from "../../oauth/acr";
 import { acrSatisfiable, parseClaimsParameter, type RequestedClaims } from "../../oauth/claims-request";
 import { canonicalResponseType, type ResponseType } from "../../oauth/response-types";
 import { defaultResponseMode, jarmOf, responseModeOf, type JarmSigning, type ResponseMode } from "./response-mode";
@@ -33,6 +34,8 @@ export interface AuthorizationRequest {
   maxCodeTtlS?: number;
   /** OIDC Core §5.5: user claims asked for by name, per place; null when the parameter was absent. */
   claims: RequestedClaims | null;
+  /** Two-factor sign-in: acr_values or an essential acr claim asks for the MFA class only (src/oauth/acr.ts). */
+  mfa?: boolean;
 }
 
 /** Errors before client and redirect URI are known good: shown to the person, never redirected. */
@@ -125,7 +128,7 @@ function claimsOf(params: Params): RequestedClaims | null {
   const parsed = parseClaimsParameter(raw);
   if (!parsed.ok) throw redirectError("invalid_request", parsed.description);
   if (!acrSatisfiable(parsed.acr)) {
-    throw redirectError("unmet_authentication_requirements", "the essential acr values requested cannot be met: this provider signs in with acr 1 only");
+    throw redirectError("unmet_authentication_requirements", "the essential acr values requested cannot be met: this provider signs in with acr 1 or urn:authshard:acr:mfa only");
   }
   return parsed.claims;
 }
@@ -157,7 +160,22 @@ export function validateRequest(params: Params, client: RegisteredClient, redire
     ...dpopJktOf(params),
     claims: claimsOf(params),
     ...profileLimits(client),
+    ...mfaAskedOf(params, client),
   };
+}
+
+/**
+ * OIDC Core §3.1.2.1 acr_values, and §5.5.1.1 an essential acr claim: asking for the MFA
+ * class only means the user must give the second factor, even with a live password session.
+ */
+function mfaAskedOf(params: Params, client: RegisteredClient): { mfa?: true } {
+  if (client.mfaRequired) return { mfa: true };
+  const acrValues = params.get("acr_values");
+  if (acrValues !== undefined && acrValues.length > 1024) throw redirectError("invalid_request", "acr_values is too long");
+  const claims = params.get("claims");
+  const parsed = claims === undefined ? null : parseClaimsParameter(claims);
+  const essential = parsed?.ok && parsed.acr?.essential ? parsed.acr.values : null;
+  return asksForMfa(acrValues?.split(" ").filter(Boolean)) || asksForMfa(essential) ? { mfa: true } : {};
 }
 
 /** RFC 9449 §10: `dpop_jkt`, the base64url SHA-256 JWK thumbprint of the key that must redeem the code. */

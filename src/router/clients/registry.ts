@@ -74,6 +74,8 @@ export interface RegisteredClient {
   requireSignedRequestObject: boolean;
   /** FAPI 2.0 Security Profile (clients/fapi.ts): "fapi2" holds this client to the profile's rules; null: none. */
   securityProfile: SecurityProfile | null;
+  /** Two-factor sign-in: every sign-in to this client needs the second factor. */
+  mfaRequired: boolean;
 }
 
 interface Entry {
@@ -249,5 +251,6 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     requestObjectSigningAlg: row.requestObjectSigningAlg as AssertionAlg | null,
     requireSignedRequestObject: row.requireSignedRequestObject,
     securityProfile: isOneOf(row.securityProfile ?? "", SECURITY_PROFILES) ? (row.securityProfile as SecurityProfile) : null,
+    mfaRequired: row.mfaRequired,
   });
 }

@@ -43,6 +43,8 @@ export interface ClientView {
   require_signed_request_object: boolean;
   /** FAPI 2.0 Security Profile ("fapi2"), or null. */
   security_profile: string | null;
+  /** Two-factor sign-in: every sign-in to this client needs the second factor. */
+  mfa_required: boolean;
   /** Registered through POST /register (RFC 7591); such a client also answers at /register/:id. */
   registered_dynamically: boolean;
   /** The initial access token it registered with; null for open registration and operator clients. */
@@ -92,6 +94,7 @@ export function clientView(row: ClientRow): ClientView {
     request_object_signing_alg: row.requestObjectSigningAlg,
     require_signed_request_object: row.requireSignedRequestObject,
     security_profile: row.securityProfile,
+    mfa_required: row.mfaRequired,
     registered_dynamically: row.registrationTokenHash !== null,
     initial_access_token_id: row.initialTokenId,
     metadata: row.metadata,
@@ -129,7 +132,9 @@ export const COLUMNS =
   // JWT assertions (RFC 7523, RFC 9101)
   ", token_endpoint_auth_signing_alg, request_object_signing_alg, require_signed_request_object" +
   // FAPI 2.0 Security Profile
-  ", security_profile";
+  ", security_profile" +
+  // Two-factor sign-in
+  ", mfa_required";
 
 /**
  * The writable columns after client_id, in COLUMNS order (secret_hash is written on its
@@ -176,6 +181,8 @@ export const SETTINGS = [
   "userinfo_signed_response_alg",
   "userinfo_encrypted_response_alg",
   "userinfo_encrypted_response_enc",
+  // Two-factor sign-in
+  "mfa_required",
 ] as const;
 
 export interface StoredClient {
@@ -221,6 +228,7 @@ export interface StoredClient {
   userinfo_signed_response_alg: string | null;
   userinfo_encrypted_response_alg: string | null;
   userinfo_encrypted_response_enc: string | null;
+  mfa_required: number;
 }
 
 export function rowOf(s: StoredClient): ClientRow {
@@ -267,6 +275,7 @@ export function rowOf(s: StoredClient): ClientRow {
     userinfoSignedResponseAlg: s.userinfo_signed_response_alg,
     userinfoEncryptedResponseAlg: s.userinfo_encrypted_response_alg,
     userinfoEncryptedResponseEnc: s.userinfo_encrypted_response_enc,
+    mfaRequired: s.mfa_required === 1,
   };
 }
 
@@ -311,6 +320,7 @@ export function settingsOf(row: ClientSettings): (string | number | null)[] {
     row.userinfoSignedResponseAlg,
     row.userinfoEncryptedResponseAlg,
     row.userinfoEncryptedResponseEnc,
+    row.mfaRequired ? 1 : 0,
   ];
 }
 

@@ -39,6 +39,8 @@ export async function signInForDevice(c: Context<PagesEnv>, form: Params, client
   if (result.outcome === "rejected") {
     return { error: result.retryAfterS > 0 && checked.passwordOk ? SLOWED(result.retryAfterS) : WRONG, status: 401 };
   }
+  // Two-factor sign-in: the device page has no code step; the account page signs in with both factors.
+  if (result.outcome === "second_factor" && result.sid === null) return { error: "This account uses two-factor sign-in: sign in on your account page (/account) first, then come back.", status: 401 };
   writeSessionCookie(c, config, cookie);
   return { session: { bucket: checked.bucket, hash: session.idHash } };
 }

@@ -14,6 +14,8 @@ import { limitByAddress } from "../rate-limit/middleware";
 import { CREDENTIAL_FORMS_IP, PAGES_IP } from "../rate-limit/rules";
 import type { PagesEnv } from "./env";
 import { pageOnError } from "./errors";
+import { secondFactorEndpoint } from "../mfa/step";
+import { accountPage } from "../account/page";
 
 /**
  * The endpoints a person's browser visits: one sub-app with one error handler
@@ -68,6 +70,15 @@ export const pages = new Hono<PagesEnv>()
   .on("GET", "/email-link", limitByAddress(CREDENTIAL_FORMS_IP))
   .route("/", emailSignIn)
   .route("/", signUp)
-  .route("/", devMailboxPage);
+  .route("/", devMailboxPage)
+  // Two-factor sign-in (src/router/mfa): each code is a guess, limited like the password form.
+  .use("/second-factor", noStore())
+  .on("POST", "/second-factor", limitByAddress(CREDENTIAL_FORMS_IP))
+  .route("/", secondFactorEndpoint)
+  // The account page (src/router/account): its forms include the sign-in and code forms.
+  .use("/account", noStore())
+  .on("GET", "/account", limitByAddress(PAGES_IP))
+  .on("POST", "/account", limitByAddress(CREDENTIAL_FORMS_IP))
+  .route("/", accountPage);
 
 pages.onError(pageOnError);

@@ -38,6 +38,8 @@ export function clientSettings(metadata: ClientMetadata, clientId: string, now: 
     backchannelClientNotificationEndpoint: metadata.ciba.backchannel_client_notification_endpoint,
     backchannelUserCodeParameter: metadata.ciba.backchannel_user_code_parameter,
     ...protectionColumns(metadata),
+    // Two-factor sign-in is the operator's policy, not RFC 7591 metadata: off for dynamically registered clients.
+    mfaRequired: false,
   };
 }
 

@@ -11,6 +11,7 @@ import m0008 from './0008_quick_meggan.sql';
 import m0009 from './0009_blushing_sister_grimm.sql';
 import m0010 from './0010_dizzy_firebrand.sql';
 import m0011 from './0011_vengeful_ken_ellis.sql';
+import m0012 from './0012_spotty_gamora.sql';
 
   export default {
     journal,
@@ -26,7 +27,8 @@ m0007,
 m0008,
 m0009,
 m0010,
-m0011
+m0011,
+m0012
     }
   }
   

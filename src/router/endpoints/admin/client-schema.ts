@@ -124,6 +124,8 @@ export const clientBody = z
     require_signed_request_object: z._default(z.boolean(), false),
     // FAPI 2.0 Security Profile (clients/fapi.ts): the profile's rules together.
     security_profile: z._default(z.nullable(z.enum(SECURITY_PROFILES)), null),
+    // Two-factor sign-in: every sign-in to this client needs the second factor.
+    mfa_required: z._default(z.boolean(), false),
   })
   .check(
     z.superRefine((body, ctx) => {

@@ -62,6 +62,7 @@ function registration(clientId: string, body: ClientBody, now: number): ClientSe
     backchannelClientNotificationEndpoint: body.backchannel_client_notification_endpoint,
     backchannelUserCodeParameter: body.backchannel_user_code_parameter,
     ...protectionColumns(body),
+    mfaRequired: body.mfa_required,
   };
 }
 

@@ -1,0 +1,118 @@
+import type { Env } from "./env";
+import { ConfigError, LOOPBACK, parseChoice, parseInteger, parseSecret, parseSwitch } from "./config-parse";
+
+/* The configuration of the sign-in channels and decoupled flows: email, two-factor sign-in, CIBA. */
+
+/** Email (README "Email: codes, magic links, sign-up and password reset"). */
+export interface EmailConfig {
+  /** Which adapter sends: the development mailbox, Cloudflare's send_email binding, or an HTTP mail API. */
+  readonly sender: "dev" | "cloudflare" | "http";
+  /** The From address of every message. */
+  readonly from: string;
+  /** EMAIL_HTTP_URL / EMAIL_HTTP_KEY (Worker secret): the HTTP mail API's send endpoint and bearer key. */
+  readonly httpUrl: string | null;
+  readonly httpKey: string | null;
+  /** Lifetime of an emailed code, magic link or reset code. */
+  readonly codeTtlS: number;
+  /** Wrong codes that kill a code. */
+  readonly maxAttempts: number;
+  /** GET /dev/mail lists the development mailbox (local development only). */
+  readonly devMailbox: boolean;
+  /** Self-service sign-up at /signup. */
+  readonly signup: boolean;
+}
+
+/** Two-factor sign-in with TOTP (RFC 6238). */
+export interface MfaConfig {
+  /** MFA_SECRET_KEY: the AES-256-GCM key TOTP secrets are sealed with in the shard (base64url, 32 bytes); null: TOTP enrolment is refused. */
+  readonly secretKey: string | null;
+  /** MFA_REQUIRED=on: every sign-in needs the second factor, whatever the client asks. */
+  readonly required: boolean;
+}
+
+/** Client-initiated backchannel authentication (README "Client-initiated backchannel authentication"). */
+export interface CibaConfig {
+  /** Key that derives each auth_req_id from its request id (HMAC-SHA-256); null turns CIBA off. */
+  readonly secret: string | null;
+  /** Lifetime of a request when the client asks for none (§7.1 requested_expiry caps at cibaMaxTtlS). */
+  readonly defaultTtlS: number;
+  readonly maxTtlS: number;
+  /** Where the authentication device's webhook is POSTed; null: no webhook (local: see /dev/ciba). */
+  readonly notifierUrl: string | null;
+  /** HMAC-SHA-256 key the webhook body is signed with. */
+  readonly notifierSecret: string | null;
+  /** GET /dev/ciba lists pending requests with their approval links (local development only). */
+  readonly devListing: boolean;
+}
+
+/**
+ * TOTP needs the secret itself (a hash cannot compute codes), so it is sealed with
+ * MFA_SECRET_KEY. Local runs (a loopback issuer) get a fixed key, like PAIRWISE_SALT;
+ * a public issuer must be given its own, and without one nobody can enrol.
+ */
+const DEV_MFA_SECRET_KEY = "YXV0aHNoYXJkLWxvY2FsLWRldi1tZmEta2V5LW5vdCE";
+
+export function parseMfa(env: Partial<Env>, loopback: boolean): MfaConfig {
+  const raw = env.MFA_SECRET_KEY?.trim() ?? "";
+  if (raw !== "" && !/^[A-Za-z0-9_-]{43}$/.test(raw)) throw new ConfigError("MFA_SECRET_KEY", "must be base64url of 32 random bytes (43 characters), e.g. from `openssl rand -base64 32 | tr '+/' '-_' | tr -d =`");
+  const secretKey = raw !== "" ? raw : loopback ? DEV_MFA_SECRET_KEY : null;
+  return Object.freeze({ secretKey, required: parseSwitch("MFA_REQUIRED", env.MFA_REQUIRED, false) });
+}
+
+
+export function parseCiba(env: Partial<Env>): CibaConfig {
+  const notifierUrl = env.CIBA_NOTIFIER_URL?.trim() || null;
+  if (notifierUrl !== null) {
+    let url: URL | null = null;
+    try {
+      url = new URL(notifierUrl);
+    } catch {
+      // reported below
+    }
+    if (!url || (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname)))) {
+      throw new ConfigError("CIBA_NOTIFIER_URL", "must be an https URL (http only on localhost / 127.0.0.1)");
+    }
+  }
+  const notifierSecret = parseSecret("CIBA_NOTIFIER_SECRET", env.CIBA_NOTIFIER_SECRET);
+  if (notifierUrl !== null && notifierSecret === null) throw new ConfigError("CIBA_NOTIFIER_SECRET", "is required with CIBA_NOTIFIER_URL (the webhook is signed with it)");
+  const maxTtlS = parseInteger("CIBA_MAX_TTL_S", env.CIBA_MAX_TTL_S, 600, 60, 3_600);
+  return Object.freeze({
+    secret: parseSecret("CIBA_SECRET", env.CIBA_SECRET),
+    defaultTtlS: Math.min(parseInteger("CIBA_TTL_S", env.CIBA_TTL_S, 300, 30, 3_600), maxTtlS),
+    maxTtlS,
+    notifierUrl,
+    notifierSecret,
+    devListing: parseSwitch("CIBA_DEV_LISTING", env.CIBA_DEV_LISTING, false),
+  });
+}
+
+export function parseEmail(env: Partial<Env>): EmailConfig {
+  const sender = parseChoice("EMAIL_SENDER", env.EMAIL_SENDER, ["dev", "cloudflare", "http"] as const);
+  const httpUrl = env.EMAIL_HTTP_URL?.trim() || null;
+  const httpKey = env.EMAIL_HTTP_KEY?.trim() || null;
+  if (sender === "http") {
+    let url: URL | null = null;
+    try {
+      url = new URL(httpUrl ?? "");
+    } catch {
+      // reported below
+    }
+    if (!url || (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname)))) {
+      throw new ConfigError("EMAIL_HTTP_URL", "is required with EMAIL_SENDER=http: the mail API's https send endpoint");
+    }
+    if (!httpKey) throw new ConfigError("EMAIL_HTTP_KEY", "is required with EMAIL_SENDER=http (a Worker secret: the mail API's bearer key)");
+  }
+  const from = env.EMAIL_FROM?.trim() || "no-reply@authshard.localhost";
+  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(from)) throw new ConfigError("EMAIL_FROM", "must be a plain email address");
+  return Object.freeze({
+    sender,
+    from,
+    httpUrl,
+    httpKey,
+    codeTtlS: parseInteger("EMAIL_CODE_TTL_S", env.EMAIL_CODE_TTL_S, 600, 60, 3_600),
+    maxAttempts: parseInteger("EMAIL_CODE_MAX_ATTEMPTS", env.EMAIL_CODE_MAX_ATTEMPTS, 5, 1, 20),
+    devMailbox: parseSwitch("DEV_MAILBOX", env.DEV_MAILBOX, false),
+    signup: parseSwitch("SIGNUP", env.SIGNUP, false),
+  });
+}
+
