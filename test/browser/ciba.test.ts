@@ -1,15 +1,8 @@
-import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { chromium } from "playwright-core";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { unstable_startWorker } from "wrangler";
-import { adminClient } from "../../cli/lib/admin-client.ts";
-import { DEMO_USER, seedDemo } from "../../cli/lib/seed.ts";
-import { ROOT, WRANGLER_JS } from "../../cli/lib/wrangler.ts";
+import { DEMO_USER } from "../../cli/lib/seed.ts";
+import { ADMIN_TOKEN, ARTIFACTS, skipWithoutChromium, startPageHarness, type PageHarness } from "./harness.ts";
 
 /**
  * The CIBA approval page (OpenID CIBA Core 1.0 §8) in real headless Chromium, as `npm start`
@@ -17,66 +10,20 @@ import { ROOT, WRANGLER_JS } from "../../cli/lib/wrangler.ts";
  * from /dev/ciba, signs in, sees the binding message and allows; the client's poll gets tokens.
  */
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
-const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
-const ARTIFACTS = join(ROOT, "test", "artifacts");
 const CIBA_GRANT = "urn:openid:params:grant-type:ciba";
-const skip = !existsSync(CHROMIUM) && !process.env.CI;
 
-type DevWorker = Awaited<ReturnType<typeof unstable_startWorker>>;
-const BINDINGS = {
-  ADMIN_TOKEN: { type: "secret_text", value: ADMIN_TOKEN },
-  CIBA_SECRET: { type: "secret_text", value: "browser-test-ciba-secret-0123456789abcdef" },
-} as const;
-
-async function applyMigrations(persistTo: string): Promise<void> {
-  await promisify(execFile)(process.execPath, [WRANGLER_JS, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
-    cwd: ROOT,
-    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
-    timeout: 90_000,
-  });
-}
-
-function startWorker(persistTo: string): Promise<DevWorker> {
-  return unstable_startWorker({
-    config: join(ROOT, "wrangler.jsonc"),
-    bindings: BINDINGS,
-    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, logLevel: "error", persist: persistTo, watch: false },
-  });
-}
-
-/** The issuer must be the URL actually served (known once the worker listens), as in sign-in.test.ts. */
-async function useServedUrlAsIssuer(worker: DevWorker): Promise<string> {
-  await worker.ready;
-  const base = (await worker.url).origin;
-  await worker.patchConfig({ bindings: { ...BINDINGS, ISSUER: { type: "plain_text", value: base } } });
-  await worker.ready;
-  return base;
-}
-
-describe.skipIf(skip)("CIBA approval page in headless Chromium", () => {
-  let persistTo: string;
-  let worker: DevWorker | undefined;
+describe.skipIf(skipWithoutChromium)("CIBA approval page in headless Chromium", () => {
+  let harness: PageHarness | undefined;
   let base: string;
-  let browser: Browser | undefined;
+  let browser: Browser;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    persistTo = mkdtempSync(join(tmpdir(), "authshard-browser-ciba-"));
-    const started = await Promise.allSettled([
-      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }).then((b) => (browser = b)),
-      applyMigrations(persistTo).then(() => startWorker(persistTo)).then((w) => (worker = w)),
-    ]);
-    for (const result of started) if (result.status === "rejected") throw result.reason;
-    base = await useServedUrlAsIssuer(worker!);
-    expect(await seedDemo(adminClient({ url: base, token: ADMIN_TOKEN }), () => {})).toBe(true);
+    harness = await startPageHarness("ciba", { CIBA_SECRET: { type: "secret_text", value: "browser-test-ciba-secret-0123456789abcdef" } });
+    ({ base, browser } = harness);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await worker?.dispose();
-    if (persistTo) rmSync(persistTo, { recursive: true, force: true });
+    await harness?.dispose();
   });
 
   it("sign in, see the binding message, approve; the client's poll then gets tokens", async () => {

@@ -1,15 +1,8 @@
-import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { unstable_startWorker } from "wrangler";
-import { adminClient } from "../../cli/lib/admin-client.ts";
-import { DEMO_APP, DEMO_USER, seedDemo } from "../../cli/lib/seed.ts";
-import { ROOT, WRANGLER_JS } from "../../cli/lib/wrangler.ts";
+import { DEMO_APP, DEMO_USER } from "../../cli/lib/seed.ts";
+import { ARTIFACTS, skipWithoutChromium, startPageHarness, type PageHarness } from "./harness.ts";
 
 /**
  * Email sign-in in real headless Chromium, as `npm start` runs it: "Email me a code" on the
@@ -17,63 +10,20 @@ import { ROOT, WRANGLER_JS } from "../../cli/lib/wrangler.ts";
  * by typing the code, and (another time) by opening the magic link in the same browser.
  */
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
-const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
-const ARTIFACTS = join(ROOT, "test", "artifacts");
 const REDIRECT_URI = "http://127.0.0.1:3000/callback";
-const skip = !existsSync(CHROMIUM) && !process.env.CI;
 
-type DevWorker = Awaited<ReturnType<typeof unstable_startWorker>>;
-const BINDINGS = { ADMIN_TOKEN: { type: "secret_text", value: ADMIN_TOKEN } } as const;
-
-async function applyMigrations(persistTo: string): Promise<void> {
-  await promisify(execFile)(process.execPath, [WRANGLER_JS, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
-    cwd: ROOT,
-    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
-    timeout: 90_000,
-  });
-}
-
-function startWorker(persistTo: string): Promise<DevWorker> {
-  return unstable_startWorker({
-    config: join(ROOT, "wrangler.jsonc"),
-    bindings: BINDINGS,
-    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, logLevel: "error", persist: persistTo, watch: false },
-  });
-}
-
-/** The issuer must be the URL actually served (known once the worker listens), as in sign-in.test.ts. */
-async function useServedUrlAsIssuer(worker: DevWorker): Promise<string> {
-  await worker.ready;
-  const base = (await worker.url).origin;
-  await worker.patchConfig({ bindings: { ...BINDINGS, ISSUER: { type: "plain_text", value: base } } });
-  await worker.ready;
-  return base;
-}
-
-describe.skipIf(skip)("email code and magic link in headless Chromium", () => {
-  let persistTo: string;
-  let worker: DevWorker | undefined;
+describe.skipIf(skipWithoutChromium)("email code and magic link in headless Chromium", () => {
+  let harness: PageHarness | undefined;
   let base: string;
-  let browser: Browser | undefined;
+  let browser: Browser;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    persistTo = mkdtempSync(join(tmpdir(), "authshard-browser-email-"));
-    const started = await Promise.allSettled([
-      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }).then((b) => (browser = b)),
-      applyMigrations(persistTo).then(() => startWorker(persistTo)).then((w) => (worker = w)),
-    ]);
-    for (const result of started) if (result.status === "rejected") throw result.reason;
-    base = await useServedUrlAsIssuer(worker!);
-    expect(await seedDemo(adminClient({ url: base, token: ADMIN_TOKEN }), () => {})).toBe(true);
+    harness = await startPageHarness("email");
+    ({ base, browser } = harness);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await worker?.dispose();
-    if (persistTo) rmSync(persistTo, { recursive: true, force: true });
+    await harness?.dispose();
   });
 
   function authorizeUrl(): string {

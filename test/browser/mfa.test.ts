@@ -1,17 +1,10 @@
-import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import * as oauth from "oauth4webapi";
 import { Secret, TOTP } from "otpauth";
-import { chromium } from "playwright-core";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { unstable_startWorker } from "wrangler";
-import { adminClient } from "../../cli/lib/admin-client.ts";
-import { DEMO_SPA, seedDemo } from "../../cli/lib/seed.ts";
-import { ROOT, WRANGLER_JS } from "../../cli/lib/wrangler.ts";
+import { DEMO_SPA } from "../../cli/lib/seed.ts";
+import { ADMIN_TOKEN, ARTIFACTS, skipWithoutChromium, startPageHarness, type PageHarness } from "./harness.ts";
 
 /**
  * Two-factor sign-in in real headless Chromium: a person sets up TOTP on /account (the code
@@ -20,41 +13,8 @@ import { ROOT, WRANGLER_JS } from "../../cli/lib/wrangler.ts";
  * class (acr_values, OIDC Core §3.1.2.1) and its ID token says amr pwd otp mfa (RFC 8176 §2).
  */
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
-const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
-const ARTIFACTS = join(ROOT, "test", "artifacts");
 const REDIRECT_URI = "http://127.0.0.1:3000/callback";
 const ACR_MFA = "urn:authshard:acr:mfa";
-const skip = !existsSync(CHROMIUM) && !process.env.CI;
-
-type DevWorker = Awaited<ReturnType<typeof unstable_startWorker>>;
-const BINDINGS = { ADMIN_TOKEN: { type: "secret_text", value: ADMIN_TOKEN } } as const;
-
-async function applyMigrations(persistTo: string): Promise<void> {
-  await promisify(execFile)(process.execPath, [WRANGLER_JS, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
-    cwd: ROOT,
-    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
-    timeout: 90_000,
-  });
-}
-
-function startWorker(persistTo: string): Promise<DevWorker> {
-  return unstable_startWorker({
-    config: join(ROOT, "wrangler.jsonc"),
-    bindings: BINDINGS,
-    dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, logLevel: "error", persist: persistTo, watch: false },
-  });
-}
-
-/** The issuer must be the URL actually served (known once the worker listens), as in sign-in.test.ts. */
-async function useServedUrlAsIssuer(worker: DevWorker): Promise<string> {
-  await worker.ready;
-  const base = (await worker.url).origin;
-  await worker.patchConfig({ bindings: { ...BINDINGS, ISSUER: { type: "plain_text", value: base } } });
-  await worker.ready;
-  return base;
-}
 
 /** What the authenticator app shows `offset` steps from now. */
 function appCode(secret: string, offset: number): string {
@@ -67,28 +27,18 @@ async function awayFromStepBoundary(): Promise<void> {
   if (into < 1 || into > 18) await new Promise((r) => setTimeout(r, (31 - into) * 1000));
 }
 
-describe.skipIf(skip)("two-factor sign-in in headless Chromium", () => {
-  let persistTo: string;
-  let worker: DevWorker | undefined;
+describe.skipIf(skipWithoutChromium)("two-factor sign-in in headless Chromium", () => {
+  let harness: PageHarness | undefined;
   let base: string;
-  let browser: Browser | undefined;
+  let browser: Browser;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    persistTo = mkdtempSync(join(tmpdir(), "authshard-browser-mfa-"));
-    const started = await Promise.allSettled([
-      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }).then((b) => (browser = b)),
-      applyMigrations(persistTo).then(() => startWorker(persistTo)).then((w) => (worker = w)),
-    ]);
-    for (const result of started) if (result.status === "rejected") throw result.reason;
-    base = await useServedUrlAsIssuer(worker!);
-    expect(await seedDemo(adminClient({ url: base, token: ADMIN_TOKEN }), () => {})).toBe(true);
+    harness = await startPageHarness("mfa");
+    ({ base, browser } = harness);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await worker?.dispose();
-    if (persistTo) rmSync(persistTo, { recursive: true, force: true });
+    await harness?.dispose();
   });
 
   it("enrol on /account, sign out, sign in with password and code; the app's ID token has amr mfa", async () => {

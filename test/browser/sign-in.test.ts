@@ -11,6 +11,7 @@ import { unstable_startWorker } from "wrangler";
 import { adminClient } from "../../cli/lib/admin-client.ts";
 import { DEMO_APP, DEMO_USER, seedDemo } from "../../cli/lib/seed.ts";
 import { ROOT, WRANGLER_JS } from "../../cli/lib/wrangler.ts";
+import { servingIssuer } from "./harness.ts";
 
 /**
  * The login and consent pages in real headless Chromium: the worker runs under
@@ -84,6 +85,7 @@ async function useServedUrlAsIssuer(worker: DevWorker): Promise<string> {
   await worker.ready;
   const now = (await worker.url).origin;
   if (now !== base) throw new Error(`the worker moved from ${base} to ${now} when its issuer was set`);
+  await servingIssuer(base);
   return base;
 }
 

@@ -122,9 +122,12 @@ describe("PAR: what is stored and what /authorize uses", () => {
     await expectRequestUriPage(await new TestBrowser().get(authorizeUrl({ client_id: client.clientId, request_uri: par.request_uri })));
   });
 
-  it("§4: a request_uri not issued here, or without client_id, is refused on a page", async () => {
+  it("§4: a request_uri not issued here, or without client_id, is refused on a page; one by reference (RFC 9101) is request_uri_not_supported", async () => {
     await expectRequestUriPage(await call(authorizeUrl({ client_id: client.clientId, request_uri: "urn:ietf:params:oauth:request_uri:nope" })));
-    await expectRequestUriPage(await call(authorizeUrl({ client_id: client.clientId, request_uri: "https://rp.example/request.jwt" })));
+    // Not a pushed request's: request objects by reference are not fetched, and the client is told so at its redirect URI.
+    const byReference = await call(authorizeUrl({ client_id: client.clientId, redirect_uri: REDIRECT_URI, response_type: "code", scope: "openid", request_uri: "https://rp.example/request.jwt" }));
+    expect(byReference.status).toBe(302);
+    expect(new URL(byReference.headers.get("location")!).searchParams.get("error")).toBe("request_uri_not_supported");
     const par = await pushed(client, (await requestParams(client)).params);
     const res = await call(authorizeUrl({ request_uri: par.request_uri }));
     expect(res.status).toBe(400);
