@@ -1,11 +1,9 @@
 import type { Context } from "hono";
 import { mintArtifact, newId } from "../../oauth/artifacts";
-import { MAX_PASSWORD_LENGTH } from "../../oauth/password";
 import { sha256 } from "../../oauth/secrets";
-import type { AuthorizationAsk } from "../../actors/user-shard/api";
 import { csrfCookie } from "../authorize/interaction";
 import { writeSessionCookie } from "../authorize/session-cookie";
-import { checkPassword, SLOWED, WRONG } from "../endpoints/login";
+import { SLOWED } from "../endpoints/login";
 import type { Params } from "../http/params";
 import { openPending, signPending } from "../mfa/pending";
 import { proofFor, MAX_CODE_LENGTH } from "../mfa/proof";
@@ -13,39 +11,24 @@ import { WRONG_CODE } from "../mfa/step";
 import type { PagesEnv } from "../pages/env";
 import { shardFailure } from "../shard-errors";
 import { callShard } from "../shards/call";
-import { normalizeEmail } from "../users/email";
+import { passwordSignIn, sessionOnlyAsk } from "../users/page-sign-in";
 
 const START_AGAIN = "This sign-in can no longer be completed. Sign in again.";
 
 export type AccountSignIn = { signedIn: true } | { pending: string; error: string | null; status: 200 | 401 | 429 } | { error: string; status: 401 | 429 };
 
-/** No client is involved: with forceConsent the shard opens the session and stores no code (as the device page's sign-in). */
-const ACCOUNT_ASK: AuthorizationAsk = {
-  clientId: "account",
-  maxAge: null,
-  forceConsent: true,
-  code: { codeHash: "", clientId: "account", redirectUri: "", scope: "openid", codeChallenge: null, nonce: null, ttlS: 1 },
-};
-
+/** No client is involved: a session-only ask (as the device page's sign-in). */
+const ACCOUNT_ASK = sessionOnlyAsk("account");
 
 /** Step 1: the password (the login form's check and shard call). With TOTP on, the code form comes next. */
 export async function accountPassword(c: Context<PagesEnv>, form: Params): Promise<AccountSignIn> {
   const config = c.var.config;
-  const password = form.get("password") ?? "";
-  if (password.length > MAX_PASSWORD_LENGTH) return { error: WRONG, status: 401 };
-  const checked = await checkPassword(c.env, config, normalizeEmail(form.get("email") ?? ""), password);
-  if (!checked) return { error: WRONG, status: 401 };
-  if (checked.retryAfterS > 0) return { error: SLOWED(checked.retryAfterS), status: 429 };
-  const cookie = mintArtifact("s", checked.bucket);
-  const session = { idHash: await sha256(cookie), sid: newId() };
-  const result = await callShard(c.env, config, checked.bucket, (shard) => shard.completeLogin(checked.bucket, checked.userId, checked.passwordOk, session, ACCOUNT_ASK));
-  if (!result.ok) throw shardFailure(result, "sign-in", "the sign-in");
-  if (result.outcome === "rejected") return { error: result.retryAfterS > 0 && checked.passwordOk ? SLOWED(result.retryAfterS) : WRONG, status: 401 };
-  if (result.outcome === "second_factor" && result.sid === null) {
-    const pending = await signPending(c.env, config, csrfCookie(c, config), { req: null, userId: checked.userId, bucket: checked.bucket, sid: null });
+  const step = await passwordSignIn(c, form, "account");
+  if ("error" in step) return step;
+  if ("secondFactor" in step) {
+    const pending = await signPending(c.env, config, csrfCookie(c, config), { req: null, ...step.secondFactor, sid: null });
     return { pending, error: null, status: 200 };
   }
-  writeSessionCookie(c, config, cookie);
   return { signedIn: true };
 }
 
