@@ -80,13 +80,5 @@ export type CibaDelivery = {
   outcome: CibaRedeemed | { status: "access_denied" | "expired_token" | "already_delivered" | "pending" };
 };
 
-/** /dev/ciba: the pending requests of one shard (local development only). */
-export interface CibaPending {
-  requestId: string;
-  bucket: number;
-  userId: string;
-  clientId: string;
-  scope: string;
-  bindingMessage: string | null;
-  expiresAt: number;
-}
+/** /dev/ciba: the pending requests of one shard (local development only), as the approval page sees each. */
+export type CibaPending = CibaRequestView;
