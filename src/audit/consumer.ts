@@ -1,13 +1,12 @@
 import { loadConfig } from "../config";
+import { backoffSeconds } from "../queues/backoff";
 import type { Env } from "../env";
 import { archiveRecords } from "./archive";
 import { AUDIT_TARGETS, isAuditMessage, packMessages, type AuditMessage, type AuditRecord, type AuditTarget } from "./message";
 import { insertIntoWindow, windowStart } from "./window";
 
 /** Seconds before a failed delivery is tried again: 10 s, doubling, at most 15 minutes. */
-export function retryDelayS(attempt: number): number {
-  return Math.min(900, 10 * 2 ** Math.max(0, Math.min(attempt - 1, 10)));
-}
+export const retryDelayS = (attempt: number): number => backoffSeconds(attempt, 10, 900);
 
 export interface ConsumeOutcome {
   events: number;

@@ -1,12 +1,11 @@
 import { loadConfig } from "../config";
+import { backoffSeconds } from "../queues/backoff";
 import type { Env } from "../env";
 import { isEmailJob, type EmailSender } from "./message";
 import { senderFor } from "./senders";
 
 /** Backoff between attempts: 5 s, 10 s, 20 s, ... at most 2 minutes (a code lives 10). */
-export function retryDelayS(attempt: number): number {
-  return Math.min(120, 5 * 2 ** Math.max(0, Math.min(attempt - 1, 5)));
-}
+export const retryDelayS = (attempt: number): number => backoffSeconds(attempt, 5, 120);
 
 /**
  * The email queue's consumer (and, with `deadLetter`, its dead-letter queue's): each job

@@ -4,6 +4,7 @@ import { isBackchannelJob, type BackchannelJob } from "../../backchannel/message
 import { loadConfig, type Config } from "../../config";
 import type { Env } from "../../env";
 import type { SigningAlg } from "../../oauth/signing-alg";
+import { backoffSeconds } from "../../queues/backoff";
 import { getClient, type RegisteredClient } from "../clients/registry";
 import { subjectFor } from "../clients/subject";
 import { signJwt } from "../keys/cache";
@@ -27,9 +28,7 @@ export interface BackchannelTarget {
 export type TargetLookup = (clientId: string) => Promise<BackchannelTarget | null>;
 
 /** Seconds before a failed delivery is tried again: 5 s, doubling, at most 5 minutes. */
-export function retryDelayS(attempt: number): number {
-  return Math.min(300, 5 * 2 ** Math.max(0, Math.min(attempt - 1, 8)));
-}
+export const retryDelayS = (attempt: number): number => backoffSeconds(attempt, 5, 300);
 
 /** The same jti for every delivery of one notification, so a receiver can drop a repeat (§2.6 step 7). */
 async function jtiOf(job: BackchannelJob): Promise<string> {
