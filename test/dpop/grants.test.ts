@@ -52,6 +52,19 @@ describe("DPoP with the other grants (RFC 9449 §5)", () => {
     expect(body.token_type).toBe("DPoP");
     expect(decodeJwt(body.access_token).cnf).toEqual({ jkt: key.jkt });
   });
+
+  it("client_credentials: 10 concurrent requests with one proof, exactly one gets a token (§11.1); a fresh proof works", async () => {
+    const { clientId, secret } = await registerClient("confidential", { grant_types: ["client_credentials"], scope: "api.read" });
+    const key = await proofKey();
+    const shared = await proof(key);
+    const raced = await Promise.all(Array.from({ length: 10 }, () => tokenRequest({ grant_type: "client_credentials" }, { ...basic(clientId, secret!), DPoP: shared })));
+    expect(raced.filter((r) => r.status === 200)).toHaveLength(1);
+    for (const res of raced.filter((r) => r.status !== 200)) {
+      expect(res.status).toBe(400);
+      expect(await json<TokenBody>(res)).toMatchObject({ error: "invalid_dpop_proof", error_description: "DPoP proof jti already used" });
+    }
+    expect((await tokenRequest({ grant_type: "client_credentials" }, { ...basic(clientId, secret!), DPoP: await proof(key) })).status).toBe(200);
+  });
 });
 
 describe("what DPoP costs and where its state lives (DESIGN.md hot-path budget)", () => {

@@ -103,4 +103,14 @@ describe("PAR with request objects (RFC 9126 §3, RFC 9101) and DPoP (RFC 9449 �
     expect((await json(mismatch)).error).toBe("invalid_dpop_proof");
     expect(await pushedCount()).toBe(before);
   });
+
+  it("RFC 9449 §11.1: a proof sent with one push cannot be sent with another", async () => {
+    const { proof } = await parProof();
+    expect((await pushAs(key, clientId, { request: await requestObject(clientId) }, { DPoP: proof })).status).toBe(201);
+    const before = await pushedCount();
+    const replay = await pushAs(key, clientId, { request: await requestObject(clientId) }, { DPoP: proof });
+    expect(replay.status).toBe(400);
+    expect(await json(replay)).toMatchObject({ error: "invalid_dpop_proof", error_description: "DPoP proof jti already used" });
+    expect(await pushedCount()).toBe(before);
+  });
 });

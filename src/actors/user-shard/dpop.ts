@@ -12,10 +12,9 @@ import { firstRow } from "./raw";
  * Why the user's shard is enough: a proof is signed by one key and, at a resource,
  * names one access token (`ath`), so it can only be replayed against the state of
  * the user whose token or code it came with — the same bucket, the same shard. A
- * proof lifted from one user's request is useless for another user's token. Not
- * covered: the client_credentials and token-exchange grants touch no user shard, so
- * a proof replayed there within its iat window is not detected (the client still
- * has to authenticate, and what it gets is a token bound to the proof's key).
+ * proof lifted from one user's request is useless for another user's token. Requests
+ * with no user's shard (client_credentials, token exchange, /par) spend the proof on
+ * its own: src/router/dpop/replay.ts.
  */
 export function withProof<T extends object>(sql: SqlStorage, bucket: number, proof: DpopProofRecord | null | undefined, now: number, op: () => ShardResult<T>): ShardResult<T> {
   if (!proof) return op();

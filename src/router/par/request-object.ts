@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { requestObjectParams } from "../authorize/request-object";
 import type { RegisteredClient } from "../clients/registry";
 import { proofRefused, readProof } from "../dpop/proof";
+import { spendProofOnce } from "../dpop/replay";
 import { OAuthError, invalidRequest } from "../errors";
 import type { Params } from "../http/params";
 import type { AppEnv } from "../types";
@@ -36,5 +37,6 @@ export async function pushedDpopJkt(c: Context<AppEnv>, params: Map<string, stri
   if (proof === null) return;
   const named = params.get("dpop_jkt");
   if (named !== undefined && named !== proof.jkt) throw proofRefused("token", "invalid_dpop_proof", "dpop_jkt does not match the key of the DPoP proof (RFC 9449 §10.1)");
+  await spendProofOnce(c, "token", proof);
   params.set("dpop_jkt", proof.jkt);
 }

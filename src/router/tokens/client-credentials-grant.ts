@@ -6,6 +6,7 @@ import type { Params } from "../http/params";
 import type { AppEnv } from "../types";
 import { signAccessToken } from "./issue";
 import type { AcceptedProof } from "../dpop/proof";
+import { spendProofOnce } from "../dpop/replay";
 import { boundClaims, tokenTypeOf } from "../dpop/token";
 
 /**
@@ -50,8 +51,8 @@ function clientScopes(client: RegisteredClient, raw: string | undefined): readon
  * Only a confidential client may ask (§4.4: it MUST authenticate; a public client
  * cannot), and nothing about a user goes in: sub is the client id (RFC 9068 §2.2),
  * and there is no sid, gid, auth_time, refresh token (§4.4.3) or ID token.
- * No shard is involved — the client came from the isolate's cache — so the only
- * cost is the signature.
+ * No user's shard is involved — the client came from the isolate's cache — so the
+ * only cost is the signature, and with a DPoP proof one call to spend its jti.
  */
 export async function clientCredentialsGrant(c: Context<AppEnv>, client: RegisteredClient, params: Params, dpop: AcceptedProof | null): Promise<ClientTokenResponse> {
   const config = c.var.config;
@@ -59,6 +60,7 @@ export async function clientCredentialsGrant(c: Context<AppEnv>, client: Registe
     throw new OAuthError("unauthorized_client", 400, "this client may not use client_credentials");
   }
   const scope = clientScopes(client, params.get("scope")).join(" ");
+  await spendProofOnce(c, "token", dpop);
   const now = Math.floor(Date.now() / 1000);
   const accessToken = await signAccessToken(c.env, config, {
     sub: client.clientId,

@@ -7,6 +7,7 @@ import { required, type Params } from "../http/params";
 import type { AppEnv } from "../types";
 import { signAccessToken } from "./issue";
 import type { AcceptedProof } from "../dpop/proof";
+import { spendProofOnce } from "../dpop/replay";
 import { boundClaims, tokenTypeOf } from "../dpop/token";
 import { checkPresentedLive, verifyPresented, type Actor, type Presented } from "./presented-token";
 
@@ -102,8 +103,13 @@ export async function tokenExchangeGrant(c: Context<AppEnv>, client: RegisteredC
   if (actor !== null && actor.clientId !== client.clientId) throw invalidRequest("the actor_token was not issued to this client");
   const scope = narrowedScope(subject, params.get("scope")).join(" ");
   const act = actClaim(client, subject, actor);
-  // One shard call per user token presented; the usual case (no actor, or a client as actor) is one.
-  await Promise.all([checkPresentedLive(c.env, config, subject), actor === null ? null : checkPresentedLive(c.env, config, actor)]);
+  // One shard call per user token presented (the usual case, no actor or a client as
+  // actor, is one), and with a DPoP proof one more, in parallel, to spend its jti.
+  await Promise.all([
+    checkPresentedLive(c.env, config, subject),
+    actor === null ? null : checkPresentedLive(c.env, config, actor),
+    spendProofOnce(c, "token", dpop),
+  ]);
 
   // The new token lives no longer than the tokens it came from. Otherwise exchange
   // would extend a token's life, and a chain of exchanges could keep a stolen or
