@@ -10,9 +10,12 @@ import type { AppEnv } from "../types";
 import { mustGet } from "./api";
 import { CONSOLE_CLIENT_ID } from "./client";
 import { requireOperator, type ConsoleEnv } from "./guard";
+import { consoleAudit } from "./audit";
+import { consoleClients } from "./clients";
 import { consoleKeys } from "./keys";
 import { consoleForm, consoleOnError, frameOf } from "./page";
 import { endSession, finishSignIn } from "./session";
+import { consoleSettings } from "./settings";
 import { consoleShards } from "./shards";
 import { consoleUsers } from "./users";
 import { DashboardPage } from "./views/dashboard";
@@ -42,8 +45,11 @@ const pages = new Hono<ConsoleEnv>()
   .use("/admin/console/*", guard)
   .get("/admin", dashboard)
   .route("/", consoleUsers)
+  .route("/", consoleClients)
   .route("/", consoleKeys)
   .route("/", consoleShards)
+  .route("/", consoleAudit)
+  .route("/", consoleSettings)
   .all("/admin/console/*", () => {
     throw new OAuthError("not_found", 404, "the console has no such page");
   });

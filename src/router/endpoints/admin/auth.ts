@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { timingSafeEqualStrings } from "../../../oauth/secrets";
 import { OAuthError } from "../../errors";
 import type { AppEnv } from "../../types";
-import { actAs, mayChange, operatorForToken, operatorOf, type Operator } from "./operator";
+import { admitOperator, mayChange, operatorForToken, operatorOf, type Operator } from "./operator";
 
 const challenge = { "WWW-Authenticate": 'Bearer realm="authshard-admin"' };
 const READS = new Set(["GET", "HEAD"]);
@@ -16,7 +16,7 @@ const READS = new Set(["GET", "HEAD"]);
  */
 export const requireAdmin = (): MiddlewareHandler<AppEnv> => async (c, next) => {
   const operator = operatorOf(c) ?? (await bearerOperator(c.req.header("Authorization") ?? "", c.var.config.adminToken, c.env.DB));
-  actAs(c.req.raw, operator);
+  admitOperator(c, operator);
   if (!READS.has(c.req.method) && !mayChange(operator)) {
     throw new OAuthError("insufficient_scope", 403, "this operator may only read (a read-only token or a viewer); ask an admin", {
       headers: { "WWW-Authenticate": 'Bearer realm="authshard-admin", error="insufficient_scope"' },

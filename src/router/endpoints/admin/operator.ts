@@ -24,14 +24,22 @@ export function mayChange(operator: Operator): boolean {
 // Keyed by the Request object itself: the console calls the API in-process with a request
 // it built, and only code in this isolate holding that object can make it count as signed in.
 const byRequest = new WeakMap<Request, Operator>();
+// Once the guard has decided, the operator stays with the request's context: middleware
+// such as bodyLimit replace c.req.raw with a new Request wrapping the body.
+const byContext = new WeakMap<Context, Operator>();
 
 export function actAs(request: Request, operator: Operator): Request {
   byRequest.set(request, operator);
   return request;
 }
 
+/** The guard (auth.ts) records who it let in. */
+export function admitOperator(c: Context, operator: Operator): void {
+  byContext.set(c, operator);
+}
+
 export function operatorOf(c: Context): Operator | null {
-  return byRequest.get(c.req.raw) ?? null;
+  return byContext.get(c) ?? byRequest.get(c.req.raw) ?? null;
 }
 
 /**
