@@ -35,6 +35,9 @@ describe("console pages", () => {
     expect(client).toMatchObject({ grant_types: ["authorization_code", "refresh_token"], redirect_uris: ["https://rp.example.com/cb"] });
     expect(secret.length).toBeGreaterThan(20);
     expect(await page(`/admin/console/clients/${id}`)).not.toContain(secret);
+    const operator = (await json<{ user: { id: string } }>(await admin("GET", `/users?email=${encodeURIComponent(email)}`))).user.id;
+    const { events } = await json<{ events: { type: string; client_id: string | null; data: Record<string, unknown> }[] }>(await admin("GET", `/audit?user=${operator}`));
+    expect(events.find((e) => e.type === "admin.change" && e.client_id === id)?.data).toMatchObject({ actor: `user:${email}`, method: "PUT", status: 201 });
   });
 
   it("the built-in console client cannot be replaced through the API", async () => {
@@ -70,6 +73,21 @@ describe("console pages", () => {
     expect(html).toContain('id="no-moves"');
     const after = await currentDirectoryMap();
     for (const b of buckets) expect(after.shards[after.owner[b]!]).toBe(target);
+  });
+
+  it("a rebalance records the plan's moves and drives them to the end", async () => {
+    const csrf = csrfOf(await page("/admin/console/shards"));
+    const res = await browser.post("/admin/console/shards", { csrf, action: "rebalance", shards: "4", by: "buckets" });
+    expect([200, 202]).toContain(res.status);
+    let html = "";
+    for (let i = 0; i < 50; i++) {
+      html = await page("/admin/console/shards");
+      if (html.includes('id="no-moves"')) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(html).toContain('id="no-moves"');
+    const { moves } = await json<{ moves: { step: string }[] }>(await admin("GET", "/shards/moves?open=true"));
+    expect(moves).toEqual([]);
   });
 
   it("refuses a move form with a bucket out of range, recording nothing", async () => {
