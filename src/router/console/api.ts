@@ -23,13 +23,22 @@ const operatorApi = new Hono<AppEnv>()
   .route("/admin", admin);
 operatorApi.onError(onError);
 
+/** The page's execution context, so the API's background work outlives the response as it would on its own. */
+function executionOf(c: Context<ConsoleEnv>): Context<ConsoleEnv>["executionCtx"] | undefined {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined;
+  }
+}
+
 export type ApiAnswer<T> = { ok: true; status: number; body: T } | { ok: false; status: number; error: string };
 
 export async function callApi<T = Record<string, unknown>>(c: Context<ConsoleEnv>, method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: unknown): Promise<ApiAnswer<T>> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const request = new Request(`${c.var.config.issuer}/admin${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const response = await operatorApi.fetch(actAs(request, c.var.operator), c.env);
+  const response = await operatorApi.fetch(actAs(request, c.var.operator), c.env, executionOf(c));
   const text = await response.text();
   const parsed = text === "" ? {} : (JSON.parse(text) as Record<string, unknown>);
   if (response.ok) return { ok: true, status: response.status, body: parsed as T };
