@@ -5,6 +5,8 @@ import { valueOrStdin } from "./lib/stdin-value.ts";
 import { adminClient } from "./lib/admin-client.ts";
 import type { AdminResponse } from "./lib/admin-client.ts";
 import { bodyObject, expectStatus as expect, print, runCommands, simpleCommand, type Command, type CommonValues } from "./lib/admin-commands.ts";
+// Admin console: operators and operator API tokens.
+import { operatorCommands } from "./lib/operator-commands.ts";
 
 /** Exit status of check-password when the password does not match. */
 const EXIT_INVALID_PASSWORD = 3;
@@ -181,4 +183,4 @@ function formatTime(t: number | string): string {
   return Number.isNaN(date.getTime()) ? String(t) : date.toISOString();
 }
 
-runCommands("users", commands);
+runCommands("users", { ...commands, ...operatorCommands });

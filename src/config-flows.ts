@@ -116,3 +116,18 @@ export function parseEmail(env: Partial<Env>): EmailConfig {
   });
 }
 
+
+/** Admin console (src/router/console). */
+export interface ConsoleConfig {
+  /** `required`: console sign-in always asks for the second factor; `auto`: only for operators who have one. */
+  readonly mfa: "auto" | "required";
+  /** Lifetime of the console's own session cookie; the provider session it is bound to must live too. */
+  readonly sessionTtlS: number;
+}
+
+export function parseConsole(env: Partial<Env>): ConsoleConfig {
+  return Object.freeze({
+    mfa: parseChoice("CONSOLE_MFA", env.CONSOLE_MFA, ["auto", "required"] as const),
+    sessionTtlS: parseInteger("CONSOLE_SESSION_TTL_S", env.CONSOLE_SESSION_TTL_S, 900, 60, 28_800),
+  });
+}

@@ -5,6 +5,9 @@ import { ConfigError, LOOPBACK, parseChoice, parseInteger, parseSwitch } from ".
 import { parseCiba, parseEmail, parseMfa, type CibaConfig, type EmailConfig, type MfaConfig } from "./config-flows";
 export { ConfigError } from "./config-parse";
 export type { CibaConfig, EmailConfig, MfaConfig } from "./config-flows";
+// Admin console
+import { parseConsole, type ConsoleConfig } from "./config-flows";
+export type { ConsoleConfig } from "./config-flows";
 
 /** Who may use POST /register (RFC 7591 §3): holders of an initial access token, anyone, or nobody. */
 export type RegistrationMode = "token" | "open" | "off";
@@ -100,6 +103,8 @@ export interface Config {
   readonly email: EmailConfig;
   /** Two-factor sign-in (README "Two-factor sign-in (TOTP)"): see MfaConfig. */
   readonly mfa: MfaConfig;
+  /** Admin console (README "Admin console"): see ConsoleConfig. */
+  readonly console: ConsoleConfig;
 }
 
 function parseIssuer(raw: string | undefined): { issuer: string; loopback: boolean } {
@@ -229,6 +234,7 @@ export function parseConfig(env: Partial<Env>): Config {
     ciba: parseCiba(env),
     email: parseEmail(env),
     mfa: parseMfa(env, loopback),
+    console: parseConsole(env),
   });
 }
 

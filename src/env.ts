@@ -103,4 +103,7 @@ export interface Env {
   // Two-factor sign-in (TOTP)
   MFA_SECRET_KEY?: string;
   MFA_REQUIRED?: string;
+  // Admin console
+  CONSOLE_MFA?: string;
+  CONSOLE_SESSION_TTL_S?: string;
 }

@@ -60,6 +60,8 @@ function steps(): Step[] {
     client(DEMO_SPA),
     // 409: the demo user exists from an earlier run.
     { method: "POST", path: "/admin/users", body: DEMO_USER, ok: [201, 409] },
+    // Admin console: the demo user may operate the local deployment (/admin).
+    { method: "POST", path: "/admin/operators", body: { email: DEMO_USER.email, role: "admin" }, ok: [201] },
   ];
 }
 
@@ -112,6 +114,7 @@ export function banner(opts: { base: string; issuer: string; devVarsPath: string
       `   post-logout redirect URIs: ${POST_LOGOUT_REDIRECT_URIS.join(", ")}`,
       "",
       ` Demo user  ${DEMO_USER.email}  password: ${DEMO_USER.password}`,
+      ` Admin console  ${base}/admin  (sign in as the demo user, an admin)`,
     );
   } else {
     lines.push(" Demo data was not fully seeded (see the errors above); the server keeps running.");

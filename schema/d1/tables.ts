@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Global index: normalized email → user id. Reserved before the user is created. */
 export const userEmails = sqliteTable("user_emails", {
@@ -161,3 +161,33 @@ export const devMailbox = sqliteTable("dev_mailbox", {
   body: text("body").notNull(),
   createdAt: integer("created_at").notNull(),
 });
+
+/**
+ * Admin console (src/router/console): who may operate the deployment, and the scoped,
+ * revocable operator API tokens. An operator is a normal user with a deployment-level
+ * grant: `viewer` sees everything and changes nothing, `admin` may change anything.
+ * An API token is kept as the SHA-256 of its secret only; `read` tokens may only GET.
+ */
+export const operators = sqliteTable("operators", {
+  userId: text("user_id").primaryKey(),
+  // viewer | admin
+  role: text("role").notNull(),
+  grantedAt: integer("granted_at").notNull(),
+  grantedBy: text("granted_by").notNull(),
+});
+
+export const adminTokens = sqliteTable(
+  "admin_tokens",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    // read | full
+    scope: text("scope").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("admin_tokens_hash").on(t.tokenHash)],
+);

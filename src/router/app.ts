@@ -18,6 +18,8 @@ import { onError } from "./on-error";
 import { pages } from "./pages";
 import { securityHeaders } from "./security-headers";
 import type { AppEnv } from "./types";
+// Admin console: HTML pages at /admin and /admin/console/*, before the JSON operator API.
+import { adminConsole } from "./console";
 
 /** The router: endpoint sub-apps composed in one place. */
 export const app = new Hono<AppEnv>()
@@ -39,6 +41,7 @@ export const app = new Hono<AppEnv>()
   .route("/", revokeEndpoint)
   .route("/", introspectEndpoint)
   .route("/", registration)
+  .route("/", adminConsole)
   .route("/admin", admin);
 
 // Rendered here rather than thrown: a not-found runs after the middleware chain, so a

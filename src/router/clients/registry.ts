@@ -12,6 +12,8 @@ import { AUTH_METHODS, CLIENT_ID } from "../endpoints/admin/client-schema";
 import { sectorOf, SUBJECT_TYPES, type SubjectType } from "../../oauth/pairwise";
 import type { PublicJwks } from "../../oauth/jwks";
 import { responseProtectionOf, type ResponseProtection } from "./jwe-settings";
+// Admin console: its built-in first-party client.
+import { CONSOLE_CLIENT_ID, consoleClient } from "../console/client";
 
 /** A client as the protocol endpoints use it: parsed once, immutable, shared by the requests of an isolate. */
 export interface RegisteredClient {
@@ -124,6 +126,8 @@ const d1Backoff = new DependencyBackoff();
 export async function getClient(env: Env, config: Config, clientId: string): Promise<RegisteredClient | null> {
   // Ids that cannot be registered cost neither a D1 read nor a cache slot.
   if (!CLIENT_ID.test(clientId)) return null;
+  // Admin console: built in, not in D1 (src/router/console/client.ts).
+  if (clientId === CONSOLE_CLIENT_ID) return consoleClient(config);
   const hit = entries.get(clientId);
   const now = Date.now();
   if (hit && hit.expiresAt > now) {

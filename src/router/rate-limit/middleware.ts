@@ -3,6 +3,8 @@ import type { AppEnv } from "../types";
 import { enforce } from "./limit";
 import { addressKey, counterKey } from "./keys";
 import { OPERATOR, type RateLimitRule } from "./rules";
+// Admin console: scoped operator tokens and console operators count apart from ADMIN_TOKEN.
+import { operatorOf } from "../endpoints/admin/operator";
 
 /**
  * A per-address limit, mounted on the paths it guards (never on "*": discovery,
@@ -24,7 +26,14 @@ export function limitByAddress<E extends AppEnv>(rule: RateLimitRule): Middlewar
 export function limitByOperatorToken(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     // requireAdmin let the request through, so the token it carried is the configured one.
-    await enforce(c.env, c.var.config, OPERATOR, () => counterKey("operator", c.var.config.adminToken ?? ""));
+    await enforce(c.env, c.var.config, OPERATOR, () => counterKey("operator", scopedCaller(c) ?? c.var.config.adminToken ?? ""));
     await next();
   };
+}
+
+/** A scoped token or a console operator: its own counter, so the console cannot starve automation. */
+function scopedCaller(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string | null {
+  const operator = operatorOf(c);
+  if (!operator || (operator.kind === "token" && operator.tokenId === null)) return null;
+  return operator.kind === "token" ? `token-id:${operator.tokenId}` : `user:${operator.userId}`;
 }

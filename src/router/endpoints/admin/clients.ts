@@ -20,6 +20,8 @@ import { readJson } from "./body";
 import { pairwiseUnavailable } from "../../clients/subject";
 import { CLIENT_ID, authMethodOf, clientBody, type ClientBody } from "./client-schema";
 import { protectionColumns, protectionKeyProblem } from "../../clients/response-protection";
+// Admin console
+import { CONSOLE_CLIENT_ID } from "../../console/client";
 import { noSecretKey, syncSealedSecret } from "../../clients/sealed-secrets";
 
 export function clientIdParam(raw: string): string {
@@ -133,6 +135,8 @@ export const adminClients = new Hono<AppEnv>()
   })
   .put("/:id", async (c) => {
     const clientId = clientIdParam(c.req.param("id"));
+    // Admin console: its client is built in (console/client.ts); a stored one would never be used.
+    if (clientId === CONSOLE_CLIENT_ID) throw invalidRequest(`${CONSOLE_CLIENT_ID} is the built-in admin console client; choose another client_id`);
     const body = await readJson(c, clientBody);
     const noPairwise = pairwiseUnavailable(c.var.config, body.subject_type);
     if (noPairwise) throw new OAuthError("invalid_request", 400, `subject_type: ${noPairwise}`);

@@ -18,6 +18,9 @@ import { adminShardMoves } from "./shard-moves";
 import { adminShards } from "./shards";
 import { adminUsers } from "./users";
 import { adminTrustedIssuers } from "./trusted-issuers";
+// Admin console: operators, scoped operator tokens, and the audit of every change.
+import { auditChanges } from "./change-audit";
+import { adminOperators, adminOperatorTokens } from "./operators";
 
 const tooLarge = () => {
   throw new OAuthError("invalid_request", 413, "request body too large (limit 64 KiB)");
@@ -29,6 +32,7 @@ export const admin = new Hono<AppEnv>()
   .use("*", requireAdmin())
   .use("*", limitByOperatorToken())
   .use("*", bodyLimit({ maxSize: 64 * 1024, onError: tooLarge }))
+  .use("*", auditChanges())
   .route("/users", adminUsers)
   .route("/users", adminSessions)
   .route("/users", adminConsents)
@@ -43,4 +47,7 @@ export const admin = new Hono<AppEnv>()
   .route("/metrics", adminMetrics)
   .route("/audit", adminAudit)
   // JWT bearer grant (RFC 7523 §2.1): the issuers whose assertions /token accepts.
-  .route("/trusted-issuers", adminTrustedIssuers);
+  .route("/trusted-issuers", adminTrustedIssuers)
+  // Admin console: who may operate (viewer | admin) and the scoped API tokens.
+  .route("/operators", adminOperators)
+  .route("/operator-tokens", adminOperatorTokens);

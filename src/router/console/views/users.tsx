@@ -1,0 +1,94 @@
+import type { ConsentView, SessionView, UserView } from "../../../actors/user-shard/api";
+import type { AuditRecord } from "../../../audit/message";
+import { ActionButton, ConsolePage, type ConsoleFrame, when } from "./frame";
+
+export function UserSearchPage(props: { frame: ConsoleFrame; email: string }) {
+  return (
+    <ConsolePage frame={props.frame} title="Users">
+      <form method="get" action="/admin/console/users">
+        <label for="email">Find a user by email</label>
+        <input type="search" id="email" name="email" value={props.email} required />
+        <button type="submit">Find</button>
+      </form>
+    </ConsolePage>
+  );
+}
+
+export interface UserDetail {
+  user: UserView & { shard: string };
+  sessions: SessionView[];
+  consents: ConsentView[];
+  audit: AuditRecord[];
+  role: string | null;
+}
+
+export function UserPage(props: { frame: ConsoleFrame; detail: UserDetail }) {
+  const { frame, detail } = props;
+  const { user } = detail;
+  const target = `/admin/console/users/${user.id}`;
+  return (
+    <ConsolePage frame={frame} title={user.email}>
+      <table>
+        <tbody>
+          <tr><th>User id</th><td><code>{user.id}</code></td></tr>
+          <tr><th>Name</th><td>{user.name ?? "—"}</td></tr>
+          <tr><th>Email verified</th><td>{user.email_verified ? "yes" : "no"}</td></tr>
+          <tr><th>Status</th><td id="user-status">{user.disabled ? "disabled" : "active"}</td></tr>
+          <tr><th>Bucket / shard</th><td>{user.bucket} / {user.shard}</td></tr>
+          <tr><th>Created</th><td>{when(user.created_at)}</td></tr>
+          <tr><th>Operator role</th><td>{detail.role ?? "none"}</td></tr>
+        </tbody>
+      </table>
+      <p>
+        {user.disabled ? null : <ActionButton frame={frame} target={target} action="disable" label="Disable user" />}{" "}
+        <ActionButton frame={frame} target={target} action="end_sessions" label="Reset credentials: end every session and refresh token" />
+      </p>
+      <h2>Sessions</h2>
+      {detail.sessions.length === 0 ? <p class="muted">No sessions.</p> : (
+        <table>
+          <thead><tr><th>sid</th><th>State</th><th>Signed in</th><th>Method</th><th>Last seen</th><th></th></tr></thead>
+          <tbody>
+            {detail.sessions.map((s) => (
+              <tr>
+                <td><code>{s.sid}</code></td><td>{s.state}</td><td>{when(s.auth_time * 1000)}</td><td>{s.amr.join(", ")}</td><td>{when(s.last_seen_at)}</td>
+                <td>{s.state === "active" ? <ActionButton frame={frame} target={target} action="end_session" label="End" fields={{ sid: s.sid }} /> : null}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>Consents</h2>
+      {detail.consents.length === 0 ? <p class="muted">No consents.</p> : (
+        <table>
+          <thead><tr><th>Client</th><th>Scope</th><th>Granted</th><th></th></tr></thead>
+          <tbody>
+            {detail.consents.map((consent) => (
+              <tr>
+                <td>{consent.client_id}</td><td>{consent.scope}</td><td>{when(consent.granted_at)}</td>
+                <td><ActionButton frame={frame} target={target} action="withdraw_consent" label="Withdraw" fields={{ client_id: consent.client_id }} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>Audit trail (recent window)</h2>
+      <AuditTable events={detail.audit} />
+    </ConsolePage>
+  );
+}
+
+export function AuditTable(props: { events: AuditRecord[] }) {
+  if (props.events.length === 0) return <p class="muted">No events.</p>;
+  return (
+    <table id="audit">
+      <thead><tr><th>When</th><th>Type</th><th>User</th><th>Client</th><th>Details</th></tr></thead>
+      <tbody>
+        {props.events.map((e) => (
+          <tr>
+            <td>{when(e.at)}</td><td>{e.type}</td><td><code>{e.user_id ?? "—"}</code></td><td>{e.client_id ?? "—"}</td><td><code>{JSON.stringify(e.data)}</code></td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
