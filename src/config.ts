@@ -3,8 +3,10 @@ import { asPublicJwks, publicJwksProblem, type PublicJwks } from "./oauth/jwks";
 import { MAX_SHARDS } from "./shard/map";
 import { ConfigError, LOOPBACK, parseChoice, parseInteger, parseSwitch } from "./config-parse";
 import { parseCiba, parseEmail, parseMfa, type CibaConfig, type EmailConfig, type MfaConfig } from "./config-flows";
+import { parseLdap, type LdapConfig } from "./config-ldap";
 export { ConfigError } from "./config-parse";
 export type { CibaConfig, EmailConfig, MfaConfig } from "./config-flows";
+export type { LdapConfig } from "./config-ldap";
 
 /** Who may use POST /register (RFC 7591 §3): holders of an initial access token, anyone, or nobody. */
 export type RegistrationMode = "token" | "open" | "off";
@@ -100,6 +102,8 @@ export interface Config {
   readonly email: EmailConfig;
   /** Two-factor sign-in (README "Two-factor sign-in (TOTP)"): see MfaConfig. */
   readonly mfa: MfaConfig;
+  /** LDAP / Active Directory sign-in and sync (README "LDAP / Active Directory"); null: off. */
+  readonly ldap: LdapConfig | null;
 }
 
 function parseIssuer(raw: string | undefined): { issuer: string; loopback: boolean } {
@@ -229,6 +233,7 @@ export function parseConfig(env: Partial<Env>): Config {
     ciba: parseCiba(env),
     email: parseEmail(env),
     mfa: parseMfa(env, loopback),
+    ldap: parseLdap(env),
   });
 }
 
