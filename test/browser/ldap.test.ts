@@ -1,0 +1,182 @@
+import { join } from "node:path";
+import * as oauth from "oauth4webapi";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminClient, type AdminClient } from "../../cli/lib/admin-client.ts";
+import { DEMO_APP, DEMO_USER } from "../../cli/lib/seed.ts";
+import { skipWithoutSlapd, startSlapd, type Slapd } from "../../cli/lib/slapd.ts";
+import { ROOT } from "../../cli/lib/wrangler.ts";
+import { ADMIN_TOKEN, skipWithoutChromium, startPageHarness, type PageHarness } from "./harness.ts";
+
+/**
+ * LDAP sign-in and sync against a real OpenLDAP (Debian's slapd, started here on a loopback
+ * port from test/ldap/fixtures/directory.ldif), through the login page in headless Chromium
+ * and the operator API, with the worker under wrangler — the socket to the directory is a
+ * real `connect()` from workerd. RFC 4511 (bind §4.2, search §4.5), RFC 4515 (filter escaping).
+ */
+
+const FIXTURE = join(ROOT, "test", "ldap", "fixtures", "directory.ldif");
+const REDIRECT_URI = "http://127.0.0.1:3000/callback";
+const WRONG = "The email or password is not correct.";
+const UNAVAILABLE = "The company directory is unavailable right now, so directory accounts cannot sign in. Please try again in a few minutes.";
+const PEOPLE = "ou=people,dc=example,dc=org";
+const ADMINS = "cn=admins,ou=groups,dc=example,dc=org";
+const STAFF = "cn=staff,ou=groups,dc=example,dc=org";
+const insecure = { [oauth.allowInsecureRequests]: true };
+
+type SignIn = { callback: URL; verifier: string } | { alert: string };
+
+describe.skipIf(skipWithoutChromium || skipWithoutSlapd)("LDAP / Active Directory sign-in and sync against slapd", () => {
+  let slapd: Slapd | undefined;
+  let harness: PageHarness | undefined;
+  let base: string;
+  let browser: Browser;
+  let api: AdminClient;
+
+  beforeAll(async () => {
+    slapd = await startSlapd(FIXTURE);
+    harness = await startPageHarness("ldap", {
+      LDAP_URL: { type: "plain_text", value: slapd.url },
+      LDAP_BIND_DN: { type: "plain_text", value: "cn=reader,dc=example,dc=org" },
+      LDAP_BIND_PASSWORD: { type: "secret_text", value: "reader-secret" },
+      LDAP_USER_BASE: { type: "plain_text", value: PEOPLE },
+      LDAP_GROUP_BASE: { type: "plain_text", value: "ou=groups,dc=example,dc=org" },
+      LDAP_GROUP_ROLES: { type: "plain_text", value: JSON.stringify({ [ADMINS]: "admin", [STAFF]: "staff" }) },
+      LDAP_SYNC: { type: "plain_text", value: "off" },
+    });
+    ({ base, browser } = harness);
+    api = adminClient({ url: base, token: ADMIN_TOKEN });
+  });
+
+  afterAll(async () => {
+    await harness?.dispose();
+    await slapd?.stop();
+  });
+
+  /** The login page as a person uses it: the typed name and password, then the consent page's Allow. */
+  async function signIn(typed: string, password: string, shot?: string): Promise<SignIn> {
+    const context = await browser.newContext({ viewport: { width: 800, height: 720 } });
+    try {
+      const page: Page = await context.newPage();
+      const verifier = oauth.generateRandomCodeVerifier();
+      const params = new URLSearchParams({ client_id: DEMO_APP.client_id, redirect_uri: REDIRECT_URI, response_type: "code", scope: "openid email profile", state: "st", nonce: "n-ldap", code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: "S256" });
+      await page.goto(`${base}/authorize?${params}`);
+      // A name that is not an email (a uid, or an injection attempt) must reach the server as typed.
+      await page.getByLabel("Email").evaluate((input) => input.setAttribute("type", "text"));
+      await page.getByLabel("Password").evaluate((input) => input.removeAttribute("required"));
+      await page.getByLabel("Email").fill(typed);
+      await page.getByLabel("Password").fill(password);
+      // With consent given before, the login answer goes straight back to the app (nothing listens
+      // there, and a redirected navigation cannot be routed: the request itself is the result).
+      const backAtApp = () => page.waitForRequest((r) => r.url().startsWith(`${REDIRECT_URI}?`)).then((r) => new URL(r.url()));
+      const arrived = backAtApp();
+      arrived.catch(() => {});
+      const landed = page.waitForURL(`${base}/login`).then(
+        () => null,
+        () => arrived,
+      );
+      await page.getByRole("button", { name: "Sign in" }).click();
+      const direct = await Promise.race([arrived, landed]);
+      if (direct) return { callback: direct, verifier };
+      if (await page.getByRole("alert").count()) {
+        if (shot) await page.screenshot({ path: join(ROOT, "test", "artifacts", shot), fullPage: true });
+        return { alert: (await page.getByRole("alert").textContent()) ?? "" };
+      }
+      const [callback] = await Promise.all([backAtApp(), page.getByRole("button", { name: "Allow" }).click()]);
+      return { callback, verifier };
+    } finally {
+      await context.close();
+    }
+  }
+
+  async function idTokenClaims(result: SignIn) {
+    if (!("callback" in result)) throw new Error(`expected a sign-in, got the message ${JSON.stringify(result.alert)}`);
+    const issuer = new URL(base);
+    const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: "oidc", ...insecure }));
+    const client: oauth.Client = { client_id: DEMO_APP.client_id };
+    const params = oauth.validateAuthResponse(as, client, result.callback, "st");
+    const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.ClientSecretBasic(DEMO_APP.client_secret), params, REDIRECT_URI, result.verifier, insecure);
+    const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: "n-ldap", requireIdToken: true });
+    return oauth.getValidatedIdTokenClaims(tokens)!;
+  }
+
+  async function userByEmail(email: string) {
+    const res = await api.request("GET", `/admin/users?email=${encodeURIComponent(email)}`);
+    return res.status === 200 ? (res.body as { user: { id: string; disabled: boolean; name: string | null; email: string } }).user : null;
+  }
+
+  async function link(userId: string) {
+    const res = await api.request("GET", `/admin/users/${userId}/ldap`);
+    expect(res.status).toBe(200);
+    return (res.body as { ldap: { dn: string; groups: string[]; roles: string[]; state: string } }).ldap;
+  }
+
+  it("a directory user signs in with the directory password: created just in time, an ID token, groups mapped to roles (RFC 4511 §4.2 bind)", async () => {
+    expect(await userByEmail("alice@example.org")).toBeNull();
+    const claims = await idTokenClaims(await signIn("alice", "alice-password"));
+    const alice = await userByEmail("alice@example.org");
+    expect(alice).not.toBeNull();
+    expect(claims).toMatchObject({ sub: alice!.id, nonce: "n-ldap" });
+    // The profile came from the entry (cn, mail), the email counts as verified by the directory.
+    expect(alice).toMatchObject({ email: "alice@example.org", name: "Alice Liddell", given_name: "Alice", family_name: "Liddell", email_verified: true });
+    expect(await link(alice!.id)).toMatchObject({ dn: `uid=alice,${PEOPLE}`, groups: [ADMINS, STAFF], roles: ["admin", "staff"], state: "active" });
+    // The second time, by email, the same user (no second account).
+    await idTokenClaims(await signIn("alice@example.org", "alice-password"));
+    expect((await userByEmail("alice@example.org"))!.id).toBe(alice!.id);
+  });
+
+  it("a wrong directory password gets the local wrong-password message, and no account is created", async () => {
+    expect(await signIn("bob@example.org", "not-bobs-password")).toEqual({ alert: WRONG });
+    expect(await userByEmail("bob@example.org")).toBeNull();
+    // An empty password would be an unauthenticated bind (RFC 4513 §5.1.2), which slapd accepts: refused before the directory.
+    expect(await signIn("bob", "")).toEqual({ alert: WRONG });
+  });
+
+  it("a locked (disabled) directory account is refused even with its right password", async () => {
+    expect(await signIn("mallory", "mallory-password")).toEqual({ alert: WRONG });
+    expect(await userByEmail("mallory@example.org")).toBeNull();
+  });
+
+  it("filter metacharacters in the typed name are escaped (RFC 4515 §3): a wildcard or injected clause matches nobody", async () => {
+    expect(await signIn("*", "alice-password")).toEqual({ alert: WRONG });
+    expect(await signIn("alice)(uid=*", "alice-password")).toEqual({ alert: WRONG });
+    expect(await signIn("al*", "alice-password")).toEqual({ alert: WRONG });
+  });
+
+  it("the operator sync creates added users, disables removed ones and re-maps changed groups", async () => {
+    const first = await api.request("POST", "/admin/ldap/sync");
+    expect(first.status).toBe(200);
+    // bob is new; alice exists; mallory is locked, so not created.
+    expect((first.body as { summary: object }).summary).toMatchObject({ seen: 3, created: 1, unchanged: 1, disabled: 0, conflicts: 0 });
+    const bob = await userByEmail("bob@example.org");
+    expect(bob?.disabled).toBe(false);
+    expect(await link(bob!.id)).toMatchObject({ groups: [STAFF], roles: ["staff"] });
+
+    await slapd!.modify(`dn: uid=carol,${PEOPLE}\nobjectClass: inetOrgPerson\nuid: carol\ncn: Carol Added\nsn: Added\nmail: carol@example.org\nuserPassword: carol-password\n`);
+    await slapd!.modify(`dn: ${ADMINS}\nchangetype: modify\ndelete: member\nmember: uid=alice,${PEOPLE}\n-\nadd: member\nmember: uid=carol,${PEOPLE}\n`);
+    await slapd!.remove(`uid=bob,${PEOPLE}`);
+    const second = await api.request("POST", "/admin/ldap/sync");
+    expect((second.body as { summary: object }).summary).toMatchObject({ seen: 3, created: 1, updated: 1, disabled: 1 });
+    expect((await userByEmail("bob@example.org"))!.disabled).toBe(true);
+    expect((await link(bob!.id)).state).toBe("removed");
+    const alice = await userByEmail("alice@example.org");
+    expect(await link(alice!.id)).toMatchObject({ groups: [STAFF], roles: ["staff"] });
+    const carol = await userByEmail("carol@example.org");
+    expect(await link(carol!.id)).toMatchObject({ groups: [ADMINS], roles: ["admin"] });
+    // The removed user cannot sign in any more; the added one can.
+    expect(await signIn("bob", "bob-password")).toEqual({ alert: WRONG });
+    await idTokenClaims(await signIn("carol", "carol-password"));
+    // A sync with nothing new changes nothing.
+    const third = await api.request("POST", "/admin/ldap/sync");
+    expect((third.body as { summary: object }).summary).toMatchObject({ created: 0, updated: 0, disabled: 0 });
+  });
+
+  it("with the directory down, a local user still signs in and a directory user is told the directory is unavailable", async () => {
+    await slapd!.stop();
+    slapd = undefined;
+    await idTokenClaims(await signIn(DEMO_USER.email, DEMO_USER.password));
+    expect(await signIn("alice@example.org", "alice-password", "ldap-unavailable.png")).toEqual({ alert: UNAVAILABLE });
+    const sync = await api.request("POST", "/admin/ldap/sync");
+    expect(sync.status).toBe(503);
+  });
+});
