@@ -171,6 +171,26 @@ describe.skipIf(skipWithoutChromium || skipWithoutSlapd)("LDAP / Active Director
     expect((third.body as { summary: object }).summary).toMatchObject({ created: 0, updated: 0, disabled: 0 });
   });
 
+  it("two first sign-ins of one directory user racing each other end in one account", async () => {
+    await slapd!.modify(`dn: uid=dave,${PEOPLE}\nobjectClass: inetOrgPerson\nuid: dave\ncn: Dave Racing\nsn: Racing\nmail: dave@example.org\nuserPassword: dave-password\n`);
+    const [first, second] = await Promise.all([signIn("dave@example.org", "dave-password"), signIn("dave@example.org", "dave-password")]);
+    const [a, b] = await Promise.all([idTokenClaims(first), idTokenClaims(second)]);
+    expect(a.sub).toBe(b.sub);
+    expect((await userByEmail("dave@example.org"))!.id).toBe(a.sub);
+  });
+
+  it("wrong directory passwords count against the account's sign-in slow-down like local ones", async () => {
+    for (let i = 0; i < 5; i++) expect(await signIn("carol@example.org", `wrong-${i}`)).toEqual({ alert: WRONG });
+    // From the fifth failure on the account waits 1, 2, 4 … seconds: a page load later, a try meets the wait.
+    const answers: string[] = [];
+    for (let i = 0; i < 6 && !answers.some((a) => a.startsWith("Too many")); i++) {
+      const answer = await signIn("carol@example.org", `wrong-again-${i}`);
+      answers.push("alert" in answer ? answer.alert : "signed in");
+    }
+    expect(answers.at(-1)).toMatch(/^Too many failed attempts\. Wait \d+ seconds? and try again\.$/);
+    expect(answers.slice(0, -1).every((a) => a === WRONG)).toBe(true);
+  });
+
   it("with the directory down, a local user still signs in and a directory user is told the directory is unavailable", async () => {
     await slapd!.stop();
     slapd = undefined;

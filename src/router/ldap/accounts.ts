@@ -15,24 +15,23 @@ export type Applied =
 type State = "active" | "disabled" | "removed";
 
 /**
- * Finds the local user of a directory entry, or reserves a new one (email index, then the
- * DN in ldap_accounts — the same order as every user creation: global index first, shard
- * second, the reservation released when the shard step fails).
+ * Finds the local user of a directory entry, or claims a new one: the DN first (its primary
+ * key decides between two first sign-ins of one person racing each other — the loser takes the
+ * winner's id, so both end in one account), then the email index (a local account's email is
+ * never taken), then the shard; the claims are released when a later step fails.
  */
 async function localUser(env: Env, profile: DirectoryProfile): Promise<{ userId: string; reserved: boolean } | null> {
   const known = await accountByDn(env.DB, profile.dn);
   if (known) return { userId: known.user_id, reserved: false };
   if (await userIdByEmail(env.DB, profile.email)) return null;
   const userId = newUserId();
-  if (!(await reserveEmail(env.DB, profile.email, userId))) {
-    // A sign-in racing this one for the same entry reserved it first: it is the same person.
+  if (!(await recordAccount(env.DB, profile.dn, userId, profile.email))) {
     const raced = await accountByDn(env.DB, profile.dn);
     return raced ? { userId: raced.user_id, reserved: false } : null;
   }
-  if (!(await recordAccount(env.DB, profile.dn, userId, profile.email))) {
-    await releaseEmail(env.DB, profile.email, userId);
-    const raced = await accountByDn(env.DB, profile.dn);
-    return raced ? { userId: raced.user_id, reserved: false } : null;
+  if (!(await reserveEmail(env.DB, profile.email, userId))) {
+    await forgetAccount(env.DB, profile.dn, userId);
+    return null;
   }
   return { userId, reserved: true };
 }
