@@ -83,3 +83,8 @@ export function directoryLink(tx: ShardTx, bucket: number, userId: string): Shar
   if (!row) return ok({ link: null });
   return ok({ link: { dn: row.dn, groups: JSON.parse(row.groups) as string[], roles: JSON.parse(row.roles) as string[], state: row.state as DirectoryLinkView["state"], synced_at: row.syncedAt } });
 }
+
+/** The user's password is the directory's (its credential is the directory mark, not a verifier). */
+export function isDirectoryUser(sql: SqlStorage, bucket: number, userId: string): boolean {
+  return sql.exec("SELECT 1 FROM credentials WHERE user_id = ? AND bucket = ? AND type = 'password' AND secret = ?", userId, bucket, DIRECTORY_VERIFIER).toArray().length > 0;
+}
