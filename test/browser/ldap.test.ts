@@ -191,6 +191,18 @@ describe.skipIf(skipWithoutChromium || skipWithoutSlapd)("LDAP / Active Director
     expect(answers.slice(0, -1).every((a) => a === WRONG)).toBe(true);
   });
 
+  it("removed from the directory: the next sync disables the user and ends its sessions (amr pwd until then)", async () => {
+    const dave = await userByEmail("dave@example.org");
+    const sessions = async () => ((await api.request("GET", `/admin/users/${dave!.id}/sessions`)).body as { sessions: { state: string; amr: string[] }[] }).sessions;
+    const before = await sessions();
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.every((s) => s.state === "active" && s.amr.join() === "pwd")).toBe(true);
+    await slapd!.remove(`uid=dave,${PEOPLE}`);
+    expect(((await api.request("POST", "/admin/ldap/sync")).body as { summary: object }).summary).toMatchObject({ disabled: 1 });
+    expect((await userByEmail("dave@example.org"))!.disabled).toBe(true);
+    expect((await sessions()).every((s) => s.state === "ended")).toBe(true);
+  });
+
   it("with the directory down, a local user still signs in and a directory user is told the directory is unavailable", async () => {
     await slapd!.stop();
     slapd = undefined;
