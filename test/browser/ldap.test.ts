@@ -42,7 +42,8 @@ describe.skipIf(skipWithoutChromium || skipWithoutSlapd)("LDAP / Active Director
       LDAP_USER_BASE: { type: "plain_text", value: PEOPLE },
       LDAP_GROUP_BASE: { type: "plain_text", value: "ou=groups,dc=example,dc=org" },
       LDAP_GROUP_ROLES: { type: "plain_text", value: JSON.stringify({ [ADMINS]: "admin", [STAFF]: "staff" }) },
-      LDAP_SYNC: { type: "plain_text", value: "off" },
+      // The cron runs only when a test asks (/cdn-cgi/handler/scheduled); the operator trigger works either way.
+      LDAP_SYNC: { type: "plain_text", value: "on" },
     });
     ({ base, browser } = harness);
     api = adminClient({ url: base, token: ADMIN_TOKEN });
@@ -201,6 +202,14 @@ describe.skipIf(skipWithoutChromium || skipWithoutSlapd)("LDAP / Active Director
     expect(((await api.request("POST", "/admin/ldap/sync")).body as { summary: object }).summary).toMatchObject({ disabled: 1 });
     expect((await userByEmail("dave@example.org"))!.disabled).toBe(true);
     expect((await sessions()).every((s) => s.state === "ended")).toBe(true);
+  });
+
+  it("the cron trigger runs the same sync: a user added to the directory appears without any sign-in", async () => {
+    await slapd!.modify(`dn: uid=erin,${PEOPLE}\nobjectClass: inetOrgPerson\nuid: erin\ncn: Erin Cron\nsn: Cron\nmail: erin@example.org\nuserPassword: erin-password\n`);
+    expect(await userByEmail("erin@example.org")).toBeNull();
+    const res = await fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/10 * * * *")}`);
+    expect(res.status).toBe(200);
+    expect(await userByEmail("erin@example.org")).toMatchObject({ name: "Erin Cron", disabled: false });
   });
 
   it("with the directory down, a local user still signs in and a directory user is told the directory is unavailable", async () => {
