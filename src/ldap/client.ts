@@ -104,14 +104,20 @@ export async function openLdap(target: LdapTarget): Promise<LdapConnection> {
   };
 
   if (target.startTls && !ldaps) {
-    const answer = await exchange(startTlsRequest, (m) => m.op.tag === OP.extendedResponse);
-    const result = parseResult(answer.op);
-    if (result.code !== RESULT.success) throw new LdapUnavailable(`StartTLS refused (${result.code}): ${result.diagnostic}`);
-    writer.releaseLock();
-    reader.release();
-    socket = socket.startTls();
-    writer = socket.writable.getWriter();
-    reader = new MessageReader(socket.readable.getReader());
+    try {
+      const answer = await exchange(startTlsRequest, (m) => m.op.tag === OP.extendedResponse);
+      const result = parseResult(answer.op);
+      if (result.code !== RESULT.success) throw new LdapUnavailable(`StartTLS refused (${result.code}): ${result.diagnostic}`);
+      writer.releaseLock();
+      reader.release();
+      socket = socket.startTls();
+      writer = socket.writable.getWriter();
+      reader = new MessageReader(socket.readable.getReader());
+    } catch (error) {
+      // Never fall back to plain text: without TLS nothing is sent, and the socket is closed.
+      await socket.close().catch(() => {});
+      throw error instanceof LdapUnavailable ? error : new LdapUnavailable(`StartTLS: ${(error as Error).message}`);
+    }
   }
 
   return {
