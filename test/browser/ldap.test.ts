@@ -1,12 +1,12 @@
 import { join } from "node:path";
-import * as oauth from "oauth4webapi";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient, type AdminClient } from "../../cli/lib/admin-client.ts";
-import { DEMO_APP, DEMO_USER } from "../../cli/lib/seed.ts";
+import { DEMO_USER } from "../../cli/lib/seed.ts";
 import { skipWithoutSlapd, startSlapd, type Slapd } from "../../cli/lib/slapd.ts";
 import { ROOT } from "../../cli/lib/wrangler.ts";
 import { ADMIN_TOKEN, skipWithoutChromium, startPageHarness, type PageHarness } from "./harness.ts";
+import { idTokenClaimsOf, signInOnPage, type SignIn } from "./ldap-pages.ts";
 
 /**
  * LDAP sign-in and sync against a real OpenLDAP (Debian's slapd, started here on a loopback
@@ -16,15 +16,11 @@ import { ADMIN_TOKEN, skipWithoutChromium, startPageHarness, type PageHarness } 
  */
 
 const FIXTURE = join(ROOT, "test", "ldap", "fixtures", "directory.ldif");
-const REDIRECT_URI = "http://127.0.0.1:3000/callback";
 const WRONG = "The email or password is not correct.";
 const UNAVAILABLE = "The company directory is unavailable right now, so directory accounts cannot sign in. Please try again in a few minutes.";
 const PEOPLE = "ou=people,dc=example,dc=org";
 const ADMINS = "cn=admins,ou=groups,dc=example,dc=org";
 const STAFF = "cn=staff,ou=groups,dc=example,dc=org";
-const insecure = { [oauth.allowInsecureRequests]: true };
-
-type SignIn = { callback: URL; verifier: string } | { alert: string };
 
 describe.skipIf(skipWithoutChromium || skipWithoutSlapd)("LDAP / Active Directory sign-in and sync against slapd", () => {
   let slapd: Slapd | undefined;
@@ -54,52 +50,8 @@ describe.skipIf(skipWithoutChromium || skipWithoutSlapd)("LDAP / Active Director
     await slapd?.stop();
   });
 
-  /** The login page as a person uses it: the typed name and password, then the consent page's Allow. */
-  async function signIn(typed: string, password: string, shot?: string): Promise<SignIn> {
-    const context = await browser.newContext({ viewport: { width: 800, height: 720 } });
-    try {
-      const page: Page = await context.newPage();
-      const verifier = oauth.generateRandomCodeVerifier();
-      const params = new URLSearchParams({ client_id: DEMO_APP.client_id, redirect_uri: REDIRECT_URI, response_type: "code", scope: "openid email profile", state: "st", nonce: "n-ldap", code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: "S256" });
-      await page.goto(`${base}/authorize?${params}`);
-      // A name that is not an email (a uid, or an injection attempt) must reach the server as typed.
-      await page.getByLabel("Email").evaluate((input) => input.setAttribute("type", "text"));
-      await page.getByLabel("Password").evaluate((input) => input.removeAttribute("required"));
-      await page.getByLabel("Email").fill(typed);
-      await page.getByLabel("Password").fill(password);
-      // With consent given before, the login answer goes straight back to the app (nothing listens
-      // there, and a redirected navigation cannot be routed: the request itself is the result).
-      const backAtApp = () => page.waitForRequest((r) => r.url().startsWith(`${REDIRECT_URI}?`)).then((r) => new URL(r.url()));
-      const arrived = backAtApp();
-      arrived.catch(() => {});
-      const landed = page.waitForURL(`${base}/login`).then(
-        () => null,
-        () => arrived,
-      );
-      await page.getByRole("button", { name: "Sign in" }).click();
-      const direct = await Promise.race([arrived, landed]);
-      if (direct) return { callback: direct, verifier };
-      if (await page.getByRole("alert").count()) {
-        if (shot) await page.screenshot({ path: join(ROOT, "test", "artifacts", shot), fullPage: true });
-        return { alert: (await page.getByRole("alert").textContent()) ?? "" };
-      }
-      const [callback] = await Promise.all([backAtApp(), page.getByRole("button", { name: "Allow" }).click()]);
-      return { callback, verifier };
-    } finally {
-      await context.close();
-    }
-  }
-
-  async function idTokenClaims(result: SignIn) {
-    if (!("callback" in result)) throw new Error(`expected a sign-in, got the message ${JSON.stringify(result.alert)}`);
-    const issuer = new URL(base);
-    const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: "oidc", ...insecure }));
-    const client: oauth.Client = { client_id: DEMO_APP.client_id };
-    const params = oauth.validateAuthResponse(as, client, result.callback, "st");
-    const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.ClientSecretBasic(DEMO_APP.client_secret), params, REDIRECT_URI, result.verifier, insecure);
-    const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: "n-ldap", requireIdToken: true });
-    return oauth.getValidatedIdTokenClaims(tokens)!;
-  }
+  const signIn = (typed: string, password: string, shot?: string) => signInOnPage(base, browser, typed, password, shot);
+  const idTokenClaims = (result: SignIn) => idTokenClaimsOf(base, result);
 
   async function userByEmail(email: string) {
     const res = await api.request("GET", `/admin/users?email=${encodeURIComponent(email)}`);
@@ -219,5 +171,39 @@ describe.skipIf(skipWithoutChromium || skipWithoutSlapd)("LDAP / Active Director
     expect(await signIn("alice@example.org", "alice-password", "ldap-unavailable.png")).toEqual({ alert: UNAVAILABLE });
     const sync = await api.request("POST", "/admin/ldap/sync");
     expect(sync.status).toBe(503);
+  });
+});
+
+/** Direct bind (LDAP_USER_DN_TEMPLATE, no service account): the typed name becomes one RDN value of the DN (RFC 4514 §2.4). */
+describe.skipIf(skipWithoutChromium || skipWithoutSlapd)("LDAP direct bind to a DN template against slapd", () => {
+  let slapd: Slapd | undefined;
+  let harness: PageHarness | undefined;
+
+  beforeAll(async () => {
+    slapd = await startSlapd(FIXTURE);
+    harness = await startPageHarness("ldap-direct", {
+      LDAP_URL: { type: "plain_text", value: slapd.url },
+      LDAP_USER_DN_TEMPLATE: { type: "plain_text", value: `uid={username},${PEOPLE}` },
+      LDAP_USER_BASE: { type: "plain_text", value: PEOPLE },
+      LDAP_GROUP_BASE: { type: "plain_text", value: "ou=groups,dc=example,dc=org" },
+      LDAP_GROUP_ROLES: { type: "plain_text", value: JSON.stringify({ [ADMINS]: "admin" }) },
+    });
+  });
+
+  afterAll(async () => {
+    await harness?.dispose();
+    await slapd?.stop();
+  });
+
+  it("binds as uid=<typed>,ou=people: the right password signs in with groups read as the user, a wrong one or an injected RDN does not", async () => {
+    const { base, browser } = harness!;
+    const api = adminClient({ url: base, token: ADMIN_TOKEN });
+    expect(await signInOnPage(base, browser, "alice", "not-alices")).toEqual({ alert: WRONG });
+    expect(await signInOnPage(base, browser, "alice,ou=people", "alice-password")).toEqual({ alert: WRONG });
+    const claims = await idTokenClaimsOf(base, await signInOnPage(base, browser, "alice", "alice-password"));
+    const link = await api.request("GET", `/admin/users/${claims.sub}/ldap`);
+    expect(link.body).toMatchObject({ ldap: { dn: `uid=alice,${PEOPLE}`, groups: [ADMINS, STAFF], roles: ["admin"] } });
+    // The sync needs a service account to list the directory: without one it says so.
+    expect((await api.request("POST", "/admin/ldap/sync")).status).toBe(503);
   });
 });
