@@ -60,7 +60,8 @@ export async function syncDirectory(env: Env, config: Config): Promise<SyncSumma
 /** The cron trigger: a sync when a directory is configured and LDAP_SYNC is on; an outage is logged, not thrown. */
 export async function scheduledDirectorySync(env: Env): Promise<void> {
   const config = loadConfig(env);
-  if (!config.ldap?.sync) return;
+  // Direct bind without a service account cannot list the directory: nothing to sync.
+  if (!config.ldap?.sync || config.ldap.bindDn === null) return;
   try {
     console.log(JSON.stringify({ ldap_sync: await syncDirectory(env, config) }));
   } catch (error) {

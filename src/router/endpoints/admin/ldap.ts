@@ -14,6 +14,7 @@ import { isUserId } from "../../users/service";
 export const adminLdap = new Hono<AppEnv>().post("/sync", async (c) => {
   const config = c.var.config;
   if (!config.ldap) throw new OAuthError("invalid_request", 409, "no directory is configured (LDAP_URL is not set)");
+  if (config.ldap.bindDn === null) throw new OAuthError("invalid_request", 409, "listing the directory needs a service account (LDAP_BIND_DN); direct bind signs people in only");
   try {
     return c.json({ summary: await syncDirectory(c.env, config) });
   } catch (error) {
