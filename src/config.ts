@@ -3,11 +3,13 @@ import { asPublicJwks, publicJwksProblem, type PublicJwks } from "./oauth/jwks";
 import { MAX_SHARDS } from "./shard/map";
 import { ConfigError, LOOPBACK, parseChoice, parseInteger, parseSwitch } from "./config-parse";
 import { parseCiba, parseEmail, parseMfa, type CibaConfig, type EmailConfig, type MfaConfig } from "./config-flows";
+import { parseLdap, type LdapConfig } from "./config-ldap";
 export { ConfigError } from "./config-parse";
 export type { CibaConfig, EmailConfig, MfaConfig } from "./config-flows";
 // Admin console
 import { parseConsole, type ConsoleConfig } from "./config-flows";
 export type { ConsoleConfig } from "./config-flows";
+export type { LdapConfig } from "./config-ldap";
 
 /** Who may use POST /register (RFC 7591 §3): holders of an initial access token, anyone, or nobody. */
 export type RegistrationMode = "token" | "open" | "off";
@@ -105,6 +107,8 @@ export interface Config {
   readonly mfa: MfaConfig;
   /** Admin console (README "Admin console"): see ConsoleConfig. */
   readonly console: ConsoleConfig;
+  /** LDAP / Active Directory sign-in and sync (README "LDAP / Active Directory"); null: off. */
+  readonly ldap: LdapConfig | null;
 }
 
 function parseIssuer(raw: string | undefined): { issuer: string; loopback: boolean } {
@@ -235,6 +239,7 @@ export function parseConfig(env: Partial<Env>): Config {
     email: parseEmail(env),
     mfa: parseMfa(env, loopback),
     console: parseConsole(env),
+    ldap: parseLdap(env),
   });
 }
 

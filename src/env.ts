@@ -106,4 +106,20 @@ export interface Env {
   // Admin console
   CONSOLE_MFA?: string;
   CONSOLE_SESSION_TTL_S?: string;
+  // LDAP / Active Directory sign-in and sync (src/config-ldap.ts, README "LDAP / Active Directory").
+  LDAP_URL?: string;
+  LDAP_STARTTLS?: string;
+  LDAP_BIND_DN?: string;
+  /** The service account's password (a Worker secret). */
+  LDAP_BIND_PASSWORD?: string;
+  LDAP_USER_DN_TEMPLATE?: string;
+  LDAP_USER_BASE?: string;
+  LDAP_USER_FILTER?: string;
+  LDAP_GROUP_BASE?: string;
+  LDAP_GROUP_FILTER?: string;
+  LDAP_ATTRIBUTES?: string;
+  LDAP_GROUP_ROLES?: string;
+  LDAP_TIMEOUT_MS?: string;
+  LDAP_SYNC?: string;
+  LDAP_PAGE_SIZE?: string;
 }

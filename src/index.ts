@@ -8,6 +8,7 @@ import { deliverBackchannel, registryTargets } from "./router/logout/backchannel
 import { loadConfig } from "./config";
 import { deliverCibaBatch } from "./router/ciba/deliver";
 import { deliverEmailBatch } from "./email/deliver";
+import { scheduledDirectorySync } from "./router/ldap/sync";
 import { CallCounter, countedFetch, countingEnv, countSqlRows, metricsEnabled } from "./router/metrics";
 
 export { KeyManagerActor } from "./actors/key-manager/actor";
@@ -66,5 +67,7 @@ export default {
   // Cron: audit retention in D1.
   async scheduled(_controller, workerEnv) {
     await runAuditRetention(workerEnv);
+    // LDAP / Active Directory: users and groups synced from the directory (nothing without LDAP_URL).
+    await scheduledDirectorySync(workerEnv);
   },
 } satisfies ExportedHandler<Env>;

@@ -191,3 +191,22 @@ export const adminTokens = sqliteTable(
   },
   (t) => [uniqueIndex("admin_tokens_hash").on(t.tokenHash)],
 );
+
+// --- LDAP / Active Directory ---
+
+/**
+ * Users that come from the directory: its DN (lower-cased) → the local user id and the email
+ * it was indexed under. A sync walks this to find users gone from the directory (the shards
+ * cannot be asked which of their users are directory users without visiting every one).
+ */
+export const ldapAccounts = sqliteTable(
+  "ldap_accounts",
+  {
+    dn: text("dn").primaryKey(),
+    userId: text("user_id").notNull(),
+    email: text("email").notNull(),
+    removedAt: integer("removed_at"),
+    syncedAt: integer("synced_at").notNull(),
+  },
+  (t) => [index("ldap_accounts_user").on(t.userId)],
+);

@@ -28,6 +28,8 @@ import type { NewEmailChallenge, EmailSignInInput, EmailSignedIn, PasswordResetI
 export type * from "./api/email.ts";
 import type { AccountAction, AccountActionResult, AccountOverview, SecondFactorChallenge, SecondFactorProof, SecondFactorRequired, SecondFactorTarget } from "./api/mfa.ts";
 export type * from "./api/mfa.ts";
+import type { DirectoryLinkView, DirectoryUserInput, DirectoryUserResult } from "./api/ldap.ts";
+export type * from "./api/ldap.ts";
 
 
 export interface UserShardApi {
@@ -91,6 +93,9 @@ export interface UserShardApi {
   startEmailChallenge(input: NewEmailChallenge): ShardResult<object>;
   redeemEmailSignIn(input: EmailSignInInput): ShardResult<EmailSignedIn>;
   resetPassword(input: PasswordResetInput): ShardResult<{ ended: string[] }>;
+  /** LDAP / Active Directory (api/ldap.ts): a directory user created, updated or disabled from the directory; its link. */
+  upsertDirectoryUser(input: DirectoryUserInput): ShardResult<DirectoryUserResult>;
+  directoryLink(bucket: number, id: string): ShardResult<{ link: DirectoryLinkView | null }>;
   revokeConsent(bucket: number, userId: string, clientId: string): ShardResult<{ revoked: boolean; grants: number }>;
   // The bucket mover, driven by ShardDirectoryActor.
   exportBucket(bucket: number, from: CopyCursor | null, limit: number): ShardResult<BucketPage>;

@@ -8,6 +8,7 @@ import { firstRow } from "./raw";
 import { createSession, type SessionLifetimes } from "./sessions";
 import { issueOrAskConsent } from "./sign-in";
 import { findUser, insertUser } from "./users";
+import { isDirectoryUser } from "./ldap";
 import type { EmailProof, EmailSignInInput, EmailSignedIn, NewEmailChallenge, PasswordResetInput, PendingUser } from "./api";
 
 /**
@@ -26,6 +27,8 @@ export function startEmailChallenge(sql: SqlStorage, input: NewEmailChallenge, n
   const user = firstRow<{ disabled: number }>(sql.exec("SELECT disabled FROM users WHERE id = ? AND bucket = ?", input.userId, input.bucket));
   // A sign-up names an id no user has yet; everything else a live user.
   if (input.purpose === "signup" ? user || !input.pendingUser : !user || user.disabled) return fail("not_found", "no such user");
+  // LDAP / Active Directory: a directory user's password lives in the directory; a reset code would make it a local one.
+  if (input.purpose === "reset" && isDirectoryUser(sql, input.bucket, input.userId)) return fail("not_found", "a directory user's password is changed in the directory");
   sql.exec("UPDATE email_challenges SET used_at = ? WHERE user_id = ? AND bucket = ? AND purpose = ? AND used_at IS NULL", now, input.userId, input.bucket, input.purpose);
   sql.exec(
     `INSERT INTO email_challenges (handle_hash, bucket, user_id, purpose, code_hash, link_hash, interaction, pending_user, attempts, created_at, expires_at, used_at)

@@ -17,8 +17,8 @@ import { ensureSigningKeys } from "../keys/cache";
 import { callShard } from "../shards/call";
 import type { PagesEnv } from "../pages/env";
 import { trustRedirect } from "../pages/errors";
-import { normalizeEmail } from "../users/email";
 import type { Env } from "../../env";
+import { checkSignIn, DirectoryUnavailable, DIRECTORY_UNAVAILABLE } from "../ldap/sign-in";
 
 export const WRONG = "The email or password is not correct.";
 export const SLOWED = (s: number) => `Too many failed attempts. Wait ${s} second${s === 1 ? "" : "s"} and try again.`;
@@ -59,8 +59,10 @@ async function login(c: Context<PagesEnv>): Promise<Response> {
   if (password.length > MAX_PASSWORD_LENGTH) return showLogin(c, c.env, config, client, req, WRONG, rawEmail, 401);
   let checked: Awaited<ReturnType<typeof checkPassword>>;
   try {
-    checked = await checkPassword(c.env, config, normalizeEmail(rawEmail), password);
+    checked = await checkSignIn(c.env, config, rawEmail, password);
   } catch (error) {
+    // LDAP / Active Directory: the directory is down; local accounts were never sent there.
+    if (error instanceof DirectoryUnavailable) return showLogin(c, c.env, config, client, req, DIRECTORY_UNAVAILABLE, rawEmail, 503);
     // The email index (D1) is down: every sign-in by email fails alike, and not for long. The
     // person keeps the form and tries again; the application is not sent an error for it. (A
     // fenced shard is one user for a moment: that 503 goes to the application as before.)

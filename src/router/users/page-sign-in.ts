@@ -4,12 +4,12 @@ import { mintArtifact, newId } from "../../oauth/artifacts";
 import { MAX_PASSWORD_LENGTH } from "../../oauth/password";
 import { sha256 } from "../../oauth/secrets";
 import { writeSessionCookie, type SessionRef } from "../authorize/session-cookie";
-import { checkPassword, SLOWED, WRONG } from "../endpoints/login";
+import { SLOWED, WRONG } from "../endpoints/login";
+import { checkSignIn, DirectoryUnavailable, DIRECTORY_UNAVAILABLE } from "../ldap/sign-in";
 import type { Params } from "../http/params";
 import type { PagesEnv } from "../pages/env";
 import { shardFailure } from "../shard-errors";
 import { callShard } from "../shards/call";
-import { normalizeEmail } from "./email";
 
 /**
  * What the stand-alone pages (device approval, CIBA approval, the account page) ask the
@@ -39,7 +39,14 @@ export async function passwordSignIn(c: Context<PagesEnv>, form: Params, clientI
   const config = c.var.config;
   const password = form.get("password") ?? "";
   if (password.length > MAX_PASSWORD_LENGTH) return { error: WRONG, status: 401 };
-  const checked = await checkPassword(c.env, config, normalizeEmail(form.get("email") ?? ""), password);
+  let checked: Awaited<ReturnType<typeof checkSignIn>>;
+  try {
+    checked = await checkSignIn(c.env, config, form.get("email") ?? "", password);
+  } catch (error) {
+    // LDAP / Active Directory: the directory is down; local accounts were never sent there.
+    if (error instanceof DirectoryUnavailable) return { error: DIRECTORY_UNAVAILABLE, status: 401 };
+    throw error;
+  }
   if (!checked) return { error: WRONG, status: 401 };
   if (checked.retryAfterS > 0) return { error: SLOWED(checked.retryAfterS), status: 429 };
   const cookie = mintArtifact("s", checked.bucket);

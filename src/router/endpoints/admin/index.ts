@@ -21,6 +21,7 @@ import { adminTrustedIssuers } from "./trusted-issuers";
 // Admin console: operators, scoped operator tokens, and the audit of every change.
 import { auditChanges } from "./change-audit";
 import { adminOperators, adminOperatorTokens } from "./operators";
+import { adminLdap, adminUserLdap } from "./ldap";
 
 const tooLarge = () => {
   throw new OAuthError("invalid_request", 413, "request body too large (limit 64 KiB)");
@@ -50,4 +51,7 @@ export const admin = new Hono<AppEnv>()
   .route("/trusted-issuers", adminTrustedIssuers)
   // Admin console: who may operate (viewer | admin) and the scoped API tokens.
   .route("/operators", adminOperators)
-  .route("/operator-tokens", adminOperatorTokens);
+  .route("/operator-tokens", adminOperatorTokens)
+  // LDAP / Active Directory: an immediate sync, and a user's directory link.
+  .route("/ldap", adminLdap)
+  .route("/users", adminUserLdap);
