@@ -91,6 +91,9 @@ export default defineConfig({
           include: ["test/browser/**/*.test.ts", "test/load/**/*.test.ts", "test/cli/**/*.test.ts", "test/architecture/**/*.test.ts"],
           // One Chromium for the run, shared by the page tests' harnesses (test/browser/harness.ts).
           globalSetup: ["./test/browser/global-setup.ts"],
+          // Files share a Node process per worker (wrangler and playwright load once); each
+          // page test still starts its own worker with its own storage.
+          isolate: false,
           maxWorkers: MAX_WORKERS,
           testTimeout: 120_000,
           hookTimeout: 120_000,
