@@ -1,22 +1,30 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { chromium, type Browser } from "playwright-core";
+import { inject } from "vitest";
 import { unstable_startWorker } from "wrangler";
 import { adminClient } from "../../cli/lib/admin-client.ts";
 import { seedDemo } from "../../cli/lib/seed.ts";
 import { ROOT, WRANGLER_JS } from "../../cli/lib/wrangler.ts";
+import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.ts";
 
 /**
  * What every page test in Chromium starts from, as `npm start` runs it: Debian's
  * Chromium (never a downloaded one), and the worker under wrangler on a free loopback
  * port with its own storage, D1 migrations applied, the issuer set to the URL actually
  * served, and the demo data seeded.
+ *
+ * Speed without sharing state: the migrated D1 is built once per set of migrations and
+ * copied into each harness's own storage; the worker starts with its issuer already set
+ * (no restart); and one Chromium per run (test/browser/global-setup.ts) serves every file,
+ * each harness holding its own connection (closing it closes that file's pages only).
  */
-export const CHROMIUM = "/usr/bin/chromium";
-export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+export { CHROMIUM, CHROMIUM_ARGS };
 export const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
 export const ARTIFACTS = join(ROOT, "test", "artifacts");
 /** Without Chromium a local run skips the page tests; CI installs it, so there they must run. */
@@ -31,12 +39,84 @@ export interface PageHarness {
   dispose(): Promise<void>;
 }
 
+const MIGRATIONS = join(ROOT, "schema", "d1", "migrations");
+const TEMPLATES = join(ROOT, "node_modules", ".cache", "authshard-browser");
+
 async function applyMigrations(persistTo: string): Promise<void> {
   await promisify(execFile)(process.execPath, [WRANGLER_JS, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
     cwd: ROOT,
     env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
     timeout: 90_000,
   });
+}
+
+/** The migration files' names and contents: a new or edited migration is a new template. */
+function migrationsDigest(): string {
+  const hash = createHash("sha256");
+  for (const name of readdirSync(MIGRATIONS).filter((f) => f.endsWith(".sql")).sort()) hash.update(name).update("\0").update(readFileSync(join(MIGRATIONS, name))).update("\0");
+  return hash.digest("hex").slice(0, 16);
+}
+
+/**
+ * A local D1 with every migration applied, exactly as `wrangler d1 migrations apply` leaves
+ * it, built once per set of migrations. Concurrent builders each build in a directory of
+ * their own and rename it into place; the loser drops its copy and uses the winner's.
+ */
+export async function migratedTemplate(): Promise<string> {
+  const template = join(TEMPLATES, `d1-${migrationsDigest()}`);
+  if (existsSync(template)) return template;
+  mkdirSync(TEMPLATES, { recursive: true });
+  const building = mkdtempSync(join(TEMPLATES, "building-"));
+  try {
+    await applyMigrations(building);
+    renameSync(building, template);
+  } catch (error) {
+    rmSync(building, { recursive: true, force: true });
+    if (!existsSync(template)) throw error;
+  }
+  return template;
+}
+
+/** A loopback port free right now (the worker binds it next, so its URL is known before it starts). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The run's shared Chromium when global-setup started one, else one of this harness's own. */
+async function openBrowser(): Promise<Browser> {
+  const endpoint = inject("chromiumEndpoint");
+  if (endpoint) return chromium.connect(endpoint);
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** The worker on a port chosen beforehand, with ISSUER already that URL; another port if someone took it. */
+async function startWorker(bindings: Bindings, persistTo: string): Promise<{ worker: DevWorker; base: string }> {
+  for (let tries = 1; ; tries++) {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    let worker: DevWorker | undefined;
+    try {
+      worker = await unstable_startWorker({
+        config: join(ROOT, "wrangler.jsonc"),
+        bindings: { ...bindings, ISSUER: { type: "plain_text", value: base } },
+        dev: { server: { hostname: "127.0.0.1", port }, inspector: false, logLevel: "error", persist: persistTo, watch: false },
+      });
+      await worker.ready;
+      const served = (await worker.url).origin;
+      if (served !== base) throw new Error(`the worker serves ${served}, not ${base}`);
+      return { worker, base };
+    } catch (error) {
+      await worker?.dispose().catch(() => {});
+      if (tries >= 3) throw error;
+    }
+  }
 }
 
 /** Starts Chromium and the worker side by side (`extra` bindings besides the admin token), seeded. */
@@ -46,33 +126,24 @@ export async function startPageHarness(name: string, extra: Bindings = {}): Prom
   const bindings = { ADMIN_TOKEN: { type: "secret_text", value: ADMIN_TOKEN }, ...extra } as const;
   let browser: Browser | undefined;
   let worker: DevWorker | undefined;
+  let base = "";
   const dispose = async () => {
     await browser?.close();
     await worker?.dispose();
     rmSync(persistTo, { recursive: true, force: true });
   };
   const started = await Promise.allSettled([
-    chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }).then((b) => (browser = b)),
-    applyMigrations(persistTo)
-      .then(() =>
-        unstable_startWorker({
-          config: join(ROOT, "wrangler.jsonc"),
-          bindings,
-          dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, logLevel: "error", persist: persistTo, watch: false },
-        }),
-      )
-      .then((w) => (worker = w)),
+    openBrowser().then((b) => (browser = b)),
+    migratedTemplate()
+      .then((template) => cpSync(template, persistTo, { recursive: true }))
+      .then(() => startWorker(bindings, persistTo))
+      .then((w) => ({ worker, base } = w)),
   ]);
   const failed = started.find((result) => result.status === "rejected");
   if (failed) {
     await dispose();
     throw failed.reason;
   }
-  // The issuer must be the URL actually served, known only once the worker listens.
-  await worker!.ready;
-  const base = (await worker!.url).origin;
-  await worker!.patchConfig({ bindings: { ...bindings, ISSUER: { type: "plain_text", value: base } } });
-  await worker!.ready;
   await servingIssuer(base);
   if (!(await seedDemo(adminClient({ url: base, token: ADMIN_TOKEN }), () => {}))) {
     await dispose();

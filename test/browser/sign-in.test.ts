@@ -1,17 +1,10 @@
-import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import * as oauth from "oauth4webapi";
-import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { unstable_startWorker } from "wrangler";
 import { adminClient } from "../../cli/lib/admin-client.ts";
-import { DEMO_APP, DEMO_USER, seedDemo } from "../../cli/lib/seed.ts";
-import { ROOT, WRANGLER_JS } from "../../cli/lib/wrangler.ts";
-import { servingIssuer } from "./harness.ts";
+import { DEMO_APP, DEMO_USER } from "../../cli/lib/seed.ts";
+import { ADMIN_TOKEN, ARTIFACTS, CHROMIUM, skipWithoutChromium as skip, startPageHarness, type PageHarness } from "./harness.ts";
 
 /**
  * The login and consent pages in real headless Chromium: the worker runs under
@@ -20,74 +13,12 @@ import { servingIssuer } from "./harness.ts";
  * demo web app. Screenshots of both pages land in test/artifacts/.
  */
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
-const ADMIN_TOKEN = "browser-test-admin-token-0123456789";
 /** Registered for the demo clients; nothing listens there, the page route answers instead. */
 const REDIRECT_URI = "http://127.0.0.1:3000/callback";
-const ARTIFACTS = join(ROOT, "test", "artifacts");
 /** The generic answer to a wrong email or password (src/router/endpoints/login.ts). */
 const WRONG = "The email or password is not correct.";
 
-const skip = !existsSync(CHROMIUM) && !process.env.CI;
 const SKIP_REASON = `needs Debian's chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`;
-
-type DevWorker = Awaited<ReturnType<typeof unstable_startWorker>>;
-const BINDINGS = { ADMIN_TOKEN: { type: "secret_text", value: ADMIN_TOKEN } } as const;
-
-/** `wrangler d1 migrations apply --local` into `persistTo`, as `npm start` does for .wrangler/state. */
-async function applyMigrations(persistTo: string): Promise<void> {
-  try {
-    await promisify(execFile)(
-      process.execPath,
-      [WRANGLER_JS, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo],
-      // CI=true: wrangler never asks for confirmation.
-      { cwd: ROOT, env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" }, timeout: 90_000 },
-    );
-  } catch (error) {
-    const e = error as Error & { stdout?: string; stderr?: string };
-    throw new Error(`D1 migrations failed: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`);
-  }
-}
-
-function startWorker(persistTo: string): Promise<DevWorker> {
-  return unstable_startWorker({
-    config: join(ROOT, "wrangler.jsonc"),
-    bindings: BINDINGS,
-    dev: {
-      server: { hostname: "127.0.0.1", port: 0 },
-      inspector: false,
-      logLevel: "error",
-      persist: persistTo,
-      // Source edits during the run must not reload the worker under the test.
-      watch: false,
-    },
-  });
-}
-
-/**
- * wrangler.jsonc's ISSUER names the default port; the issuer must be the URL actually
- * served, which is known only once the worker listens. Returns that URL's origin.
- */
-async function useServedUrlAsIssuer(worker: DevWorker): Promise<string> {
-  await worker.ready;
-  const base = (await worker.url).origin;
-  await worker.patchConfig({ bindings: { ...BINDINGS, ISSUER: { type: "plain_text", value: base } } });
-  await worker.ready;
-  const now = (await worker.url).origin;
-  if (now !== base) throw new Error(`the worker moved from ${base} to ${now} when its issuer was set`);
-  await servingIssuer(base);
-  return base;
-}
 
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
@@ -96,32 +27,19 @@ async function screenshot(page: Page, name: string): Promise<void> {
 const TITLE = "login and consent pages in headless Chromium";
 
 describe.skipIf(skip)(skip ? `${TITLE} (skipped: ${SKIP_REASON})` : TITLE, () => {
-  let persistTo: string;
-  let worker: DevWorker | undefined;
+  let harness: PageHarness | undefined;
   let base: string;
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    persistTo = mkdtempSync(join(tmpdir(), "authshard-browser-"));
-    // Settled together: if one fails, afterAll still closes whatever the other started.
-    const started = await Promise.allSettled([
-      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }).then((b) => (browser = b)),
-      applyMigrations(persistTo).then(() => startWorker(persistTo)).then((w) => (worker = w)),
-    ]);
-    for (const result of started) if (result.status === "rejected") throw result.reason;
-    base = await useServedUrlAsIssuer(worker!);
-
-    const log: string[] = [];
-    const seeded = await seedDemo(adminClient({ url: base, token: ADMIN_TOKEN }), (line) => log.push(line));
-    expect(log, "demo data seeded through the operator API").toEqual([]);
-    expect(seeded).toBe(true);
+    // Chromium, the worker with its own storage, the served issuer and the demo data
+    // seeded through the operator API (the harness throws if any seeding step fails).
+    harness = await startPageHarness("sign-in");
+    ({ base, browser } = harness);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await worker?.dispose();
-    if (persistTo) rmSync(persistTo, { recursive: true, force: true });
+    await harness?.dispose();
   });
 
   it("signs the demo user in to the demo web app", async () => {

@@ -1,5 +1,5 @@
 import { applyD1Migrations, env } from "cloudflare:test";
 
-// Each test file gets isolated storage; apply the D1 schema the same way
-// `wrangler d1 migrations apply` does before any test touches it.
+// Before a file's first test: apply the D1 schema the same way
+// `wrangler d1 migrations apply` does (a no-op in a runtime whose D1 an earlier file migrated).
 await applyD1Migrations(env.DB, env.TEST_D1_MIGRATIONS);
