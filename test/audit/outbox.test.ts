@@ -136,8 +136,11 @@ describe("audit outbox → audit queue", () => {
       const mine = users.filter((u) => u.shard === shard).map((u) => u.id);
       expect(await rowsIn(shard, "outbox", `user_id IN (${mine.map(() => "?").join(", ")})`, ...mine)).toEqual([]);
     }
+    // The operator API's own record of each change (admin.change, naming the operator) is
+    // written by the router, not through the shard's outbox: what this test proves is the outbox.
     for (const user of users) {
-      expect((await auditRowsFor(user.id)).map((r) => r.type)).toEqual(["user.created", "user.disabled"]);
+      const fromOutbox = (await auditRowsFor(user.id)).map((r) => r.type).filter((type) => type !== "admin.change");
+      expect(fromOutbox).toEqual(["user.created", "user.disabled"]);
     }
   });
 
