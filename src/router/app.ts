@@ -18,6 +18,7 @@ import { onError } from "./on-error";
 import { pages } from "./pages";
 import { securityHeaders } from "./security-headers";
 import type { AppEnv } from "./types";
+import { samlMetadata } from "./saml/metadata";
 
 /** The router: endpoint sub-apps composed in one place. */
 export const app = new Hono<AppEnv>()
@@ -39,7 +40,9 @@ export const app = new Hono<AppEnv>()
   .route("/", revokeEndpoint)
   .route("/", introspectEndpoint)
   .route("/", registration)
-  .route("/admin", admin);
+  .route("/admin", admin)
+  // SAML 2.0 IdP metadata (src/router/saml); SSO and SLO are pages (src/router/pages).
+  .route("/", samlMetadata);
 
 // Rendered here rather than thrown: a not-found runs after the middleware chain, so a
 // throw would skip the security headers that every other response gets on its way out.

@@ -28,6 +28,8 @@ import type { NewEmailChallenge, EmailSignInInput, EmailSignedIn, PasswordResetI
 export type * from "./api/email.ts";
 import type { AccountAction, AccountActionResult, AccountOverview, SecondFactorChallenge, SecondFactorProof, SecondFactorRequired, SecondFactorTarget } from "./api/mfa.ts";
 export type * from "./api/mfa.ts";
+import type { SamlSubject, SamlSubjectInput } from "./api/saml.ts";
+export type * from "./api/saml.ts";
 
 
 export interface UserShardApi {
@@ -72,6 +74,8 @@ export interface UserShardApi {
   deliverCiba(input: CibaDeliveryInput): ShardResult<CibaDelivery>;
   pendingCiba(): ShardResult<{ requests: CibaPending[] }>;
   spendAssertion(input: SpendAssertionInput): ShardResult<object>;
+  /** SAML 2.0 IdP: the session's user for an assertion (audited); AuthnRequest IDs are spent with spendAssertion. */
+  samlSubject(input: SamlSubjectInput): ShardResult<SamlSubject>;
   issueAssertionGrant(input: AssertionGrantInput): ShardResult<AssertionGrant>;
   /** /token refresh_token: rotation; reuse of a retired token revokes the family. */
   rotateRefresh(input: RotateInput): ShardResult<Rotated>;
@@ -382,5 +386,7 @@ export const TRACED_METHODS = [
   "completeSecondFactor",
   "accountOverview",
   "accountAction",
+  // SAML 2.0 IdP
+  "samlSubject",
 ] as const satisfies ReadonlyArray<keyof UserShardApi>;
 export type TracedMethod = (typeof TRACED_METHODS)[number];

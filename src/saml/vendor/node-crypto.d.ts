@@ -1,0 +1,4 @@
+/** node:crypto createVerify with a PEM certificate as the key (see node-crypto.js). */
+export declare function verifyWithCertificate(alg: "RSA-SHA256" | "RSA-SHA512", data: string, certPem: string, signatureBase64: string): boolean;
+/** node:crypto createSign with a PKCS#8 PEM key: the HTTP-Redirect binding's query signature. */
+export declare function signWithKey(alg: "RSA-SHA256", data: string, privateKeyPem: string): string;

@@ -1,0 +1,101 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { TestBrowser } from "../helpers/browser";
+import { call } from "../helpers/http";
+import { createUser } from "../helpers/oidc";
+import { authnRequest, b64, newSp, postedResponse, redirectUrl, registerSp, signInOnPage, signedRequest, textIn, verifiedBy, type TestSp } from "./helpers";
+
+/**
+ * SP-initiated Web Browser SSO (SAML Profiles §4.1) over both request bindings
+ * (SAML Bindings §3.4 HTTP-Redirect, §3.5 HTTP-POST), answered over HTTP-POST.
+ */
+describe("SAML SSO", () => {
+  let sp: TestSp;
+  let user: { id: string; email: string; password: string };
+
+  beforeAll(async () => {
+    sp = await newSp();
+    await registerSp(sp, {}, { attribute_map: { email: "mail" } });
+    user = await createUser();
+  });
+
+  it("HTTP-Redirect: sign-in page, then a signed Response with the assertion at the registered ACS (Profiles §4.1.4.2)", async () => {
+    const browser = new TestBrowser();
+    const req = authnRequest(sp);
+    const page = await browser.get(await redirectUrl("/saml/sso", "SAMLRequest", req.xml, "relay-123"));
+    expect(page.status).toBe(200);
+    const { action, xml, relayState } = await postedResponse(await signInOnPage(browser, page, user));
+    expect(action).toBe(sp.acs);
+    expect(relayState).toBe("relay-123");
+    expect(await verifiedBy(xml, "Response")).toBe(true);
+    expect(await verifiedBy(xml, "Assertion")).toBe(true);
+    expect(xml).toContain(`InResponseTo="${req.id}"`);
+    expect(xml).toContain(`Destination="${sp.acs}"`);
+    expect(xml).toContain("urn:oasis:names:tc:SAML:2.0:status:Success");
+    expect(textIn(xml, "Audience")).toBe(sp.entityId);
+    expect(textIn(xml, "NameID")).toBe(user.email);
+    expect(textIn(xml, "AuthnContextClassRef")).toBe("urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport");
+    // The SP's attribute map renames email to mail; the rest keep our names.
+    expect(xml).toMatch(/<saml:Attribute Name="mail"[^>]*><saml:AttributeValue[^>]*>[^<]+<\/saml:AttributeValue>/);
+    expect(xml).toMatch(/<saml:Attribute Name="given_name"[^>]*><saml:AttributeValue[^>]*>Ada</);
+  });
+
+  it("HTTP-POST: checked, then continued with a GET that carries the session; a live session answers without a page", async () => {
+    const browser = new TestBrowser();
+    const first = authnRequest(sp);
+    await signInOnPage(browser, await browser.get(await redirectUrl("/saml/sso", "SAMLRequest", first.xml, null)), user);
+    const req = authnRequest(sp);
+    const posted = await browser.post("/saml/sso", { SAMLRequest: b64(req.xml), RelayState: "r2" });
+    expect(posted.status).toBe(303);
+    const { action, xml, relayState } = await postedResponse(await browser.get(posted.headers.get("location")!));
+    expect(action).toBe(sp.acs);
+    expect(relayState).toBe("r2");
+    expect(xml).toContain(`InResponseTo="${req.id}"`);
+    expect(await verifiedBy(xml, "Response")).toBe(true);
+  });
+
+  it("IdP-initiated: an unsolicited Response to the SP's default ACS, without InResponseTo (Profiles §4.1.5)", async () => {
+    const browser = new TestBrowser();
+    const page = await browser.get(`/saml/idp-initiated?sp=${encodeURIComponent(sp.entityId)}&RelayState=home`);
+    const { action, xml, relayState } = await postedResponse(await signInOnPage(browser, page, user));
+    expect(action).toBe(sp.acs);
+    expect(relayState).toBe("home");
+    expect(xml).not.toContain("InResponseTo");
+    expect(await verifiedBy(xml, "Assertion")).toBe(true);
+  });
+
+  it("IsPassive without a session: a signed NoPassive status, no page (Core §3.4.1)", async () => {
+    const { xml } = await postedResponse(await new TestBrowser().get(await redirectUrl("/saml/sso", "SAMLRequest", authnRequest(sp, { isPassive: true }).xml, null)));
+    expect(xml).toContain("urn:oasis:names:tc:SAML:2.0:status:NoPassive");
+    expect(xml).not.toContain("Assertion");
+    expect(await verifiedBy(xml, "Response")).toBe(true);
+  });
+
+  it("persistent NameID: stable for one SP, different for another (Core §8.3.7)", async () => {
+    const other = await newSp();
+    await registerSp(other);
+    const nameIdFor = async (target: TestSp) => {
+      const browser = new TestBrowser();
+      const req = authnRequest(target, { nameIdFormat: "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent" });
+      const { xml } = await postedResponse(await signInOnPage(browser, await browser.get(await redirectUrl("/saml/sso", "SAMLRequest", req.xml, null)), user));
+      expect(xml).toContain('Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"');
+      return textIn(xml, "NameID");
+    };
+    const once = await nameIdFor(sp);
+    expect(await nameIdFor(sp)).toBe(once);
+    expect(await nameIdFor(other)).not.toBe(once);
+    expect(once).not.toContain(user.email);
+  });
+
+  it("a signed POST AuthnRequest from an SP that requires signing is accepted; its unsigned one is not", async () => {
+    const strict = await newSp();
+    await registerSp(strict, { authnRequestsSigned: true });
+    const unsigned = await call("/saml/sso", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ SAMLRequest: b64(authnRequest(strict).xml) }) });
+    expect(unsigned.status).toBe(400);
+    expect(await unsigned.text()).toContain("must be signed");
+    const signed = await call("/saml/sso", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ SAMLRequest: b64(signedRequest(strict, authnRequest(strict))) }) });
+    expect(signed.status).toBe(303);
+    const redirected = await new TestBrowser().get(await redirectUrl("/saml/sso", "SAMLRequest", authnRequest(strict).xml, "x", strict.key));
+    expect(redirected.status).toBe(200);
+    expect(await redirected.text()).toContain('action="/saml/sign-in"');
+  });
+});
