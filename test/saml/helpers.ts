@@ -98,10 +98,10 @@ export async function postedResponse(res: Response): Promise<{ action: string; x
 }
 
 /** Verifies the signature over the element with `ID=id` with xml-crypto and the IdP's published certificates. */
-export async function verifiedBy(xml: string, localName: "Assertion" | "Response"): Promise<boolean> {
+export async function verifiedBy(xml: string, localName: "Assertion" | "Response" | "LogoutResponse", trusted?: string[]): Promise<boolean> {
   const doc = new DOMParser().parseFromString(xml, "text/xml");
-  const certs = await idpCertificates();
-  const holder = localName === "Response" ? doc.documentElement! : findChild(doc.documentElement!, "Assertion");
+  const certs = trusted ?? (await idpCertificates());
+  const holder = localName !== "Assertion" ? doc.documentElement! : findChild(doc.documentElement!, "Assertion");
   const signature = holder && findChild(holder, "Signature");
   if (!signature) return false;
   const serialized = new XMLSerializer().serializeToString(signature);
@@ -132,4 +132,13 @@ export async function signInOnPage(browser: TestBrowser, page: Response, user: {
 
 export function textIn(xml: string, localName: string): string | null {
   return new RegExp(`<(?:\\w+:)?${localName}\\b[^>]*>([^<]*)</`).exec(xml)?.[1] ?? null;
+}
+
+export function logoutRequest(sp: TestSp, nameId: string, sessionIndex: string | null): { id: string; xml: string } {
+  const id = `_lo${crypto.randomUUID().replace(/-/g, "")}`;
+  const xml =
+    `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" Version="2.0" ` +
+    `IssueInstant="${new Date().toISOString()}" Destination="${ORIGIN}/saml/slo"><saml:Issuer>${sp.entityId}</saml:Issuer>` +
+    `<saml:NameID>${nameId}</saml:NameID>${sessionIndex ? `<samlp:SessionIndex>${sessionIndex}</samlp:SessionIndex>` : ""}</samlp:LogoutRequest>`;
+  return { id, xml };
 }
