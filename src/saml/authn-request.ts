@@ -1,4 +1,4 @@
-import type { SamlSpRow } from "../router/d1/saml-service-providers";
+import type { SamlSpRow } from "./service-provider";
 import { BINDING_POST, NAME_ID_FORMATS, type NameIdFormat } from "./sp-metadata";
 import { verifyEnvelopedSignature } from "./signer";
 import { child, children, NS, parseXml, rootOf, SamlInputError, textOf, toPem } from "./xml";

@@ -1,5 +1,4 @@
 import type { Element } from "./vendor/xmldom.js";
-import { logoutUriProblem } from "../router/clients/uri-rules";
 import { child, children, NS, parseXml, rootOf, SamlInputError, textOf } from "./xml";
 
 export const BINDING_POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
@@ -29,10 +28,27 @@ export interface SpMetadata {
 }
 
 const MAX_ENTITY_ID = 1024;
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** An endpoint we post to or redirect a browser to: absolute https (http only on a loopback host, for development), no fragment, no credentials. */
+function endpointProblem(raw: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return "must be an absolute URI";
+  }
+  if (raw.length > 2000) return "must be at most 2000 characters";
+  if (url.hash || raw.includes("#")) return "must not contain a fragment";
+  if (url.username || url.password) return "must not contain credentials";
+  if (url.protocol === "https:") return null;
+  if (url.protocol === "http:") return LOOPBACK_HOSTS.has(url.hostname) ? null : "http is allowed only for loopback hosts; use https";
+  return "must use https";
+}
 
 function endpointUrl(el: Element, what: string): string {
   const url = el.getAttribute("Location") ?? "";
-  const problem = logoutUriProblem(url);
+  const problem = endpointProblem(url);
   if (problem) throw new SamlInputError(`${what} Location ${problem}`);
   return url;
 }

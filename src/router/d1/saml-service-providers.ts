@@ -1,19 +1,9 @@
 import { noteD1 } from "../observability/trace";
 import type { SpMetadata, NameIdFormat } from "../../saml/sp-metadata";
-import { inD1 } from "./unavailable";
+import type { SamlSpRow } from "../../saml/service-provider";
 
-/** A registered SAML service provider, as stored in D1 (schema/d1/tables.ts samlServiceProviders). */
-export interface SamlSpRow {
-  entityId: string;
-  displayName: string;
-  metadata: SpMetadata;
-  nameIdFormat: NameIdFormat;
-  signResponse: boolean;
-  signAssertion: boolean;
-  attributeMap: Record<string, string>;
-  createdAt: number;
-  updatedAt: number;
-}
+export type { SamlSpRow };
+import { inD1 } from "./unavailable";
 
 interface Stored {
   entity_id: string;
