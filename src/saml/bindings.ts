@@ -49,9 +49,15 @@ export async function deflateRaw(text: string): Promise<string> {
   return btoa(s);
 }
 
-/** The message of an HTTP-POST binding form field (SAML Bindings §3.5.4). */
-export function decodePost(value: string): string {
-  return new TextDecoder().decode(fromBase64(value));
+/**
+ * The message of an HTTP-POST binding form field (SAML Bindings §3.5.4): base64 XML. Some SP
+ * libraries (passport-saml / node-saml by default) also DEFLATE it as for HTTP-Redirect;
+ * a value that does not start like XML is inflated, within the same size limit.
+ */
+export async function decodePost(value: string): Promise<string> {
+  const bytes = fromBase64(value);
+  const first = bytes.find((b) => b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0xef && b !== 0xbb && b !== 0xbf);
+  return first === 0x3c ? new TextDecoder().decode(bytes) : inflateRaw(bytes);
 }
 
 /** A message received over HTTP-Redirect (SAML Bindings §3.4.4), with what its query signature covers. */

@@ -10,6 +10,9 @@
  * gives the same bytes and SPs that pinned it keep matching until the key rotates out.
  */
 
+/** WebCrypto's key type, spelled so that both the Workers and the Node typings accept it (the Node tests build SP certificates too). */
+type WebCryptoKey = Parameters<typeof crypto.subtle.sign>[1];
+
 const NOT_BEFORE = "20250101000000Z";
 const NOT_AFTER = "20991231235959Z";
 const SHA256_WITH_RSA = "1.2.840.113549.1.1.11";
@@ -66,7 +69,7 @@ const name = (cn: string) => sequence(tlv(0x31, sequence(oid(COMMON_NAME), utf8(
  * The DER bytes of a self-signed certificate for `publicKey`, signed by `privateKey`
  * (both RSASSA-PKCS1-v1_5 SHA-256), subject and issuer `CN=<commonName>`.
  */
-export async function selfSignedCertificate(publicKey: CryptoKey, privateKey: CryptoKey, commonName: string, kid: string): Promise<Uint8Array> {
+export async function selfSignedCertificate(publicKey: WebCryptoKey, privateKey: WebCryptoKey, commonName: string, kid: string): Promise<Uint8Array> {
   const spki = new Uint8Array((await crypto.subtle.exportKey("spki", publicKey)) as ArrayBuffer);
   const seed = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(kid)));
   const tbs = sequence(

@@ -50,7 +50,7 @@ async function acceptLogoutRequest(c: Context<PagesEnv>, binding: "redirect" | "
       querySig = message.signature;
     } else {
       const form = await samlForm(c);
-      xml = decodePost(form.get("SAMLRequest") ?? "");
+      xml = await decodePost(form.get("SAMLRequest") ?? "");
       relayState = form.get("RelayState") ?? null;
     }
     if (relayState !== null && relayState.length > MAX_RELAY_STATE) throw new SamlInputError("RelayState is too long");

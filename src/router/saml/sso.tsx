@@ -61,7 +61,7 @@ async function acceptAuthnRequest(c: Context<PagesEnv>, binding: "redirect" | "p
       querySig = message.signature;
     } else {
       const form = await samlForm(c);
-      xml = decodePost(form.get("SAMLRequest") ?? "");
+      xml = await decodePost(form.get("SAMLRequest") ?? "");
       relayState = form.get("RelayState") ?? null;
     }
     if (relayState !== null && relayState.length > MAX_RELAY_STATE) throw new SamlInputError("RelayState is too long");
