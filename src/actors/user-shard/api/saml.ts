@@ -1,4 +1,4 @@
-import type { UserView } from "./users";
+import type { UserView } from "./users.ts";
 
 /** SAML 2.0 IdP (src/router/saml): the person behind a session cookie, for an SSO response to `entityId`. */
 export interface SamlSubjectInput {
