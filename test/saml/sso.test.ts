@@ -1,4 +1,9 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { env } from "cloudflare:test";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { bucketOf } from "../../src/shard/bucket";
+import { shardOf } from "../../src/shard/map";
+import { deliverAudit } from "../helpers/audit";
+import { currentDirectoryMap } from "../helpers/shards";
 import { TestBrowser } from "../helpers/browser";
 import { call } from "../helpers/http";
 import { createUser } from "../helpers/oidc";
@@ -97,5 +102,17 @@ describe("SAML SSO", () => {
     const redirected = await new TestBrowser().get(await redirectUrl("/saml/sso", "SAMLRequest", authnRequest(strict).xml, "x", strict.key));
     expect(redirected.status).toBe(200);
     expect(await redirected.text()).toContain('action="/saml/sign-in"');
+  });
+
+  it("every assertion handed out is in the user's audit trail, with the SP and the session", async () => {
+    const audited = await createUser();
+    const browser = new TestBrowser();
+    const page = await browser.get(await redirectUrl("/saml/sso", "SAMLRequest", authnRequest(sp).xml, null));
+    const { xml } = await postedResponse(await signInOnPage(browser, page, audited));
+    const sid = /SessionIndex="([^"]+)"/.exec(xml)![1];
+    await deliverAudit(shardOf(await currentDirectoryMap(), bucketOf(audited.id)));
+    const events = async () => (await env.DB.prepare("SELECT type, data FROM audit_log WHERE user_id = ? AND type = 'saml.assertion_issued'").bind(audited.id).all<{ type: string; data: string }>()).results;
+    await vi.waitFor(async () => expect(await events()).toHaveLength(1), { timeout: 5_000 });
+    expect(JSON.parse((await events())[0]!.data)).toMatchObject({ sp: sp.entityId, sid });
   });
 });
