@@ -15,6 +15,7 @@ interface ServiceProvider {
   name_id_format: string;
   sign_response: boolean;
   sign_assertion: boolean;
+  encrypt_assertion?: boolean;
   want_authn_requests_signed: boolean;
   attribute_map: Record<string, string>;
 }
@@ -24,6 +25,7 @@ const ADD_OPTIONS = {
   name: { type: "string", placeholder: "NAME", description: "Shown on the sign-in page (default: the entityID)." },
   "name-id": { type: "string", placeholder: "FORMAT", description: "email, persistent or unspecified (default: the first the metadata lists that we support, else email)." },
   sign: { type: "string", placeholder: "WHAT", description: "response, assertion or both (default both; WantAssertionsSigned in the metadata always signs the assertion)." },
+  encrypt: { type: "boolean", description: "Send assertions encrypted to the SP's encryption certificate (its metadata must have one)." },
 } as const satisfies Options;
 
 export const addSpec = commandSpec("saml", "add", "Register a SAML service provider from its metadata XML (create or replace).", ADD_OPTIONS, "--attribute OURS=THEIRS renames an attribute for this SP (email, name, given_name, family_name); repeatable.");
@@ -51,6 +53,7 @@ export function readAdd(argv: readonly string[], read: (path: string) => string 
     body.sign_response = v.sign !== "assertion";
     body.sign_assertion = v.sign !== "response";
   }
+  if (v.encrypt) body.encrypt_assertion = true;
   if (repeated.attribute.length) {
     const map: Record<string, string> = {};
     for (const pair of repeated.attribute) {
@@ -69,7 +72,7 @@ export function formatSp(sp: ServiceProvider): string {
     `${sp.entity_id}  "${sp.display_name}"`,
     `  ACS ${sp.acs_urls.join(" ")}`,
     `  SLO ${sp.slo ? `${sp.slo.url} (${sp.slo.binding.split(":").at(-1)})` : "none"}`,
-    `  NameID ${sp.name_id_format}  signs ${signed}${sp.want_authn_requests_signed ? "  requires signed AuthnRequests" : ""}`,
+    `  NameID ${sp.name_id_format}  signs ${signed}${sp.encrypt_assertion ? "  encrypts the assertion" : ""}${sp.want_authn_requests_signed ? "  requires signed AuthnRequests" : ""}`,
     ...(Object.keys(sp.attribute_map).length ? [`  attributes ${Object.entries(sp.attribute_map).map(([a, b]) => `${a}→${b}`).join(" ")}`] : []),
   ].join("\n");
 }

@@ -176,6 +176,8 @@ export const samlServiceProviders = sqliteTable("saml_service_providers", {
   nameIdFormat: text("name_id_format").notNull(),
   signResponse: integer("sign_response", { mode: "boolean" }).notNull(),
   signAssertion: integer("sign_assertion", { mode: "boolean" }).notNull(),
+  // EncryptedAssertion to the SP's encryption certificate (in metadata).
+  encryptAssertion: integer("encrypt_assertion", { mode: "boolean" }).notNull().default(false),
   // JSON: our attribute name → the name the SP expects (SAML Core §2.7.3.1).
   attributeMap: text("attribute_map").notNull(),
   createdAt: integer("created_at").notNull(),

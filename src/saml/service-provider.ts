@@ -8,6 +8,8 @@ export interface SamlSpRow {
   nameIdFormat: NameIdFormat;
   signResponse: boolean;
   signAssertion: boolean;
+  /** Assertions go as EncryptedAssertion to metadata.encryptionCert (SAML Core §2.3.4). */
+  encryptAssertion: boolean;
   attributeMap: Record<string, string>;
   createdAt: number;
   updatedAt: number;

@@ -21,6 +21,8 @@ export interface SpMetadata {
   slo: { url: string; binding: string } | null;
   /** Base64 DER of its signing certificates (KeyDescriptor use="signing" or no use). */
   signingCerts: string[];
+  /** Base64 DER of the certificate to encrypt assertions to (use="encryption", else one without use); absent in rows registered before encryption existed. */
+  encryptionCert?: string | null;
   authnRequestsSigned: boolean;
   wantAssertionsSigned: boolean;
   /** The first NameIDFormat it lists that we support, if any. */
@@ -53,11 +55,11 @@ function endpointUrl(el: Element, what: string): string {
   return url;
 }
 
-function certificatesOf(sp: Element): string[] {
+function certificatesOf(sp: Element, wanted: "signing" | "encryption"): string[] {
   const certs: string[] = [];
   for (const kd of children(sp, NS.metadata, "KeyDescriptor")) {
     const use = kd.getAttribute("use");
-    if (use && use !== "signing") continue;
+    if (use && use !== wanted) continue;
     const data = child(child(kd, NS.dsig, "KeyInfo") ?? kd, NS.dsig, "X509Data");
     const cert = (textOf(data && child(data, NS.dsig, "X509Certificate")) ?? "").replace(/\s+/g, "");
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(cert)) throw new SamlInputError("a signing KeyDescriptor without an X509Certificate");
@@ -91,7 +93,7 @@ export function parseSpMetadata(xml: string): SpMetadata {
     .map(({ url, index }) => ({ url, index: Number.isInteger(index) ? index : null }));
   if (acs.length === 0) throw new SamlInputError("no AssertionConsumerService with the HTTP-POST binding (the only one we answer with)");
   const sloEl = children(sp, NS.metadata, "SingleLogoutService").find((el) => [BINDING_REDIRECT, BINDING_POST].includes(el.getAttribute("Binding") ?? ""));
-  const signingCerts = certificatesOf(sp);
+  const signingCerts = certificatesOf(sp, "signing");
   const authnRequestsSigned = sp.getAttribute("AuthnRequestsSigned") === "true";
   if (authnRequestsSigned && signingCerts.length === 0) throw new SamlInputError("AuthnRequestsSigned needs a signing certificate");
   return {
@@ -99,6 +101,7 @@ export function parseSpMetadata(xml: string): SpMetadata {
     acs,
     slo: sloEl ? { url: endpointUrl(sloEl, "SingleLogoutService"), binding: sloEl.getAttribute("Binding")! } : null,
     signingCerts,
+    encryptionCert: certificatesOf(sp, "encryption")[0] ?? null,
     authnRequestsSigned,
     wantAssertionsSigned: sp.getAttribute("WantAssertionsSigned") === "true",
     nameIdFormat: formatOf(sp),

@@ -162,6 +162,32 @@ describe.skipIf(skipWithoutChromium)("SAML IdP with @node-saml/node-saml as the 
     expect(relayState).toBe("dash");
   });
 
+  it("an SP registered for encryption gets an EncryptedAssertion that node-saml decrypts with its key (Core §2.3.4)", async () => {
+    const { keyPem, cert } = await spKeys();
+    const encId = "https://sp-enc.node-saml.test/metadata";
+    const key = (use: string) => `<md:KeyDescriptor use="${use}"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`;
+    const metadataXml = `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${encId}">
+  <md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">${key("signing")}${key("encryption")}
+    <md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="${acs}" index="0"/>
+  </md:SPSSODescriptor>
+</md:EntityDescriptor>`;
+    const registered = await fetch(`${base}/admin/saml/service-providers`, {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ metadata_xml: metadataXml, encrypt_assertion: true }),
+    });
+    expect(registered.status, await registered.clone().text()).toBe(201);
+    const sp = new SAML({ ...spOptions, issuer: encId, audience: encId, privateKey: keyPem, decryptionPvk: keyPem });
+    const agent = new Agent();
+    const res = await agent.fetch(await sp.getAuthorizeUrlAsync("", undefined, {}));
+    const html = await (await agent.postForm(`${base}/saml/sign-in`, { ...formOf(await res.text()).fields, email: DEMO_USER.email, password: DEMO_USER.password })).text();
+    const response = formOf(html).fields.SAMLResponse!;
+    expect(Buffer.from(response, "base64").toString("utf8")).toContain("EncryptedAssertion");
+    const { profile } = await sp.validatePostResponseAsync({ SAMLResponse: response });
+    expect(profile?.nameID).toBe(DEMO_USER.email);
+    expect(profile?.email).toBe(DEMO_USER.email);
+  });
+
   it("a response tampered with after signing is refused by the SP", async () => {
     const sp = new SAML(spOptions);
     const agent = new Agent();

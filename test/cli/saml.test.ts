@@ -11,13 +11,14 @@ const bodyOf = (read: ReturnType<typeof readAdd>) => (read === "help" ? null : r
 /** `npm run saml -- add --metadata sp.xml`: an SP registered from its metadata (SAML Metadata §2.4.4). */
 describe("saml add", () => {
   it("sends the metadata file's XML and the operator's choices", () => {
-    const body = bodyOf(readAdd(["--metadata", "sp.xml", "--name", "Wiki", "--name-id", "persistent", "--sign", "assertion", "--attribute", "email=mail", "--attribute", "name=displayName"], files));
+    const body = bodyOf(readAdd(["--metadata", "sp.xml", "--name", "Wiki", "--name-id", "persistent", "--sign", "assertion", "--attribute", "email=mail", "--attribute", "name=displayName", "--encrypt"], files));
     expect(body).toEqual({
       metadata_xml: "<md:EntityDescriptor/>",
       display_name: "Wiki",
       name_id_format: "persistent",
       sign_response: false,
       sign_assertion: true,
+      encrypt_assertion: true,
       attribute_map: { email: "mail", name: "displayName" },
     });
     expect(bodyOf(readAdd(["--metadata", "sp.xml"], files))).toEqual({ metadata_xml: "<md:EntityDescriptor/>" });

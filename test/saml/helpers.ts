@@ -30,11 +30,12 @@ export async function newSp(name = crypto.randomUUID().slice(0, 8)): Promise<Tes
   return { entityId: `https://sp-${name}.example.com/saml`, acs: `https://sp-${name}.example.com/acs`, slo: `https://sp-${name}.example.com/slo`, keyPem: await exportPKCS8(pair.privateKey), certPem: toPem(cert), cert, key: pair.privateKey };
 }
 
-export function spMetadata(sp: TestSp, options: { authnRequestsSigned?: boolean; nameIdFormat?: string; sloBinding?: string; acsBinding?: string } = {}): string {
+export function spMetadata(sp: TestSp, options: { authnRequestsSigned?: boolean; nameIdFormat?: string; sloBinding?: string; acsBinding?: string; encryption?: boolean } = {}): string {
   const binding = (b: string) => `urn:oasis:names:tc:SAML:2.0:bindings:${b}`;
   return `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${sp.entityId}">
   <md:SPSSODescriptor AuthnRequestsSigned="${options.authnRequestsSigned ?? false}" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
     <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${sp.cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+    ${options.encryption ? `<md:KeyDescriptor use="encryption"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${sp.cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>` : ""}
     <md:SingleLogoutService Binding="${binding(options.sloBinding ?? "HTTP-Redirect")}" Location="${sp.slo}"/>
     <md:NameIDFormat>${options.nameIdFormat ?? "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"}</md:NameIDFormat>
     <md:AssertionConsumerService Binding="${binding(options.acsBinding ?? "HTTP-POST")}" Location="${sp.acs}" index="0" isDefault="true"/>
@@ -141,4 +142,14 @@ export function logoutRequest(sp: TestSp, nameId: string, sessionIndex: string |
     `IssueInstant="${new Date().toISOString()}" Destination="${ORIGIN}/saml/slo"><saml:Issuer>${sp.entityId}</saml:Issuer>` +
     `<saml:NameID>${nameId}</saml:NameID>${sessionIndex ? `<samlp:SessionIndex>${sessionIndex}</samlp:SessionIndex>` : ""}</samlp:LogoutRequest>`;
   return { id, xml };
+}
+
+/** Decrypts an EncryptedAssertion with the SP's key (XML Encryption 1.1: RSA-OAEP key transport, AES-256-GCM). */
+export async function decryptAssertion(xml: string, sp: TestSp): Promise<string> {
+  const values = [...xml.matchAll(/<xenc:CipherValue>([^<]+)<\/xenc:CipherValue>/g)].map((m) => Uint8Array.from(atob(m[1]!), (ch) => ch.charCodeAt(0)));
+  const [wrapped, sealed] = values as [Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>];
+  const pkcs8 = (await crypto.subtle.exportKey("pkcs8", sp.key)) as ArrayBuffer;
+  const rsa = await crypto.subtle.importKey("pkcs8", pkcs8, { name: "RSA-OAEP", hash: "SHA-1" }, false, ["decrypt"]);
+  const aes = await crypto.subtle.importKey("raw", await crypto.subtle.decrypt({ name: "RSA-OAEP" }, rsa, wrapped), "AES-GCM", false, ["decrypt"]);
+  return new TextDecoder().decode(await crypto.subtle.decrypt({ name: "AES-GCM", iv: sealed.slice(0, 12) }, aes, sealed.slice(12)));
 }

@@ -7,7 +7,8 @@ import { currentDirectoryMap } from "../helpers/shards";
 import { TestBrowser } from "../helpers/browser";
 import { call } from "../helpers/http";
 import { createUser } from "../helpers/oidc";
-import { authnRequest, b64, newSp, postedResponse, redirectUrl, registerSp, signInOnPage, signedRequest, textIn, verifiedBy, type TestSp } from "./helpers";
+import { admin } from "../helpers/http";
+import { authnRequest, b64, decryptAssertion, spMetadata, newSp, postedResponse, redirectUrl, registerSp, signInOnPage, signedRequest, textIn, verifiedBy, type TestSp } from "./helpers";
 
 /**
  * SP-initiated Web Browser SSO (SAML Profiles §4.1) over both request bindings
@@ -114,5 +115,23 @@ describe("SAML SSO", () => {
     const events = async () => (await env.DB.prepare("SELECT type, data FROM audit_log WHERE user_id = ? AND type = 'saml.assertion_issued'").bind(audited.id).all<{ type: string; data: string }>()).results;
     await vi.waitFor(async () => expect(await events()).toHaveLength(1), { timeout: 5_000 });
     expect(JSON.parse((await events())[0]!.data)).toMatchObject({ sp: sp.entityId, sid });
+  });
+
+  it("an SP registered for it gets an EncryptedAssertion (Core §2.3.4) that only its key opens; the signature inside verifies", async () => {
+    const enc = await newSp();
+    const refused = await admin("PUT", "/saml/service-providers", { metadata_xml: spMetadata(enc), encrypt_assertion: true });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain("no encryption certificate");
+    await registerSp(enc, { encryption: true }, { encrypt_assertion: true });
+    const browser = new TestBrowser();
+    const page = await browser.get(await redirectUrl("/saml/sso", "SAMLRequest", authnRequest(enc).xml, null));
+    const { xml } = await postedResponse(await signInOnPage(browser, page, user));
+    expect(xml).toContain("<saml:EncryptedAssertion");
+    expect(xml).not.toContain(user.email);
+    expect(await verifiedBy(xml, "Response")).toBe(true);
+    const assertion = await decryptAssertion(xml, enc);
+    expect(textIn(assertion, "NameID")).toBe(user.email);
+    expect(await verifiedBy(`<r>${assertion}</r>`, "Assertion")).toBe(true);
+    await expect(decryptAssertion(xml, await newSp())).rejects.toThrow();
   });
 });

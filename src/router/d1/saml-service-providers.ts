@@ -12,12 +12,13 @@ interface Stored {
   name_id_format: string;
   sign_response: number;
   sign_assertion: number;
+  encrypt_assertion: number;
   attribute_map: string;
   created_at: number;
   updated_at: number;
 }
 
-const COLUMNS = "entity_id, display_name, metadata, name_id_format, sign_response, sign_assertion, attribute_map, created_at, updated_at";
+const COLUMNS = "entity_id, display_name, metadata, name_id_format, sign_response, sign_assertion, encrypt_assertion, attribute_map, created_at, updated_at";
 const WHAT = "the SAML service provider registry";
 
 function rowOf(s: Stored): SamlSpRow {
@@ -28,6 +29,7 @@ function rowOf(s: Stored): SamlSpRow {
     nameIdFormat: s.name_id_format as NameIdFormat,
     signResponse: s.sign_response === 1,
     signAssertion: s.sign_assertion === 1,
+    encryptAssertion: s.encrypt_assertion === 1,
     attributeMap: JSON.parse(s.attribute_map) as Record<string, string>,
     createdAt: s.created_at,
     updatedAt: s.updated_at,
@@ -47,6 +49,7 @@ export function samlSpView(row: SamlSpRow) {
     name_id_format: row.nameIdFormat,
     sign_response: row.signResponse,
     sign_assertion: row.signAssertion,
+    encrypt_assertion: row.encryptAssertion,
     attribute_map: row.attributeMap,
     created_at: row.createdAt,
     updated_at: row.updatedAt,
@@ -71,13 +74,13 @@ export async function putSamlSpRow(d1: D1Database, row: SamlSpRow): Promise<{ ro
   const stored = await inD1(WHAT, () =>
     d1
       .prepare(
-        `INSERT INTO saml_service_providers (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO saml_service_providers (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (entity_id) DO UPDATE SET display_name = excluded.display_name, metadata = excluded.metadata,
-           name_id_format = excluded.name_id_format, sign_response = excluded.sign_response, sign_assertion = excluded.sign_assertion,
+           name_id_format = excluded.name_id_format, sign_response = excluded.sign_response, sign_assertion = excluded.sign_assertion, encrypt_assertion = excluded.encrypt_assertion,
            attribute_map = excluded.attribute_map, updated_at = excluded.updated_at
          RETURNING ${COLUMNS}`,
       )
-      .bind(row.entityId, row.displayName, JSON.stringify(row.metadata), row.nameIdFormat, row.signResponse ? 1 : 0, row.signAssertion ? 1 : 0, JSON.stringify(row.attributeMap), row.createdAt, row.updatedAt)
+      .bind(row.entityId, row.displayName, JSON.stringify(row.metadata), row.nameIdFormat, row.signResponse ? 1 : 0, row.signAssertion ? 1 : 0, row.encryptAssertion ? 1 : 0, JSON.stringify(row.attributeMap), row.createdAt, row.updatedAt)
       .first<Stored>(),
   );
   const saved = rowOf(stored!);

@@ -6,6 +6,7 @@ import { samlUrls } from "../../saml/idp-metadata";
 import { authnContextClassRef, mappedAttributes, nameIdValue, samlAttributes } from "../../saml/profile";
 import { assertionXml, newSamlId, responseXml } from "../../saml/response";
 import { signElement } from "../../saml/signer";
+import { encryptAssertion } from "../../saml/encryption";
 import { SamlInputError } from "../../saml/xml";
 import type { SessionRef } from "../authorize/session-cookie";
 import { OAuthError } from "../errors";
@@ -61,6 +62,8 @@ export async function respondWithAssertion(c: Context, env: Env, config: Config,
     now,
   });
   if (sp.signAssertion) assertion = signElement(assertion, assertionId, "Assertion", keys.privateKeyPem, keys.certPem);
+  // Encrypted after signing, so the SP decrypts and then checks the signature over what it reads (SAML Core §6.2).
+  if (sp.encryptAssertion && sp.metadata.encryptionCert) assertion = await encryptAssertion(assertion, sp.metadata.encryptionCert);
   const responseId = newSamlId();
   let response = responseXml({ id: responseId, issuer, destination: pending.acs, inResponseTo: pending.requestId, now }, { assertion });
   if (sp.signResponse) response = signElement(response, responseId, "Response", keys.privateKeyPem, keys.certPem);

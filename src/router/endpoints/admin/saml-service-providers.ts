@@ -19,6 +19,7 @@ export const samlSpBody = z
     name_id_format: z._default(z.nullable(z.enum(Object.keys(NAME_ID_FORMATS) as [NameIdFormat, ...NameIdFormat[]])), null),
     sign_response: z._default(z.boolean(), true),
     sign_assertion: z._default(z.boolean(), true),
+    encrypt_assertion: z._default(z.boolean(), false),
     attribute_map: z._default(z.record(z.string().check(z.regex(ATTRIBUTE_NAME, "attribute names are 1-256 visible ASCII characters")), z.string().check(z.regex(ATTRIBUTE_NAME, "attribute names are 1-256 visible ASCII characters"))), {}),
   })
   .check(z.refine((b) => b.sign_response || b.sign_assertion, { message: "sign the response, the assertion or both: an unsigned assertion proves nothing", path: ["sign_assertion"] }));
@@ -43,6 +44,7 @@ export const adminSamlServiceProviders = new Hono<AppEnv>()
       if (error instanceof SamlInputError) throw invalidRequest(`metadata_xml: ${error.message}`);
       throw error;
     }
+    if (body.encrypt_assertion && !metadata.encryptionCert) throw invalidRequest("encrypt_assertion: the metadata has no encryption certificate (KeyDescriptor use=\"encryption\")");
     const now = Date.now();
     const row: SamlSpRow = {
       entityId: metadata.entityId,
@@ -52,6 +54,7 @@ export const adminSamlServiceProviders = new Hono<AppEnv>()
       // WantAssertionsSigned in the SP's metadata (SAML Metadata §2.4.4) cannot be turned off here.
       signResponse: body.sign_response,
       signAssertion: body.sign_assertion || metadata.wantAssertionsSigned,
+      encryptAssertion: body.encrypt_assertion,
       attributeMap: body.attribute_map,
       createdAt: now,
       updatedAt: now,

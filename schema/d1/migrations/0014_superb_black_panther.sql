@@ -1,0 +1,1 @@
+ALTER TABLE `saml_service_providers` ADD `encrypt_assertion` integer DEFAULT false NOT NULL;
