@@ -81,7 +81,14 @@ export async function decodeRedirect(rawQuery: string, param: "SAMLRequest" | "S
     if (raw.has(name)) throw new SamlInputError(`${name} is repeated`);
     raw.set(name, pair.slice(at + 1));
   }
-  const decode = (v: string | undefined) => (v === undefined ? null : decodeURIComponent(v.replace(/\+/g, " ")));
+  const decode = (v: string | undefined) => {
+    if (v === undefined) return null;
+    try {
+      return decodeURIComponent(v.replace(/\+/g, " "));
+    } catch {
+      throw new SamlInputError("the query string is not valid URL encoding");
+    }
+  };
   const message = decode(raw.get(param));
   if (!message) throw new SamlInputError(`${param} is missing`);
   const relayState = decode(raw.get("RelayState"));

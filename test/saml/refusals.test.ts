@@ -60,6 +60,9 @@ describe("SAML SSO refuses what it must not answer", () => {
     await expectRefused(await postSso({ SAMLRequest: b64(authnRequest(sp).xml.slice(0, -10)) }), /malformed XML/);
     await expectRefused(await postSso({ SAMLRequest: "%%%not base64%%%" }), /base64/);
     await expectRefused(await call("/saml/sso?SAMLRequest=bm90IGRlZmxhdGVk"), /DEFLATE|malformed/);
+    await expectRefused(await call("/saml/sso?SAMLRequest=%E0%A4%A"), /URL encoding/);
+    await expectRefused(await call("/saml/sso"), /SAMLRequest is missing/);
+    await expectRefused(await call("/saml/idp-initiated"), /is not registered/);
     await expectRefused(await postSso({ SAMLRequest: b64("<x/>") }), /expected a AuthnRequest|AuthnRequest/);
   });
 
