@@ -50,14 +50,14 @@ export async function registerSp(sp: TestSp, metadataOptions: Parameters<typeof 
 
 export const SSO_URL = `${ORIGIN}/saml/sso`;
 
-export function authnRequest(sp: TestSp, overrides: { id?: string; issueInstant?: string; destination?: string | null; acs?: string; extra?: string; isPassive?: boolean; nameIdFormat?: string } = {}): { id: string; xml: string } {
+export function authnRequest(sp: TestSp, overrides: { id?: string; issueInstant?: string; destination?: string | null; acs?: string; extra?: string; isPassive?: boolean; forceAuthn?: boolean; nameIdFormat?: string } = {}): { id: string; xml: string } {
   const id = overrides.id ?? `_req${crypto.randomUUID().replace(/-/g, "")}`;
   const destination = overrides.destination === null ? "" : ` Destination="${overrides.destination ?? SSO_URL}"`;
   const policy = overrides.nameIdFormat ? `<samlp:NameIDPolicy Format="${overrides.nameIdFormat}" AllowCreate="true"/>` : "";
   const xml =
     `<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" Version="2.0" ` +
     `IssueInstant="${overrides.issueInstant ?? new Date().toISOString()}"${destination} AssertionConsumerServiceURL="${overrides.acs ?? sp.acs}" ` +
-    `ProtocolBinding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"${overrides.isPassive ? ' IsPassive="true"' : ""}>` +
+    `ProtocolBinding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"${overrides.isPassive ? ' IsPassive="true"' : ""}${overrides.forceAuthn ? ' ForceAuthn="true"' : ""}>` +
     `<saml:Issuer>${sp.entityId}</saml:Issuer>${policy}${overrides.extra ?? ""}</samlp:AuthnRequest>`;
   return { id, xml };
 }

@@ -8,6 +8,8 @@ import { TestBrowser } from "../helpers/browser";
 import { call } from "../helpers/http";
 import { createUser } from "../helpers/oidc";
 import { admin } from "../helpers/http";
+import { ACR_MFA, ACR_PASSWORD } from "../../src/oauth/acr";
+import { AUTHN_CONTEXT, authnContextClassRef } from "../../src/saml/profile";
 import { authnRequest, b64, decryptAssertion, spMetadata, newSp, postedResponse, redirectUrl, registerSp, signInOnPage, signedRequest, textIn, verifiedBy, type TestSp } from "./helpers";
 
 /**
@@ -133,5 +135,20 @@ describe("SAML SSO", () => {
     expect(textIn(assertion, "NameID")).toBe(user.email);
     expect(await verifiedBy(`<r>${assertion}</r>`, "Assertion")).toBe(true);
     await expect(decryptAssertion(xml, await newSp())).rejects.toThrow();
+  });
+
+  it("ForceAuthn asks a signed-in person for the password again (Core §3.4.1)", async () => {
+    const browser = new TestBrowser();
+    await signInOnPage(browser, await browser.get(await redirectUrl("/saml/sso", "SAMLRequest", authnRequest(sp).xml, null)), user);
+    await postedResponse(await browser.get(await redirectUrl("/saml/sso", "SAMLRequest", authnRequest(sp).xml, null)));
+    const forced = await browser.get(await redirectUrl("/saml/sso", "SAMLRequest", authnRequest(sp, { forceAuthn: true }).xml, null));
+    expect(await forced.clone().text()).toContain('action="/saml/sign-in"');
+    expect((await postedResponse(await signInOnPage(browser, forced, user))).action).toBe(sp.acs);
+  });
+
+  it("AuthnContextClassRef follows how the session signed in: password, or password and a second factor", () => {
+    expect(authnContextClassRef({ acr: ACR_PASSWORD, amr: ["pwd"] })).toBe(AUTHN_CONTEXT.password);
+    expect(authnContextClassRef({ acr: ACR_MFA, amr: ["pwd", "otp", "mfa"] })).toBe(AUTHN_CONTEXT.mfa);
+    expect(AUTHN_CONTEXT.password).toBe("urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport");
   });
 });
