@@ -210,3 +210,25 @@ export const ldapAccounts = sqliteTable(
   },
   (t) => [index("ldap_accounts_user").on(t.userId)],
 );
+
+/**
+ * SAML 2.0 IdP (src/saml, src/router/saml): the service providers the operator registered
+ * from their metadata XML, with the operator's choices for each. Read per isolate with a
+ * cache like clients (src/router/saml/service-providers.ts).
+ */
+export const samlServiceProviders = sqliteTable("saml_service_providers", {
+  entityId: text("entity_id").primaryKey(),
+  displayName: text("display_name").notNull(),
+  // JSON: the SpMetadata parsed from the registered metadata (src/saml/sp-metadata.ts).
+  metadata: text("metadata").notNull(),
+  // email | persistent | unspecified
+  nameIdFormat: text("name_id_format").notNull(),
+  signResponse: integer("sign_response", { mode: "boolean" }).notNull(),
+  signAssertion: integer("sign_assertion", { mode: "boolean" }).notNull(),
+  // EncryptedAssertion to the SP's encryption certificate (in metadata).
+  encryptAssertion: integer("encrypt_assertion", { mode: "boolean" }).notNull().default(false),
+  // JSON: our attribute name → the name the SP expects (SAML Core §2.7.3.1).
+  attributeMap: text("attribute_map").notNull(),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -20,6 +20,7 @@ import { securityHeaders } from "./security-headers";
 import type { AppEnv } from "./types";
 // Admin console: HTML pages at /admin and /admin/console/*, before the JSON operator API.
 import { adminConsole } from "./console";
+import { samlMetadata } from "./saml/metadata";
 
 /** The router: endpoint sub-apps composed in one place. */
 export const app = new Hono<AppEnv>()
@@ -42,7 +43,9 @@ export const app = new Hono<AppEnv>()
   .route("/", introspectEndpoint)
   .route("/", registration)
   .route("/", adminConsole)
-  .route("/admin", admin);
+  .route("/admin", admin)
+  // SAML 2.0 IdP metadata (src/router/saml); SSO and SLO are pages (src/router/pages).
+  .route("/", samlMetadata);
 
 // Rendered here rather than thrown: a not-found runs after the middleware chain, so a
 // throw would skip the security headers that every other response gets on its way out.

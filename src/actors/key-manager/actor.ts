@@ -8,7 +8,8 @@ import * as tables from "../../../schema/do/key-manager/tables";
 import type { Env } from "../../env";
 import { loadConfig, type Config } from "../../config";
 import { SIGNING_ALGS, type SigningAlg } from "../../oauth/signing-alg";
-import type { KeyInfo, KeyManagerApi, KeySet, KeyState } from "./api";
+import type { KeyInfo, KeyManagerApi, KeySet, KeyState, SamlKeys } from "./api";
+import { samlKeysOf } from "./saml-certificates";
 
 type KeyDb = DrizzleSqliteDODatabase<typeof tables>;
 type KeyTx = Parameters<Parameters<KeyDb["transaction"]>[0]>[0];
@@ -68,6 +69,14 @@ export class KeyManagerActor extends DurableObject<Env> implements KeyManagerApi
       keys: tx.select().from(tables.signingKeys).orderBy(asc(tables.signingKeys.createdAt)).all().map(keyInfo),
       rotatesAt: tx.select().from(tables.rotation).get()?.rotatesAt ?? null,
     }));
+  }
+
+  /** SAML 2.0 IdP: the RS256 keys as certificates (src/actors/key-manager/saml-certificates.ts). */
+  async samlKeys(): Promise<SamlKeys> {
+    const set = await this.keySet();
+    const rows = this.db.select().from(tables.signingKeys).where(eq(tables.signingKeys.alg, "RS256")).all();
+    const published = new Set(set.jwks.map((jwk) => jwk.kid));
+    return samlKeysOf(rows.filter((row) => published.has(row.kid)), new URL(loadConfig(this.env).issuer).host);
   }
 
   /**

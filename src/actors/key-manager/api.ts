@@ -12,6 +12,9 @@ export interface KeyManagerApi {
   rotate(): Promise<KeySet>;
   /** Every key as operators see it, never any private material. */
   listKeys(): { keys: KeyInfo[]; rotatesAt: number | null };
+  // SAML 2.0 IdP (src/saml): the RS256 keys as X.509 certificates.
+  /** The active RS256 key (private, for signing) and every published RS256 key as a self-signed certificate. */
+  samlKeys(): Promise<SamlKeys>;
 }
 
 export type KeyState = "next" | "active" | "retired";
@@ -35,3 +38,10 @@ export interface KeyInfo {
   retire_until: number | null;
 }
 
+
+/** SAML signing material (src/actors/key-manager/saml-certificates.ts); cached per isolate by src/router/saml/keys.ts. */
+export interface SamlKeys {
+  active: { kid: string; privateJwk: JWK };
+  /** Base64 DER of each published RS256 key's certificate: next (pre-trust), active, retired. */
+  certificates: { kid: string; state: KeyState; certificate: string }[];
+}

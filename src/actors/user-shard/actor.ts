@@ -25,6 +25,8 @@ import { liveGrantUser } from "./grants";
 import { storePushedRequest, takePushedRequest } from "./pushed-requests";
 import { decideCibaRequest, deliverCibaRequest, findCibaRequest, pendingCibaRequests, pollCibaRequest, startCibaRequest } from "./ciba";
 import { issueAssertionGrant, spendAssertion } from "./assertions";
+import { samlSubject } from "./saml";
+import type { SamlSubject, SamlSubjectInput } from "./api/saml";
 import { introspectAccess, introspectRefresh, revokeAccess, revokeRefresh } from "./revocation";
 import { rotateRefresh, type RefreshPolicy } from "./refresh";
 import { withProof } from "./dpop";
@@ -191,6 +193,7 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   // spent together with the grant it becomes, in the user's bucket (JWT bearer grant).
   spendAssertion(input: SpendAssertionInput): ShardResult<object> { return this.inBucketRaw(input.bucket, (sql, now) => spendAssertion(sql, input, now)); }
   issueAssertionGrant(input: AssertionGrantInput): ShardResult<AssertionGrant> { return this.inBucketRaw(input.bucket, (sql, now) => issueAssertionGrant(sql, input, now)); }
+  samlSubject(input: SamlSubjectInput): ShardResult<SamlSubject> { return this.inBucketRaw(input.bucket, (sql, now) => samlSubject(sql, input, now)); }
 
   /** /token refresh_token: rotation in one transaction; reuse of a retired token revokes the family. */
   rotateRefresh(input: RotateInput): ShardResult<Rotated> {

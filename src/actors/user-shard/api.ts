@@ -30,6 +30,8 @@ import type { AccountAction, AccountActionResult, AccountOverview, SecondFactorC
 export type * from "./api/mfa.ts";
 import type { DirectoryLinkView, DirectoryUserInput, DirectoryUserResult } from "./api/ldap.ts";
 export type * from "./api/ldap.ts";
+import type { SamlSubject, SamlSubjectInput } from "./api/saml.ts";
+export type * from "./api/saml.ts";
 
 
 export interface UserShardApi {
@@ -74,6 +76,8 @@ export interface UserShardApi {
   deliverCiba(input: CibaDeliveryInput): ShardResult<CibaDelivery>;
   pendingCiba(): ShardResult<{ requests: CibaPending[] }>;
   spendAssertion(input: SpendAssertionInput): ShardResult<object>;
+  /** SAML 2.0 IdP: the session's user for an assertion (audited); AuthnRequest IDs are spent with spendAssertion. */
+  samlSubject(input: SamlSubjectInput): ShardResult<SamlSubject>;
   issueAssertionGrant(input: AssertionGrantInput): ShardResult<AssertionGrant>;
   /** /token refresh_token: rotation; reuse of a retired token revokes the family. */
   rotateRefresh(input: RotateInput): ShardResult<Rotated>;
@@ -387,5 +391,7 @@ export const TRACED_METHODS = [
   "completeSecondFactor",
   "accountOverview",
   "accountAction",
+  // SAML 2.0 IdP
+  "samlSubject",
 ] as const satisfies ReadonlyArray<keyof UserShardApi>;
 export type TracedMethod = (typeof TRACED_METHODS)[number];

@@ -16,6 +16,8 @@ import type { PagesEnv } from "./env";
 import { pageOnError } from "./errors";
 import { secondFactorEndpoint } from "../mfa/step";
 import { accountPage } from "../account/page";
+import { samlSso } from "../saml/sso";
+import { samlSlo } from "../saml/slo";
 
 /**
  * The endpoints a person's browser visits: one sub-app with one error handler
@@ -79,6 +81,20 @@ export const pages = new Hono<PagesEnv>()
   .use("/account", noStore())
   .on("GET", "/account", limitByAddress(PAGES_IP))
   .on("POST", "/account", limitByAddress(CREDENTIAL_FORMS_IP))
-  .route("/", accountPage);
+  .route("/", accountPage)
+  // SAML 2.0 IdP (src/router/saml): SSO and SLO are pages a browser visits; the sign-in form is a credential form.
+  .use("/saml/sso", noStore())
+  .use("/saml/continue", noStore())
+  .use("/saml/sign-in", noStore())
+  .use("/saml/idp-initiated", noStore())
+  .use("/saml/slo", noStore())
+  .use("/saml/slo/continue", noStore())
+  .on(["GET", "POST"], "/saml/sso", limitByAddress(PAGES_IP))
+  .on("GET", "/saml/continue", limitByAddress(PAGES_IP))
+  .on("GET", "/saml/idp-initiated", limitByAddress(PAGES_IP))
+  .on(["GET", "POST"], "/saml/slo", limitByAddress(PAGES_IP))
+  .on("POST", "/saml/sign-in", limitByAddress(CREDENTIAL_FORMS_IP))
+  .route("/", samlSso)
+  .route("/", samlSlo);
 
 pages.onError(pageOnError);

@@ -22,6 +22,7 @@ import { adminTrustedIssuers } from "./trusted-issuers";
 import { auditChanges } from "./change-audit";
 import { adminOperators, adminOperatorTokens } from "./operators";
 import { adminLdap, adminUserLdap } from "./ldap";
+import { adminSamlServiceProviders } from "./saml-service-providers";
 
 const tooLarge = () => {
   throw new OAuthError("invalid_request", 413, "request body too large (limit 64 KiB)");
@@ -54,4 +55,6 @@ export const admin = new Hono<AppEnv>()
   .route("/operator-tokens", adminOperatorTokens)
   // LDAP / Active Directory: an immediate sync, and a user's directory link.
   .route("/ldap", adminLdap)
-  .route("/users", adminUserLdap);
+  .route("/users", adminUserLdap)
+  // SAML 2.0 IdP (src/saml): the service providers, registered from their metadata XML.
+  .route("/saml/service-providers", adminSamlServiceProviders);

@@ -1,6 +1,7 @@
 import { Hono } from "hono/tiny";
 import { keyManagerRpc } from "../../../shard/rpc";
 import { forgetKeys } from "../../keys/cache";
+import { forgetSamlKeys } from "../../saml/keys";
 import type { AppEnv } from "../../types";
 
 /**
@@ -16,6 +17,8 @@ export const adminKeys = new Hono<AppEnv>()
   .post("/rotate", async (c) => {
     const set = await keyManagerRpc(c.env).rotate();
     forgetKeys();
+    // SAML 2.0 IdP: its certificates and signing key follow the RS256 key.
+    forgetSamlKeys();
     return c.json({
       active: { ES256: set.active.ES256.kid, RS256: set.active.RS256.kid },
       published: set.jwks.map((jwk) => ({ kid: jwk.kid, alg: jwk.alg })),

@@ -1,0 +1,131 @@
+import type { Context } from "hono";
+import { deleteCookie } from "hono/cookie";
+import { Hono } from "hono/tiny";
+import { decodePost, decodeRedirect, deflateRaw, verifyRedirectSignature } from "../../saml/bindings";
+import { samlUrls } from "../../saml/idp-metadata";
+import { readLogoutRequest } from "../../saml/logout-request";
+import { logoutResponseXml, newSamlId } from "../../saml/response";
+import { verifyEnvelopedSignature } from "../../saml/signer";
+import { signElement } from "../../saml/signer";
+import { BINDING_REDIRECT } from "../../saml/sp-metadata";
+import { SamlInputError, toPem } from "../../saml/xml";
+import { signWithKey } from "../../saml/vendor/node-crypto.js";
+import { readSessionCookie, sessionCookieName } from "../authorize/session-cookie";
+import { endBrowserSession } from "../logout/end";
+import { OAuthError } from "../errors";
+import { queryParams } from "../http/params";
+import type { PagesEnv } from "../pages/env";
+import { securedPage } from "../pages/form-csrf";
+import { signJwt, verifyJwt } from "../keys/cache";
+import { SamlSignedOutPage } from "../views/saml";
+import { samlForm } from "./form";
+import { samlSigning } from "./keys";
+import { MAX_RELAY_STATE } from "./pending";
+import { postToSp } from "./respond";
+import { getServiceProvider } from "./service-providers";
+import { refused } from "./sso";
+
+/** A checked LogoutRequest, waiting to end this browser's session. */
+interface PendingLogout {
+  sp: string;
+  requestId: string;
+  relayState: string | null;
+}
+
+const TYP = "authshard-saml-slo+jwt";
+
+/**
+ * Reads and checks a LogoutRequest (SAML Profiles §4.4.4.1: it must be signed). Only an SP
+ * that registered a signing certificate can end sessions: an unsigned request would let
+ * any site sign people out.
+ */
+async function acceptLogoutRequest(c: Context<PagesEnv>, binding: "redirect" | "post"): Promise<PendingLogout> {
+  try {
+    let xml: string;
+    let relayState: string | null;
+    let querySig = null;
+    if (binding === "redirect") {
+      const message = await decodeRedirect(new URL(c.req.url).search.slice(1), "SAMLRequest");
+      ({ xml, relayState } = message);
+      querySig = message.signature;
+    } else {
+      const form = await samlForm(c);
+      xml = await decodePost(form.get("SAMLRequest") ?? "");
+      relayState = form.get("RelayState") ?? null;
+    }
+    if (relayState !== null && relayState.length > MAX_RELAY_STATE) throw new SamlInputError("RelayState is too long");
+    const req = readLogoutRequest(xml);
+    const sp = await getServiceProvider(c.env, c.var.config, req.issuer);
+    if (!sp) throw new SamlInputError(`the service provider ${req.issuer.slice(0, 200)} is not registered with this provider`);
+    if (!sp.metadata.slo) throw new SamlInputError("the service provider registered no SingleLogoutService to answer");
+    const certs = sp.metadata.signingCerts.map(toPem);
+    if (certs.length === 0) throw new SamlInputError("a LogoutRequest must be signed, and the service provider registered no signing certificate");
+    if (querySig) verifyRedirectSignature(querySig, certs);
+    else if (req.signature && binding === "post") {
+      if (!certs.some((cert) => verifies(() => verifyEnvelopedSignature(xml, req.signature!, req.id, cert)))) throw new SamlInputError("the signature does not verify");
+    } else throw new SamlInputError("a LogoutRequest must be signed");
+    if (req.destination !== samlUrls(c.var.config.issuer).slo) throw new SamlInputError("Destination must be this provider's SLO URL");
+    return { sp: sp.entityId, requestId: req.id, relayState };
+  } catch (error) {
+    return refused(error);
+  }
+}
+
+function verifies(check: () => void): boolean {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Ends this browser's session through the provider's own logout (back- and front-channel
+ * notices to OIDC clients go out as for any logout), then answers the SP's SLO endpoint
+ * with a signed LogoutResponse over the binding it registered.
+ */
+async function logOut(c: Context<PagesEnv>, pending: PendingLogout): Promise<Response> {
+  const config = c.var.config;
+  const sp = await getServiceProvider(c.env, config, pending.sp);
+  if (!sp?.metadata.slo) throw new OAuthError("invalid_request", 400, "the service provider is no longer registered for single logout");
+  const session = await readSessionCookie(c, config);
+  if (session) await endBrowserSession(c.env, config, session, null, null, "rp");
+  deleteCookie(c, sessionCookieName(config), { path: "/", secure: config.secureCookies, httpOnly: true, sameSite: "Lax" });
+  const keys = await samlSigning(c.env, config);
+  const slo = sp.metadata.slo;
+  const id = newSamlId();
+  const xml = logoutResponseXml({ id, issuer: samlUrls(config.issuer).entityId, destination: slo.url, inResponseTo: pending.requestId, now: Date.now() }, true);
+  if (slo.binding !== BINDING_REDIRECT) return postToSp(c, slo.url, "SAMLResponse", signElement(xml, id, "LogoutResponse", keys.privateKeyPem, keys.certPem), pending.relayState);
+  // HTTP-Redirect (SAML Bindings §3.4.4.1): the signature covers the query string, not the XML.
+  let query = `SAMLResponse=${encodeURIComponent(await deflateRaw(xml))}`;
+  if (pending.relayState !== null) query += `&RelayState=${encodeURIComponent(pending.relayState)}`;
+  query += `&SigAlg=${encodeURIComponent("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256")}`;
+  query += `&Signature=${encodeURIComponent(signWithKey("RSA-SHA256", query, keys.privateKeyPem))}`;
+  const url = new URL(slo.url);
+  return c.redirect(`${url.origin}${url.pathname}${url.search ? `${url.search}&` : "?"}${query}`, 303);
+}
+
+/** GET /saml/slo: a LogoutRequest over HTTP-Redirect (the session cookie comes along), or an SP's LogoutResponse. */
+async function sloRedirect(c: Context<PagesEnv>): Promise<Response> {
+  if (queryParams(c).has("SAMLResponse")) return c.html(<SamlSignedOutPage security={securedPage(c)} />);
+  return logOut(c, await acceptLogoutRequest(c, "redirect"));
+}
+
+/** POST /saml/slo: cross-site, so without the session cookie; checked here, then continued by a top-level GET that carries it. */
+async function sloPost(c: Context<PagesEnv>): Promise<Response> {
+  const pending = await acceptLogoutRequest(c, "post");
+  const now = Math.floor(Date.now() / 1000);
+  const token = await signJwt(c.env, c.var.config, "ES256", { slo: pending, iss: c.var.config.issuer, aud: c.var.config.issuer, iat: now, exp: now + 300 }, { typ: TYP });
+  return c.redirect(`/saml/slo/continue?pending=${encodeURIComponent(token)}`, 303);
+}
+
+async function sloContinue(c: Context<PagesEnv>): Promise<Response> {
+  const config = c.var.config;
+  const verified = await verifyJwt(c.env, config, queryParams(c).get("pending") ?? "", { typ: TYP, audience: config.issuer });
+  const pending = verified.ok ? (verified.payload as { slo?: PendingLogout }).slo : undefined;
+  if (!pending) throw new OAuthError("invalid_request", 400, "this sign-out link has expired; sign out again from the application");
+  return logOut(c, pending);
+}
+
+export const samlSlo = new Hono<PagesEnv>().get("/saml/slo", sloRedirect).post("/saml/slo", sloPost).get("/saml/slo/continue", sloContinue);

@@ -1,0 +1,32 @@
+import { CredentialFields } from "./pages";
+import { Layout, type PageSecurity } from "./layout";
+
+/** The sign-in form for a SAML service provider (src/router/saml/sso.tsx): the password step, then the response. */
+export function SamlLoginPage(props: { security: PageSecurity; csrf: string; pending: string; spName: string; email: string; error: string | null }) {
+  return (
+    <Layout title="Sign in" security={props.security}>
+      <h1>Sign in</h1>
+      <p class="muted">to continue to {props.spName}</p>
+      {props.error ? (
+        <p class="error" role="alert" id="saml-error">
+          {props.error}
+        </p>
+      ) : null}
+      <form method="post" action="/saml/sign-in">
+        <input type="hidden" name="csrf" value={props.csrf} />
+        <input type="hidden" name="pending" value={props.pending} />
+        <CredentialFields email={props.email} />
+      </form>
+    </Layout>
+  );
+}
+
+/** After the SP's LogoutRequest: the session is over; shown only when the SP registered no SLO endpoint to answer. */
+export function SamlSignedOutPage(props: { security: PageSecurity }) {
+  return (
+    <Layout title="Signed out" security={props.security}>
+      <h1>Signed out</h1>
+      <p role="status">You are signed out.</p>
+    </Layout>
+  );
+}
