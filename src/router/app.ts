@@ -18,6 +18,7 @@ import { onError } from "./on-error";
 import { pages } from "./pages";
 import { securityHeaders } from "./security-headers";
 import type { AppEnv } from "./types";
+import { scim } from "./scim";
 
 /** The router: endpoint sub-apps composed in one place. */
 export const app = new Hono<AppEnv>()
@@ -39,7 +40,9 @@ export const app = new Hono<AppEnv>()
   .route("/", revokeEndpoint)
   .route("/", introspectEndpoint)
   .route("/", registration)
-  .route("/admin", admin);
+  .route("/admin", admin)
+  // SCIM 2.0 provisioning (RFC 7644)
+  .route("/scim/v2", scim);
 
 // Rendered here rather than thrown: a not-found runs after the middleware chain, so a
 // throw would skip the security headers that every other response gets on its way out.

@@ -5,7 +5,7 @@ import { randomToken } from "../../oauth/secrets";
 import { shardFailure } from "../shard-errors";
 import { callShard } from "../shards/call";
 import { isUserId } from "../users/service";
-import { notFound } from "../errors";
+import { notFound, OAuthError } from "../errors";
 import { forgetAccessDefinitions } from "./definitions";
 
 /** A group as D1 holds it (access_groups); version is its SCIM ETag. */
@@ -103,7 +103,11 @@ export async function setMembership(env: Env, config: Config, groupId: string, u
 
 /** Deletes a group: every member leaves it in their shard first, then the group and its index rows go. */
 export async function deleteGroup(env: Env, config: Config, groupId: string, actor: string): Promise<boolean> {
-  for (const userId of await groupMemberIds(env.DB, groupId)) await setMembership(env, config, groupId, userId, false, actor);
+  for (const userId of await groupMemberIds(env.DB, groupId)) {
+    // A member deleted meanwhile has no shard row to change: only its index row is left.
+    await setMembership(env, config, groupId, userId, false, actor).catch((e: unknown) => (e instanceof OAuthError && e.status === 404 ? undefined : Promise.reject(e)));
+  }
+  await env.DB.prepare("DELETE FROM group_members WHERE group_id = ?").bind(groupId).run();
   const deleted = await env.DB.prepare("DELETE FROM access_groups WHERE id = ?").bind(groupId).run();
   forgetAccessDefinitions();
   return (deleted.meta.changes ?? 0) > 0;

@@ -19,6 +19,7 @@ import { adminShards } from "./shards";
 import { adminUsers } from "./users";
 import { adminTrustedIssuers } from "./trusted-issuers";
 import { adminClientAccessClaims, adminGroups, adminRoles, adminUserAccess } from "./access";
+import { adminScimClients } from "./scim-clients";
 
 const tooLarge = () => {
   throw new OAuthError("invalid_request", 413, "request body too large (limit 64 KiB)");
@@ -49,4 +50,6 @@ export const admin = new Hono<AppEnv>()
   .route("/roles", adminRoles)
   .route("/groups", adminGroups)
   .route("/users", adminUserAccess)
-  .route("/clients", adminClientAccessClaims);
+  .route("/clients", adminClientAccessClaims)
+  // SCIM 2.0 provisioning clients (bearer tokens for /scim/v2).
+  .route("/scim-clients", adminScimClients);
