@@ -131,7 +131,8 @@ export async function replaceScimGroup(ctx: ScimContext, id: string, body: unkno
 
 /** One operation on the group's name, externalId or members (Okta's and Entra's shapes). */
 async function patchStep(ctx: ScimContext, o: PatchOperation, state: { displayName: string; externalId: string | null; members: Set<string> }): Promise<void> {
-  const entries: [string | null, unknown][] = o.path === null ? Object.entries((o.value ?? {}) as Json) : [[o.path, o.value]];
+  // Okta's rename sends { id, displayName } without a path: the read-only id (and schemas, meta) are not changes.
+  const entries: [string | null, unknown][] = o.path === null ? Object.entries((o.value ?? {}) as Json).filter(([k]) => !["id", "schemas", "meta"].includes(k)) : [[o.path, o.value]];
   if (o.path === null && (typeof o.value !== "object" || o.value === null || Array.isArray(o.value))) throw invalidSyntax("a PATCH operation without a path needs an object value");
   for (const [rawPath, value] of entries) {
     const p = parsePath(rawPath!, GROUP_SCHEMA, []);
