@@ -120,6 +120,18 @@ describe("SCIM Users (RFC 7644 §3)", () => {
     expect(again.status, await again.clone().text()).toBe(201);
   });
 
+  it("races: two IdP creates of one userName give one 201 and one 409; two PATCHes with the same If-Match give one 200 and one 412 (§3.14)", async () => {
+    const email = uniqueEmail("race");
+    const creates = await Promise.all([scim(token, "POST", "/Users", newUser(email)), scim(token, "POST", "/Users", newUser(email))]);
+    expect(creates.map((r) => r.status).sort()).toEqual([201, 409]);
+    const user = await json<Resource>(creates.find((r) => r.status === 201)!);
+    const body = (value: string) => ({ schemas: [PATCH_OP], Operations: [{ op: "replace", path: "displayName", value }] });
+    const patches = await Promise.all(["one", "two"].map((v) => scim(token, "PATCH", `/Users/${user.id}`, body(v), { "If-Match": user.meta.version })));
+    expect(patches.map((r) => r.status).sort()).toEqual([200, 412]);
+    const winner = await json<Resource>(patches.find((r) => r.status === 200)!);
+    expect((await json<Resource>(await scim(token, "GET", `/Users/${user.id}`))).displayName).toBe(winner.displayName);
+  });
+
   it("RFC 7644 §2: no token or a wrong or revoked token is 401 in the SCIM error schema", async () => {
     expect((await scim("nope", "GET", "/Users")).status).toBe(401);
     const other = await scimToken("revoked IdP");

@@ -148,12 +148,14 @@ export function filterToSql(filter: Filter, columns: FilterColumns): { sql: stri
   }
   const value = String(filter.value).toLowerCase();
   const col = `lower(${column})`;
+  // SQLite's substr and length count characters (code points), not UTF-16 units.
+  const length = [...value].length;
   switch (filter.op) {
     case "eq": return { sql: `(${col} = ?)`, values: [value] };
     case "ne": return { sql: `(${column} IS NULL OR ${col} <> ?)`, values: [value] };
     case "co": return { sql: `(instr(${col}, ?) > 0)`, values: [value] };
-    case "sw": return { sql: `(substr(${col}, 1, ?) = ?)`, values: [value.length, value] };
-    case "ew": return { sql: `(length(${col}) >= ? AND substr(${col}, -?) = ?)`, values: [value.length, value.length, value] };
+    case "sw": return { sql: `(substr(${col}, 1, ?) = ?)`, values: [length, value] };
+    case "ew": return { sql: `(length(${col}) >= ? AND substr(${col}, -?) = ?)`, values: [length, length, value] };
     case "gt": return { sql: `(${col} > ?)`, values: [value] };
     case "ge": return { sql: `(${col} >= ?)`, values: [value] };
     case "lt": return { sql: `(${col} < ?)`, values: [value] };
