@@ -2,6 +2,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { basic, issueCode, redeemFields, tokenRequest } from "../helpers/codes";
 import { admin, json } from "../helpers/http";
 import { registerClient } from "../helpers/oidc";
+import { bucketOf } from "../../src/shard/bucket";
+import { shardOf } from "../../src/shard/map";
+import { currentDirectoryMap, rowsIn } from "../helpers/shards";
 import { ENTERPRISE, ERROR_SCHEMA, newUser, PATCH_OP, scim, scimToken, uniqueEmail, USER_SCHEMA } from "./helpers";
 
 let token: string;
@@ -116,6 +119,11 @@ describe("SCIM Users (RFC 7644 §3)", () => {
 
     expect((await scim(token, "DELETE", `/Users/${user.id}`)).status).toBe(204);
     expect((await scim(token, "GET", `/Users/${user.id}`)).status).toBe(404);
+    // Nothing of the user is left in its shard but its audit events: the session, grant,
+    // consent and password it had are gone with it.
+    const shard = shardOf(await currentDirectoryMap(), bucketOf(user.id));
+    for (const table of ["credentials", "sessions", "consents", "grants", "user_access"]) expect(await rowsIn(shard, table, "user_id = ?", user.id), table).toEqual([]);
+    expect(await rowsIn(shard, "users", "id = ?", user.id)).toEqual([]);
     const again = await scim(token, "POST", "/Users", newUser(renamed));
     expect(again.status, await again.clone().text()).toBe(201);
   });

@@ -1,5 +1,7 @@
-import { and, eq, inArray } from "drizzle-orm";
-import { consents, credentials, userAccess, users } from "../../../schema/do/user-shard/tables";
+import { and, eq } from "drizzle-orm";
+import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
+import { userAccess, users } from "../../../schema/do/user-shard/tables";
+import { PER_USER_TABLES } from "../../../schema/do/user-shard/registry";
 import type { UserAccess } from "../../oauth/access-policy";
 import { fail, ok, type ShardResult } from "../results";
 import type { AccessRecord, AccessWrite, AccessWritten } from "./api/access";
@@ -75,17 +77,24 @@ export function writeAccess(tx: ShardTx, input: AccessWrite, now: number): Shard
   return ok({ stale: false as const, user: toView(fresh), access: { roles: next.roles, groups: next.groups, attributes: next.attributes }, scim: next.scim, version: next.version });
 }
 
+/** Per-user tables with a user_id column, but the outbox: the user's audit events outlive the user. */
+const USER_ROW_TABLES = PER_USER_TABLES.map((t) => t.name).filter((name) => {
+  if (name === "outbox") return false;
+  const entry = PER_USER_TABLES.find((t) => t.name === name)!;
+  return getTableConfig(entry.table as SQLiteTable).columns.some((c) => c.name === "user_id");
+});
+
 /**
  * Deletes a user (SCIM DELETE): every session and grant ends first (clients are told),
- * then the user's rows go. Returns the email and groups so the router can drop the
+ * then every row of the user in every per-user table goes (the registry lists them all). Returns the email and groups so the router can drop the
  * global index entries that pointed here.
  */
-export function deleteUser(tx: ShardTx, bucket: number, userId: string, actor: string, now: number): ShardResult<{ email: string; groups: string[] }> {
+export function deleteUser(tx: ShardTx, sql: SqlStorage, bucket: number, userId: string, actor: string, now: number): ShardResult<{ email: string; groups: string[] }> {
   const user = findUser(tx, bucket, userId);
   if (!user) return fail("not_found", "no such user");
   const groups = accessRow(tx, bucket, userId)?.groups ?? [];
   endAllSessions(tx, bucket, userId, { survivingClients: [], initiator: "user_disabled", clientId: null }, now);
-  for (const table of [credentials, consents, userAccess]) tx.delete(table).where(and(inArray(table.userId, [userId]), eq(table.bucket, bucket))).run();
+  for (const name of USER_ROW_TABLES) sql.exec(`DELETE FROM "${name}" WHERE user_id = ? AND bucket = ?`, userId, bucket);
   tx.delete(users).where(and(eq(users.id, userId), eq(users.bucket, bucket))).run();
   appendEvent(tx, { bucket, type: "user.deleted", userId, data: { by: actor } }, now);
   return ok({ email: user.email, groups });

@@ -140,7 +140,7 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   }
   readAccess(bucket: number, userId: string) { return this.inBucket(bucket, (tx) => access.readAccess(tx, bucket, userId)); }
   writeAccess(input: Parameters<UserShardApi["writeAccess"]>[0]) { return this.inBucket(input.bucket, (tx, now) => access.writeAccess(tx, input, now)); }
-  deleteUser(bucket: number, userId: string, actor: string) { return this.inBucket(bucket, (tx, now) => access.deleteUser(tx, bucket, userId, actor, now)); }
+  deleteUser(bucket: number, userId: string, actor: string) { return this.inBucket(bucket, (tx, now, sql) => access.deleteUser(tx, sql, bucket, userId, actor, now)); }
 
   /** /authorize with a session cookie: session, max_age and consent checked, code stored — one transaction. */
   authorize(bucket: number, sessionHash: string, ask: AuthorizationAsk): ShardResult<Authorized> {
