@@ -6,12 +6,13 @@ import { app } from "../../src/router/app";
 import { basic, issueCode, redeemFields, tokenRequest } from "../helpers/codes";
 import { admin, call, json, ORIGIN } from "../helpers/http";
 import { createUser, registerClient } from "../helpers/oidc";
+import { envWith, Outage, refreshWith, unreachableD1 } from "../degradation/outage";
 
 const SCOPE = "openid profile email offline_access roles groups";
 const tag = crypto.randomUUID().slice(0, 6);
 const role = (name: string) => `${name}-${tag}`;
 
-let a: { clientId: string; auth: Record<string, string> };
+let a: { clientId: string; auth: Record<string, string>; secret?: string | undefined };
 let b: { clientId: string; auth: Record<string, string> };
 let groupId: string;
 
@@ -39,7 +40,7 @@ async function tokensFor(client: typeof a, user: { email: string; password: stri
 beforeAll(async () => {
   const ra = await registerClient("confidential", { scope: SCOPE });
   const rb = await registerClient("confidential", { scope: SCOPE });
-  a = { clientId: ra.clientId, auth: basic(ra.clientId, ra.secret!) };
+  a = { clientId: ra.clientId, auth: basic(ra.clientId, ra.secret!), secret: ra.secret };
   b = { clientId: rb.clientId, auth: basic(rb.clientId, rb.secret!) };
   await put(`/roles/${role("viewer")}`, { permissions: ["docs:read"] });
   await put(`/roles/${role("editor")}`, { client_id: a.clientId, permissions: ["docs:write", "docs:read"] });
@@ -125,6 +126,18 @@ describe("roles, groups and permissions in tokens (RBAC with ABAC conditions)", 
     };
     await cost();
     expect(await cost()).toMatchObject({ status: 200, actor_calls: 1, d1_statements: 0 });
+  });
+});
+
+describe("roles while D1 is down (README \"When a dependency fails\")", () => {
+  it("a refresh right after a role change in this isolate, with D1 unreachable, still carries the roles this isolate knew", async () => {
+    const user = await provisioned({ department: "Finance" }, DIRECT());
+    const tokens = await tokensFor(a, user);
+    await put(`/roles/${role("viewer")}`, { permissions: ["docs:read"] });
+    const down = envWith({ DB: unreachableD1(new Outage()) });
+    const res = await refreshWith(down, a, tokens.refresh_token);
+    expect(res.status).toBe(200);
+    expect(decodeJwt((await json<{ id_token: string }>(res)).id_token).roles).toContain(role("finance"));
   });
 });
 

@@ -3,6 +3,7 @@ import type { Config } from "../../config";
 import { parseCondition, type AccessClaim, type GroupDefinition, type RoleDefinition } from "../../oauth/access-policy";
 import { StaleWhileRefresh } from "../stale-while-refresh";
 import { noteD1 } from "../observability/trace";
+import { inD1 } from "../d1/unavailable";
 
 /** Which access claims a client gets where (client_access_claims). */
 export interface ClientAccessClaims {
@@ -64,13 +65,17 @@ const refresher = new StaleWhileRefresh();
 async function fetchAndKeep(env: Env): Promise<AccessDefinitions> {
   const started = generation;
   noteD1(4);
-  const value = await loadDefinitions(env.DB);
+  const value = await inD1("role definitions", () => loadDefinitions(env.DB));
   // A change made while this read ran must not be hidden for a whole TTL.
   if (started === generation) cached = { value, fetchedAt: Date.now(), generation: started };
   return value;
 }
 
-/** The definitions, from the isolate's cache (stale ones are served while one refresh runs). */
+/**
+ * The definitions, from the isolate's cache (stale ones are served while one refresh runs).
+ * After a change in this isolate the next caller reads them again; if D1 is down then, the
+ * previous definitions still serve (as a cold isolate's first issuance, without any, is a 503).
+ */
 export async function accessDefinitions(env: Env, config: Config): Promise<AccessDefinitions> {
   const now = Date.now();
   if (cached !== null && cached.generation === generation) {
@@ -79,12 +84,17 @@ export async function accessDefinitions(env: Env, config: Config): Promise<Acces
     }
     return cached.value;
   }
-  return refresher.refresh(now, () => fetchAndKeep(env));
+  const previous = cached;
+  try {
+    return await refresher.refresh(now, () => fetchAndKeep(env));
+  } catch (error) {
+    if (previous === null) throw error;
+    return previous.value;
+  }
 }
 
 /** After an operator or SCIM change: this isolate reads the definitions again (others within the TTL). */
 export function forgetAccessDefinitions(): void {
   generation++;
-  cached = null;
   refresher.reset();
 }
