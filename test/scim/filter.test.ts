@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { filterToSql, matchesFilter, parseFilter } from "../../src/router/scim/filter";
 
-const COLUMNS = { username: "e.email", displayname: "s.display_name" };
+const COLUMNS = { username: { sql: "e.email", form: "lower" }, displayname: { sql: "s.display_name", form: "nocase" }, externalid: { sql: "s.external_id", form: "exact" } } as const;
 
 /** RFC 7644 §3.4.2.2: the filter grammar, precedence, and what becomes SQL. */
 describe("SCIM filter parser", () => {
@@ -17,8 +17,14 @@ describe("SCIM filter parser", () => {
 
   it("becomes bound SQL: values are parameters, never part of the statement", () => {
     const sql = filterToSql(parseFilter(`urn:ietf:params:scim:schemas:core:2.0:User:userName sw "A'; DROP TABLE x; --" and displayName pr`), COLUMNS);
-    expect(sql.sql).toBe("((substr(lower(e.email), 1, ?) = ?) AND (s.display_name IS NOT NULL AND s.display_name <> ''))");
+    expect(sql.sql).toBe("((substr(e.email, 1, ?) = ?) AND (s.display_name IS NOT NULL AND s.display_name <> ''))");
     expect(sql.values).toEqual([20, "a'; drop table x; --"]);
+  });
+
+  it("userName eq compares the stored (normalised) email as is, so its index answers; externalId is caseExact (RFC 7643 §2.2); displayName ignores case", () => {
+    expect(filterToSql(parseFilter('userName eq "Ada@Example.COM"'), COLUMNS)).toEqual({ sql: "(e.email = ?)", values: ["ada@example.com"] });
+    expect(filterToSql(parseFilter('externalId eq "AbC"'), COLUMNS)).toEqual({ sql: "(s.external_id = ?)", values: ["AbC"] });
+    expect(filterToSql(parseFilter('displayName co "Ada"'), COLUMNS)).toEqual({ sql: "(instr(lower(s.display_name), ?) > 0)", values: ["ada"] });
   });
 
   it("refuses malformed filters and unsupported attributes as invalidFilter", () => {

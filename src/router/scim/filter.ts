@@ -122,12 +122,22 @@ export function parseFilter(input: string): Filter {
   return new Parser(tokens).parse();
 }
 
-/** Attribute (lower case, schema URN prefix removed) → SQL column expression of the index being searched. */
-export type FilterColumns = Readonly<Record<string, string>>;
+/**
+ * How a column compares: `lower` holds values stored lower-cased (emails), so the value is
+ * lower-cased and the column compared as is — its index serves eq; `exact` is caseExact
+ * (externalId, ids, RFC 7643 §2.2) — compared as sent, index too; `nocase` lower-cases both.
+ */
+export interface FilterColumn {
+  sql: string;
+  form: "lower" | "exact" | "nocase";
+}
+
+/** Attribute (lower case, schema URN prefix removed) → the column of the index being searched. */
+export type FilterColumns = Readonly<Record<string, FilterColumn>>;
 
 const CORE_PREFIX = /^urn:ietf:params:scim:schemas:core:2\.0:(user|group):/i;
 
-/** The SQL condition and its bound values for `filter` (string comparisons ignore case: caseExact false). */
+/** The SQL condition and its bound values for `filter`. */
 export function filterToSql(filter: Filter, columns: FilterColumns): { sql: string; values: unknown[] } {
   if ("left" in filter) {
     const left = filterToSql(filter.left, columns);
@@ -138,16 +148,17 @@ export function filterToSql(filter: Filter, columns: FilterColumns): { sql: stri
     const inner = filterToSql(filter.filter, columns);
     return { sql: `(NOT COALESCE(${inner.sql}, 0))`, values: inner.values };
   }
-  const column = columns[filter.attr.replace(CORE_PREFIX, "").toLowerCase()];
-  if (column === undefined) throw invalid(`filtering on '${filter.attr}' is not supported (supported: ${Object.keys(columns).join(", ")})`);
+  const spec = columns[filter.attr.replace(CORE_PREFIX, "").toLowerCase()];
+  if (spec === undefined) throw invalid(`filtering on '${filter.attr}' is not supported (supported: ${Object.keys(columns).join(", ")})`);
+  const column = spec.sql;
   if (filter.op === "pr") return { sql: `(${column} IS NOT NULL AND ${column} <> '')`, values: [] };
   if (filter.value === null) {
     if (filter.op === "eq") return { sql: `(${column} IS NULL)`, values: [] };
     if (filter.op === "ne") return { sql: `(${column} IS NOT NULL)`, values: [] };
     throw invalid(`'${filter.op}' cannot compare with null`);
   }
-  const value = String(filter.value).toLowerCase();
-  const col = `lower(${column})`;
+  const value = spec.form === "exact" ? String(filter.value) : String(filter.value).toLowerCase();
+  const col = spec.form === "nocase" ? `lower(${column})` : column;
   // SQLite's substr and length count characters (code points), not UTF-16 units.
   const length = [...value].length;
   switch (filter.op) {

@@ -10,7 +10,7 @@ import { parsePath, readPatch, type PatchOperation } from "./patch";
 import { etagOf } from "./user-resource";
 
 export const GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
-const GROUP_COLUMNS = { displayname: "display_name", externalid: "external_id", id: "id" };
+const GROUP_COLUMNS = { displayname: { sql: "display_name", form: "nocase" }, externalid: { sql: "external_id", form: "exact" }, id: { sql: "id", form: "exact" } } as const;
 const MAX_MEMBERS_PER_REQUEST = 1000;
 
 type Json = Record<string, unknown>;

@@ -11,8 +11,12 @@ import { filterToSql, parseFilter } from "./filter";
 import { applyPatch, readPatch } from "./patch";
 import { ENTERPRISE_SCHEMA, parseUser, SCIM_ATTRIBUTES, USER_SCHEMA, userResource, type ScimUser } from "./user-resource";
 
-/** Filterable User attributes → columns of user_emails (e) joined with the scim_users index (s). */
-const USER_COLUMNS = { username: "e.email", emails: "e.email", "emails.value": "e.email", id: "e.user_id", externalid: "s.external_id", displayname: "s.display_name" };
+/**
+ * Filterable User attributes → columns of user_emails (e, emails stored normalised: its
+ * primary key answers Okta's and Entra's `userName eq`) joined with the scim_users index (s).
+ */
+const EMAIL = { sql: "e.email", form: "lower" } as const;
+const USER_COLUMNS = { username: EMAIL, emails: EMAIL, "emails.value": EMAIL, id: { sql: "e.user_id", form: "exact" }, externalid: { sql: "s.external_id", form: "exact" }, displayname: { sql: "s.display_name", form: "nocase" } } as const;
 
 async function groupNames(ctx: ScimContext): Promise<Map<string, string>> {
   const defs = await accessDefinitions(ctx.env, ctx.config);
