@@ -5,6 +5,7 @@ import { registerClient } from "../helpers/oidc";
 import { bucketOf } from "../../src/shard/bucket";
 import { shardOf } from "../../src/shard/map";
 import { currentDirectoryMap, rowsIn } from "../helpers/shards";
+import { envWith, Outage, sender, unreachableD1 } from "../degradation/outage";
 import { ENTERPRISE, ERROR_SCHEMA, newUser, PATCH_OP, scim, scimToken, uniqueEmail, USER_SCHEMA } from "./helpers";
 
 let token: string;
@@ -150,6 +151,17 @@ describe("SCIM Users (RFC 7644 §3)", () => {
     const res = await scim(other, "GET", "/Users?count=1");
     expect(res.status).toBe(401);
     expect(await json(res)).toMatchObject({ schemas: [ERROR_SCHEMA], status: "401" });
+  });
+
+  it("D1 unreachable: 503 in the SCIM error schema with Retry-After, so the IdP retries (RFC 7644 §3.12)", async () => {
+    const res = await sender(envWith({ DB: unreachableD1(new Outage()) }))("/scim/v2/Users", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/scim+json" },
+      body: JSON.stringify(newUser()),
+    });
+    expect(res.status).toBe(503);
+    expect(res.headers.get("Retry-After")).toMatch(/^\d+$/);
+    expect(await json(res)).toMatchObject({ schemas: [ERROR_SCHEMA], status: "503" });
   });
 
   it("RFC 7644 §4: ServiceProviderConfig, ResourceTypes and Schemas describe what is supported", async () => {
