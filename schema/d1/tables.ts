@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Global index: normalized email → user id. Reserved before the user is created. */
 export const userEmails = sqliteTable("user_emails", {
@@ -232,3 +232,79 @@ export const samlServiceProviders = sqliteTable("saml_service_providers", {
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+// --- Roles, groups (RBAC/ABAC) and SCIM 2.0 provisioning ---------------------------------
+// Definitions are global and small (read whole into a per-isolate cache at issuance);
+// a user's memberships live in the user's shard (user_access). group_members and
+// scim_users are indexes for SCIM's global listing and filtering, written after the shard.
+
+/** A role: realm-wide (client_id null) or only in tokens for one client; an optional ABAC condition (JSON). */
+export const roles = sqliteTable("roles", {
+  name: text("name").primaryKey(),
+  description: text("description"),
+  clientId: text("client_id"),
+  condition: text("condition", { mode: "json" }).$type<unknown>(),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Role → permissions. */
+export const rolePermissions = sqliteTable(
+  "role_permissions",
+  { roleName: text("role_name").notNull(), permission: text("permission").notNull() },
+  (t) => [primaryKey({ columns: [t.roleName, t.permission] })],
+);
+
+/** A group (SCIM Group): display name unique, the roles its members get; version is the ETag. */
+export const accessGroups = sqliteTable(
+  "access_groups",
+  {
+    id: text("id").primaryKey(),
+    displayName: text("display_name").notNull().unique(),
+    externalId: text("external_id"),
+    roles: text("roles", { mode: "json" }).$type<string[]>().notNull(),
+    version: integer("version").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("access_groups_external_id").on(t.externalId)],
+);
+
+/** Global view of group membership (the truth is user_access.groups in the user's shard). */
+export const groupMembers = sqliteTable(
+  "group_members",
+  { groupId: text("group_id").notNull(), userId: text("user_id").notNull() },
+  (t) => [primaryKey({ columns: [t.groupId, t.userId] }), index("group_members_user").on(t.userId)],
+);
+
+/** Which of roles/groups/permissions a client gets in its ID token, access token and userinfo. */
+export const clientAccessClaims = sqliteTable("client_access_claims", {
+  clientId: text("client_id").primaryKey(),
+  idToken: text("id_token", { mode: "json" }).$type<string[]>().notNull(),
+  accessToken: text("access_token", { mode: "json" }).$type<string[]>().notNull(),
+  userinfo: text("userinfo", { mode: "json" }).$type<string[]>().notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** SCIM provisioning clients: only the SHA-256 of their bearer token. */
+export const scimClients = sqliteTable("scim_clients", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  tokenHash: text("token_hash").notNull().unique(),
+  createdAt: integer("created_at").notNull(),
+  revokedAt: integer("revoked_at"),
+});
+
+/** SCIM-searchable attributes of users (filter on userName, externalId, displayName). */
+export const scimUsers = sqliteTable(
+  "scim_users",
+  {
+    userId: text("user_id").primaryKey(),
+    userName: text("user_name").notNull(),
+    externalId: text("external_id"),
+    displayName: text("display_name"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("scim_users_user_name").on(t.userName), index("scim_users_external_id").on(t.externalId), index("scim_users_display_name").on(t.displayName)],
+);

@@ -4,6 +4,9 @@ export const SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   profile: "See your name",
   email: "See your email address",
   offline_access: "Stay signed in to the app when you are not using it",
+  // Roles and permissions (src/oauth/access-policy.ts): released only to clients configured for them.
+  roles: "See your roles and permissions",
+  groups: "See the groups you belong to",
 };
 
 export const SCOPES_SUPPORTED = Object.keys(SCOPE_DESCRIPTIONS);
@@ -74,4 +77,8 @@ export const CLAIMS_SUPPORTED = [
   "sid",
   "at_hash",
   ...Object.values(CLAIMS_BY_SCOPE).flat(),
+  // Roles and permissions (per client configuration)
+  "roles",
+  "groups",
+  "permissions",
 ];

@@ -21,6 +21,7 @@ import type { AppEnv } from "./types";
 // Admin console: HTML pages at /admin and /admin/console/*, before the JSON operator API.
 import { adminConsole } from "./console";
 import { samlMetadata } from "./saml/metadata";
+import { scim } from "./scim";
 
 /** The router: endpoint sub-apps composed in one place. */
 export const app = new Hono<AppEnv>()
@@ -45,7 +46,9 @@ export const app = new Hono<AppEnv>()
   .route("/", adminConsole)
   .route("/admin", admin)
   // SAML 2.0 IdP metadata (src/router/saml); SSO and SLO are pages (src/router/pages).
-  .route("/", samlMetadata);
+  .route("/", samlMetadata)
+  // SCIM 2.0 provisioning (RFC 7644)
+  .route("/scim/v2", scim);
 
 // Rendered here rather than thrown: a not-found runs after the middleware chain, so a
 // throw would skip the security headers that every other response gets on its way out.

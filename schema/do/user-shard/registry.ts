@@ -5,6 +5,7 @@ import { pushedRequests } from "./tables";
 import { emailChallenges } from "./tables";
 import { recoveryCodes, totpFactors } from "./tables";
 import { ldapLinks } from "./tables";
+import { userAccess } from "./tables";
 
 /**
  * Every per-user table of UserShardActor, with its primary-key columns. Each has a
@@ -52,6 +53,8 @@ export const PER_USER_TABLES: readonly PerUserTable[] = [
   entry(recoveryCodes),
   // LDAP / Active Directory
   entry(ldapLinks),
+  // Roles, groups and SCIM attributes
+  entry(userAccess),
 ];
 
 /**

@@ -232,3 +232,4 @@ export const requestLoad = sqliteTable(
 export * from "./flow-tables";
 export * from "./sign-in-tables";
 export * from "./ldap-tables";
+export * from "./access-tables";

@@ -40,6 +40,7 @@ import { accountAction, accountOverview } from "./account";
 import { TRACED_METHODS, type TracedMethod } from "./api";
 import { redeemEmailSignIn, resetPassword, startEmailChallenge } from "./email";
 import { directoryLink, upsertDirectoryUser, type DirectoryLinkView, type DirectoryUserInput, type DirectoryUserResult } from "./ldap";
+import * as access from "./access";
 import type {
   AccountAction, AccountActionResult, AccountOverview, AssertionGrant, AssertionGrantInput, AuthorizationAsk, Authorized, BucketBackup, BucketChecksum, BucketDelta, BucketDigest, BucketInventory, BucketPage, CibaDecision, CibaDelivery, CibaDeliveryInput, CibaPending, CibaPoll, CibaPollInput, CibaRequestView, ConsentView, CopyCursor, DeviceApprover, DeviceDecision, DeviceGrantInput, DevicePoll, DevicePollInput, DeviceRedeemInput, DeviceRedeemed, DeviceRequestView, DpopProofRecord, EmailSignInInput, EmailSignedIn, EndContext, Ended, IntrospectRefreshInput, LoadReport, LoginChallenge, LoginOutcome, NewCibaRequest, NewDeviceRequest, NewEmailChallenge, NewPushedRequest, NewSession, NewUser, PasswordResetInput, PushedRequest, RedeemInput, Redeemed, RefreshIntrospection, RestoreInput, RestoreOutcome, RevokeAccessInput, RevokeRefreshInput, Revoked, RollbackScheduled, RollbackTarget, RotateInput, Rotated, Row, SecondFactorChallenge, SecondFactorProof, SecondFactorTarget, SessionView, ShardStats, SpendAssertionInput, SweepResult, TablePage, TakePushedInput, UserShardApi, UserView,
 } from "./api";
@@ -140,6 +141,9 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   accountAction(bucket: number, sessionHash: string, action: AccountAction): ShardResult<AccountActionResult> {
     return this.inBucket(bucket, (tx, now) => accountAction(tx, bucket, sessionHash, action, now));
   }
+  readAccess(bucket: number, userId: string) { return this.inBucket(bucket, (tx) => access.readAccess(tx, bucket, userId)); }
+  writeAccess(input: Parameters<UserShardApi["writeAccess"]>[0]) { return this.inBucket(input.bucket, (tx, now) => access.writeAccess(tx, input, now)); }
+  deleteUser(bucket: number, userId: string, actor: string) { return this.inBucket(bucket, (tx, now, sql) => access.deleteUser(tx, sql, bucket, userId, actor, now)); }
 
   /** /authorize with a session cookie: session, max_age and consent checked, code stored — one transaction. */
   authorize(bucket: number, sessionHash: string, ask: AuthorizationAsk): ShardResult<Authorized> {

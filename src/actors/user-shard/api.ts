@@ -32,6 +32,8 @@ import type { DirectoryLinkView, DirectoryUserInput, DirectoryUserResult } from 
 export type * from "./api/ldap.ts";
 import type { SamlSubject, SamlSubjectInput } from "./api/saml.ts";
 export type * from "./api/saml.ts";
+import type { AccessRecord, AccessWrite, AccessWritten } from "./api/access.ts";
+export type * from "./api/access.ts";
 
 
 export interface UserShardApi {
@@ -40,6 +42,10 @@ export interface UserShardApi {
   completeSecondFactor(bucket: number, userId: string, proof: SecondFactorProof, target: SecondFactorTarget, ask: AuthorizationAsk): ShardResult<LoginOutcome>;
   accountOverview(bucket: number, sessionHash: string): ShardResult<AccountOverview>;
   accountAction(bucket: number, sessionHash: string, action: AccountAction): ShardResult<AccountActionResult>;
+  /** Roles, groups, attributes and SCIM data (api/access.ts): read, change (create with SCIM), delete the user. */
+  readAccess(bucket: number, userId: string): ShardResult<AccessRecord>;
+  writeAccess(input: AccessWrite): ShardResult<AccessWritten>;
+  deleteUser(bucket: number, userId: string, actor: string): ShardResult<{ email: string; groups: string[] }>;
   /** Directory push: the full set of buckets this shard owns at `version`. */
   syncOwnership(update: OwnershipUpdate): ShardResult<{ applied: boolean; resync?: boolean }>;
   createUser(input: NewUser): ShardResult<{ user: UserView }>;

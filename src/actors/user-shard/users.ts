@@ -4,6 +4,7 @@ import { fail, ok, type ShardResult } from "../results";
 import type { ShardTx } from "./db";
 import { appendEvent } from "./outbox";
 import type { UserView, NewUser } from "./api";
+import type { UserAccess } from "../../oauth/access-policy";
 
 type UserRow = typeof users.$inferSelect;
 
@@ -25,7 +26,9 @@ export function toView(row: UserRow): UserView {
 /** The user's columns as the hot paths' joins select them (`u` is the users table's alias). */
 export const USER_COLUMNS =
   "u.id AS u_id, u.bucket AS u_bucket, u.email AS u_email, u.email_verified AS u_email_verified, u.name AS u_name, " +
-  "u.given_name AS u_given_name, u.family_name AS u_family_name, u.disabled AS u_disabled, u.created_at AS u_created_at, u.updated_at AS u_updated_at";
+  "u.given_name AS u_given_name, u.family_name AS u_family_name, u.disabled AS u_disabled, u.created_at AS u_created_at, u.updated_at AS u_updated_at" +
+  // Roles, groups and attributes for the token's claims: a primary-key read in the same statement.
+  ", (SELECT json_object('roles', json(a.roles), 'groups', json(a.groups), 'attributes', json(a.attributes)) FROM user_access a WHERE a.user_id = u.id) AS u_access";
 
 /** The columns USER_COLUMNS selects; all null when the join found no user. */
 export interface UserColumns {
@@ -39,6 +42,7 @@ export interface UserColumns {
   u_disabled: number;
   u_created_at: number;
   u_updated_at: number;
+  u_access: string | null;
 }
 
 /** The view of a user read through USER_COLUMNS (the caller has checked `u_id`). */
@@ -54,6 +58,7 @@ export function userViewOf(row: UserColumns): UserView {
     disabled: row.u_disabled === 1,
     created_at: row.u_created_at,
     updated_at: row.u_updated_at,
+    access: row.u_access === null ? null : (JSON.parse(row.u_access) as UserAccess),
   };
 }
 

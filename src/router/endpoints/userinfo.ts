@@ -16,6 +16,7 @@ import { proofRefused } from "../dpop/proof";
 import { parseAuthorization, resourceProof, type PresentedAccess } from "../dpop/resource";
 import { DPOP_PROOF_REPLAYED } from "../shard-errors";
 import { userinfoResponse } from "../tokens/userinfo-response";
+import { accessClaimsFor } from "../access/claims";
 
 const REALM = 'Bearer realm="authshard"';
 
@@ -72,6 +73,7 @@ async function userinfo(c: Context<AppEnv>): Promise<Response> {
   if (!client) throw invalidToken("the client this access token was issued to is no longer registered");
   // OIDC Core §5.5: claims asked for by name in the userinfo member join those of the scopes.
   const claims = userClaims(result.user, scopes, readStoredClaims(result.claims)?.userinfo ?? []);
+  Object.assign(claims, (await accessClaimsFor(c.env, config, client.clientId, result.user, scope)).userinfo);
   claims.sub = await subjectFor(config, client, result.user.id);
   return userinfoResponse(c, config, client, claims);
 }

@@ -12,6 +12,7 @@ import type { Redeemed } from "../../actors/user-shard/api";
 import type { AcceptedProof } from "../dpop/proof";
 import { boundClaims, tokenTypeOf } from "../dpop/token";
 import { sealIdToken } from "./seal";
+import { accessClaimsFor, type AccessClaimSet } from "../access/claims";
 
 /** The media type of RFC 9068 access tokens (§2.1); `at+jwt` is its short form. */
 export const ACCESS_TOKEN_TYP = "at+jwt";
@@ -24,6 +25,8 @@ interface TokenContext {
   redeemed: Pick<Redeemed, "user" | "scope" | "authTime" | "nonce" | "acr" | "amr"> & { sid: string | null; claims?: string | null };
   /** Claims a grant adds to the ID token (CIBA push: the auth_req_id and rt_hash, CIBA Core §10.3.1). */
   idTokenClaims?: Record<string, unknown>;
+  /** roles/groups/permissions as the client is configured (set by issueTokens). */
+  accessClaims?: AccessClaimSet;
 }
 
 interface IssuedTokens {
@@ -85,6 +88,7 @@ async function accessToken(env: Env, config: Config, ctx: TokenContext, now: num
       ...(ctx.redeemed.sid ? { sid: ctx.redeemed.sid } : {}),
       gid: ctx.grantId,
       ...boundClaims(ctx.dpop ?? null),
+      ...ctx.accessClaims?.accessToken,
     },
   );
 }
@@ -123,6 +127,7 @@ async function idToken(env: Env, config: Config, ctx: TokenContext, access: stri
       acr: ctx.redeemed.acr,
       amr: ctx.redeemed.amr,
       ...idTokenUserClaims(ctx),
+      ...ctx.accessClaims?.idToken,
       ...ctx.idTokenClaims,
     },
     { typ: "JWT" },
@@ -137,6 +142,7 @@ async function idToken(env: Env, config: Config, ctx: TokenContext, access: stri
  */
 export async function issueTokens(env: Env, config: Config, ctx: TokenContext): Promise<IssuedTokens> {
   const now = Math.floor(Date.now() / 1000);
+  ctx = { ...ctx, accessClaims: await accessClaimsFor(env, config, ctx.client.clientId, ctx.redeemed.user, ctx.redeemed.scope) };
   const access = await accessToken(env, config, ctx, now);
   const tokens: IssuedTokens = { access_token: access, token_type: tokenTypeOf(ctx.dpop ?? null), expires_in: config.accessTokenTtlS, scope: ctx.redeemed.scope };
   // Encrypted after signing for a client that registered id_token_encrypted_response_alg (OIDC Core §10.2).

@@ -1,4 +1,5 @@
 /** The user shard's contract: a user as callers see it. */
+import type { UserAccess } from "../../../oauth/access-policy.ts";
 /** A user as the router sees it. Never includes credentials. */
 export interface UserView {
   id: string;
@@ -11,4 +12,6 @@ export interface UserView {
   disabled: boolean;
   created_at: number;
   updated_at: number;
+  /** Roles, groups and attributes (user_access), on the shard reads that issue tokens; absent elsewhere. */
+  access?: UserAccess | null;
 }

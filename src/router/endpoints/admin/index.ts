@@ -23,6 +23,8 @@ import { auditChanges } from "./change-audit";
 import { adminOperators, adminOperatorTokens } from "./operators";
 import { adminLdap, adminUserLdap } from "./ldap";
 import { adminSamlServiceProviders } from "./saml-service-providers";
+import { adminClientAccessClaims, adminGroups, adminRoles, adminUserAccess } from "./access";
+import { adminScimClients } from "./scim-clients";
 
 const tooLarge = () => {
   throw new OAuthError("invalid_request", 413, "request body too large (limit 64 KiB)");
@@ -57,4 +59,11 @@ export const admin = new Hono<AppEnv>()
   .route("/ldap", adminLdap)
   .route("/users", adminUserLdap)
   // SAML 2.0 IdP (src/saml): the service providers, registered from their metadata XML.
-  .route("/saml/service-providers", adminSamlServiceProviders);
+  .route("/saml/service-providers", adminSamlServiceProviders)
+  // Roles, groups and permissions (RBAC/ABAC): definitions, a user's roles, a client's claims.
+  .route("/roles", adminRoles)
+  .route("/groups", adminGroups)
+  .route("/users", adminUserAccess)
+  .route("/clients", adminClientAccessClaims)
+  // SCIM 2.0 provisioning clients (bearer tokens for /scim/v2).
+  .route("/scim-clients", adminScimClients);
