@@ -103,4 +103,7 @@ export interface Env {
   // Two-factor sign-in (TOTP)
   MFA_SECRET_KEY?: string;
   MFA_REQUIRED?: string;
+  // Federation (sign in with upstream identity providers)
+  FEDERATION_SECRET_KEY?: string;
+  FEDERATION_TIMEOUT_MS?: string;
 }

@@ -28,6 +28,8 @@ import type { NewEmailChallenge, EmailSignInInput, EmailSignedIn, PasswordResetI
 export type * from "./api/email.ts";
 import type { AccountAction, AccountActionResult, AccountOverview, SecondFactorChallenge, SecondFactorProof, SecondFactorRequired, SecondFactorTarget } from "./api/mfa.ts";
 export type * from "./api/mfa.ts";
+import type { FederationOp, FederationResult } from "./api/federation.ts";
+export type * from "./api/federation.ts";
 
 
 export interface UserShardApi {
@@ -36,6 +38,8 @@ export interface UserShardApi {
   completeSecondFactor(bucket: number, userId: string, proof: SecondFactorProof, target: SecondFactorTarget, ask: AuthorizationAsk): ShardResult<LoginOutcome>;
   accountOverview(bucket: number, sessionHash: string): ShardResult<AccountOverview>;
   accountAction(bucket: number, sessionHash: string, action: AccountAction): ShardResult<AccountActionResult>;
+  /** Federation (federation.ts): upstream sign-in (just-in-time account), link, unlink, list. */
+  federation(input: FederationOp): ShardResult<FederationResult>;
   /** Directory push: the full set of buckets this shard owns at `version`. */
   syncOwnership(update: OwnershipUpdate): ShardResult<{ applied: boolean; resync?: boolean }>;
   createUser(input: NewUser): ShardResult<{ user: UserView }>;
@@ -382,5 +386,7 @@ export const TRACED_METHODS = [
   "completeSecondFactor",
   "accountOverview",
   "accountAction",
+  // Federation
+  "federation",
 ] as const satisfies ReadonlyArray<keyof UserShardApi>;
 export type TracedMethod = (typeof TRACED_METHODS)[number];

@@ -21,6 +21,7 @@ import { authorizationFields } from "./front-channel";
 import { readSessionCookie } from "./session-cookie";
 import type { AuthorizationAsk, Authorized } from "../../actors/user-shard/api";
 import { secondFactorStep } from "../mfa/step";
+import { loginUpstreams } from "../federation/providers";
 
 /** What the user is asked to allow: the scope plus the scopes of claims asked for by name (OIDC Core §5.5). */
 function consentScopeOf(req: AuthorizationRequest): string {
@@ -89,7 +90,7 @@ export async function showLogin(
 ): Promise<Response> {
   const interaction = await signInteraction(env, config, csrfCookie(c, config), req);
   const security = pageHeaders(c, req);
-  return c.html(<LoginPage security={security} clientName={client.clientName} interaction={interaction} email={email} error={error} signup={config.email.signup} />, status);
+  return c.html(<LoginPage security={security} clientName={client.clientName} interaction={interaction} email={email} error={error} signup={config.email.signup} upstreams={await loginUpstreams(env, config)} />, status);
 }
 
 export async function showConsent(

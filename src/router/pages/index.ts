@@ -16,6 +16,8 @@ import type { PagesEnv } from "./env";
 import { pageOnError } from "./errors";
 import { secondFactorEndpoint } from "../mfa/step";
 import { accountPage } from "../account/page";
+import { federationSignIn } from "../federation/sign-in";
+import { federationAccount } from "../federation/linking";
 
 /**
  * The endpoints a person's browser visits: one sub-app with one error handler
@@ -79,6 +81,16 @@ export const pages = new Hono<PagesEnv>()
   .use("/account", noStore())
   .on("GET", "/account", limitByAddress(PAGES_IP))
   .on("POST", "/account", limitByAddress(CREDENTIAL_FORMS_IP))
-  .route("/", accountPage);
+  .route("/", accountPage)
+  // Federation (src/router/federation): the upstream round trip, and the account's linked identities.
+  .use("/federation-start", noStore())
+  .use("/federation-callback", noStore())
+  .use("/account/linked", noStore())
+  .on("POST", "/federation-start", limitByAddress(PAGES_IP))
+  .on(["GET", "POST"], "/federation-callback", limitByAddress(PAGES_IP))
+  .on("GET", "/account/linked", limitByAddress(PAGES_IP))
+  .on("POST", "/account/linked", limitByAddress(PAGES_IP))
+  .route("/", federationSignIn)
+  .route("/", federationAccount);
 
 pages.onError(pageOnError);
