@@ -37,7 +37,9 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/browser/**", "test/load/**", "test/cli/**", "test/architecture/**"],
+          exclude: ["test/browser/**", "test/load/**", "test/cli/**", "test/architecture/**",
+            // Federation against real upstreams: two workers under wrangler, from Node.
+            "test/federation/**"],
           setupFiles: ["./test/setup/apply-d1-migrations.ts"],
           testTimeout: 30_000,
         },
@@ -50,7 +52,9 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["test/browser/**/*.test.ts", "test/load/**/*.test.ts", "test/cli/**/*.test.ts", "test/architecture/**/*.test.ts"],
+          include: ["test/browser/**/*.test.ts", "test/load/**/*.test.ts", "test/cli/**/*.test.ts", "test/architecture/**/*.test.ts",
+            // Federation against real upstreams: two workers under wrangler, from Node.
+            "test/federation/**/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from "jose";
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from "jose";
 import * as oauth from "oauth4webapi";
 import type { Config } from "../../config";
 import { openSecret } from "../../oauth/sealed-secret";
@@ -88,17 +88,28 @@ async function clientAuth(config: Config, row: UpstreamRow): Promise<oauth.Clien
   return row.preset === "apple" || row.preset === "facebook" ? oauth.ClientSecretPost(secret) : oauth.ClientSecretBasic(secret);
 }
 
-/** The token response, with Microsoft's per-tenant issuer resolved before oauth4webapi compares it. */
+/** Asymmetric algorithms an upstream's ID token may be signed with (never "none" or a shared-secret HMAC). */
+const ID_TOKEN_ALGS = new Set(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]);
+
+/**
+ * The token response, checked by oauth4webapi. Its ID token's alg (asymmetric only) and, for
+ * Microsoft's multi-tenant issuer, the token's own tenant are read first, so oauth4webapi
+ * compares against what this token must say; jose then verifies the signature.
+ */
 async function exchange(config: Config, row: UpstreamRow, params: URLSearchParams, verifier: string, nonce: string) {
-  const client: oauth.Client = { client_id: row.clientId };
-  const response = await oauth.authorizationCodeGrantRequest(serverOf(row), client, await clientAuth(config, row), params, redirectUriOf(config), verifier, options(config));
+  const response = await oauth.authorizationCodeGrantRequest(serverOf(row), { client_id: row.clientId }, await clientAuth(config, row), params, redirectUriOf(config), verifier, options(config));
+  const body = (await response.clone().json().catch(() => ({}))) as { id_token?: unknown };
+  const idToken = typeof body.id_token === "string" ? body.id_token : null;
   let issuer = row.issuer ?? undefined;
-  if (issuer?.includes("{tenantid}")) {
-    const body = (await response.clone().json().catch(() => ({}))) as { id_token?: string };
-    issuer = (body.id_token && expectedIssuer(issuer, decodeJwt(body.id_token))) || undefined;
+  let alg: string | undefined;
+  if (idToken) {
+    alg = String(decodeProtectedHeader(idToken).alg);
+    if (!ID_TOKEN_ALGS.has(alg)) throw new UpstreamError("bad_token", `the ID token is signed with ${alg}`);
+    if (issuer?.includes("{tenantid}")) issuer = expectedIssuer(issuer, decodeJwt(idToken)) ?? undefined;
     if (!issuer) throw new UpstreamError("bad_token", "the ID token names no valid tenant");
   }
   const as = serverOf(row, issuer);
+  const client: oauth.Client = { client_id: row.clientId, ...(alg ? { id_token_signed_response_alg: alg } : {}) };
   const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, row.kind === "oidc" ? { expectedNonce: nonce, requireIdToken: true } : {});
   return { as, tokens };
 }
@@ -129,15 +140,26 @@ function text(value: unknown): string | null {
 export async function finishUpstream(config: Config, row: UpstreamRow, params: URLSearchParams, verifier: string, nonce: string): Promise<UpstreamIdentity> {
   const error = params.get("error");
   if (error) throw new UpstreamError(error === "access_denied" ? "denied" : "failed", `the upstream answered ${error}: ${params.get("error_description") ?? ""}`);
-  const iss = params.get("iss");
-  if (iss !== null && row.issuer && !row.issuer.includes("{tenantid}") && iss !== row.issuer) throw new UpstreamError("failed", `RFC 9207: iss ${iss} is not ${row.issuer}`);
   if (!params.get("code")) throw new UpstreamError("failed", "the upstream sent no code");
+  let callback: URLSearchParams;
+  try {
+    // RFC 9207 §2.4: an iss in the answer must be the upstream's (the state is ours, checked by the caller).
+    callback = oauth.validateAuthResponse(serverOf(row), { client_id: row.clientId }, params, oauth.skipStateCheck);
+  } catch (e) {
+    throw new UpstreamError("failed", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+  }
   let claims: Record<string, unknown>;
   let tokens: oauth.TokenEndpointResponse;
   try {
-    const exchanged = await exchange(config, row, new URLSearchParams({ code: params.get("code")! }), verifier, nonce);
+    const exchanged = await exchange(config, row, callback, verifier, nonce);
     tokens = exchanged.tokens;
     claims = row.kind === "oidc" ? await verifyIdToken(config, row, exchanged.as.issuer, tokens.id_token!) : await userinfo(config, row.userinfoEndpoint!, tokens.access_token);
+    // Many providers put profile claims only in userinfo (OIDC Core §5.4): ask it when the ID token has no email.
+    if (row.kind === "oidc" && row.userinfoEndpoint && claimAt(claims, row.claimMapping.email) === undefined) {
+      const extra = await userinfo(config, row.userinfoEndpoint, tokens.access_token);
+      // OIDC Core §5.3.2: userinfo about another subject than the ID token's is not used.
+      if (extra.sub === claims.sub) claims = { ...extra, ...claims };
+    }
   } catch (e) {
     if (e instanceof UpstreamError) throw e;
     const bad = e instanceof oauth.OperationProcessingError || (e as { code?: string }).code?.startsWith("ERR_J");
