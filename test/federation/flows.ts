@@ -95,3 +95,11 @@ export async function userIdByEmail(worker: RunningWorker, email: string): Promi
 export function alertOf(html: string): string | null {
   return /role="alert"[^>]*>([^<]*)</.exec(html)?.[1] ?? null;
 }
+
+/** Login page → provider button → the upstream's answer, held before it reaches the callback. */
+export async function toCallback(down: RunningWorker, jar: CookieJar, provider: string) {
+  const { page, verifier } = await loginPage(down, jar);
+  const back = await browse(jar, `${down.base}/federation-start`, { interaction: hidden(page.html, "interaction"), provider }, `${down.base}/federation-callback`);
+  if (!back.url.startsWith(`${down.base}/federation-callback`)) throw new Error(`not back at the callback: ${back.url} ${alertOf(back.html)}`);
+  return { callback: back.url, verifier };
+}

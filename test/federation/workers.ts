@@ -83,6 +83,12 @@ export class CookieJar {
     other.jars.set(origin, new Map(this.jars.get(origin) ?? []));
   }
 
+  set(origin: string, name: string, value: string): void {
+    const jar = this.jars.get(origin) ?? new Map<string, string>();
+    this.jars.set(origin, jar);
+    jar.set(name, value);
+  }
+
   get(origin: string, name: string): string | undefined {
     return this.jars.get(origin)?.get(name);
   }

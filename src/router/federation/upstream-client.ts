@@ -162,10 +162,16 @@ export async function finishUpstream(config: Config, row: UpstreamRow, params: U
     }
   } catch (e) {
     if (e instanceof UpstreamError) throw e;
-    const bad = e instanceof oauth.OperationProcessingError || (e as { code?: string }).code?.startsWith("ERR_J");
-    throw new UpstreamError(bad ? "bad_token" : "failed", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+    throw new UpstreamError(isTokenProblem(e) ? "bad_token" : "failed", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
   }
   return identityOf(row, claims, tokens, row.emailsEndpoint ? await verifiedPrimaryEmail(config, row.emailsEndpoint, tokens.access_token) : undefined);
+}
+
+/** The upstream answered, but its ID token failed a check (jose's signature errors, oauth4webapi's claim checks); else the call failed. */
+function isTokenProblem(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && code.startsWith("ERR_J")) return true;
+  return e instanceof oauth.OperationProcessingError && /ID Token|JWT/.test(e.message);
 }
 
 async function verifyIdToken(config: Config, row: UpstreamRow, issuer: string, idToken: string): Promise<JWTPayload> {
