@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_USER } from "../../cli/lib/seed.ts";
-import { addUser, answerPages, loginPage, redeem, signInThrough, userIdByEmail, userinfoOf } from "./flows.ts";
+import { addUser, alertOf, answerPages, loginPage, redeem, signInThrough, userIdByEmail, userinfoOf } from "./flows.ts";
 import { browse, CookieJar, hidden, startWorker, type RunningWorker } from "./workers.ts";
 
 /**
@@ -107,5 +107,84 @@ describe("federation: sign in with an upstream OpenID provider", () => {
     );
     expect(new Set(subs).size).toBe(1);
     expect(await userIdByEmail(down, email)).toBe(subs[0]);
+  });
+});
+
+/** A browser signed in at the downstream's account page with a password. */
+async function accountSignIn(email: string, password: string): Promise<CookieJar> {
+  const jar = new CookieJar();
+  const form = await browse(jar, `${down.base}/account`);
+  const signedIn = await browse(jar, `${down.base}/account`, { csrf: hidden(form.html, "csrf"), action: "sign_in", email, password });
+  expect(signedIn.html).toContain("Your account");
+  return jar;
+}
+
+/** Unlinks the first identity the linked page lists. */
+async function unlinkFirst(jar: CookieJar) {
+  const page = await browse(jar, `${down.base}/account/linked`);
+  return browse(jar, `${down.base}/account/linked`, { csrf: hidden(page.html, "csrf"), action: "unlink", provider: hidden(page.html, "provider"), subject: hidden(page.html, "subject") });
+}
+
+/** The audit events of a user, once the outbox has delivered them to the window. */
+async function auditTypes(userId: string, wanted: string[]): Promise<string[]> {
+  let types: string[] = [];
+  for (let tries = 0; tries < 50 && !wanted.every((t) => types.includes(t)); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const res = await down.admin.request("GET", `/admin/audit?user=${userId}`);
+    types = ((res.body as { events?: { type: string }[] }).events ?? []).map((e) => e.type);
+  }
+  return types;
+}
+
+describe("federation: linking from the account page", () => {
+  it("a signed-in user links an upstream identity, signs in with it, unlinks it; each audited", async () => {
+    const carolId = await addUser(down, { email: "carol@down.test", password: "carol-password", email_verified: true });
+    await addUser(up, { email: "carol-up@upstream.test", password: "carol-up-password", email_verified: true });
+    const jar = await accountSignIn("carol@down.test", "carol-password");
+    expect((await browse(jar, `${down.base}/account`)).html).toContain('href="/account/linked"');
+    const page = await browse(jar, `${down.base}/account/linked`);
+    const started = await browse(jar, `${down.base}/account/linked`, { csrf: hidden(page.html, "csrf"), action: "link", provider: "up" });
+    const linked = await answerPages(jar, started, { email: "carol-up@upstream.test", password: "carol-up-password" }, down);
+    expect(new URL(linked.url).pathname).toBe("/federation-callback");
+    expect(linked.html).toContain("Upstream up is linked");
+    expect(linked.html).toContain("carol-up@upstream.test");
+
+    // Another browser: the upstream identity now signs in as carol.
+    const browser = new CookieJar();
+    jar.copyTo(browser, up.base);
+    expect((await signInThrough(down, "up", null, browser)).claims!.sub).toBe(carolId);
+
+    const unlinked = await unlinkFirst(jar);
+    expect(unlinked.html).toContain("Unlinked.");
+    expect(unlinked.html).not.toContain("carol-up@upstream.test");
+    // Unlinked, the identity is a stranger again: its next sign-in makes an account of its own.
+    const stranger = new CookieJar();
+    jar.copyTo(stranger, up.base);
+    const fresh = await signInThrough(down, "up", null, stranger);
+    expect(fresh.claims!.sub).not.toBe(carolId);
+    expect(await auditTypes(carolId, ["federation.linked", "federation.unlinked", "login.success"])).toEqual(expect.arrayContaining(["federation.linked", "federation.unlinked", "login.success"]));
+    expect(await auditTypes(fresh.claims!.sub, ["federation.user_created"])).toContain("federation.user_created");
+
+    // That account has no password and one link: unlinking it is refused.
+    const last = await unlinkFirst(stranger);
+    expect(last.response.status).toBe(409);
+    expect(alertOf(last.html)).toMatch(/only way to sign in/);
+  });
+
+  it("an identity linked to one account cannot be linked to another", async () => {
+    await addUser(down, { email: "dave@down.test", password: "dave-password", email_verified: true });
+    // alice@upstream.test signed in first above and owns a just-in-time account.
+    const jar = await accountSignIn("dave@down.test", "dave-password");
+    const page = await browse(jar, `${down.base}/account/linked`);
+    const started = await browse(jar, `${down.base}/account/linked`, { csrf: hidden(page.html, "csrf"), action: "link", provider: "up" });
+    const refused = await answerPages(jar, started, { email: "alice@upstream.test", password: "alice-password" }, down);
+    expect(refused.response.status).toBe(409);
+    expect(alertOf(refused.html)).toMatch(/already linked to another account/);
+  });
+
+  it("the linked page refuses a form without this browser's CSRF value", async () => {
+    const jar = await accountSignIn("carol@down.test", "carol-password");
+    const forged = await browse(jar, `${down.base}/account/linked`, { csrf: "forged", action: "link", provider: "up" });
+    expect(forged.response.status).toBe(400);
   });
 });
