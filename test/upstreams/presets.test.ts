@@ -104,3 +104,22 @@ describe("operator API: upstream provider presets", () => {
     expect((await call("/admin/upstreams")).status).toBe(401);
   });
 });
+
+describe("preset rules", () => {
+  it("Microsoft's multi-tenant issuer is the token's own tenant, and only a well-formed one", async () => {
+    const { expectedIssuer } = await import("../../src/federation/presets");
+    const tid = "9188040d-6c67-4c5b-b112-36a304b66dad";
+    expect(expectedIssuer(PRESETS.microsoft.issuer, { tid })).toBe(`https://login.microsoftonline.com/${tid}/v2.0`);
+    expect(expectedIssuer(PRESETS.microsoft.issuer, { tid: "../evil" })).toBeNull();
+    expect(expectedIssuer(PRESETS.microsoft.issuer, {})).toBeNull();
+    expect(expectedIssuer("https://accounts.google.com", { tid })).toBe("https://accounts.google.com");
+  });
+
+  it("claims are found by member name or dotted path (X answers { data: { id } })", async () => {
+    const { claimAt } = await import("../../src/federation/presets");
+    expect(claimAt({ data: { id: "42", name: "Ex" } }, PRESETS.x.claimMapping.subject)).toBe("42");
+    expect(claimAt({ sub: "s" }, "sub")).toBe("s");
+    expect(claimAt({ data: null }, "data.id")).toBeUndefined();
+    expect(claimAt({ sub: "s" }, null)).toBeUndefined();
+  });
+});

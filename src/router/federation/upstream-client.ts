@@ -164,7 +164,20 @@ export async function finishUpstream(config: Config, row: UpstreamRow, params: U
     if (e instanceof UpstreamError) throw e;
     throw new UpstreamError(isTokenProblem(e) ? "bad_token" : "failed", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
   }
-  return identityOf(row, claims, tokens, row.emailsEndpoint ? await verifiedPrimaryEmail(config, row.emailsEndpoint, tokens.access_token) : undefined);
+  return identityOf(row, { ...firstSignInName(row, params), ...claims }, tokens, row.emailsEndpoint ? await verifiedPrimaryEmail(config, row.emailsEndpoint, tokens.access_token) : undefined);
+}
+
+/** Apple sends the person's name once, on the first sign-in, as JSON in the form post's `user` field (not in the ID token). */
+function firstSignInName(row: UpstreamRow, params: URLSearchParams): Record<string, string> {
+  if (row.preset !== "apple") return {};
+  try {
+    const name = (JSON.parse(params.get("user") ?? "{}") as { name?: { firstName?: unknown; lastName?: unknown } }).name;
+    const given = typeof name?.firstName === "string" ? name.firstName : "";
+    const family = typeof name?.lastName === "string" ? name.lastName : "";
+    return { ...(given ? { given_name: given } : {}), ...(family ? { family_name: family } : {}), ...(given || family ? { name: `${given} ${family}`.trim() } : {}) };
+  } catch {
+    return {};
+  }
 }
 
 /** The upstream answered, but its ID token failed a check (jose's signature errors, oauth4webapi's claim checks); else the call failed. */
