@@ -4,7 +4,8 @@ import { readSessionCookie, type SessionRef } from "../authorize/session-cookie"
 import { claimIdentity, releaseIdentity, type UpstreamRow } from "../d1/upstreams";
 import { OAuthError } from "../errors";
 import { formParams } from "../http/params";
-import { checkFormCsrf, formCsrfValue, securedPage } from "../pages/form-csrf";
+import { checkFormCsrf, formCsrfValue } from "../pages/form-csrf";
+import { contentSecurityPolicy, pageSecurity } from "../views/layout";
 import type { PagesEnv } from "../pages/env";
 import { shardFailure } from "../shard-errors";
 import { callShard } from "../shards/call";
@@ -29,7 +30,11 @@ async function shardOp(c: Context<PagesEnv>, op: FederationOp) {
 
 async function render(c: Context<PagesEnv>, links: LinkedIdentityView[], notice: string | null, error: string | null, status: 200 | 400 | 409 = 200) {
   const config = c.var.config;
-  const page = <LinkedIdentitiesPage security={securedPage(c)} csrf={await formCsrfValue(c, config)} links={links} upstreams={await loginUpstreams(c.env, config)} notice={notice} error={error} />;
+  const upstreams = await loginUpstreams(c.env, config, true);
+  // The Link buttons' form ends at an upstream: the CSP's form-action must allow it (it covers redirects).
+  const security = pageSecurity(upstreams.map((u) => u.origin));
+  c.header("Content-Security-Policy", contentSecurityPolicy(security));
+  const page = <LinkedIdentitiesPage security={security} csrf={await formCsrfValue(c, config)} links={links} upstreams={upstreams} notice={notice} error={error} />;
   return c.html(page, status);
 }
 

@@ -26,10 +26,16 @@ async function allUpstreams(env: Env, config: Config): Promise<UpstreamRow[]> {
   return rows;
 }
 
-/** The buttons of the login page: providers the operator shows there. */
-export async function loginUpstreams(env: Env, config: Config): Promise<{ id: string; name: string }[]> {
+/**
+ * The buttons of the login page: providers the operator shows there (`all`: every provider,
+ * for the account page's links). `origin` is where the button's form ends up after the
+ * redirect, which the page's CSP form-action must allow (browsers check it on redirects too).
+ */
+export async function loginUpstreams(env: Env, config: Config, all = false): Promise<{ id: string; name: string; origin: string }[]> {
   try {
-    return (await allUpstreams(env, config)).filter((r) => r.showOnLogin).map((r) => ({ id: r.id, name: r.displayName }));
+    return (await allUpstreams(env, config))
+      .filter((r) => all || r.showOnLogin)
+      .map((r) => ({ id: r.id, name: r.displayName, origin: new URL(r.authorizationEndpoint).origin }));
   } catch {
     // D1 down: the page still offers the password and email sign-in.
     return [];
