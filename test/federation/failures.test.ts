@@ -36,6 +36,10 @@ describe("federation: the return leg refuses what it must", () => {
     expect(await userinfoOf(down, tokens!.access_token)).toMatchObject({ email: GH_EMAIL, email_verified: true, name: "Octo Cat" });
     const again = await signInThrough(down, "fake-gh", null);
     expect(again.claims!.sub).toBe(claims!.sub);
+    // The operator keeps this provider's tokens (store_tokens): sealed in the link, never shown.
+    const linked = await browse(again.jar, `${down.base}/account/linked`);
+    expect(linked.html).toContain("FakeHub (octo@github.test) — its tokens are kept for connected services");
+    expect(linked.html).not.toContain("at-gh");
   });
 
   it("a tampered state is refused with a clear page, and the genuine answer still works after it", async () => {

@@ -94,7 +94,7 @@ export function fakeProvider(fake: FakeUpstream, mode: string) {
   const at = `${fake.base}/${mode}`;
   if (mode === "gh") {
     return {
-      preset: "github", display_name: "FakeHub", client_id: "fake-client", client_secret: "fake-secret", link_policy: "verified_email",
+      preset: "github", display_name: "FakeHub", client_id: "fake-client", client_secret: "fake-secret", link_policy: "verified_email", store_tokens: true,
       authorization_endpoint: `${at}/authorize`, token_endpoint: `${at}/token`, userinfo_endpoint: `${at}/user`, emails_endpoint: `${at}/emails`,
     };
   }

@@ -47,7 +47,7 @@ export function LinkedIdentitiesPage(props: LinkedPageProps) {
               <input type="hidden" name="action" value="unlink" />
               <input type="hidden" name="provider" value={l.provider} />
               <input type="hidden" name="subject" value={l.subject} />
-              {name(l.provider)} {l.email ? `(${l.email})` : ""} <button type="submit" class="secondary">Unlink {name(l.provider)}</button>
+              {name(l.provider)} {l.email ? `(${l.email})` : ""} {l.tokens_kept ? "— its tokens are kept for connected services" : ""} <button type="submit" class="secondary">Unlink {name(l.provider)}</button>
             </form>
           </li>
         ))}
