@@ -47,6 +47,9 @@ describe("federation: the return leg refuses what it must", () => {
     const { callback, verifier } = await toCallback(down, jar, "fake-good");
     const url = new URL(callback);
     const state = url.searchParams.get("state")!;
+    // What the upstream sees of the state: not which application, redirect URI, state or nonce the person is signing in to.
+    const visible = Buffer.from(state.split(".")[1]!, "base64url").toString();
+    for (const secret of ["127.0.0.1:3000", "app-state", "app-nonce", "demo-app"]) expect(visible).not.toContain(secret);
     url.searchParams.set("state", `${state.slice(0, -4)}${state.slice(-4) === "AAAA" ? "BBBB" : "AAAA"}`);
     const tampered = await browse(jar, url.toString());
     expect(tampered.response.status).toBe(400);

@@ -4,6 +4,7 @@ import type { Config } from "../../config";
 import type { Env } from "../../env";
 import { newId } from "../../oauth/artifacts";
 import { randomToken, sha256, timingSafeEqualStrings } from "../../oauth/secrets";
+import { openSecret, sealSecret } from "../../oauth/sealed-secret";
 import { BUCKET_COUNT } from "../../shard/bucket";
 import type { AuthorizationRequest } from "../authorize/request";
 import { OAuthError } from "../errors";
@@ -34,6 +35,29 @@ export interface FederationState {
   req?: AuthorizationRequest;
 }
 
+/**
+ * On the wire the request is sealed (AES-GCM under FEDERATION_SECRET_KEY, bound to the jti):
+ * the upstream sees the state, and has no business reading which application, redirect URI,
+ * state or nonce the person is signing in to here.
+ */
+interface WireState extends Omit<FederationState, "req"> {
+  sealedReq?: string;
+  req?: AuthorizationRequest;
+}
+
+async function sealRequest(config: Config, jti: string, req: AuthorizationRequest | undefined): Promise<Pick<WireState, "req" | "sealedReq">> {
+  if (!req) return {};
+  const key = config.federation.secretKey;
+  return key ? { sealedReq: await sealSecret(key, `federation-state:${jti}`, JSON.stringify(req)) } : { req };
+}
+
+async function openRequest(config: Config, wire: WireState): Promise<AuthorizationRequest | undefined | null> {
+  if (wire.sealedReq === undefined) return wire.req;
+  const key = config.federation.secretKey;
+  const opened = key ? await openSecret(key, `federation-state:${wire.jti}`, wire.sealedReq) : null;
+  return opened === null ? null : (JSON.parse(opened) as AuthorizationRequest);
+}
+
 export function bindingCookieName(config: Config): string {
   return config.secureCookies ? "__Host-authshard_federation" : "authshard_federation";
 }
@@ -44,7 +68,8 @@ export async function startRoundTrip(c: Context, env: Env, config: Config, provi
   // SameSite=Lax: sent on the top-level GET back from the upstream (a form_post answer is turned into one first).
   setCookie(c, bindingCookieName(config), binding, { path: "/", httpOnly: true, secure: config.secureCookies, sameSite: "Lax", maxAge: TTL_S });
   const now = Math.floor(Date.now() / 1000);
-  const claims: FederationState = { provider, nonce: randomToken(16), bucket: Math.floor(Math.random() * BUCKET_COUNT), jti: newId(), bind: await sha256(binding), ...(req ? { req } : {}) };
+  const jti = newId();
+  const claims: WireState = { provider, nonce: randomToken(16), bucket: Math.floor(Math.random() * BUCKET_COUNT), jti, bind: await sha256(binding), ...(await sealRequest(config, jti, req)) };
   const state = await signJwt(env, config, "ES256", { ...claims, iss: config.issuer, aud: config.issuer, iat: now, exp: now + TTL_S }, { typ: TYP });
   return { state, codeChallenge: await sha256(binding), nonce: claims.nonce };
 }
@@ -59,7 +84,11 @@ export async function endRoundTrip(c: Context, env: Env, config: Config, token: 
   if (!token || token.length > 8192) throw stale();
   const verified = await verifyJwt(env, config, token, { typ: TYP, audience: config.issuer });
   if (!verified.ok) throw stale();
-  const state = verified.payload as unknown as FederationState;
+  const wire = verified.payload as unknown as WireState;
+  const req = await openRequest(config, wire);
+  if (req === null) throw stale();
+  const { sealedReq: _sealed, ...rest } = wire;
+  const state: FederationState = { ...rest, ...(req ? { req } : {}) };
   const binding = getCookie(c, bindingCookieName(config));
   if (!binding || typeof state.bind !== "string" || !(await timingSafeEqualStrings(await sha256(binding), state.bind))) throw stale();
   deleteCookie(c, bindingCookieName(config), { path: "/", secure: config.secureCookies });
