@@ -73,7 +73,7 @@ function workersProject(name: string, include: string[], exclude: string[], isol
   };
 }
 
-const NODE_SIDE = ["test/browser/**", "test/load/**", "test/cli/**", "test/architecture/**"];
+const NODE_SIDE = ["test/browser/**", "test/load/**", "test/cli/**", "test/architecture/**", "test/federation/**"];
 
 export default defineConfig({
   test: {
@@ -88,7 +88,9 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["test/browser/**/*.test.ts", "test/load/**/*.test.ts", "test/cli/**/*.test.ts", "test/architecture/**/*.test.ts"],
+          include: ["test/browser/**/*.test.ts", "test/load/**/*.test.ts", "test/cli/**/*.test.ts", "test/architecture/**/*.test.ts",
+            // Federation against real upstreams: two workers under wrangler, from Node.
+            "test/federation/**/*.test.ts"],
           // One Chromium for the run, shared by the page tests' harnesses (test/browser/harness.ts).
           globalSetup: ["./test/browser/global-setup.ts"],
           // Files share a Node process per worker (wrangler and playwright load once); each

@@ -99,7 +99,7 @@ const SPEC = {
     "D1 migrations to the local database, starts `wrangler dev` on 127.0.0.1 and seeds demo\n" +
     "clients and a demo user through the operator API.",
   options: {},
-  notes: "Environment: PORT (default 8787).",
+  notes: "Environment: PORT (default 8787); PERSIST_TO: a storage directory of its own (a second local provider, e.g. an upstream to sign in through).",
 };
 
 async function main(): Promise<void> {
@@ -118,7 +118,9 @@ async function main(): Promise<void> {
   const token = prepareSecrets(varsPath);
 
   log("applying D1 migrations to the local database");
-  const migrated = await applyLocalMigrations();
+  // A second local provider (federation's upstream) needs storage of its own: PERSIST_TO.
+  const persistTo = process.env.PERSIST_TO?.trim() || undefined;
+  const migrated = await applyLocalMigrations(persistTo);
   if (migrated !== 0) {
     const err = new CliError(`D1 migrations failed (wrangler exited with status ${migrated})`);
     err.exitCode = migrated;
@@ -128,6 +130,7 @@ async function main(): Promise<void> {
   const args = ["dev", "--ip", HOST, "--port", String(port)];
   // wrangler.jsonc sets ISSUER for the default port; keep it in step with PORT.
   if (port !== DEFAULT_PORT) args.push("--var", `ISSUER:${base}`);
+  if (persistTo) args.push("--persist-to", persistTo);
   log(`starting wrangler ${args.join(" ")}`);
   const child = spawnWrangler(args);
 

@@ -4,6 +4,7 @@ import { MAX_SHARDS } from "./shard/map";
 import { ConfigError, LOOPBACK, parseChoice, parseInteger, parseSwitch } from "./config-parse";
 import { parseCiba, parseEmail, parseMfa, type CibaConfig, type EmailConfig, type MfaConfig } from "./config-flows";
 import { parseLdap, type LdapConfig } from "./config-ldap";
+import { parseFederation, type FederationConfig } from "./config-federation";
 export { ConfigError } from "./config-parse";
 export type { CibaConfig, EmailConfig, MfaConfig } from "./config-flows";
 // Admin console
@@ -109,6 +110,8 @@ export interface Config {
   readonly console: ConsoleConfig;
   /** LDAP / Active Directory sign-in and sync (README "LDAP / Active Directory"); null: off. */
   readonly ldap: LdapConfig | null;
+  /** Sign in with upstream identity providers (README "Sign in with other providers (federation)"). */
+  readonly federation: FederationConfig;
 }
 
 function parseIssuer(raw: string | undefined): { issuer: string; loopback: boolean } {
@@ -240,6 +243,7 @@ export function parseConfig(env: Partial<Env>): Config {
     mfa: parseMfa(env, loopback),
     console: parseConsole(env),
     ldap: parseLdap(env),
+    federation: parseFederation(env, loopback),
   });
 }
 

@@ -122,4 +122,7 @@ export interface Env {
   LDAP_TIMEOUT_MS?: string;
   LDAP_SYNC?: string;
   LDAP_PAGE_SIZE?: string;
+  // Federation (sign in with upstream identity providers)
+  FEDERATION_SECRET_KEY?: string;
+  FEDERATION_TIMEOUT_MS?: string;
 }

@@ -48,8 +48,8 @@ export function runWrangler(args: string[], opts: WranglerOptions = {}): Promise
  * Wrangler asks for confirmation only when interactive: stdin is detached
  * and CI=true is set so it never waits for an answer.
  */
-export function applyLocalMigrations(): Promise<number> {
-  return runWrangler(["d1", "migrations", "apply", "DB", "--local"], {
+export function applyLocalMigrations(persistTo?: string): Promise<number> {
+  return runWrangler(["d1", "migrations", "apply", "DB", "--local", ...(persistTo ? ["--persist-to", persistTo] : [])], {
     env: { ...process.env, CI: "true" },
     stdio: ["ignore", "inherit", "inherit"],
   });

@@ -308,3 +308,55 @@ export const scimUsers = sqliteTable(
   },
   (t) => [index("scim_users_user_name").on(t.userName), index("scim_users_external_id").on(t.externalId), index("scim_users_display_name").on(t.displayName)],
 );
+
+// --- Federation: sign in with upstream identity providers (src/router/federation) ---
+
+/**
+ * The upstream identity providers an operator configured (operator API /admin/upstreams).
+ * `preset` names the declarative defaults (src/federation/presets.ts); the endpoints are
+ * stored resolved so a sign-in needs no discovery call. The client secret is sealed
+ * (AES-256-GCM under FEDERATION_SECRET_KEY, bound to the provider id). Read through a
+ * per-isolate cache, like clients.
+ */
+export const upstreamProviders = sqliteTable("upstream_providers", {
+  id: text("id").primaryKey(),
+  preset: text("preset").notNull(),
+  displayName: text("display_name").notNull(),
+  // oidc (ID token) | oauth2 (userinfo only)
+  kind: text("kind").notNull(),
+  issuer: text("issuer"),
+  authorizationEndpoint: text("authorization_endpoint").notNull(),
+  tokenEndpoint: text("token_endpoint").notNull(),
+  userinfoEndpoint: text("userinfo_endpoint"),
+  // GitHub-style: the verified primary email comes from this list, not the profile
+  emailsEndpoint: text("emails_endpoint"),
+  jwksUri: text("jwks_uri"),
+  clientId: text("client_id").notNull(),
+  sealedSecret: text("sealed_secret"),
+  scope: text("scope").notNull(),
+  claimMapping: text("claim_mapping").notNull(),
+  // never | verified_email: whether a first sign-in whose verified email is an existing user's links to it
+  linkPolicy: text("link_policy").notNull(),
+  showOnLogin: integer("show_on_login", { mode: "boolean" }).notNull(),
+  storeTokens: integer("store_tokens", { mode: "boolean" }).notNull(),
+  trustAmr: integer("trust_amr", { mode: "boolean" }).notNull(),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/**
+ * (provider, upstream subject) → user id: the one global lookup of a federated sign-in,
+ * written once when an identity is first linked. The primary key makes it unique, so two
+ * concurrent first sign-ins of one identity agree on one user (the second insert loses
+ * and reads the winner).
+ */
+export const federatedIdentities = sqliteTable(
+  "federated_identities",
+  {
+    provider: text("provider").notNull(),
+    subject: text("subject").notNull(),
+    userId: text("user_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.subject] }), index("federated_identities_user").on(t.userId)],
+);

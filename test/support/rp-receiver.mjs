@@ -11,6 +11,8 @@
 //   PUT  /jwks/<key>       stores the body as the set served for key ("down": GET answers 503)
 //   GET  /jwks/<key>       serves it (404 until stored)
 //   GET  /jwks-hits?key=K  how many times the set was fetched (also GET /jwks-reads/<key>)
+// An upstream OpenID provider's discovery document (federation), for the issuer https://<host>/issuer/<key>:
+//   GET  /issuer/<key>/.well-known/openid-configuration
 const received = new Map();
 const jwksSets = new Map();
 const jwksHits = new Map();
@@ -32,6 +34,11 @@ export default {
     const url = new URL(request.url);
     const jwks = serveJwks(request, url);
     if (jwks) return jwks;
+    const discovery = /^\/issuer\/([A-Za-z0-9-]+)\/\.well-known\/openid-configuration$/.exec(url.pathname);
+    if (discovery && request.method === "GET") {
+      const issuer = `${url.origin}/issuer/${discovery[1]}`;
+      return Response.json({ issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, userinfo_endpoint: `${issuer}/userinfo`, jwks_uri: `${issuer}/jwks`, response_types_supported: ["code"] });
+    }
     if (request.method === "GET" && url.pathname === "/received") {
       return Response.json(received.get(url.searchParams.get("key")) ?? []);
     }

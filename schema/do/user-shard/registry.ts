@@ -6,6 +6,7 @@ import { emailChallenges } from "./tables";
 import { recoveryCodes, totpFactors } from "./tables";
 import { ldapLinks } from "./tables";
 import { userAccess } from "./tables";
+import { federatedLinks } from "./tables";
 
 /**
  * Every per-user table of UserShardActor, with its primary-key columns. Each has a
@@ -55,6 +56,8 @@ export const PER_USER_TABLES: readonly PerUserTable[] = [
   entry(ldapLinks),
   // Roles, groups and SCIM attributes
   entry(userAccess),
+  // Federation
+  entry(federatedLinks),
 ];
 
 /**

@@ -233,3 +233,4 @@ export * from "./flow-tables";
 export * from "./sign-in-tables";
 export * from "./ldap-tables";
 export * from "./access-tables";
+export * from "./federation-tables";

@@ -38,9 +38,11 @@ import { withRequestId } from "./request-context";
 import { completeSecondFactor, secondFactorChallenge } from "./second-factor";
 import { accountAction, accountOverview } from "./account";
 import { TRACED_METHODS, type TracedMethod } from "./api";
+import type { FederationOp, FederationResult } from "./api";
 import { redeemEmailSignIn, resetPassword, startEmailChallenge } from "./email";
 import { directoryLink, upsertDirectoryUser, type DirectoryLinkView, type DirectoryUserInput, type DirectoryUserResult } from "./ldap";
 import * as access from "./access";
+import { federation } from "./federation";
 import type {
   AccountAction, AccountActionResult, AccountOverview, AssertionGrant, AssertionGrantInput, AuthorizationAsk, Authorized, BucketBackup, BucketChecksum, BucketDelta, BucketDigest, BucketInventory, BucketPage, CibaDecision, CibaDelivery, CibaDeliveryInput, CibaPending, CibaPoll, CibaPollInput, CibaRequestView, ConsentView, CopyCursor, DeviceApprover, DeviceDecision, DeviceGrantInput, DevicePoll, DevicePollInput, DeviceRedeemInput, DeviceRedeemed, DeviceRequestView, DpopProofRecord, EmailSignInInput, EmailSignedIn, EndContext, Ended, IntrospectRefreshInput, LoadReport, LoginChallenge, LoginOutcome, NewCibaRequest, NewDeviceRequest, NewEmailChallenge, NewPushedRequest, NewSession, NewUser, PasswordResetInput, PushedRequest, RedeemInput, Redeemed, RefreshIntrospection, RestoreInput, RestoreOutcome, RevokeAccessInput, RevokeRefreshInput, Revoked, RollbackScheduled, RollbackTarget, RotateInput, Rotated, Row, SecondFactorChallenge, SecondFactorProof, SecondFactorTarget, SessionView, ShardStats, SpendAssertionInput, SweepResult, TablePage, TakePushedInput, UserShardApi, UserView,
 } from "./api";
@@ -192,6 +194,8 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   // LDAP / Active Directory users (ldap.ts): created, updated or disabled from the directory; their link for the operator.
   upsertDirectoryUser(input: DirectoryUserInput): ShardResult<DirectoryUserResult> { return this.inBucket(input.bucket, (tx, now) => upsertDirectoryUser(tx, input, now)); }
   directoryLink(bucket: number, id: string): ShardResult<{ link: DirectoryLinkView | null }> { return this.inBucket(bucket, (tx) => directoryLink(tx, bucket, id)); }
+  // Federation (federation.ts): upstream sign-in, link, unlink, list — in the user's bucket.
+  federation(input: FederationOp): ShardResult<FederationResult> { return this.inBucket(input.bucket, (tx, now, sql) => federation(tx, sql, input, this.sessionLifetimes, now)); }
 
   // JWT assertions (RFC 7523): a jti spent once, in the bucket its (issuer, jti) hashes to, or
   // spent together with the grant it becomes, in the user's bucket (JWT bearer grant).

@@ -34,6 +34,8 @@ import type { SamlSubject, SamlSubjectInput } from "./api/saml.ts";
 export type * from "./api/saml.ts";
 import type { AccessRecord, AccessWrite, AccessWritten } from "./api/access.ts";
 export type * from "./api/access.ts";
+import type { FederationOp, FederationResult } from "./api/federation.ts";
+export type * from "./api/federation.ts";
 
 
 export interface UserShardApi {
@@ -46,6 +48,8 @@ export interface UserShardApi {
   readAccess(bucket: number, userId: string): ShardResult<AccessRecord>;
   writeAccess(input: AccessWrite): ShardResult<AccessWritten>;
   deleteUser(bucket: number, userId: string, actor: string): ShardResult<{ email: string; groups: string[] }>;
+  /** Federation (federation.ts): upstream sign-in (just-in-time account), link, unlink, list. */
+  federation(input: FederationOp): ShardResult<FederationResult>;
   /** Directory push: the full set of buckets this shard owns at `version`. */
   syncOwnership(update: OwnershipUpdate): ShardResult<{ applied: boolean; resync?: boolean }>;
   createUser(input: NewUser): ShardResult<{ user: UserView }>;
@@ -399,5 +403,7 @@ export const TRACED_METHODS = [
   "accountAction",
   // SAML 2.0 IdP
   "samlSubject",
+  // Federation
+  "federation",
 ] as const satisfies ReadonlyArray<keyof UserShardApi>;
 export type TracedMethod = (typeof TRACED_METHODS)[number];

@@ -18,6 +18,8 @@ import { secondFactorEndpoint } from "../mfa/step";
 import { accountPage } from "../account/page";
 import { samlSso } from "../saml/sso";
 import { samlSlo } from "../saml/slo";
+import { federationSignIn } from "../federation/sign-in";
+import { federationAccount } from "../federation/linking";
 
 /**
  * The endpoints a person's browser visits: one sub-app with one error handler
@@ -95,6 +97,16 @@ export const pages = new Hono<PagesEnv>()
   .on(["GET", "POST"], "/saml/slo", limitByAddress(PAGES_IP))
   .on("POST", "/saml/sign-in", limitByAddress(CREDENTIAL_FORMS_IP))
   .route("/", samlSso)
-  .route("/", samlSlo);
+  .route("/", samlSlo)
+  // Federation (src/router/federation): the upstream round trip, and the account's linked identities.
+  .use("/federation-start", noStore())
+  .use("/federation-callback", noStore())
+  .use("/account/linked", noStore())
+  .on("POST", "/federation-start", limitByAddress(PAGES_IP))
+  .on(["GET", "POST"], "/federation-callback", limitByAddress(PAGES_IP))
+  .on("GET", "/account/linked", limitByAddress(PAGES_IP))
+  .on("POST", "/account/linked", limitByAddress(PAGES_IP))
+  .route("/", federationSignIn)
+  .route("/", federationAccount);
 
 pages.onError(pageOnError);

@@ -140,11 +140,23 @@ function TotpSection(props: AccountPageProps) {
   );
 }
 
+/** Federation (src/router/federation/linking.tsx): the upstream identities linked to the account. */
+function FederationSection() {
+  return (
+    <section id="federation">
+      <h2>Other ways to sign in</h2>
+      <p>
+        <a href="/account/linked">Link or unlink Google, GitHub and other providers</a>
+      </p>
+    </section>
+  );
+}
+
 /**
  * The page's sections, in order. Sign-in methods still to come (passkeys, email settings)
  * are added here as sections of their own.
  */
-const SECTIONS: ReadonlyArray<(props: AccountPageProps) => Child> = [SessionsSection, ConsentsSection, TotpSection];
+const SECTIONS: ReadonlyArray<(props: AccountPageProps) => Child> = [SessionsSection, ConsentsSection, TotpSection, FederationSection];
 
 export function AccountPage(props: AccountPageProps) {
   return (

@@ -1,5 +1,6 @@
 import { SCOPE_DESCRIPTIONS } from "../../oauth/scopes";
 import { Layout, type PageSecurity } from "./layout";
+import { UpstreamButtons } from "./federation";
 
 export interface LoginPageProps {
   security: PageSecurity;
@@ -9,6 +10,8 @@ export interface LoginPageProps {
   error: string | null;
   /** Self-service sign-up is on (SIGNUP): a "Create an account" button. */
   signup?: boolean;
+  /** Federation: the upstream providers the operator shows here, as buttons. */
+  upstreams?: readonly { id: string; name: string }[];
 }
 
 export function LoginPage(props: LoginPageProps) {
@@ -28,6 +31,8 @@ export function LoginPage(props: LoginPageProps) {
         <button type="submit" class="secondary" formaction="email-login" formnovalidate>Email me a code</button>
         <button type="submit" class="secondary" formaction="forgot-password" formnovalidate>Forgot password?</button>
         {props.signup ? <button type="submit" class="secondary" formaction="signup-start" formnovalidate>Create an account</button> : null}
+        {/* Federation (src/router/federation): sign in with an upstream provider. */}
+        <UpstreamButtons upstreams={props.upstreams ?? []} />
       </form>
     </Layout>
   );

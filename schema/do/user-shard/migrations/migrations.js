@@ -14,6 +14,7 @@ import m0011 from './0011_vengeful_ken_ellis.sql';
 import m0012 from './0012_spotty_gamora.sql';
 import m0013 from './0013_keen_echo.sql';
 import m0014 from './0014_woozy_shinko_yamashiro.sql';
+import m0015 from './0015_fantastic_puppet_master.sql';
 
   export default {
     journal,
@@ -32,7 +33,8 @@ m0010,
 m0011,
 m0012,
 m0013,
-m0014
+m0014,
+m0015
     }
   }
   

@@ -25,6 +25,7 @@ import { adminLdap, adminUserLdap } from "./ldap";
 import { adminSamlServiceProviders } from "./saml-service-providers";
 import { adminClientAccessClaims, adminGroups, adminRoles, adminUserAccess } from "./access";
 import { adminScimClients } from "./scim-clients";
+import { adminUpstreams } from "./upstreams";
 
 const tooLarge = () => {
   throw new OAuthError("invalid_request", 413, "request body too large (limit 64 KiB)");
@@ -66,4 +67,6 @@ export const admin = new Hono<AppEnv>()
   .route("/users", adminUserAccess)
   .route("/clients", adminClientAccessClaims)
   // SCIM 2.0 provisioning clients (bearer tokens for /scim/v2).
-  .route("/scim-clients", adminScimClients);
+  .route("/scim-clients", adminScimClients)
+  // Federation: the upstream identity providers people sign in with.
+  .route("/upstreams", adminUpstreams);
