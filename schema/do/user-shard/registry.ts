@@ -4,6 +4,7 @@ import { authCodes, cibaRequests, consents, credentials, deviceRequests, dpopPro
 import { pushedRequests } from "./tables";
 import { emailChallenges } from "./tables";
 import { recoveryCodes, totpFactors } from "./tables";
+import { passkeyFailures, passkeys, spentPasskeyChallenges } from "./tables";
 
 /**
  * Every per-user table of UserShardActor, with its primary-key columns. Each has a
@@ -49,6 +50,10 @@ export const PER_USER_TABLES: readonly PerUserTable[] = [
   // Two-factor sign-in
   entry(totpFactors),
   entry(recoveryCodes),
+  // Passkeys (WebAuthn)
+  entry(passkeys),
+  entry(spentPasskeyChallenges),
+  entry(passkeyFailures),
 ];
 
 /**

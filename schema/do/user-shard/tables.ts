@@ -231,3 +231,5 @@ export const requestLoad = sqliteTable(
 // The flows' and sign-in methods' tables, in files of their own; one module for the rest of the code.
 export * from "./flow-tables";
 export * from "./sign-in-tables";
+// Passkeys (WebAuthn).
+export * from "./passkey-tables";

@@ -37,6 +37,8 @@ import { completeSecondFactor, secondFactorChallenge } from "./second-factor";
 import { accountAction, accountOverview } from "./account";
 import { TRACED_METHODS, type TracedMethod } from "./api";
 import { redeemEmailSignIn, resetPassword, startEmailChallenge } from "./email";
+import { passkeyOperation } from "./passkeys";
+import type { PasskeyOp, PasskeyResult } from "./api";
 import type {
   AccountAction, AccountActionResult, AccountOverview, AssertionGrant, AssertionGrantInput, AuthorizationAsk, Authorized, BucketBackup, BucketChecksum, BucketDelta, BucketDigest, BucketInventory, BucketPage, CibaDecision, CibaDelivery, CibaDeliveryInput, CibaPending, CibaPoll, CibaPollInput, CibaRequestView, ConsentView, CopyCursor, DeviceApprover, DeviceDecision, DeviceGrantInput, DevicePoll, DevicePollInput, DeviceRedeemInput, DeviceRedeemed, DeviceRequestView, DpopProofRecord, EmailSignInInput, EmailSignedIn, EndContext, Ended, IntrospectRefreshInput, LoadReport, LoginChallenge, LoginOutcome, NewCibaRequest, NewDeviceRequest, NewEmailChallenge, NewPushedRequest, NewSession, NewUser, PasswordResetInput, PushedRequest, RedeemInput, Redeemed, RefreshIntrospection, RestoreInput, RestoreOutcome, RevokeAccessInput, RevokeRefreshInput, Revoked, RollbackScheduled, RollbackTarget, RotateInput, Rotated, Row, SecondFactorChallenge, SecondFactorProof, SecondFactorTarget, SessionView, ShardStats, SpendAssertionInput, SweepResult, TablePage, TakePushedInput, UserShardApi, UserView,
 } from "./api";
@@ -182,6 +184,8 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   startEmailChallenge(input: NewEmailChallenge): ShardResult<object> { return this.inBucketRaw(input.bucket, (sql, now) => startEmailChallenge(sql, input, now)); }
   redeemEmailSignIn(input: EmailSignInInput): ShardResult<EmailSignedIn> { return this.inBucket(input.bucket, (tx, now, sql) => redeemEmailSignIn(tx, sql, input, this.sessionLifetimes, now)); }
   resetPassword(input: PasswordResetInput): ShardResult<{ ended: string[] }> { return this.inBucket(input.bucket, (tx, now, sql) => resetPassword(tx, sql, input, now)); }
+  // Passkeys (passkeys.ts): list, read, register, sign in, remove — the operation is the input's kind.
+  passkey(op: PasskeyOp): ShardResult<PasskeyResult> { return this.inBucket(op.bucket, (tx, now, sql) => passkeyOperation(tx, sql, op, this.sessionLifetimes, now)); }
 
   // JWT assertions (RFC 7523): a jti spent once, in the bucket its (issuer, jti) hashes to, or
   // spent together with the grant it becomes, in the user's bucket (JWT bearer grant).

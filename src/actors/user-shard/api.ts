@@ -28,9 +28,13 @@ import type { NewEmailChallenge, EmailSignInInput, EmailSignedIn, PasswordResetI
 export type * from "./api/email.ts";
 import type { AccountAction, AccountActionResult, AccountOverview, SecondFactorChallenge, SecondFactorProof, SecondFactorRequired, SecondFactorTarget } from "./api/mfa.ts";
 export type * from "./api/mfa.ts";
+import type { PasskeyOp, PasskeyResult } from "./api/passkeys.ts";
+export type * from "./api/passkeys.ts";
 
 
 export interface UserShardApi {
+  /** Passkeys (api/passkeys.ts): one method, the operation named by the input's kind. */
+  passkey(op: PasskeyOp): ShardResult<PasskeyResult>;
   /** Two-factor sign-in (api/mfa.ts): the code check's challenge and completion, and the account page's read and forms. */
   secondFactorChallenge(bucket: number, userId: string): ShardResult<SecondFactorChallenge>;
   completeSecondFactor(bucket: number, userId: string, proof: SecondFactorProof, target: SecondFactorTarget, ask: AuthorizationAsk): ShardResult<LoginOutcome>;
@@ -382,5 +386,6 @@ export const TRACED_METHODS = [
   "completeSecondFactor",
   "accountOverview",
   "accountAction",
+  "passkey",
 ] as const satisfies ReadonlyArray<keyof UserShardApi>;
 export type TracedMethod = (typeof TRACED_METHODS)[number];

@@ -12,6 +12,7 @@ import m0009 from './0009_blushing_sister_grimm.sql';
 import m0010 from './0010_dizzy_firebrand.sql';
 import m0011 from './0011_vengeful_ken_ellis.sql';
 import m0012 from './0012_spotty_gamora.sql';
+import m0013 from './0013_public_famine.sql';
 
   export default {
     journal,
@@ -28,7 +29,8 @@ m0008,
 m0009,
 m0010,
 m0011,
-m0012
+m0012,
+m0013
     }
   }
   
