@@ -103,4 +103,8 @@ export interface Env {
   // Two-factor sign-in (TOTP)
   MFA_SECRET_KEY?: string;
   MFA_REQUIRED?: string;
+  // Passkeys (WebAuthn)
+  WEBAUTHN_RP_ID?: string;
+  WEBAUTHN_ORIGINS?: string;
+  PASSKEY_CHALLENGE_TTL_S?: string;
 }

@@ -16,6 +16,8 @@ import type { PagesEnv } from "./env";
 import { pageOnError } from "./errors";
 import { secondFactorEndpoint } from "../mfa/step";
 import { accountPage } from "../account/page";
+import { passkeySignIn } from "../passkeys/sign-in";
+import { passkeyAccount } from "../passkeys/account";
 
 /**
  * The endpoints a person's browser visits: one sub-app with one error handler
@@ -79,6 +81,17 @@ export const pages = new Hono<PagesEnv>()
   .use("/account", noStore())
   .on("GET", "/account", limitByAddress(PAGES_IP))
   .on("POST", "/account", limitByAddress(CREDENTIAL_FORMS_IP))
-  .route("/", accountPage);
+  .route("/", accountPage)
+  // Passkeys (src/router/passkeys): each answer is a sign-in attempt, limited like the password form.
+  .use("/passkey-options", noStore())
+  .use("/passkey-login", noStore())
+  .use("/account/passkey-options", noStore())
+  .use("/account/passkeys", noStore())
+  .on("POST", "/passkey-options", limitByAddress(PAGES_IP))
+  .on("POST", "/passkey-login", limitByAddress(CREDENTIAL_FORMS_IP))
+  .on("POST", "/account/passkey-options", limitByAddress(PAGES_IP))
+  .on("POST", "/account/passkeys", limitByAddress(CREDENTIAL_FORMS_IP))
+  .route("/", passkeySignIn)
+  .route("/", passkeyAccount);
 
 pages.onError(pageOnError);

@@ -2,6 +2,7 @@ import type { Child } from "hono/jsx";
 import type { AccountOverview } from "../../actors/user-shard/api";
 import { Layout, type PageSecurity } from "./layout";
 import { CredentialFields } from "./pages";
+import { PasskeysSection } from "./passkeys";
 
 /** The account page (GET /account): sections of forms, no JavaScript; every form carries the CSRF value. */
 
@@ -144,7 +145,7 @@ function TotpSection(props: AccountPageProps) {
  * The page's sections, in order. Sign-in methods still to come (passkeys, email settings)
  * are added here as sections of their own.
  */
-const SECTIONS: ReadonlyArray<(props: AccountPageProps) => Child> = [SessionsSection, ConsentsSection, TotpSection];
+const SECTIONS: ReadonlyArray<(props: AccountPageProps) => Child> = [SessionsSection, ConsentsSection, TotpSection, PasskeysSection];
 
 export function AccountPage(props: AccountPageProps) {
   return (

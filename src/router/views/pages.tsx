@@ -1,5 +1,6 @@
 import { SCOPE_DESCRIPTIONS } from "../../oauth/scopes";
 import { Layout, type PageSecurity } from "./layout";
+import { PasskeySignIn } from "./passkeys";
 
 export interface LoginPageProps {
   security: PageSecurity;
@@ -29,6 +30,8 @@ export function LoginPage(props: LoginPageProps) {
         <button type="submit" class="secondary" formaction="forgot-password" formnovalidate>Forgot password?</button>
         {props.signup ? <button type="submit" class="secondary" formaction="signup-start" formnovalidate>Create an account</button> : null}
       </form>
+      {/* Passkeys (src/router/passkeys): a form of its own, driven by the page's one script. */}
+      <PasskeySignIn security={props.security} interaction={props.interaction} />
     </Layout>
   );
 }
