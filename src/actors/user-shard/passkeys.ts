@@ -114,9 +114,9 @@ function remove(tx: ShardTx, op: Op<"remove">, now: number): ShardResult<Passkey
 
 /**
  * The assertion's outcome, in one transaction: a slowed-down account is refused unchecked;
- * a bad signature or a counter that did not go up counts as a failure; otherwise the
- * challenge is spent, the counter and backup state stored, the session opened and the
- * authorization continued (consent or code).
+ * a verified answer spends its challenge (a replay stops here); a bad signature or a counter
+ * that did not go up counts as a failure; otherwise the counter and backup state are stored,
+ * the session opened and the authorization continued (consent or code).
  */
 function signIn(tx: ShardTx, sql: SqlStorage, op: Op<"sign_in">, lifetimes: SessionLifetimes, now: number): ShardResult<PasskeyResults["sign_in"]> {
   const { bucket, userId } = op;
@@ -126,13 +126,14 @@ function signIn(tx: ShardTx, sql: SqlStorage, op: Op<"sign_in">, lifetimes: Sess
   const waiting = retryAfterS(tx, bucket, userId, now);
   if (waiting > 0) return ok({ outcome: "rejected", retryAfterS: waiting });
   const v = op.verified;
+  // A replayed answer is refused before its counter is looked at: nothing changes for it.
+  if (v && !spendChallenge(tx, bucket, op.challenge, now)) return fail("invalid_grant", "the challenge expired or was used");
   const reason = !v ? "signature" : !counterAccepted(row.counter, v.newCounter) ? "counter" : null;
   if (reason || !v) {
     const failures = countFailure(tx, bucket, userId, now);
     appendEvent(tx, { bucket, type: "passkey.failure", userId, clientId: op.ask.clientId, data: { credential_id: op.credentialId, reason, failures } }, now);
     return ok({ outcome: "rejected", retryAfterS: loginDelayS(failures) });
   }
-  if (!spendChallenge(tx, bucket, op.challenge, now)) return fail("invalid_grant", "the challenge expired or was used");
   tx.update(passkeys).set({ counter: v.newCounter, backedUp: v.backedUp ? 1 : 0, deviceType: v.deviceType, lastUsedAt: now }).where(and(eq(passkeys.userId, userId), eq(passkeys.credentialId, op.credentialId))).run();
   tx.delete(passkeyFailures).where(eq(passkeyFailures.userId, userId)).run();
   const amr = passkeyAmr(v);
