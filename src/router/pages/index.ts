@@ -18,6 +18,7 @@ import { secondFactorEndpoint } from "../mfa/step";
 import { accountPage } from "../account/page";
 import { passkeySignIn } from "../passkeys/sign-in";
 import { passkeyAccount } from "../passkeys/account";
+import { passkeyAfterSignUp } from "../passkeys/sign-up";
 
 /**
  * The endpoints a person's browser visits: one sub-app with one error handler
@@ -91,7 +92,12 @@ export const pages = new Hono<PagesEnv>()
   .on("POST", "/passkey-login", limitByAddress(CREDENTIAL_FORMS_IP))
   .on("POST", "/account/passkey-options", limitByAddress(PAGES_IP))
   .on("POST", "/account/passkeys", limitByAddress(CREDENTIAL_FORMS_IP))
+  .use("/signup-passkey", noStore())
+  .use("/signup-continue", noStore())
+  .on("POST", "/signup-passkey", limitByAddress(CREDENTIAL_FORMS_IP))
+  .on("POST", "/signup-continue", limitByAddress(PAGES_IP))
   .route("/", passkeySignIn)
-  .route("/", passkeyAccount);
+  .route("/", passkeyAccount)
+  .route("/", passkeyAfterSignUp);
 
 pages.onError(pageOnError);

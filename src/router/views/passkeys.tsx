@@ -1,5 +1,5 @@
 import type { AccountOverview } from "../../actors/user-shard/api";
-import type { PageSecurity } from "./layout";
+import { Layout, type PageSecurity } from "./layout";
 
 /**
  * Passkeys on the pages. Everything else on them works without JavaScript; the WebAuthn
@@ -105,5 +105,48 @@ export function PasskeysSection(props: { security: PageSecurity; csrf: string; a
       </form>
       <Script security={props.security} />
     </section>
+  );
+}
+
+/** On the sign-up code form: tells the server this browser can make passkeys, so the offer below follows. */
+export function PasskeyCapable(props: { security: PageSecurity }) {
+  return (
+    <>
+      <input type="hidden" name="webauthn" value="" id="webauthn-capable" />
+      <script nonce={props.security.nonce} dangerouslySetInnerHTML={{ __html: `if (window.PublicKeyCredential) document.getElementById("webauthn-capable").value = "1";` }} />
+    </>
+  );
+}
+
+/** Right after sign-up: add a passkey now, or continue to the application. */
+export function PasskeyOfferPage(props: { security: PageSecurity; csrf: string; interaction: string; clientName: string; notice: string | null; error: string | null }) {
+  return (
+    <Layout title="Your account is ready" security={props.security}>
+      <h1>Your account is ready</h1>
+      {props.notice ? <p id="passkey-notice">{props.notice}</p> : <p>Add a passkey to sign in next time with your device's screen lock, without a password.</p>}
+      {props.error ? (
+        <p class="error" role="alert" id="passkey-error">
+          {props.error}
+        </p>
+      ) : null}
+      {props.notice ? null : (
+        <form method="post" action="/signup-passkey" id="passkey-form" data-mode="create" data-options="/account/passkey-options" data-send="csrf">
+          <input type="hidden" name="csrf" value={props.csrf} />
+          <input type="hidden" name="interaction" value={props.interaction} />
+          <input type="hidden" name="passkey" value="" />
+          <button type="button" id="passkey-button" hidden>
+            Add a passkey
+          </button>
+          <p class="muted" id="passkey-status" role="status"></p>
+        </form>
+      )}
+      <form method="post" action="/signup-continue">
+        <input type="hidden" name="interaction" value={props.interaction} />
+        <button type="submit" class={props.notice ? undefined : "secondary"} id="signup-continue">
+          Continue to {props.clientName}
+        </button>
+      </form>
+      <Script security={props.security} />
+    </Layout>
   );
 }
