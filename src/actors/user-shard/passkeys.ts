@@ -112,6 +112,15 @@ function remove(tx: ShardTx, op: Op<"remove">, now: number): ShardResult<Passkey
   return ok({ removed: true, left: held.length - 1 });
 }
 
+function operatorRemove(tx: ShardTx, op: Op<"operator_remove">, now: number): ShardResult<PasskeyResults["operator_remove"]> {
+  if (!findUser(tx, op.bucket, op.userId)) return fail("not_found", "no such user");
+  const held = listPasskeys(tx, op.bucket, op.userId);
+  if (!held.some((p) => p.credentialId === op.credentialId)) return fail("not_found", "no such passkey");
+  tx.delete(passkeys).where(and(eq(passkeys.userId, op.userId), eq(passkeys.credentialId, op.credentialId), eq(passkeys.bucket, op.bucket))).run();
+  appendEvent(tx, { bucket: op.bucket, type: "passkey.removed", userId: op.userId, data: { credential_id: op.credentialId, initiator: "operator" } }, now);
+  return ok({ removed: true, left: held.length - 1 });
+}
+
 /**
  * The assertion's outcome, in one transaction: a slowed-down account is refused unchecked;
  * a verified answer spends its challenge (a replay stops here); a bad signature or a counter
@@ -158,6 +167,8 @@ export function passkeyOperation(tx: ShardTx, sql: SqlStorage, op: PasskeyOp, li
       return signIn(tx, sql, op, lifetimes, now);
     case "remove":
       return remove(tx, op, now);
+    case "operator_remove":
+      return operatorRemove(tx, op, now);
     default:
       return fail("invalid_input", "unknown passkey operation");
   }

@@ -48,7 +48,9 @@ export type PasskeyOp =
   | { kind: "read"; bucket: number; userId: string; credentialId: string }
   | { kind: "register"; bucket: number; sessionHash: string; userId: string; challenge: SpentChallenge; passkey: NewPasskey }
   | { kind: "sign_in"; bucket: number; userId: string; credentialId: string; challenge: SpentChallenge; verified: AssertionOutcome | null; session: NewSession; ask: AuthorizationAsk }
-  | { kind: "remove"; bucket: number; sessionHash: string; credentialId: string };
+  | { kind: "remove"; bucket: number; sessionHash: string; credentialId: string }
+  /** The operator API: a lost device's passkey removed for the user (no session, no last-way rule). */
+  | { kind: "operator_remove"; bucket: number; userId: string; credentialId: string };
 
 /** Each operation's answer. */
 export interface PasskeyResults {
@@ -58,5 +60,6 @@ export interface PasskeyResults {
   register: { passkey: PasskeyView };
   sign_in: LoginOutcome;
   remove: { removed: true; left: number };
+  operator_remove: { removed: true; left: number };
 }
 export type PasskeyResult = PasskeyResults[keyof PasskeyResults];
