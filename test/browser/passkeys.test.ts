@@ -8,7 +8,7 @@ import { ADMIN_TOKEN, ARTIFACTS, skipWithoutChromium, startPageHarness, type Pag
 /**
  * Passkeys in real headless Chromium with Chrome's virtual authenticator (DevTools protocol,
  * WebAuthn domain): a person adds a passkey on /account (WebAuthn §7.1), signs out, and signs
- * in to the demo single-page app with "Sign in with a passkey", no email typed — a
+ * in to the demo single-page app with "Use a passkey", no email typed — a
  * discoverable credential (§7.2) — through a real authorization-code flow (oauth4webapi);
  * the ID token's amr says hwk, user, mfa (RFC 8176 §2). Browsers refuse WebAuthn on an IP
  * address, so the pages are opened at localhost (the loopback issuer's RP ID).
@@ -83,7 +83,7 @@ describe.skipIf(skipWithoutChromium)("passkeys in headless Chromium", () => {
     }).toString();
     await page.goto(authorize.href);
     await page.screenshot({ path: join(ARTIFACTS, "passkeys-login.png"), fullPage: true });
-    await Promise.all([page.waitForURL(`${pages}/passkey-login`), page.getByRole("button", { name: "Sign in with a passkey" }).click()]);
+    await Promise.all([page.waitForURL(`${pages}/passkey-login`), page.getByRole("button", { name: "Use a passkey" }).click()]);
     const [, arrived] = await Promise.all([
       page.waitForResponse(`${pages}/consent`),
       page.waitForRequest((request) => request.url().startsWith(`${REDIRECT_URI}?`)),

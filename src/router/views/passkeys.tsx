@@ -49,7 +49,7 @@ function Script(props: { security: PageSecurity }) {
   return <script nonce={props.security.nonce} dangerouslySetInnerHTML={{ __html: SCRIPT }} />;
 }
 
-/** The login page's "Sign in with a passkey": a discoverable request, or the email's passkeys if one is typed. */
+/** The login page's "Use a passkey" (worded apart from the "Sign in" button): a discoverable request, or the email's passkeys if one is typed. */
 export function PasskeySignIn(props: { security: PageSecurity; interaction: string }) {
   return (
     <>
@@ -57,7 +57,7 @@ export function PasskeySignIn(props: { security: PageSecurity; interaction: stri
         <input type="hidden" name="interaction" value={props.interaction} />
         <input type="hidden" name="passkey" value="" />
         <button type="button" class="secondary" id="passkey-button" hidden>
-          Sign in with a passkey
+          Use a passkey
         </button>
         <p class="muted" id="passkey-status" role="status"></p>
       </form>
