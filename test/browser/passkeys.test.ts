@@ -30,7 +30,7 @@ describe.skipIf(skipWithoutChromium)("passkeys in headless Chromium", () => {
     await harness?.dispose();
   });
 
-  it("add a passkey on /account, sign out, sign in with it (no email); the app's ID token has amr hwk user mfa", async () => {
+  it("add a passkey on /account, sign out, sign in with it (no email, then email first); the app's ID tokens have amr hwk user mfa", async () => {
     const email = `passkey-${Date.now()}@example.com`;
     const password = "a password to start with";
     const created = await fetch(`${base}/admin/users`, {
@@ -89,7 +89,22 @@ describe.skipIf(skipWithoutChromium)("passkeys in headless Chromium", () => {
       page.waitForRequest((request) => request.url().startsWith(`${REDIRECT_URI}?`)),
       page.getByRole("button", { name: "Allow" }).click(),
     ]);
+
+    // Email first, signed out again: the options list this account's passkey (allowCredentials); consent is remembered.
+    await context.clearCookies();
+    const second = { verifier: oauth.generateRandomCodeVerifier(), nonce: oauth.generateRandomNonce() };
+    authorize.searchParams.set("nonce", second.nonce);
+    authorize.searchParams.set("code_challenge", await oauth.calculatePKCECodeChallenge(second.verifier));
+    await page.goto(authorize.href);
+    await page.getByLabel("Email").fill(email);
+    const [emailFirst] = await Promise.all([
+      page.waitForRequest((request) => request.url().startsWith(`${REDIRECT_URI}?`)),
+      page.getByRole("button", { name: "Use a passkey" }).click(),
+    ]);
     await context.close();
+    const again = oauth.validateAuthResponse(as, client, new URL(emailFirst.url()), oauth.expectNoState);
+    const secondTokens = await oauth.processAuthorizationCodeResponse(as, client, await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), again, REDIRECT_URI, second.verifier, { [oauth.allowInsecureRequests]: true }), { expectedNonce: second.nonce, requireIdToken: true });
+    expect(oauth.getValidatedIdTokenClaims(secondTokens)!.amr).toEqual(expect.arrayContaining(["user", "mfa"]));
 
     const params = oauth.validateAuthResponse(as, client, new URL(arrived.url()), oauth.expectNoState);
     const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, REDIRECT_URI, verifier, { [oauth.allowInsecureRequests]: true });
