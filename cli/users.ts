@@ -142,7 +142,34 @@ const commands: Record<string, Command> = {
     },
     `Exit status: 0 if the password is valid, ${EXIT_INVALID_PASSWORD} if not, 1 on errors.`,
   ),
+
+  // Passkeys (WebAuthn): list a user's passkeys, remove a lost one.
+  passkeys: command("passkeys", "List a user's passkeys (name, kind, added, last used).", { id }, async (v) => {
+    const res = await adminClient({ url: v.url }).request("GET", `/admin/users/${encodeURIComponent(v.id)}/passkeys`);
+    expect(res, [200], `no user with id ${v.id}`);
+    const listed = ((res.body as { passkeys?: Passkey[] }).passkeys ?? []).map((p) => `  ${p.credential_id}  ${p.name}  ${p.backed_up ? "synced" : "device-bound"}  added ${formatTime(p.created_at)}  last used ${p.last_used_at === null ? "never" : formatTime(p.last_used_at)}`);
+    print(v.json, res, () => (listed.length ? `passkeys of user ${v.id}\n${listed.join("\n")}` : `user ${v.id} has no passkeys`));
+  }),
+
+  "remove-passkey": command(
+    "remove-passkey",
+    "Remove one of a user's passkeys (a lost or stolen device).",
+    { id, credential: { type: "string", required: true, placeholder: "CREDENTIAL_ID", description: "Credential id, as listed by `passkeys`." } },
+    async (v) => {
+      const res = await adminClient({ url: v.url }).request("DELETE", `/admin/users/${encodeURIComponent(v.id)}/passkeys/${encodeURIComponent(v.credential)}`);
+      expect(res, [200], `no passkey ${v.credential} for user ${v.id}`);
+      print(v.json, res, () => `removed passkey ${v.credential} of user ${v.id}`);
+    },
+  ),
 };
+
+interface Passkey {
+  credential_id: string;
+  name: string;
+  backed_up: boolean;
+  created_at: number;
+  last_used_at: number | null;
+}
 
 function formatUser(u: User): string {
   const rows: Array<[string, string]> = [

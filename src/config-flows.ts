@@ -131,3 +131,48 @@ export function parseConsole(env: Partial<Env>): ConsoleConfig {
     sessionTtlS: parseInteger("CONSOLE_SESSION_TTL_S", env.CONSOLE_SESSION_TTL_S, 900, 60, 28_800),
   });
 }
+
+/** Passkeys (README "Passkeys"): the WebAuthn relying party this provider is. */
+export interface PasskeyConfig {
+  /** WEBAUTHN_RP_ID: the RP ID credentials are scoped to (WebAuthn §5.1.4.1); the issuer's host by default. */
+  readonly rpId: string;
+  /** WEBAUTHN_ORIGINS: the origins a ceremony may come from (clientDataJSON.origin); the issuer's origin by default. */
+  readonly origins: readonly string[];
+  /** PASSKEY_CHALLENGE_TTL_S: how long a challenge can be answered. */
+  readonly challengeTtlS: number;
+}
+
+/** Whether `host` is `rpId` or a subdomain of it (WebAuthn §5.1.4.1: a registrable domain suffix of, or equal to, the origin's domain). */
+function withinRpId(host: string, rpId: string): boolean {
+  return host === rpId || host.endsWith(`.${rpId}`);
+}
+
+/**
+ * Browsers refuse WebAuthn on an IP address, so a loopback issuer (http://127.0.0.1:8787)
+ * is the RP "localhost" and its ceremonies come from http://localhost:<port>.
+ */
+export function parsePasskeys(env: Partial<Env>, issuer: string): PasskeyConfig {
+  const url = new URL(issuer);
+  const loopback = LOOPBACK.has(url.hostname);
+  const defaultRpId = loopback ? "localhost" : url.hostname;
+  const rpId = env.WEBAUTHN_RP_ID?.trim() || defaultRpId;
+  if (!/^[a-z0-9.-]+$/.test(rpId) || !withinRpId(loopback ? "localhost" : url.hostname, rpId)) {
+    throw new ConfigError("WEBAUTHN_RP_ID", `must be the issuer's host or a domain it is under (e.g. ${url.hostname}), got ${JSON.stringify(rpId)}`);
+  }
+  const defaults = loopback ? [`${url.protocol}//localhost${url.port ? `:${url.port}` : ""}`] : [url.origin];
+  const listed = (env.WEBAUTHN_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const origins = listed.length ? listed : defaults;
+  for (const origin of origins) {
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      throw new ConfigError("WEBAUTHN_ORIGINS", `${JSON.stringify(origin)} is not an origin (e.g. https://id.example.com)`);
+    }
+    const secure = parsed.protocol === "https:" || (parsed.protocol === "http:" && LOOPBACK.has(parsed.hostname));
+    if (parsed.origin !== origin || !secure || !withinRpId(parsed.hostname, rpId)) {
+      throw new ConfigError("WEBAUTHN_ORIGINS", `${JSON.stringify(origin)} must be an https origin (http on localhost only) on ${rpId} or a subdomain of it`);
+    }
+  }
+  return Object.freeze({ rpId, origins: Object.freeze(origins), challengeTtlS: parseInteger("PASSKEY_CHALLENGE_TTL_S", env.PASSKEY_CHALLENGE_TTL_S, 300, 30, 600) });
+}

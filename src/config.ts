@@ -5,6 +5,7 @@ import { ConfigError, LOOPBACK, parseChoice, parseInteger, parseSwitch } from ".
 import { parseCiba, parseEmail, parseMfa, type CibaConfig, type EmailConfig, type MfaConfig } from "./config-flows";
 import { parseLdap, type LdapConfig } from "./config-ldap";
 import { parseFederation, type FederationConfig } from "./config-federation";
+import { parsePasskeys, type PasskeyConfig } from "./config-flows";
 export { ConfigError } from "./config-parse";
 export type { CibaConfig, EmailConfig, MfaConfig } from "./config-flows";
 // Admin console
@@ -112,6 +113,8 @@ export interface Config {
   readonly ldap: LdapConfig | null;
   /** Sign in with upstream identity providers (README "Sign in with other providers (federation)"). */
   readonly federation: FederationConfig;
+  /** Passkeys (README "Passkeys"): see PasskeyConfig. */
+  readonly passkeys: PasskeyConfig;
 }
 
 function parseIssuer(raw: string | undefined): { issuer: string; loopback: boolean } {
@@ -244,6 +247,7 @@ export function parseConfig(env: Partial<Env>): Config {
     console: parseConsole(env),
     ldap: parseLdap(env),
     federation: parseFederation(env, loopback),
+    passkeys: parsePasskeys(env, issuer),
   });
 }
 

@@ -125,4 +125,8 @@ export interface Env {
   // Federation (sign in with upstream identity providers)
   FEDERATION_SECRET_KEY?: string;
   FEDERATION_TIMEOUT_MS?: string;
+  // Passkeys (WebAuthn)
+  WEBAUTHN_RP_ID?: string;
+  WEBAUTHN_ORIGINS?: string;
+  PASSKEY_CHALLENGE_TTL_S?: string;
 }

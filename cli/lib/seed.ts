@@ -125,6 +125,9 @@ export function banner(opts: { base: string; issuer: string; devVarsPath: string
     `            npm run users -- find --email ${DEMO_USER.email}${usersUrl}`,
     `            npm run clients -- list${usersUrl}`,
     "",
+    // Passkeys: browsers refuse WebAuthn on an IP address; the loopback issuer's RP ID is localhost.
+    ` Passkeys   ${base.replace("127.0.0.1", "localhost")}/account (use localhost, not 127.0.0.1)`,
+    "",
     " Press Ctrl+C to stop.",
     rule,
     "",

@@ -7,6 +7,7 @@ import { recoveryCodes, totpFactors } from "./tables";
 import { ldapLinks } from "./tables";
 import { userAccess } from "./tables";
 import { federatedLinks } from "./tables";
+import { passkeyFailures, passkeys, spentPasskeyChallenges } from "./tables";
 
 /**
  * Every per-user table of UserShardActor, with its primary-key columns. Each has a
@@ -58,6 +59,10 @@ export const PER_USER_TABLES: readonly PerUserTable[] = [
   entry(userAccess),
   // Federation
   entry(federatedLinks),
+  // Passkeys (WebAuthn)
+  entry(passkeys),
+  entry(spentPasskeyChallenges),
+  entry(passkeyFailures),
 ];
 
 /**

@@ -234,3 +234,5 @@ export * from "./sign-in-tables";
 export * from "./ldap-tables";
 export * from "./access-tables";
 export * from "./federation-tables";
+// Passkeys (WebAuthn).
+export * from "./passkey-tables";

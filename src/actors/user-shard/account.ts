@@ -8,6 +8,7 @@ import { endSessionBySid, listSessions } from "./logout";
 import { appendEvent } from "./outbox";
 import { checkProof, codeRetryAfterS, totpFactor } from "./second-factor";
 import { liveSession, type SessionRow } from "./sessions";
+import { listPasskeys } from "./passkeys";
 import { findUser } from "./users";
 
 /** The account page acts for the user whose live session it is shown to. */
@@ -34,6 +35,8 @@ export function accountOverview(tx: ShardTx, bucket: number, sessionHash: string
     sid: session.sid,
     sessions: listed.ok ? listed.sessions.filter((s) => s.state === "active") : [],
     consents: listConsents(tx, bucket, user.id),
+    // Passkeys (passkeys.ts): listed with the rest, so the page stays one read.
+    passkeys: listPasskeys(tx, bucket, user.id),
     totp: {
       enrolled: factor?.confirmedAt != null,
       pending: !!factor && factor.confirmedAt === null,

@@ -43,6 +43,8 @@ import { redeemEmailSignIn, resetPassword, startEmailChallenge } from "./email";
 import { directoryLink, upsertDirectoryUser, type DirectoryLinkView, type DirectoryUserInput, type DirectoryUserResult } from "./ldap";
 import * as access from "./access";
 import { federation } from "./federation";
+import { passkeyOperation } from "./passkeys";
+import type { PasskeyOp, PasskeyResult } from "./api";
 import type {
   AccountAction, AccountActionResult, AccountOverview, AssertionGrant, AssertionGrantInput, AuthorizationAsk, Authorized, BucketBackup, BucketChecksum, BucketDelta, BucketDigest, BucketInventory, BucketPage, CibaDecision, CibaDelivery, CibaDeliveryInput, CibaPending, CibaPoll, CibaPollInput, CibaRequestView, ConsentView, CopyCursor, DeviceApprover, DeviceDecision, DeviceGrantInput, DevicePoll, DevicePollInput, DeviceRedeemInput, DeviceRedeemed, DeviceRequestView, DpopProofRecord, EmailSignInInput, EmailSignedIn, EndContext, Ended, IntrospectRefreshInput, LoadReport, LoginChallenge, LoginOutcome, NewCibaRequest, NewDeviceRequest, NewEmailChallenge, NewPushedRequest, NewSession, NewUser, PasswordResetInput, PushedRequest, RedeemInput, Redeemed, RefreshIntrospection, RestoreInput, RestoreOutcome, RevokeAccessInput, RevokeRefreshInput, Revoked, RollbackScheduled, RollbackTarget, RotateInput, Rotated, Row, SecondFactorChallenge, SecondFactorProof, SecondFactorTarget, SessionView, ShardStats, SpendAssertionInput, SweepResult, TablePage, TakePushedInput, UserShardApi, UserView,
 } from "./api";
@@ -196,6 +198,8 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   directoryLink(bucket: number, id: string): ShardResult<{ link: DirectoryLinkView | null }> { return this.inBucket(bucket, (tx) => directoryLink(tx, bucket, id)); }
   // Federation (federation.ts): upstream sign-in, link, unlink, list — in the user's bucket.
   federation(input: FederationOp): ShardResult<FederationResult> { return this.inBucket(input.bucket, (tx, now, sql) => federation(tx, sql, input, this.sessionLifetimes, now)); }
+  // Passkeys (passkeys.ts): list, read, register, sign in, remove — the operation is the input's kind.
+  passkey(op: PasskeyOp): ShardResult<PasskeyResult> { return this.inBucket(op.bucket, (tx, now, sql) => passkeyOperation(tx, sql, op, this.sessionLifetimes, now)); }
 
   // JWT assertions (RFC 7523): a jti spent once, in the bucket its (issuer, jti) hashes to, or
   // spent together with the grant it becomes, in the user's bucket (JWT bearer grant).

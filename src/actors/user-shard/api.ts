@@ -36,9 +36,13 @@ import type { AccessRecord, AccessWrite, AccessWritten } from "./api/access.ts";
 export type * from "./api/access.ts";
 import type { FederationOp, FederationResult } from "./api/federation.ts";
 export type * from "./api/federation.ts";
+import type { PasskeyOp, PasskeyResult } from "./api/passkeys.ts";
+export type * from "./api/passkeys.ts";
 
 
 export interface UserShardApi {
+  /** Passkeys (api/passkeys.ts): one method, the operation named by the input's kind. */
+  passkey(op: PasskeyOp): ShardResult<PasskeyResult>;
   /** Two-factor sign-in (api/mfa.ts): the code check's challenge and completion, and the account page's read and forms. */
   secondFactorChallenge(bucket: number, userId: string): ShardResult<SecondFactorChallenge>;
   completeSecondFactor(bucket: number, userId: string, proof: SecondFactorProof, target: SecondFactorTarget, ask: AuthorizationAsk): ShardResult<LoginOutcome>;
@@ -405,5 +409,6 @@ export const TRACED_METHODS = [
   "samlSubject",
   // Federation
   "federation",
+  "passkey",
 ] as const satisfies ReadonlyArray<keyof UserShardApi>;
 export type TracedMethod = (typeof TRACED_METHODS)[number];

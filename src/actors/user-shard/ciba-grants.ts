@@ -1,4 +1,5 @@
 import { formatScope, hasScope, storedScope } from "../../oauth/scopes";
+import { ACR_MFA } from "../../oauth/acr";
 import { fail, ok, type ShardResult } from "../results";
 import type { CibaDecision, CibaDelivery, CibaDeliveryInput, CibaRedeemed, CibaRedeemTerms } from "./api";
 import { recordConsent } from "./consents";
@@ -42,6 +43,8 @@ export function decideCibaRequest(tx: ShardTx, sql: SqlStorage, input: CibaDecis
   const approver = deviceApprover(sql, input.bucket, input.sessionHash, now);
   if (!approver.ok) return approver;
   if (approver.userId !== row.user_id) return fail("conflict", "the request names another user");
+  // MFA policy (MFA_REQUIRED, the client's mfa_required): a password-only session cannot approve.
+  if (input.approve && input.requireMfa && approver.acr !== ACR_MFA) return fail("login_required", "the approval needs the second factor");
   const data = { ciba_request: input.requestId, mode: row.mode, ...(input.approve ? { grant: row.grant_id } : {}) };
   if (!input.approve) {
     sql.exec("UPDATE ciba_requests SET status = 'denied', decided_at = ? WHERE request_id = ?", now, input.requestId);

@@ -1,4 +1,5 @@
 import { formatScope, hasScope, storedScope } from "../../oauth/scopes";
+import { ACR_MFA } from "../../oauth/acr";
 import { fail, ok, type ShardResult } from "../results";
 import type { DeviceApprover, DeviceGrantInput, DeviceRedeemed, DeviceRedeemInput } from "./api";
 import { recordConsent } from "./consents";
@@ -15,6 +16,7 @@ import { USER_COLUMNS, userViewOf, type UserColumns } from "./users";
 
 
 interface ApproverRow extends UserColumns {
+  sid: string;
   user_id: string;
   auth_time: number;
   acr: string;
@@ -23,7 +25,7 @@ interface ApproverRow extends UserColumns {
   expires_at: number;
 }
 
-const READ_APPROVER = `SELECT s.user_id, s.auth_time, s.acr, s.amr, s.idle_expires_at, s.expires_at, ${USER_COLUMNS}
+const READ_APPROVER = `SELECT s.sid, s.user_id, s.auth_time, s.acr, s.amr, s.idle_expires_at, s.expires_at, ${USER_COLUMNS}
 FROM sessions s LEFT JOIN users u ON u.id = s.user_id
 WHERE s.id_hash = ? AND s.bucket = ? AND s.ended_at IS NULL`;
 
@@ -32,7 +34,7 @@ export function deviceApprover(sql: SqlStorage, bucket: number, sessionHash: str
   const row = firstRow<ApproverRow>(sql.exec(READ_APPROVER, sessionHash, bucket));
   if (!row || now >= row.idle_expires_at || now >= row.expires_at) return fail("login_required", "no live session");
   if (row.u_id === null || row.u_disabled) return fail("login_required", "the user is disabled");
-  return ok({ userId: row.user_id, email: row.u_email, authTime: row.auth_time, acr: row.acr, amr: row.amr.split(" ").filter(Boolean) });
+  return ok({ sid: row.sid, userId: row.user_id, email: row.u_email, authTime: row.auth_time, acr: row.acr, amr: row.amr.split(" ").filter(Boolean) });
 }
 
 /**
@@ -46,6 +48,8 @@ export function deviceApprover(sql: SqlStorage, bucket: number, sessionHash: str
 export function writeDeviceGrant(tx: ShardTx, sql: SqlStorage, input: DeviceGrantInput, now: number): ShardResult<DeviceApprover> {
   const approver = deviceApprover(sql, input.bucket, input.sessionHash, now);
   if (!approver.ok) return approver;
+  // MFA policy (MFA_REQUIRED, the client's mfa_required): a password-only session cannot approve.
+  if (input.requireMfa && approver.acr !== ACR_MFA) return fail("login_required", "the approval needs the second factor");
   recordConsent(tx, input.bucket, approver.userId, input.clientId, input.scope, now);
   sql.exec(
     `INSERT INTO grants (id, bucket, user_id, client_id, sid, scope, auth_time, offline, refresh_hash, refresh_generation,

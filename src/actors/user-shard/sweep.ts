@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNotNull, lt, or } from "drizzle-orm";
 import { expireCibaRequests } from "./ciba";
 import { authCodes, cibaRequests, deviceRequests, dpopProofs, grants, refreshTokens, revokedTokens, sessions, spentAssertions } from "../../../schema/do/user-shard/tables";
+import { spentPasskeyChallenges } from "../../../schema/do/user-shard/tables";
 import { pushedRequests } from "../../../schema/do/user-shard/tables";
 import type { ShardDb } from "./db";
 import type { SweepResult } from "./api";
@@ -111,6 +112,12 @@ export function sweepOnce(db: ShardDb, limits: SweepLimits, now: number, sql: Sq
   deleted.spent_assertions = db.transaction((tx) => {
     const rows = tx.select({ k: spentAssertions.keyHash }).from(spentAssertions).where(lt(spentAssertions.expiresAt, now)).limit(SWEEP_BATCH).all();
     if (rows.length) tx.delete(spentAssertions).where(inArray(spentAssertions.keyHash, rows.map((r) => r.k))).run();
+    return rows.length;
+  });
+  // Passkeys: a spent challenge is refused by its own expiry (the signed cookie's exp) once the row is gone.
+  deleted.spent_passkey_challenges = db.transaction((tx) => {
+    const rows = tx.select({ k: spentPasskeyChallenges.challengeHash }).from(spentPasskeyChallenges).where(lt(spentPasskeyChallenges.expiresAt, now)).limit(SWEEP_BATCH).all();
+    if (rows.length) tx.delete(spentPasskeyChallenges).where(inArray(spentPasskeyChallenges.challengeHash, rows.map((r) => r.k))).run();
     return rows.length;
   });
 

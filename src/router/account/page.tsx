@@ -47,7 +47,7 @@ async function checkCsrf(c: Context, config: Config, form: Params): Promise<void
   if (!cookie || !sent || (await sha256(cookie)) !== sent) throw new OAuthError("invalid_request", 400, "this page has expired or was opened in another browser; open the account page again");
 }
 
-async function overview(c: Context<PagesEnv>, session: SessionRef | null): Promise<AccountOverview | null> {
+export async function overview(c: Context<PagesEnv>, session: SessionRef | null): Promise<AccountOverview | null> {
   if (!session) return null;
   const read = await callShard(c.env, c.var.config, session.bucket, (shard) => shard.accountOverview(session.bucket, session.hash));
   if (!read.ok && read.error === "login_required") return null;
@@ -64,7 +64,7 @@ async function enrolmentOf(config: Config, account: AccountOverview) {
   return { uri, secret, qrSvg: renderSVG(uri, { border: 2 }) };
 }
 
-async function render(c: Context<PagesEnv>, account: AccountOverview, extra: Extra = {}, status: 200 | 400 | 401 | 429 = 200) {
+export async function render(c: Context<PagesEnv>, account: AccountOverview, extra: Extra = {}, status: 200 | 400 | 401 | 429 = 200) {
   const config = c.var.config;
   return c.html(
     <AccountPage security={security(c)} csrf={await csrfValue(c, config)} account={account} enrolment={await enrolmentOf(config, account)} notice={extra.notice ?? null} error={extra.error ?? null} recoveryCodes={extra.recoveryCodes ?? null} />,
@@ -72,7 +72,7 @@ async function render(c: Context<PagesEnv>, account: AccountOverview, extra: Ext
   );
 }
 
-async function signInPage(c: Context<PagesEnv>, email = "", error: string | null = null, pending: string | null = null, status: 200 | 401 | 429 = 200) {
+export async function signInPage(c: Context<PagesEnv>, email = "", error: string | null = null, pending: string | null = null, status: 200 | 401 | 429 = 200) {
   return c.html(<AccountSignInPage security={security(c)} csrf={await csrfValue(c, c.var.config)} email={email} error={error} pending={pending} />, status);
 }
 

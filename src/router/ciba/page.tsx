@@ -13,6 +13,7 @@ import { shardFailure } from "../shard-errors";
 import { callShard } from "../shards/call";
 import { CibaApprovePage, CibaDonePage, CibaLoginPage } from "../views/ciba";
 import { parseRequestRef } from "./ids";
+import { askSecondFactor, completePageSecondFactor, meetsMfa, mfaRequiredFor } from "../mfa/page-step";
 
 const GONE = "This sign-in request has expired, was already answered, or does not exist. Start again from the application.";
 const OTHER_USER = "This request is for another account. Sign in as the account the application named.";
@@ -46,10 +47,17 @@ async function cibaPage(c: Context<PagesEnv>): Promise<Response> {
   const loginPage = (error: string | null, status: 200 | 401 | 403 | 429 = 200) => c.html(<CibaLoginPage security={securedPage(c)} {...base} email={form.get("email") ?? ""} error={error} />, status);
 
   let session: SessionRef | null = await readSessionCookie(c, config);
+  // Two-factor sign-in: the code step posts back here (a TOTP user's sign-in, or the policy's step-up).
+  const mfaStep = { action: "/ciba", fields: { request: pending.ref }, clientName: pending.client.clientName };
   if (isPost && form.get("step") === "login") {
     const signedIn = await signInForDevice(c, form, pending.clientId);
     if ("error" in signedIn) return loginPage(signedIn.error, signedIn.status);
+    if ("secondFactor" in signedIn) return askSecondFactor(c, mfaStep, { ...signedIn.secondFactor, sid: null });
     session = signedIn.session;
+  } else if (isPost && form.get("step") === "second_factor") {
+    const done = await completePageSecondFactor(c, form, pending.clientId, mfaStep);
+    if ("page" in done) return done.page;
+    session = done.session;
   }
   if (!session) return loginPage(null);
   // The request lives in its user's bucket: a session of another bucket is another user's.
@@ -61,10 +69,11 @@ async function cibaPage(c: Context<PagesEnv>): Promise<Response> {
     if (!approver.ok && approver.error === "login_required") return loginPage(null);
     if (!approver.ok) throw shardFailure(approver, "sign-in", "the sign-in");
     if (approver.userId !== pending.userId) return loginPage(OTHER_USER, 403);
+    if (mfaRequiredFor(config, pending.client) && !meetsMfa(approver.acr)) return askSecondFactor(c, mfaStep, { userId: approver.userId, bucket: current.bucket, sid: approver.sid });
     return c.html(<CibaApprovePage security={securedPage(c)} {...base} email={approver.email} scopes={[...storedScope(pending.scope)]} bindingMessage={pending.bindingMessage} />);
   }
   if (decision !== "allow" && decision !== "deny") throw new OAuthError("invalid_request", 400, "decision must be allow or deny");
-  const input = { bucket: pending.bucket, requestId: pending.requestId, sessionHash: current.hash, approve: decision === "allow" };
+  const input = { bucket: pending.bucket, requestId: pending.requestId, sessionHash: current.hash, approve: decision === "allow", requireMfa: mfaRequiredFor(config, pending.client) };
   const decided = await callShard(c.env, config, pending.bucket, (shard) => shard.decideCiba(input));
   if (!decided.ok) {
     if (decided.error === "login_required") return loginPage(null);

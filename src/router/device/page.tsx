@@ -15,6 +15,7 @@ import { shardFailure } from "../shard-errors";
 import { callShard } from "../shards/call";
 import { DeviceApprovePage, DeviceCodePage, DeviceDonePage, DeviceLoginPage } from "../views/device";
 import { signInForDevice } from "./sign-in";
+import { askSecondFactor, completePageSecondFactor, meetsMfa, mfaRequiredFor } from "../mfa/page-step";
 
 /**
  * A wrong code costs the person (or a guesser) this long, on top of the per-address
@@ -67,10 +68,17 @@ async function submitDevice(c: Context<PagesEnv>): Promise<Response> {
     c.html(<DeviceLoginPage security={securedPage(c)} csrf={csrf} userCode={shown} clientName={client.clientName} email={form.get("email") ?? ""} error={error} />, status);
 
   let session: SessionRef | null = await readSessionCookie(c, config);
+  // Two-factor sign-in: the code step posts back here (a TOTP user's sign-in, or the policy's step-up).
+  const mfaStep = { action: "/device", fields: { user_code: shown }, clientName: client.clientName };
   if (form.get("step") === "login") {
     const signedIn = await signInForDevice(c, form, client.clientId);
     if ("error" in signedIn) return loginPage(signedIn.error, signedIn.status);
+    if ("secondFactor" in signedIn) return askSecondFactor(c, mfaStep, { ...signedIn.secondFactor, sid: null });
     session = signedIn.session;
+  } else if (form.get("step") === "second_factor") {
+    const done = await completePageSecondFactor(c, form, client.clientId, mfaStep);
+    if ("page" in done) return done.page;
+    session = done.session;
   }
   if (!session) return loginPage(null);
   const current = session;
@@ -79,6 +87,7 @@ async function submitDevice(c: Context<PagesEnv>): Promise<Response> {
     const approver = await callShard(c.env, config, current.bucket, (shard) => shard.deviceApprover(current.bucket, current.hash));
     if (!approver.ok && approver.error === "login_required") return loginPage(null);
     if (!approver.ok) throw shardFailure(approver, "sign-in", "the sign-in");
+    if (mfaRequiredFor(config, client) && !meetsMfa(approver.acr)) return askSecondFactor(c, mfaStep, { userId: approver.userId, bucket: current.bucket, sid: approver.sid });
     return c.html(<DeviceApprovePage security={securedPage(c)} csrf={csrf} userCode={shown} clientName={client.clientName} email={approver.email} scopes={[...storedScope(pending.scope)]} />);
   }
   if (decision !== "allow" && decision !== "deny") throw new OAuthError("invalid_request", 400, "decision must be allow or deny");
@@ -88,7 +97,7 @@ async function submitDevice(c: Context<PagesEnv>): Promise<Response> {
     // Two shards, in the order that is safe: the grant first, in the user's shard; then the
     // pending row is marked. A crash between the two leaves a grant no device can redeem
     // (no device code points at it); it expires with the device code and the sweep removes it.
-    const grant = { bucket: current.bucket, sessionHash: current.hash, grantId: newId(), clientId: client.clientId, scope: pending.scope, pendingTtlS: config.deviceCodeTtlS };
+    const grant = { bucket: current.bucket, sessionHash: current.hash, grantId: newId(), clientId: client.clientId, scope: pending.scope, pendingTtlS: config.deviceCodeTtlS, requireMfa: mfaRequiredFor(config, client) };
     const written = await callShard(c.env, config, current.bucket, (shard) => shard.writeDeviceGrant(grant));
     if (!written.ok && written.error === "login_required") return loginPage(null);
     if (!written.ok) throw shardFailure(written, "sign-in", "the approval");

@@ -4,7 +4,7 @@ import type { Params } from "../http/params";
 import type { PagesEnv } from "../pages/env";
 import { passwordSignIn } from "../users/page-sign-in";
 
-export type DeviceSignIn = { session: SessionRef } | { error: string; status: 401 | 429 };
+export type DeviceSignIn = { session: SessionRef } | { error: string; status: 401 | 429 } | { secondFactor: { userId: string; bucket: number } };
 
 /**
  * The device (and CIBA) approval page's sign-in: the password step of the stand-alone
@@ -12,7 +12,6 @@ export type DeviceSignIn = { session: SessionRef } | { error: string; status: 40
  */
 export async function signInForDevice(c: Context<PagesEnv>, form: Params, clientId: string): Promise<DeviceSignIn> {
   const step = await passwordSignIn(c, form, clientId);
-  // Two-factor sign-in: this page has no code step; the account page signs in with both factors.
-  if ("secondFactor" in step) return { error: "This account uses two-factor sign-in: sign in on your account page (/account) first, then come back.", status: 401 };
+  // Two-factor sign-in: no session yet; the page asks for the code next (mfa/page-step.tsx).
   return step;
 }

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { offerPasskey } from "../passkeys/sign-up";
 import { Hono } from "hono/tiny";
 import { mintArtifact, newId } from "../../oauth/artifacts";
 import { hashPassword, MAX_PASSWORD_LENGTH } from "../../oauth/password";
@@ -118,6 +119,8 @@ async function enterCode(c: Context<PagesEnv>): Promise<Response> {
   if (!result.ok && ["invalid_grant", "conflict"].includes(result.error)) return showForm(c, p, { email, name: "" }, DEAD_CODE);
   if (!result.ok) throw shardFailure(result, "change", "the sign-up");
   writeSessionCookie(c, config, cookie);
+  // Passkeys: a browser that can make one is offered it first (src/router/passkeys/sign-up.tsx).
+  if (form.get("webauthn") === "1") return offerPasskey(c, p);
   return afterShard(c, c.env, config, p.client, p.req, authCode, { ...result.authorized!, ok: true });
 }
 

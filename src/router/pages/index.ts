@@ -20,6 +20,9 @@ import { samlSso } from "../saml/sso";
 import { samlSlo } from "../saml/slo";
 import { federationSignIn } from "../federation/sign-in";
 import { federationAccount } from "../federation/linking";
+import { passkeySignIn } from "../passkeys/sign-in";
+import { passkeyAccount } from "../passkeys/account";
+import { passkeyAfterSignUp } from "../passkeys/sign-up";
 
 /**
  * The endpoints a person's browser visits: one sub-app with one error handler
@@ -107,6 +110,22 @@ export const pages = new Hono<PagesEnv>()
   .on("GET", "/account/linked", limitByAddress(PAGES_IP))
   .on("POST", "/account/linked", limitByAddress(PAGES_IP))
   .route("/", federationSignIn)
-  .route("/", federationAccount);
+  .route("/", federationAccount)
+  // Passkeys (src/router/passkeys): each answer is a sign-in attempt, limited like the password form.
+  .use("/passkey-options", noStore())
+  .use("/passkey-login", noStore())
+  .use("/account/passkey-options", noStore())
+  .use("/account/passkeys", noStore())
+  .on("POST", "/passkey-options", limitByAddress(PAGES_IP))
+  .on("POST", "/passkey-login", limitByAddress(CREDENTIAL_FORMS_IP))
+  .on("POST", "/account/passkey-options", limitByAddress(PAGES_IP))
+  .on("POST", "/account/passkeys", limitByAddress(CREDENTIAL_FORMS_IP))
+  .use("/signup-passkey", noStore())
+  .use("/signup-continue", noStore())
+  .on("POST", "/signup-passkey", limitByAddress(CREDENTIAL_FORMS_IP))
+  .on("POST", "/signup-continue", limitByAddress(PAGES_IP))
+  .route("/", passkeySignIn)
+  .route("/", passkeyAccount)
+  .route("/", passkeyAfterSignUp);
 
 pages.onError(pageOnError);

@@ -128,6 +128,8 @@ async function signIn(c: Context<PagesEnv>): Promise<Response> {
   const sp = await knownSp(c, pending.sp);
   const signedIn = await signInForDevice(c, form, `saml:${sp.entityId}`.slice(0, 200));
   if ("error" in signedIn) return loginPage(c, sp, pending, signedIn.error, (form.get("email") ?? "").slice(0, 320), signedIn.status);
+  // Two-factor sign-in: this page has no code step; the account page signs in with both factors.
+  if ("secondFactor" in signedIn) return loginPage(c, sp, pending, "This account uses two-factor sign-in: sign in on your account page (/account) first, then come back.", (form.get("email") ?? "").slice(0, 320), 401);
   const answered = await respondWithAssertion(c, c.env, config, sp, pending, signedIn.session);
   return answered ?? loginPage(c, sp, pending);
 }

@@ -2,6 +2,7 @@ import type { Child } from "hono/jsx";
 import type { AccountOverview } from "../../actors/user-shard/api";
 import { Layout, type PageSecurity } from "./layout";
 import { CredentialFields } from "./pages";
+import { PasskeysSection } from "./passkeys";
 
 /** The account page (GET /account): sections of forms, no JavaScript; every form carries the CSRF value. */
 
@@ -156,7 +157,7 @@ function FederationSection() {
  * The page's sections, in order. Sign-in methods still to come (passkeys, email settings)
  * are added here as sections of their own.
  */
-const SECTIONS: ReadonlyArray<(props: AccountPageProps) => Child> = [SessionsSection, ConsentsSection, TotpSection, FederationSection];
+const SECTIONS: ReadonlyArray<(props: AccountPageProps) => Child> = [SessionsSection, ConsentsSection, TotpSection, PasskeysSection, FederationSection];
 
 export function AccountPage(props: AccountPageProps) {
   return (

@@ -1,3 +1,4 @@
+import { PasskeyCapable } from "./passkeys";
 import { Layout, type PageSecurity } from "./layout";
 
 /** Email codes, magic links and password reset pages; no JavaScript. */
@@ -82,6 +83,8 @@ export function SignupCodePage(props: { security: PageSecurity; interaction: str
         <input type="hidden" name="interaction" value={props.interaction} />
         <input type="hidden" name="user" value={props.user} />
         <input type="hidden" name="email" value={props.email} />
+        {/* Passkeys: a browser that can make one is offered it after the account is created. */}
+        <PasskeyCapable security={props.security} />
         <label for="code">Code</label>
         <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required autofocus />
         <button type="submit">Create account</button>

@@ -23,6 +23,8 @@ export function contentSecurityPolicy(security: PageSecurity): string {
     "default-src 'none'",
     `style-src 'nonce-${security.nonce}'`,
     `script-src 'nonce-${security.nonce}'`,
+    // Passkeys: the page's script fetches the WebAuthn options from this origin (src/router/views/passkeys.tsx).
+    "connect-src 'self'",
     `form-action ${targets}`,
     ...(security.frameTargets?.length ? [`frame-src ${[...new Set(security.frameTargets)].join(" ")}`] : []),
     "frame-ancestors 'none'",

@@ -1,6 +1,7 @@
 import { SCOPE_DESCRIPTIONS } from "../../oauth/scopes";
 import { Layout, type PageSecurity } from "./layout";
 import { UpstreamButtons } from "./federation";
+import { PasskeySignIn } from "./passkeys";
 
 export interface LoginPageProps {
   security: PageSecurity;
@@ -34,6 +35,8 @@ export function LoginPage(props: LoginPageProps) {
         {/* Federation (src/router/federation): sign in with an upstream provider. */}
         <UpstreamButtons upstreams={props.upstreams ?? []} />
       </form>
+      {/* Passkeys (src/router/passkeys): a form of its own, driven by the page's one script. */}
+      <PasskeySignIn security={props.security} interaction={props.interaction} />
     </Layout>
   );
 }

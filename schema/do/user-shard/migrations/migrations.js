@@ -15,6 +15,7 @@ import m0012 from './0012_spotty_gamora.sql';
 import m0013 from './0013_keen_echo.sql';
 import m0014 from './0014_woozy_shinko_yamashiro.sql';
 import m0015 from './0015_fantastic_puppet_master.sql';
+import m0016 from './0016_lucky_mole_man.sql';
 
   export default {
     journal,
@@ -34,7 +35,8 @@ m0011,
 m0012,
 m0013,
 m0014,
-m0015
+m0015,
+m0016
     }
   }
   

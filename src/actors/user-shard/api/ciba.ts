@@ -36,6 +36,8 @@ export interface CibaDecision {
   /** The approver's browser session: it must be the user the request names. */
   sessionHash: string;
   approve: boolean;
+  /** MFA policy: only a session with the MFA acr may approve (login_required otherwise). */
+  requireMfa?: boolean;
 }
 
 /** What a redemption (poll or push) needs to finish the grant. */

@@ -46,9 +46,13 @@ export interface DeviceGrantInput {
   scope: string;
   /** Until the device redeems: an approval nobody redeems ends with its device code. */
   pendingTtlS: number;
+  /** MFA policy: only a session with the MFA acr may approve (login_required otherwise). */
+  requireMfa?: boolean;
 }
 
 export interface DeviceApprover {
+  /** The approving session's sid (a step-up to the second factor names it). */
+  sid: string;
   userId: string;
   email: string;
   authTime: number;

@@ -4,7 +4,7 @@
  * are async WebCrypto); the shard's one transaction then accepts the step only if it is
  * later than the last one used, so each code is single use even under racing requests.
  */
-import type { ConsentView, EndContext, NewSession, SessionView } from "../api.ts";
+import type { ConsentView, EndContext, NewSession, PasskeyView, SessionView } from "../api.ts";
 
 /** What the user typed, as the router checked it: the TOTP step it matched (null: none), or a recovery code's hash. */
 export type SecondFactorProof = { kind: "totp"; step: number | null } | { kind: "recovery"; codeHash: string };
@@ -42,6 +42,8 @@ export interface AccountOverview {
   sid: string;
   sessions: SessionView[];
   consents: ConsentView[];
+  /** Passkeys (api/passkeys.ts), oldest first. */
+  passkeys: PasskeyView[];
   totp: TotpStatus & { sealedSecret: string | null; retryAfterS: number };
 }
 

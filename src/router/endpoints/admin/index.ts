@@ -10,6 +10,7 @@ import { adminBackups, adminShardRollback } from "./backups";
 import { adminClients } from "./clients";
 import { adminLogoutDeliveries } from "./logout-deliveries";
 import { adminConsents } from "./consents";
+import { adminPasskeys } from "./passkeys";
 import { adminKeys } from "./keys";
 import { adminMetrics } from "./metrics";
 import { adminRegistrationTokens } from "./registration-tokens";
@@ -41,6 +42,8 @@ export const admin = new Hono<AppEnv>()
   .route("/users", adminUsers)
   .route("/users", adminSessions)
   .route("/users", adminConsents)
+  // Passkeys (WebAuthn): a user's passkeys, and removing a lost one.
+  .route("/users", adminPasskeys)
   .route("/clients", adminClients)
   .route("/clients", adminLogoutDeliveries)
   .route("/registration-tokens", adminRegistrationTokens)
