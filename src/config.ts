@@ -3,6 +3,8 @@ import { asPublicJwks, publicJwksProblem, type PublicJwks } from "./oauth/jwks";
 import { MAX_SHARDS } from "./shard/map";
 import { ConfigError, LOOPBACK, parseChoice, parseInteger, parseSwitch } from "./config-parse";
 import { parseCiba, parseEmail, parseMfa, type CibaConfig, type EmailConfig, type MfaConfig } from "./config-flows";
+import { parseBranding } from "./config-flows";
+import type { Brand } from "./branding/brand";
 export { ConfigError } from "./config-parse";
 export type { CibaConfig, EmailConfig, MfaConfig } from "./config-flows";
 
@@ -100,6 +102,8 @@ export interface Config {
   readonly email: EmailConfig;
   /** Two-factor sign-in (README "Two-factor sign-in (TOTP)"): see MfaConfig. */
   readonly mfa: MfaConfig;
+  /** Branding and languages: the deployment's look of the pages (BRAND_*); clients override it. */
+  readonly branding: Brand;
 }
 
 function parseIssuer(raw: string | undefined): { issuer: string; loopback: boolean } {
@@ -229,6 +233,7 @@ export function parseConfig(env: Partial<Env>): Config {
     ciba: parseCiba(env),
     email: parseEmail(env),
     mfa: parseMfa(env, loopback),
+    branding: parseBranding(env),
   });
 }
 

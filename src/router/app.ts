@@ -17,6 +17,7 @@ import { observe } from "./observability/middleware";
 import { onError } from "./on-error";
 import { pages } from "./pages";
 import { securityHeaders } from "./security-headers";
+import { brandingAssets } from "./branding/logos";
 import type { AppEnv } from "./types";
 
 /** The router: endpoint sub-apps composed in one place. */
@@ -39,7 +40,9 @@ export const app = new Hono<AppEnv>()
   .route("/", revokeEndpoint)
   .route("/", introspectEndpoint)
   .route("/", registration)
-  .route("/admin", admin);
+  .route("/admin", admin)
+  // Branding: uploaded logos, served from this origin (the pages' CSP: img-src 'self').
+  .route("/", brandingAssets);
 
 // Rendered here rather than thrown: a not-found runs after the middleware chain, so a
 // throw would skip the security headers that every other response gets on its way out.

@@ -21,6 +21,7 @@ import { authorizationFields } from "./front-channel";
 import { readSessionCookie } from "./session-cookie";
 import type { AuthorizationAsk, Authorized } from "../../actors/user-shard/api";
 import { secondFactorStep } from "../mfa/step";
+import { lookOf } from "../branding/look";
 
 /** What the user is asked to allow: the scope plus the scopes of claims asked for by name (OIDC Core §5.5). */
 function consentScopeOf(req: AuthorizationRequest): string {
@@ -71,8 +72,8 @@ const otherUser = () => new OAuthError("login_required", 400, "the signed-in use
 const loginRequired = () => new OAuthError("login_required", 400, "the user is not signed in", { redirectable: true });
 const consentRequired = () => new OAuthError("consent_required", 400, "the user has not allowed this client", { redirectable: true });
 
-function pageHeaders(c: Context, req: AuthorizationRequest) {
-  const security = pageSecurity([new URL(req.redirectUri).origin]);
+function pageHeaders(c: Context, config: Config, client: RegisteredClient, req: AuthorizationRequest) {
+  const security = pageSecurity([new URL(req.redirectUri).origin], [], lookOf(c, config, client, req.uiLocale));
   c.header("Content-Security-Policy", contentSecurityPolicy(security));
   return security;
 }
@@ -88,7 +89,7 @@ export async function showLogin(
   status: 200 | 400 | 401 | 429 | 503 = 200,
 ): Promise<Response> {
   const interaction = await signInteraction(env, config, csrfCookie(c, config), req);
-  const security = pageHeaders(c, req);
+  const security = pageHeaders(c, config, client, req);
   return c.html(<LoginPage security={security} clientName={client.clientName} interaction={interaction} email={email} error={error} signup={config.email.signup} />, status);
 }
 
@@ -101,9 +102,9 @@ export async function showConsent(
   consent: { sid: string; email: string },
 ): Promise<Response> {
   const interaction = await signInteraction(env, config, csrfCookie(c, config), req, consent.sid);
-  const security = pageHeaders(c, req);
+  const security = pageHeaders(c, config, client, req);
   return c.html(
-    <ConsentPage security={security} clientName={client.clientName} email={consent.email} scopes={[...storedScope(consentScopeOf(req))]} interaction={interaction} />,
+    <ConsentPage security={security} clientName={client.clientName} email={consent.email} scopes={[...storedScope(consentScopeOf(req))]} interaction={interaction} links={client.links} />,
   );
 }
 

@@ -64,7 +64,7 @@ async function submitDevice(c: Context<PagesEnv>): Promise<Response> {
   const shown = displayUserCode(pending.code);
   const csrf = await formCsrfValue(c, config);
   const loginPage = (error: string | null, status: 200 | 401 | 429 = 200) =>
-    c.html(<DeviceLoginPage security={securedPage(c)} csrf={csrf} userCode={shown} clientName={client.clientName} email={form.get("email") ?? ""} error={error} />, status);
+    c.html(<DeviceLoginPage security={securedPage(c, client)} csrf={csrf} userCode={shown} clientName={client.clientName} email={form.get("email") ?? ""} error={error} />, status);
 
   let session: SessionRef | null = await readSessionCookie(c, config);
   if (form.get("step") === "login") {
@@ -79,7 +79,7 @@ async function submitDevice(c: Context<PagesEnv>): Promise<Response> {
     const approver = await callShard(c.env, config, current.bucket, (shard) => shard.deviceApprover(current.bucket, current.hash));
     if (!approver.ok && approver.error === "login_required") return loginPage(null);
     if (!approver.ok) throw shardFailure(approver, "sign-in", "the sign-in");
-    return c.html(<DeviceApprovePage security={securedPage(c)} csrf={csrf} userCode={shown} clientName={client.clientName} email={approver.email} scopes={[...storedScope(pending.scope)]} />);
+    return c.html(<DeviceApprovePage security={securedPage(c, client)} csrf={csrf} userCode={shown} clientName={client.clientName} email={approver.email} scopes={[...storedScope(pending.scope)]} />);
   }
   if (decision !== "allow" && decision !== "deny") throw new OAuthError("invalid_request", 400, "decision must be allow or deny");
 
@@ -99,7 +99,7 @@ async function submitDevice(c: Context<PagesEnv>): Promise<Response> {
     if (decided.error === "not_found") return codePage(c, "", WRONG_CODE, 400);
     throw shardFailure(decided, "change", "the approval");
   }
-  return c.html(<DeviceDonePage security={securedPage(c)} approved={approved !== null} />);
+  return c.html(<DeviceDonePage security={securedPage(c, client)} approved={approved !== null} />);
 }
 
 export const devicePage = new Hono<PagesEnv>().get("/device", showDevice).post("/device", submitDevice);

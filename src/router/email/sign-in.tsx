@@ -21,6 +21,7 @@ import { callShard } from "../shards/call";
 import { normalizeEmail } from "../users/email";
 import { contentSecurityPolicy, pageSecurity } from "../views/layout";
 import { EmailCodePage, EmailMessagePage, ResetPage } from "../views/email";
+import { lookOf } from "../branding/look";
 import { bucketOfLink, CODE, codeHashOf, newChallenge, queueEmail, readHandle, writeHandle } from "./challenge";
 
 /**
@@ -47,15 +48,15 @@ export async function pending(c: Context<PagesEnv>, token: string | undefined): 
   return { client, req, interaction: token! };
 }
 
-export function page(c: Context<PagesEnv>, req: AuthorizationRequest | null) {
-  const security = pageSecurity(req ? [new URL(req.redirectUri).origin] : []);
+export function page(c: Context<PagesEnv>, req: AuthorizationRequest | null, client?: RegisteredClient) {
+  const security = pageSecurity(req ? [new URL(req.redirectUri).origin] : [], [], lookOf(c, c.var.config, client, req?.uiLocale));
   c.header("Content-Security-Policy", contentSecurityPolicy(security));
   return security;
 }
 
 async function showCode(c: Context<PagesEnv>, p: Pending, error: string | null, status: 200 | 400 = 200, reset = false) {
   const interaction = await signInteraction(c.env, c.var.config, csrfCookie(c, c.var.config), p.req);
-  const security = page(c, p.req);
+  const security = page(c, p.req, p.client);
   return c.html(reset ? <ResetPage security={security} interaction={interaction} error={error} /> : <EmailCodePage security={security} interaction={interaction} error={error} />, status);
 }
 

@@ -40,12 +40,12 @@ function off(): never {
 
 async function showForm(c: Context<PagesEnv>, p: Pending, fields: { email: string; name: string }, error: string | null) {
   const interaction = await signInteraction(c.env, c.var.config, csrfCookie(c, c.var.config), p.req);
-  return c.html(<SignupPage security={page(c, p.req)} interaction={interaction} email={fields.email} name={fields.name} error={error} />, error ? 400 : 200);
+  return c.html(<SignupPage security={page(c, p.req, p.client)} interaction={interaction} email={fields.email} name={fields.name} error={error} />, error ? 400 : 200);
 }
 
 async function showCode(c: Context<PagesEnv>, p: Pending, user: string, email: string, error: string | null) {
   const interaction = await signInteraction(c.env, c.var.config, csrfCookie(c, c.var.config), p.req);
-  return c.html(<SignupCodePage security={page(c, p.req)} interaction={interaction} user={user} email={email} error={error} />, error ? 400 : 200);
+  return c.html(<SignupCodePage security={page(c, p.req, p.client)} interaction={interaction} user={user} email={email} error={error} />, error ? 400 : 200);
 }
 
 /** The login page's "Create an account": the form, for the same pending authorization. */

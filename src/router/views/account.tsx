@@ -182,7 +182,7 @@ export function AccountSignInPage(props: { security: PageSecurity; csrf: string;
         </Form>
       ) : (
         <Form csrf={props.csrf} action="sign_in">
-          <CredentialFields email={props.email} />
+          <CredentialFields email={props.email} security={props.security} />
         </Form>
       )}
     </Layout>

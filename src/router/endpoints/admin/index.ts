@@ -18,6 +18,7 @@ import { adminShardMoves } from "./shard-moves";
 import { adminShards } from "./shards";
 import { adminUsers } from "./users";
 import { adminTrustedIssuers } from "./trusted-issuers";
+import { adminBrandingLogos, adminClientBranding } from "./branding";
 
 const tooLarge = () => {
   throw new OAuthError("invalid_request", 413, "request body too large (limit 64 KiB)");
@@ -43,4 +44,7 @@ export const admin = new Hono<AppEnv>()
   .route("/metrics", adminMetrics)
   .route("/audit", adminAudit)
   // JWT bearer grant (RFC 7523 §2.1): the issuers whose assertions /token accepts.
-  .route("/trusted-issuers", adminTrustedIssuers);
+  .route("/trusted-issuers", adminTrustedIssuers)
+  // Branding and languages: logos (R2) and each client's look.
+  .route("/branding", adminBrandingLogos)
+  .route("/clients", adminClientBranding);

@@ -1,0 +1,23 @@
+import { t, type Locale, type MessageKey } from "./index";
+
+/**
+ * The handlers write what they tell a person in English (login.ts WRONG, SLOWED, ...), and
+ * those strings are also what existing tests and logs match. A page shows them through
+ * localizeMessage: each one listed here becomes its catalog entry in the page's language
+ * (with the numbers it carried); anything else is shown as written.
+ */
+const KNOWN: ReadonlyArray<readonly [RegExp, MessageKey]> = [
+  [/^The email or password is not correct\.$/, "login.wrong"],
+  [/^Too many failed attempts\. Wait (?<seconds>\d+) seconds? and try again\.$/, "login.slowed"],
+  [/^Signing in is temporarily unavailable\. Please try again in a moment\.$/, "login.unavailable"],
+  [/^That code is not correct\. Codes change every 30 seconds and each works once\.$/, "mfa.wrong_code"],
+];
+
+export function localizeMessage(locale: Locale, text: string): string {
+  if (locale === "en") return text;
+  for (const [pattern, key] of KNOWN) {
+    const match = pattern.exec(text);
+    if (match) return t(locale, key, match.groups ?? {});
+  }
+  return text;
+}

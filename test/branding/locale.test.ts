@@ -1,0 +1,110 @@
+import { describe, expect, it, beforeAll } from "vitest";
+import { localeOfAcceptLanguage, negotiateLocale, t } from "../../src/i18n";
+import { en } from "../../src/i18n/en";
+import { ja } from "../../src/i18n/ja";
+import { hiddenField, TestBrowser } from "../helpers/browser";
+import { call, json } from "../helpers/http";
+import { authorizeUrl, createUser, registerClient, REDIRECT_URI } from "../helpers/oidc";
+
+/**
+ * Languages of the pages: ui_locales (OIDC Core §3.1.2.1) first, then Accept-Language
+ * (RFC 9110 §12.5.4, with q-values), then English; OIDC Discovery §3 ui_locales_supported.
+ */
+
+describe("choosing the language", () => {
+  it("ui_locales beats Accept-Language, and its first supported tag wins (OIDC Core §3.1.2.1)", () => {
+    expect(negotiateLocale({ uiLocales: "ja", acceptLanguage: "en" })).toBe("ja");
+    expect(negotiateLocale({ uiLocales: "fr-CA ja-JP en", acceptLanguage: "en" })).toBe("ja");
+    expect(negotiateLocale({ uiLocales: "en-GB", acceptLanguage: "ja" })).toBe("en");
+  });
+
+  it("Accept-Language is weighed by q, not by order, and q=0 refuses a language (RFC 9110 §12.5.4)", () => {
+    expect(localeOfAcceptLanguage("en;q=0.4, ja;q=0.9")).toBe("ja");
+    expect(localeOfAcceptLanguage("ja-JP,ja;q=0.9,en-US;q=0.8")).toBe("ja");
+    expect(localeOfAcceptLanguage("ja;q=0, en;q=0.1")).toBe("en");
+    expect(localeOfAcceptLanguage("fr, de;q=0.8")).toBeNull();
+    expect(localeOfAcceptLanguage("ja;q=abc")).toBeNull();
+  });
+
+  it("an unsupported language (or none) is English", () => {
+    expect(negotiateLocale({ uiLocales: "fr", acceptLanguage: "de, es;q=0.5" })).toBe("en");
+    expect(negotiateLocale({})).toBe("en");
+  });
+
+  it("the Japanese catalog has every English key, and t() fills placeholders", () => {
+    expect(Object.keys(ja).sort()).toEqual(Object.keys(en).sort());
+    expect(t("ja", "login.to_continue", { client: "Acme" })).toBe("Acme に進むには");
+    expect(t("en", "login.slowed", { seconds: 3 })).toBe("Too many failed attempts. Wait 3 seconds and try again.");
+  });
+});
+
+describe("the pages in Japanese", () => {
+  let clientId: string;
+  let user: Awaited<ReturnType<typeof createUser>>;
+  const params = (extra: Record<string, string> = {}) => ({
+    client_id: clientId,
+    redirect_uri: REDIRECT_URI,
+    response_type: "code",
+    scope: "openid email",
+    state: "st",
+    nonce: "n",
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    clientId = (await registerClient("confidential")).clientId;
+    user = await createUser();
+  });
+
+  it("discovery lists ui_locales_supported en and ja (OIDC Discovery §3)", async () => {
+    const metadata = await json<{ ui_locales_supported: string[] }>(await call("/.well-known/openid-configuration"));
+    expect(metadata.ui_locales_supported).toEqual(["en", "ja"]);
+  });
+
+  it("ui_locales=ja renders the login page in Japanese with <html lang=ja>, whatever Accept-Language says", async () => {
+    const res = await new TestBrowser().request(authorizeUrl(params({ ui_locales: "ja" })), { headers: { "Accept-Language": "en-US" } });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('<html lang="ja">');
+    expect(html).toContain("<title>サインイン</title>");
+    expect(html).toContain("メールアドレス");
+    expect(html).toContain("Test confidential app に進むには");
+    expect(html).not.toContain(">Sign in<");
+  });
+
+  it("Accept-Language: ja picks Japanese when the request has no ui_locales; an unsupported one is English", async () => {
+    const ja = await (await new TestBrowser().request(authorizeUrl(params()), { headers: { "Accept-Language": "fr;q=0.9, ja;q=0.8" } })).text();
+    expect(ja).toContain('<html lang="ja">');
+    const other = await (await new TestBrowser().request(authorizeUrl(params()), { headers: { "Accept-Language": "fr, de;q=0.5" } })).text();
+    expect(other).toContain('<html lang="en">');
+    expect(other).toContain("<title>Sign in</title>");
+  });
+
+  it("the language survives from the login page to the consent page of one interaction, and the wrong-password message is Japanese", async () => {
+    const browser = new TestBrowser();
+    const login = await (await browser.get(authorizeUrl(params({ ui_locales: "ja" })))).text();
+    // The form posts come from a browser whose Accept-Language says English: ui_locales still decides.
+    const english = { "Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "en" };
+    const interaction = hiddenField(login, "interaction");
+    const wrong = await browser.request("/login", { method: "POST", headers: english, body: new URLSearchParams({ interaction, email: user.email, password: "wrong password" }).toString() });
+    expect(wrong.status).toBe(401);
+    const wrongHtml = await wrong.text();
+    expect(wrongHtml).toContain("メールアドレスまたはパスワードが正しくありません。");
+    const body = new URLSearchParams({ interaction: hiddenField(wrongHtml, "interaction"), email: user.email, password: user.password }).toString();
+    const consent = await browser.request("/login", { method: "POST", headers: english, body });
+    expect(consent.status).toBe(200);
+    const html = await consent.text();
+    expect(html).toContain('<html lang="ja">');
+    expect(html).toContain("Test confidential app に次のことを許可しますか：");
+    expect(html).toContain("あなたのメールアドレスを見る");
+    expect(html).toContain(">許可<");
+  });
+
+  it("an error page before the client is known follows Accept-Language", async () => {
+    const res = await call(authorizeUrl({ client_id: "no-such-client", redirect_uri: REDIRECT_URI }), { headers: { "Accept-Language": "ja" } });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('<html lang="ja">');
+    expect(html).toContain("このサインイン要求は無効です");
+  });
+});
