@@ -11,6 +11,14 @@ const KNOWN: ReadonlyArray<readonly [RegExp, MessageKey]> = [
   [/^Too many failed attempts\. Wait (?<seconds>\d+) seconds? and try again\.$/, "login.slowed"],
   [/^Signing in is temporarily unavailable\. Please try again in a moment\.$/, "login.unavailable"],
   [/^That code is not correct\. Codes change every 30 seconds and each works once\.$/, "mfa.wrong_code"],
+  // The account page's notices (account/page.tsx NOTICES) and its conflict.
+  [/^Signed out everywhere else\.$/, "account.notice.end_other_sessions"],
+  [/^Access withdrawn\.$/, "account.notice.withdraw_consent"],
+  [/^Scan the code, then enter the code your app shows to turn two-factor sign-in on\.$/, "account.notice.start_totp"],
+  [/^Two-factor sign-in is on\.$/, "account.notice.confirm_totp"],
+  [/^Two-factor sign-in is off\.$/, "account.notice.disable_totp"],
+  [/^New recovery codes: the old ones no longer work\.$/, "account.notice.regenerate_recovery_codes"],
+  [/^That was already done \(perhaps in another tab\)\.$/, "account.already_done"],
 ];
 
 export function localizeMessage(locale: Locale, text: string): string {

@@ -60,14 +60,9 @@ export function localeOfAcceptLanguage(raw: string | null | undefined): Locale |
 }
 
 /**
- * The page language: ui_locales of the authorization request (OIDC Core §3.1.2.1), then the
- * person's choice on the language switcher (cookie), then Accept-Language, then English.
+ * The page language: ui_locales of the authorization request (OIDC Core §3.1.2.1), then
+ * Accept-Language, then English. (No switcher, so no cookie: the browser's setting is the person's.)
  */
-export function negotiateLocale(sources: { uiLocales?: string | null; cookie?: string | null; acceptLanguage?: string | null }): Locale {
-  return (
-    localeOfUiLocales(sources.uiLocales) ??
-    (sources.cookie && isLocale(sources.cookie) ? sources.cookie : null) ??
-    localeOfAcceptLanguage(sources.acceptLanguage) ??
-    LOCALES[0]
-  );
+export function negotiateLocale(sources: { uiLocales?: string | null; acceptLanguage?: string | null }): Locale {
+  return localeOfUiLocales(sources.uiLocales) ?? localeOfAcceptLanguage(sources.acceptLanguage) ?? LOCALES[0];
 }

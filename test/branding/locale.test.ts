@@ -5,6 +5,7 @@ import { ja } from "../../src/i18n/ja";
 import { hiddenField, TestBrowser } from "../helpers/browser";
 import { call, json } from "../helpers/http";
 import { authorizeUrl, createUser, registerClient, REDIRECT_URI } from "../helpers/oidc";
+import { waitForMail } from "../email/helpers";
 
 /**
  * Languages of the pages: ui_locales (OIDC Core §3.1.2.1) first, then Accept-Language
@@ -98,6 +99,27 @@ describe("the pages in Japanese", () => {
     expect(html).toContain("Test confidential app に次のことを許可しますか：");
     expect(html).toContain("あなたのメールアドレスを見る");
     expect(html).toContain(">許可<");
+  });
+
+  it("the account page and the device page follow Accept-Language", async () => {
+    const account = await (await call("/account", { headers: { "Accept-Language": "ja,en;q=0.5" } })).text();
+    expect(account).toContain('<html lang="ja">');
+    expect(account).toContain("アカウントを管理するには");
+    const device = await (await call("/device", { headers: { "Accept-Language": "ja" } })).text();
+    expect(device).toContain("デバイスに表示されているコードを入力してください。");
+  });
+
+  it("with ui_locales=ja, the code page and the emailed code are Japanese", async () => {
+    const browser = new TestBrowser();
+    const login = await (await browser.get(authorizeUrl(params({ ui_locales: "ja" })))).text();
+    const res = await browser.post("/email-login", { interaction: hiddenField(login, "interaction"), email: user.email });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("メールを確認してください");
+    const mail = await waitForMail(user.email);
+    expect(mail.subject).toMatch(/^サインインコード: \d{6}$/);
+    expect(mail.text).toMatch(/^サインインコードは \d{6} です。/);
+    expect(mail.text).toContain("http://127.0.0.1:8787/email-link?t=");
   });
 
   it("an error page before the client is known follows Accept-Language", async () => {
