@@ -1,6 +1,10 @@
+import { createExecutionContext, env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { Env } from "../../src/env";
+import { app } from "../../src/router/app";
+import { recordingQueue } from "../helpers/audit";
 import { TestBrowser, hiddenField } from "../helpers/browser";
-import { admin, ADMIN_TOKEN, call, json } from "../helpers/http";
+import { admin, ADMIN_TOKEN, call, json, ORIGIN } from "../helpers/http";
 import { authorizeUrl, createUser, registerClient, REDIRECT_URI } from "../helpers/oidc";
 
 /**
@@ -140,5 +144,30 @@ describe("a client's branding (PUT /admin/clients/:id/branding)", () => {
     const html = await res.text();
     expect(html).not.toContain("brand-logo");
     expect(html).not.toContain("#aa3300");
+  });
+});
+
+describe("branding changes are audited", () => {
+  /** An operator request to the router with an audit queue that records what it is sent. */
+  async function recorded(method: string, path: string, body: BodyInit | undefined, type: string) {
+    const queue = recordingQueue();
+    const workerEnv = { ...(env as unknown as Env), AUDIT_QUEUE: queue };
+    const res = await app.fetch(new Request(new URL(path, ORIGIN), { method, headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": type }, body }), workerEnv, createExecutionContext());
+    return { status: res.status, events: queue.sent.flatMap((m) => m.events) };
+  }
+
+  it("an upload, a change and a clearing each leave one event naming the client; a refused change leaves none", async () => {
+    const { clientId } = await registerClient("public");
+    const uploaded = await recorded("POST", "/admin/branding/logos", PNG, "image/png");
+    expect(uploaded.status).toBe(201);
+    expect(uploaded.events.map((e) => e.type)).toEqual(["branding.logo_uploaded"]);
+    const set = await recorded("PUT", `/admin/clients/${clientId}/branding`, JSON.stringify({ primary_color: "#010203" }), "application/json");
+    expect(set.status).toBe(200);
+    expect(set.events).toMatchObject([{ type: "client.branding_set", client_id: clientId, data: { branding: { primary_color: "#010203" } } }]);
+    const refused = await recorded("PUT", `/admin/clients/${clientId}/branding`, JSON.stringify({ primary_color: "blue" }), "application/json");
+    expect(refused).toEqual({ status: 400, events: [] });
+    const cleared = await recorded("DELETE", `/admin/clients/${clientId}/branding`, undefined, "application/json");
+    expect(cleared.status).toBe(204);
+    expect(cleared.events).toMatchObject([{ type: "client.branding_cleared", client_id: clientId }]);
   });
 });
