@@ -122,6 +122,13 @@ describe("the pages in Japanese", () => {
     expect(mail.text).toContain("http://127.0.0.1:8787/email-link?t=");
   });
 
+  it("RP-initiated logout's page honours ui_locales (RP-Initiated Logout 1.0 §2)", async () => {
+    // No session in this browser: the signed-out page, naming the client.
+    const html = await (await new TestBrowser().get(`/logout?client_id=${clientId}&ui_locales=ja`)).text();
+    expect(html).toContain('<html lang="ja">');
+    expect(html).toContain("Test confidential app からサインアウトしました。");
+  });
+
   it("an error page before the client is known follows Accept-Language", async () => {
     const res = await call(authorizeUrl({ client_id: "no-such-client", redirect_uri: REDIRECT_URI }), { headers: { "Accept-Language": "ja" } });
     expect(res.status).toBe(400);
