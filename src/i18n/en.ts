@@ -37,6 +37,12 @@ export const en = {
   "error.sign_out_invalid": "This sign-out request is not valid",
   "error.return": "Return to the application and try again.",
   "form_post.continue": "Continue",
+  // The descriptions an error page shows most often (handler-messages.ts maps them).
+  "error.expired_page": "This sign-in page has expired or was opened in another browser; start again from the application.",
+  "error.client_gone": "The application is no longer registered.",
+  "error.unknown_client": "The application (client_id) is not known here.",
+  "error.client_missing": "The request does not name an application (client_id is missing).",
+  "error.redirect_unregistered": "The return address (redirect_uri) is not registered for this application.",
   // Logout (views/logout.tsx).
   "logout.title": "Sign out",
   "logout.heading": "Sign out?",

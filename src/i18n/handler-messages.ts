@@ -11,6 +11,12 @@ const KNOWN: ReadonlyArray<readonly [RegExp, MessageKey]> = [
   [/^Too many failed attempts\. Wait (?<seconds>\d+) seconds? and try again\.$/, "login.slowed"],
   [/^Signing in is temporarily unavailable\. Please try again in a moment\.$/, "login.unavailable"],
   [/^That code is not correct\. Codes change every 30 seconds and each works once\.$/, "mfa.wrong_code"],
+  // Error pages (pages/errors.tsx): the descriptions a person meets most often.
+  [/^this sign-in page has expired or was opened in another browser; start again from the application$/, "error.expired_page"],
+  [/^the application is no longer registered$/, "error.client_gone"],
+  [/^unknown client_id$/, "error.unknown_client"],
+  [/^client_id is missing$/, "error.client_missing"],
+  [/^redirect_uri is not registered for this client$/, "error.redirect_unregistered"],
   // The account page's notices (account/page.tsx NOTICES) and its conflict.
   [/^Signed out everywhere else\.$/, "account.notice.end_other_sessions"],
   [/^Access withdrawn\.$/, "account.notice.withdraw_consent"],

@@ -135,5 +135,9 @@ describe("the pages in Japanese", () => {
     const html = await res.text();
     expect(html).toContain('<html lang="ja">');
     expect(html).toContain("このサインイン要求は無効です");
+    expect(html).toContain("このアプリケーション（client_id）は登録されていません。");
+    // In English the description stays the protocol's own words.
+    const english = await (await call(authorizeUrl({ client_id: "no-such-client", redirect_uri: REDIRECT_URI }))).text();
+    expect(english).toContain("unknown client_id");
   });
 });

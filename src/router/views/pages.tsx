@@ -130,7 +130,7 @@ export function ErrorPage(props: { security: PageSecurity; title: string; messag
   return (
     <Layout title={props.title} security={props.security}>
       <h1>{props.title}</h1>
-      <p role="alert">{props.message}</p>
+      <p role="alert">{messageOf(props.security, props.message)}</p>
       <p class="muted">{t("error.return")}</p>
     </Layout>
   );
