@@ -72,6 +72,7 @@ export const en = {
   "device.denied": "Request denied",
   "device.connected_text": "You can return to your device; it will continue on its own.",
   "device.denied_text": "The device was not given access.",
+  "device.wrong_code": "That code is not valid. Check the code on your device and try again; codes expire after a few minutes.",
   // CIBA approval (views/ciba.tsx).
   "ciba.confirm_sign_in": "{client} asks you to confirm a sign-in",
   "ciba.title": "Confirm sign-in",
@@ -81,6 +82,8 @@ export const en = {
   "ciba.denied": "Request denied",
   "ciba.confirmed_text": "You can return to the application; it will continue on its own.",
   "ciba.denied_text": "The application was not given access.",
+  "ciba.gone": "This sign-in request has expired, was already answered, or does not exist. Start again from the application.",
+  "ciba.other_user": "This request is for another account. Sign in as the account the application named.",
   // Two-factor sign-in (views/second-factor.tsx).
   "mfa.title": "Enter your code",
   "mfa.heading": "Two-factor sign-in",

@@ -11,6 +11,10 @@ const KNOWN: ReadonlyArray<readonly [RegExp, MessageKey]> = [
   [/^Too many failed attempts\. Wait (?<seconds>\d+) seconds? and try again\.$/, "login.slowed"],
   [/^Signing in is temporarily unavailable\. Please try again in a moment\.$/, "login.unavailable"],
   [/^That code is not correct\. Codes change every 30 seconds and each works once\.$/, "mfa.wrong_code"],
+  // The device and CIBA approval pages (device/page.tsx WRONG_CODE, ciba/page.tsx GONE, OTHER_USER).
+  [/^That code is not valid\. Check the code on your device and try again; codes expire after a few minutes\.$/, "device.wrong_code"],
+  [/^This sign-in request has expired, was already answered, or does not exist\. Start again from the application\.$/, "ciba.gone"],
+  [/^This request is for another account\. Sign in as the account the application named\.$/, "ciba.other_user"],
   // Error pages (pages/errors.tsx): the descriptions a person meets most often.
   [/^this sign-in page has expired or was opened in another browser; start again from the application$/, "error.expired_page"],
   [/^the application is no longer registered$/, "error.client_gone"],

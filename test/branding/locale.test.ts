@@ -3,7 +3,7 @@ import { localeOfAcceptLanguage, negotiateLocale, t } from "../../src/i18n";
 import { en } from "../../src/i18n/en";
 import { ja } from "../../src/i18n/ja";
 import { hiddenField, TestBrowser } from "../helpers/browser";
-import { call, json } from "../helpers/http";
+import { admin, call, json } from "../helpers/http";
 import { authorizeUrl, createUser, registerClient, REDIRECT_URI } from "../helpers/oidc";
 import { waitForMail } from "../email/helpers";
 
@@ -139,5 +139,26 @@ describe("the pages in Japanese", () => {
     // In English the description stays the protocol's own words.
     const english = await (await call(authorizeUrl({ client_id: "no-such-client", redirect_uri: REDIRECT_URI }))).text();
     expect(english).toContain("unknown client_id");
+  });
+});
+
+describe("the device page in Japanese, with the client's brand (RFC 8628 §3.3)", () => {
+  it("a wrong code is refused in Japanese; the sign-in step wears the device client's colour", async () => {
+    const { clientId } = await registerClient("public", { grant_types: ["urn:ietf:params:oauth:grant-type:device_code"] });
+    expect((await admin("PUT", `/clients/${clientId}/branding`, { primary_color: "#0a7f3f", display_name: "TV app" })).status).toBe(200);
+    const started = await call("/device_authorization", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ client_id: clientId, scope: "openid" }).toString() });
+    const { user_code } = await json<{ user_code: string }>(started);
+    const browser = new TestBrowser();
+    const ja = { "Accept-Language": "ja" };
+    const csrf = hiddenField(await (await browser.request("/device", { headers: ja })).text(), "csrf");
+    const post = (fields: Record<string, string>) =>
+      browser.request("/device", { method: "POST", headers: { ...ja, "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() });
+    const wrong = await post({ csrf, user_code: "BCDF-GHJK" });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain("コードが正しくありません。");
+    const signIn = await (await post({ csrf, user_code })).text();
+    expect(signIn).toContain("Test public app を接続するには");
+    expect(signIn).toContain("button{background:#0a7f3f");
+    expect(signIn).toContain('<p class="brand-name">TV app</p>');
   });
 });
