@@ -70,7 +70,12 @@ export const BRANDING_COMMANDS: Record<string, Command> = {
         return;
       }
       const type = logoTypeOf(read.values.file);
-      const bytes = readFileSync(read.values.file);
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(read.values.file);
+      } catch (error) {
+        throw new CliError(`cannot read ${read.values.file}: ${(error as Error).message}`);
+      }
       // Raw bytes, not JSON: the one operator request the JSON client does not send.
       const url = resolveUrl(read.values.url);
       const res = await fetch(`${url}/admin/branding/logos`, { method: "POST", headers: { authorization: `Bearer ${resolveToken()}`, "content-type": type }, body: bytes });
