@@ -1,5 +1,6 @@
 import type { Env } from "./env";
 import { ConfigError, LOOPBACK, parseChoice, parseInteger, parseSecret, parseSwitch } from "./config-parse";
+import { brandOf, HEX_COLOR, LOGO_NAME, MAX_DISPLAY_NAME, MAX_TEXT, type Brand } from "./branding/brand";
 
 /* The configuration of the sign-in channels and decoupled flows: email, two-factor sign-in, CIBA. */
 
@@ -175,4 +176,25 @@ export function parsePasskeys(env: Partial<Env>, issuer: string): PasskeyConfig 
     }
   }
   return Object.freeze({ rpId, origins: Object.freeze(origins), challengeTtlS: parseInteger("PASSKEY_CHALLENGE_TTL_S", env.PASSKEY_CHALLENGE_TTL_S, 300, 30, 600) });
+}
+
+/**
+ * Branding and languages: the deployment's look (README "Branding and languages"); each
+ * client may override it field by field through the operator API.
+ */
+export function parseBranding(env: Partial<Env>): Brand {
+  const text = (variable: string, raw: string | undefined, max: number, rule?: RegExp, why?: string): string | undefined => {
+    const value = raw?.trim();
+    if (!value) return undefined;
+    if (value.length > max || (rule && !rule.test(value))) throw new ConfigError(variable, why ?? `must be at most ${max} characters`);
+    return value;
+  };
+  const color = "must be a hex colour #rrggbb";
+  return brandOf({
+    display_name: text("BRAND_NAME", env.BRAND_NAME, MAX_DISPLAY_NAME),
+    logo: text("BRAND_LOGO", env.BRAND_LOGO, 80, LOGO_NAME, "must be the name of an uploaded logo (<sha256>.png|jpg|webp, from POST /admin/branding/logos)"),
+    primary_color: text("BRAND_PRIMARY_COLOR", env.BRAND_PRIMARY_COLOR, 7, HEX_COLOR, color),
+    background_color: text("BRAND_BACKGROUND_COLOR", env.BRAND_BACKGROUND_COLOR, 7, HEX_COLOR, color),
+    text: { en: text("BRAND_TEXT", env.BRAND_TEXT, MAX_TEXT), ja: text("BRAND_TEXT_JA", env.BRAND_TEXT_JA, MAX_TEXT) },
+  });
 }

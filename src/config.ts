@@ -6,6 +6,8 @@ import { parseCiba, parseEmail, parseMfa, type CibaConfig, type EmailConfig, typ
 import { parseLdap, type LdapConfig } from "./config-ldap";
 import { parseFederation, type FederationConfig } from "./config-federation";
 import { parsePasskeys, type PasskeyConfig } from "./config-flows";
+import { parseBranding } from "./config-flows";
+import type { Brand } from "./branding/brand";
 export { ConfigError } from "./config-parse";
 export type { CibaConfig, EmailConfig, MfaConfig } from "./config-flows";
 // Admin console
@@ -115,6 +117,8 @@ export interface Config {
   readonly federation: FederationConfig;
   /** Passkeys (README "Passkeys"): see PasskeyConfig. */
   readonly passkeys: PasskeyConfig;
+  /** Branding and languages: the deployment's look of the pages (BRAND_*); clients override it. */
+  readonly branding: Brand;
 }
 
 function parseIssuer(raw: string | undefined): { issuer: string; loopback: boolean } {
@@ -248,6 +252,7 @@ export function parseConfig(env: Partial<Env>): Config {
     ldap: parseLdap(env),
     federation: parseFederation(env, loopback),
     passkeys: parsePasskeys(env, issuer),
+    branding: parseBranding(env),
   });
 }
 

@@ -26,6 +26,8 @@ export interface Env {
   AUDIT_ARCHIVE: R2Bucket;
   /** Bucket backups (`npm run shards -- backup`). */
   BACKUPS: R2Bucket;
+  /** Branding: uploaded logos, content-addressed (<sha256>.<ext>), served at /branding/<name>. */
+  BRANDING: R2Bucket;
   /** The last shard map the directory published, for cold isolates while it is down. */
   MAP_SNAPSHOT: KVNamespace;
   /** Request metrics (Workers Analytics Engine). */
@@ -129,4 +131,11 @@ export interface Env {
   WEBAUTHN_RP_ID?: string;
   WEBAUTHN_ORIGINS?: string;
   PASSKEY_CHALLENGE_TTL_S?: string;
+  // Branding and languages: the deployment's look (src/config-flows.ts parseBranding).
+  BRAND_NAME?: string;
+  BRAND_LOGO?: string;
+  BRAND_PRIMARY_COLOR?: string;
+  BRAND_BACKGROUND_COLOR?: string;
+  BRAND_TEXT?: string;
+  BRAND_TEXT_JA?: string;
 }

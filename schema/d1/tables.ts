@@ -81,6 +81,9 @@ export const clients = sqliteTable("clients", {
   userinfoEncryptedResponseEnc: text("userinfo_encrypted_response_enc"),
   // Two-factor sign-in (TOTP): every sign-in to this client needs the second factor (acr urn:authshard:acr:mfa).
   mfaRequired: integer("mfa_required", { mode: "boolean" }).notNull().default(false),
+  // Branding and languages: the client's look over the deployment's (display_name, logo, primary_color,
+  // background_color, text per language), as the operator API validated it; null: the deployment's look.
+  branding: text("branding", { mode: "json" }).$type<Record<string, unknown>>(),
 });
 
 /**

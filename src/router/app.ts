@@ -17,6 +17,7 @@ import { observe } from "./observability/middleware";
 import { onError } from "./on-error";
 import { pages } from "./pages";
 import { securityHeaders } from "./security-headers";
+import { brandingAssets } from "./branding/logos";
 import type { AppEnv } from "./types";
 // Admin console: HTML pages at /admin and /admin/console/*, before the JSON operator API.
 import { adminConsole } from "./console";
@@ -48,7 +49,9 @@ export const app = new Hono<AppEnv>()
   // SAML 2.0 IdP metadata (src/router/saml); SSO and SLO are pages (src/router/pages).
   .route("/", samlMetadata)
   // SCIM 2.0 provisioning (RFC 7644)
-  .route("/scim/v2", scim);
+  .route("/scim/v2", scim)
+  // Branding: uploaded logos, served from this origin (the pages' CSP: img-src 'self').
+  .route("/", brandingAssets);
 
 // Rendered here rather than thrown: a not-found runs after the middleware chain, so a
 // throw would skip the security headers that every other response gets on its way out.

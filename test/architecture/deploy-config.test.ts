@@ -50,6 +50,6 @@ describe("production deploy configuration", () => {
     expect(production.vars.SHARD_COUNT).toBe("64");
     expect(production.queues.producers?.[0]?.queue).toBe("authshard-production-audit");
     expect(production.d1_databases[0]?.database_name).toBe("authshard-production");
-    expect(production.r2_buckets.map((r) => r.bucket_name)).toEqual(["authshard-production-audit", "authshard-production-backups"]);
+    expect(production.r2_buckets.map((r) => r.bucket_name)).toEqual(["authshard-production-audit", "authshard-production-backups", "authshard-production-branding"]);
   });
 });

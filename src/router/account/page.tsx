@@ -1,3 +1,4 @@
+import { lookOf } from "../branding/look";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { Hono } from "hono/tiny";
@@ -32,7 +33,8 @@ import { accountPassword, accountSecondFactor } from "./sign-in";
 type Extra = Partial<Pick<AccountPageProps, "notice" | "error" | "recoveryCodes">>;
 
 function security(c: Context) {
-  const s = pageSecurity();
+  // Branding and languages: the deployment's brand, the browser's language.
+  const s = pageSecurity([], [], lookOf(c, c.var.config));
   c.header("Content-Security-Policy", contentSecurityPolicy(s));
   return s;
 }

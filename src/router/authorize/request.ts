@@ -11,6 +11,7 @@ import { asksForMfa } from "../../oauth/acr";
 import { acrSatisfiable, parseClaimsParameter, type RequestedClaims } from "../../oauth/claims-request";
 import { canonicalResponseType, type ResponseType } from "../../oauth/response-types";
 import { defaultResponseMode, jarmOf, responseModeOf, type JarmSigning, type ResponseMode } from "./response-mode";
+import { localeOfUiLocales, type Locale } from "../../i18n";
 
 /** A validated authorization request: everything later steps and the code are bound to. */
 export interface AuthorizationRequest {
@@ -36,6 +37,8 @@ export interface AuthorizationRequest {
   claims: RequestedClaims | null;
   /** Two-factor sign-in: acr_values or an essential acr claim asks for the MFA class only (src/oauth/acr.ts). */
   mfa?: boolean;
+  /** OIDC Core §3.1.2.1 ui_locales: the first supported language asked for; every page of the sign-in uses it. */
+  uiLocale?: Locale;
 }
 
 /** Errors before client and redirect URI are known good: shown to the person, never redirected. */
@@ -161,7 +164,14 @@ export function validateRequest(params: Params, client: RegisteredClient, redire
     claims: claimsOf(params),
     ...profileLimits(client),
     ...mfaAskedOf(params, client),
+    ...uiLocaleOf(params),
   };
+}
+
+/** OIDC Core §3.1.2.1: ui_locales is a preference; tags we do not have are ignored, never an error. */
+function uiLocaleOf(params: Params): { uiLocale?: Locale } {
+  const locale = localeOfUiLocales(params.get("ui_locales")?.slice(0, 256));
+  return locale ? { uiLocale: locale } : {};
 }
 
 /**

@@ -14,6 +14,7 @@ import type { PublicJwks } from "../../oauth/jwks";
 import { responseProtectionOf, type ResponseProtection } from "./jwe-settings";
 // Admin console: its built-in first-party client.
 import { CONSOLE_CLIENT_ID, consoleClient } from "../console/client";
+import { brandOf, type Brand } from "../../branding/brand";
 
 /** A client as the protocol endpoints use it: parsed once, immutable, shared by the requests of an isolate. */
 export interface RegisteredClient {
@@ -78,6 +79,10 @@ export interface RegisteredClient {
   securityProfile: SecurityProfile | null;
   /** Two-factor sign-in: every sign-in to this client needs the second factor. */
   mfaRequired: boolean;
+  /** Branding and languages: the client's look over the deployment's (null: none of its own). */
+  branding: Brand | null;
+  /** RFC 7591 §2 links shown on the consent page (from the client's metadata), when https. */
+  links: { clientUri: string | null; policyUri: string | null; tosUri: string | null };
 }
 
 interface Entry {
@@ -256,5 +261,24 @@ function toRegisteredClient(row: ClientRow): RegisteredClient | null {
     requireSignedRequestObject: row.requireSignedRequestObject,
     securityProfile: isOneOf(row.securityProfile ?? "", SECURITY_PROFILES) ? (row.securityProfile as SecurityProfile) : null,
     mfaRequired: row.mfaRequired,
+    branding: row.branding == null ? null : brandOf(row.branding),
+    links: linksOf({ ...row.metadata, ...(row.branding ?? {}) }),
   });
+}
+
+/**
+ * RFC 7591 §2 client_uri, policy_uri, tos_uri: the operator's (branding) over the registration's
+ * metadata; https URLs only (they become links). A registered logo_uri is never shown: pages load
+ * no image from elsewhere; an operator uploads the logo instead (POST /admin/branding/logos).
+ */
+function linksOf(metadata: Record<string, unknown>): RegisteredClient["links"] {
+  const https = (value: unknown): string | null => {
+    if (typeof value !== "string" || value.length > 2000) return null;
+    try {
+      return new URL(value).protocol === "https:" ? value : null;
+    } catch {
+      return null;
+    }
+  };
+  return Object.freeze({ clientUri: https(metadata.client_uri), policyUri: https(metadata.policy_uri), tosUri: https(metadata.tos_uri) });
 }

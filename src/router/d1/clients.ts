@@ -2,7 +2,8 @@ import { noteD1 } from "../observability/trace";
 import type { clients } from "../../../schema/d1/tables";
 import { inD1 } from "./unavailable";
 
-export type ClientRow = typeof clients.$inferSelect;
+// Branding is optional here: only d1/client-branding.ts writes it, so rows made elsewhere need not name it.
+export type ClientRow = Omit<typeof clients.$inferSelect, "branding"> & { branding?: Record<string, unknown> | null };
 export type ClientType = "confidential" | "public";
 
 /** A registered client as the operator API shows it (never the secret hash). */
@@ -134,7 +135,9 @@ export const COLUMNS =
   // FAPI 2.0 Security Profile
   ", security_profile" +
   // Two-factor sign-in
-  ", mfa_required";
+  ", mfa_required" +
+  // Branding (written by d1/client-branding.ts only)
+  ", branding";
 
 /**
  * The writable columns after client_id, in COLUMNS order (secret_hash is written on its
@@ -229,6 +232,7 @@ export interface StoredClient {
   userinfo_encrypted_response_alg: string | null;
   userinfo_encrypted_response_enc: string | null;
   mfa_required: number;
+  branding: string | null;
 }
 
 export function rowOf(s: StoredClient): ClientRow {
@@ -276,11 +280,12 @@ export function rowOf(s: StoredClient): ClientRow {
     userinfoEncryptedResponseAlg: s.userinfo_encrypted_response_alg,
     userinfoEncryptedResponseEnc: s.userinfo_encrypted_response_enc,
     mfaRequired: s.mfa_required === 1,
+    branding: s.branding === null ? null : (JSON.parse(s.branding) as Record<string, unknown>),
   };
 }
 
 /** What the operator API and dynamic registration write; the registration columns are dynamic registration's alone. */
-export type ClientSettings = Omit<ClientRow, "clientId" | "secretHash" | "createdAt" | "metadata" | "registrationTokenHash" | "initialTokenId" | "registrationPolicy">;
+export type ClientSettings = Omit<ClientRow, "clientId" | "secretHash" | "createdAt" | "metadata" | "registrationTokenHash" | "initialTokenId" | "registrationPolicy" | "branding">;
 
 /** SETTINGS' values of `row`, as stored. */
 export function settingsOf(row: ClientSettings): (string | number | null)[] {

@@ -21,6 +21,8 @@ import { callShard } from "../shards/call";
 import { normalizeEmail } from "../users/email";
 import { contentSecurityPolicy, pageSecurity } from "../views/layout";
 import { EmailCodePage, EmailMessagePage, ResetPage } from "../views/email";
+import { lookOf } from "../branding/look";
+import { t } from "../../i18n";
 import { bucketOfLink, CODE, codeHashOf, newChallenge, queueEmail, readHandle, writeHandle } from "./challenge";
 
 /**
@@ -47,15 +49,15 @@ export async function pending(c: Context<PagesEnv>, token: string | undefined): 
   return { client, req, interaction: token! };
 }
 
-export function page(c: Context<PagesEnv>, req: AuthorizationRequest | null) {
-  const security = pageSecurity(req ? [new URL(req.redirectUri).origin] : []);
+export function page(c: Context<PagesEnv>, req: AuthorizationRequest | null, client?: RegisteredClient) {
+  const security = pageSecurity(req ? [new URL(req.redirectUri).origin] : [], [], lookOf(c, c.var.config, client, req?.uiLocale));
   c.header("Content-Security-Policy", contentSecurityPolicy(security));
   return security;
 }
 
 async function showCode(c: Context<PagesEnv>, p: Pending, error: string | null, status: 200 | 400 = 200, reset = false) {
   const interaction = await signInteraction(c.env, c.var.config, csrfCookie(c, c.var.config), p.req);
-  const security = page(c, p.req);
+  const security = page(c, p.req, p.client);
   return c.html(reset ? <ResetPage security={security} interaction={interaction} error={error} /> : <EmailCodePage security={security} interaction={interaction} error={error} />, status);
 }
 
@@ -75,11 +77,14 @@ async function sendChallenge(c: Context<PagesEnv>, config: Config, p: Pending, r
   const result = await callShard(c.env, config, challenge.bucket, (shard) => shard.startEmailChallenge(stored));
   if (!result.ok) return;
   const minutes = Math.round(config.email.codeTtlS / 60);
+  // In the language of the page the person asked from (ui_locales, else Accept-Language).
+  const { locale } = lookOf(c, config, p.client, p.req.uiLocale);
+  const words = { code: challenge.code, minutes };
   if (purpose === "signin") {
     const link = `${config.issuer}/email-link?t=${encodeURIComponent(challenge.link)}`;
-    await queueEmail(c.env, email, `Your sign-in code: ${challenge.code}`, `Your sign-in code is ${challenge.code}.\n\nOr open this link in the same browser:\n${link}\n\nBoth work once, for ${minutes} minutes. If you did not ask to sign in, ignore this email.\n`);
+    await queueEmail(c.env, email, t(locale, "mail.sign_in_subject", words), t(locale, "mail.sign_in_text", { ...words, link }));
   } else {
-    await queueEmail(c.env, email, `Your password reset code: ${challenge.code}`, `Your password reset code is ${challenge.code}. It works once, for ${minutes} minutes, in the browser where you asked for it.\n\nIf you did not ask to reset your password, ignore this email.\n`);
+    await queueEmail(c.env, email, t(locale, "mail.reset_subject", words), t(locale, "mail.reset_text", words));
   }
 }
 

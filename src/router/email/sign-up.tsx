@@ -1,3 +1,5 @@
+import { lookOf } from "../branding/look";
+import { t } from "../../i18n";
 import type { Context } from "hono";
 import { offerPasskey } from "../passkeys/sign-up";
 import { Hono } from "hono/tiny";
@@ -41,12 +43,12 @@ function off(): never {
 
 async function showForm(c: Context<PagesEnv>, p: Pending, fields: { email: string; name: string }, error: string | null) {
   const interaction = await signInteraction(c.env, c.var.config, csrfCookie(c, c.var.config), p.req);
-  return c.html(<SignupPage security={page(c, p.req)} interaction={interaction} email={fields.email} name={fields.name} error={error} />, error ? 400 : 200);
+  return c.html(<SignupPage security={page(c, p.req, p.client)} interaction={interaction} email={fields.email} name={fields.name} error={error} />, error ? 400 : 200);
 }
 
 async function showCode(c: Context<PagesEnv>, p: Pending, user: string, email: string, error: string | null) {
   const interaction = await signInteraction(c.env, c.var.config, csrfCookie(c, c.var.config), p.req);
-  return c.html(<SignupCodePage security={page(c, p.req)} interaction={interaction} user={user} email={email} error={error} />, error ? 400 : 200);
+  return c.html(<SignupCodePage security={page(c, p.req, p.client)} interaction={interaction} user={user} email={email} error={error} />, error ? 400 : 200);
 }
 
 /** The login page's "Create an account": the form, for the same pending authorization. */
@@ -73,8 +75,10 @@ async function submit(c: Context<PagesEnv>): Promise<Response> {
   const challenge = newChallenge(bucketOf(userId));
   writeHandle(c, config, challenge.handle);
   const minutes = Math.round(config.email.codeTtlS / 60);
+  // In the language of the page the person asked from (ui_locales, else Accept-Language).
+  const { locale } = lookOf(c, config, p.client, p.req.uiLocale);
   if (await userIdByEmail(c.env.DB, email)) {
-    await queueEmail(c.env, email, "Someone tried to create an account with your address", `Someone (perhaps you) tried to create an account with this address, which already has one.\n\nIf it was you, sign in, or use "Forgot password?" on the sign-in page. Otherwise ignore this email.\n`);
+    await queueEmail(c.env, email, t(locale, "mail.signup_exists_subject"), t(locale, "mail.signup_exists_text"));
     return showCode(c, p, userId, email, null);
   }
   const stored = {
@@ -85,7 +89,7 @@ async function submit(c: Context<PagesEnv>): Promise<Response> {
   };
   const result = await callShard(c.env, config, challenge.bucket, (shard) => shard.startEmailChallenge(stored));
   if (!result.ok) throw shardFailure(result, "change", "the sign-up");
-  await queueEmail(c.env, email, `Your sign-up code: ${challenge.code}`, `Your sign-up code is ${challenge.code}. It creates your account; it works once, for ${minutes} minutes, in the browser where you asked for it.\n\nIf you did not try to create an account, ignore this email.\n`);
+  await queueEmail(c.env, email, t(locale, "mail.signup_subject", { code: challenge.code }), t(locale, "mail.signup_text", { code: challenge.code, minutes }));
   return showCode(c, p, userId, email, null);
 }
 

@@ -1,3 +1,4 @@
+import { LOCALES } from "../../i18n";
 import { Hono } from "hono/tiny";
 import { DEVICE_CODE, JWT_BEARER, TOKEN_EXCHANGE } from "../../oauth/grant-types";
 import { CLAIMS_SUPPORTED, SCOPES_SUPPORTED } from "../../oauth/scopes";
@@ -60,6 +61,8 @@ export function providerMetadata(config: Config): Record<string, unknown> {
     request_uri_parameter_supported: false,
     // RFC 9207: every authorization response carries iss.
     authorization_response_iss_parameter_supported: true,
+    // Branding and languages (OIDC Discovery §3): the languages of the pages; ui_locales picks one (OIDC Core §3.1.2.1).
+    ui_locales_supported: [...LOCALES],
     // RFC 9449 §5.1: DPoP proofs are accepted with these algorithms.
     dpop_signing_alg_values_supported: DPOP_ALGS,
     // JWT assertions: private_key_jwt (RFC 7523 §2.2, OIDC Core §9) signed with one of ASSERTION_ALGS.

@@ -14,6 +14,14 @@ import { contentSecurityPolicy, pageSecurity } from "../views/layout";
 import { FrontchannelLogoutPage, LogoutConfirmPage, SignedOutPage } from "../views/logout";
 import { frontchannelFrames } from "../logout/frontchannel";
 import type { Ended } from "../../actors/user-shard/api";
+import { lookOf } from "../branding/look";
+import { localeOfUiLocales } from "../../i18n";
+import type { RegisteredClient } from "../clients/registry";
+
+/** RP-Initiated Logout 1.0 §2 ui_locales (on a GET), the client's brand when the request names one. */
+function logoutLook(c: Context, client: RegisteredClient | null) {
+  return lookOf(c, c.var.config, client, localeOfUiLocales(c.req.query("ui_locales")?.slice(0, 256)));
+}
 
 /**
  * The end-session endpoint (OpenID Connect RP-Initiated Logout 1.0), by GET and by
@@ -22,8 +30,8 @@ import type { Ended } from "../../actors/user-shard/api";
  * revokes the grants bound to it in the same shard transaction (src/actors/shard/logout.ts).
  */
 
-function headers(c: Context, req: Pick<LogoutRequest, "postLogoutRedirectUri">) {
-  const security = pageSecurity(req.postLogoutRedirectUri ? [new URL(req.postLogoutRedirectUri).origin] : []);
+function headers(c: Context, req: Pick<LogoutRequest, "postLogoutRedirectUri" | "client">) {
+  const security = pageSecurity(req.postLogoutRedirectUri ? [new URL(req.postLogoutRedirectUri).origin] : [], [], logoutLook(c, req.client));
   c.header("Content-Security-Policy", contentSecurityPolicy(security));
   return security;
 }
@@ -46,7 +54,7 @@ async function signedOut(c: Context<PagesEnv>, req: LogoutRequest, ended: Ended 
     next = url.href;
   }
   if (frames.length > 0) {
-    const security = pageSecurity(next ? [new URL(next).origin] : [], frames.map((f) => new URL(f).origin));
+    const security = pageSecurity(next ? [new URL(next).origin] : [], frames.map((f) => new URL(f).origin), logoutLook(c, req.client));
     c.header("Content-Security-Policy", contentSecurityPolicy(security));
     return c.html(<FrontchannelLogoutPage security={security} clientName={req.client?.clientName ?? null} frames={frames} next={next} />);
   }

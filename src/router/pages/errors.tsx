@@ -5,6 +5,8 @@ import { toOAuthError } from "../on-error";
 import { contentSecurityPolicy, pageSecurity } from "../views/layout";
 import { ErrorPage } from "../views/pages";
 import type { PagesEnv } from "./env";
+import { lookOf } from "../branding/look";
+import { t, type Locale } from "../../i18n";
 
 /**
  * The one error path of the pages a person looks at (authorize, login, consent,
@@ -30,18 +32,19 @@ export function trustRedirect(c: Context<PagesEnv>, delivery: Delivery): void {
   c.set("delivery", delivery);
 }
 
-function pageTitle(error: OAuthError, request: "sign-in" | "sign-out"): string {
-  if (error.status >= 500) return "Something went wrong";
+function pageTitle(error: OAuthError, request: "sign-in" | "sign-out", locale: Locale): string {
+  if (error.status >= 500) return t(locale, "error.server");
   // Nothing is wrong with the request itself: the same one succeeds once the limit resets.
-  if (error.status === 429) return "Too many requests";
-  return `This ${request} request is not valid`;
+  if (error.status === 429) return t(locale, "error.too_many");
+  return t(locale, request === "sign-in" ? "error.sign_in_invalid" : "error.sign_out_invalid");
 }
 
 /** A page showing `error` (its status, its headers, no details of a server error). */
 export function errorPage(c: Context, error: OAuthError, request: "sign-in" | "sign-out" = "sign-in"): Response | Promise<Response> {
-  const security = pageSecurity();
+  // The deployment's brand and the browser's language (no client is trusted yet on an error page).
+  const security = pageSecurity([], [], lookOf(c, c.var.config));
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
   c.header("Content-Security-Policy", contentSecurityPolicy(security));
-  const title = pageTitle(error, request);
+  const title = pageTitle(error, request, security.look!.locale);
   return c.html(<ErrorPage security={security} title={title} message={error.description} />, error.status as 400);
 }

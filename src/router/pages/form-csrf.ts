@@ -6,6 +6,8 @@ import { csrfCookie, csrfCookieName } from "../authorize/interaction";
 import { OAuthError } from "../errors";
 import type { Params } from "../http/params";
 import { contentSecurityPolicy, pageSecurity } from "../views/layout";
+import { lookOf } from "../branding/look";
+import type { RegisteredClient } from "../clients/registry";
 
 /**
  * CSRF for the stand-alone pages (device approval, CIBA approval): the form carries the
@@ -24,9 +26,9 @@ export async function checkFormCsrf(c: Context, config: Config, form: Params, ag
   }
 }
 
-/** A page's security settings, with its Content-Security-Policy header set. */
-export function securedPage(c: Context) {
-  const security = pageSecurity();
+/** A page's security settings (and its language and brand: the client's, when known), with its Content-Security-Policy header set. */
+export function securedPage(c: Context, client?: RegisteredClient | null) {
+  const security = pageSecurity([], [], lookOf(c, c.var.config, client));
   c.header("Content-Security-Policy", contentSecurityPolicy(security));
   return security;
 }

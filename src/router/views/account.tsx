@@ -1,6 +1,6 @@
 import type { Child } from "hono/jsx";
 import type { AccountOverview } from "../../actors/user-shard/api";
-import { Layout, type PageSecurity } from "./layout";
+import { Layout, messageOf, textOf, type PageSecurity } from "./layout";
 import { CredentialFields } from "./pages";
 import { PasskeysSection } from "./passkeys";
 
@@ -29,23 +29,23 @@ function Form(props: { csrf: string; action: string; children?: Child; id?: stri
 }
 
 function SessionsSection(props: AccountPageProps) {
+  const t = textOf(props.security);
   const others = props.account.sessions.filter((s) => s.sid !== props.account.sid);
   return (
     <section id="sessions">
-      <h2>Sessions</h2>
-      <p class="muted">
-        Signed in {props.account.sessions.length} time{props.account.sessions.length === 1 ? "" : "s"} (this browser included).
-      </p>
+      <h2>{t("account.sessions")}</h2>
+      <p class="muted">{props.account.sessions.length === 1 ? t("account.sessions_count_one") : t("account.sessions_count", { count: props.account.sessions.length })}</p>
       <ul>
         {props.account.sessions.map((s) => (
           <li>
-            since {new Date(s.auth_time * 1000).toISOString()} ({s.amr.join(", ")}){s.sid === props.account.sid ? " — this browser" : ""}
+            {t("account.session_since", { time: new Date(s.auth_time * 1000).toISOString(), methods: s.amr.join(", ") })}
+            {s.sid === props.account.sid ? t("account.this_browser") : ""}
           </li>
         ))}
       </ul>
       {others.length > 0 ? (
         <Form csrf={props.csrf} action="end_other_sessions" id="end-others">
-          <button type="submit">Sign out everywhere else</button>
+          <button type="submit">{t("account.end_others")}</button>
         </Form>
       ) : null}
     </section>
@@ -53,10 +53,11 @@ function SessionsSection(props: AccountPageProps) {
 }
 
 function ConsentsSection(props: AccountPageProps) {
+  const t = textOf(props.security);
   return (
     <section id="consents">
-      <h2>Applications you allowed</h2>
-      {props.account.consents.length === 0 ? <p class="muted">None.</p> : null}
+      <h2>{t("account.consents")}</h2>
+      {props.account.consents.length === 0 ? <p class="muted">{t("account.none")}</p> : null}
       {props.account.consents.map((consent) => (
         <Form csrf={props.csrf} action="withdraw_consent">
           <input type="hidden" name="client_id" value={consent.client_id} />
@@ -64,7 +65,7 @@ function ConsentsSection(props: AccountPageProps) {
             {consent.client_id}: {consent.scope}
           </p>
           <button type="submit" class="secondary">
-            Withdraw
+            {t("account.withdraw")}
           </button>
         </Form>
       ))}
@@ -73,24 +74,25 @@ function ConsentsSection(props: AccountPageProps) {
 }
 
 /** Each form's own field (ids differ: the TOTP section can show two forms that ask for a code). */
-function CodeField(props: { id?: string }) {
+function CodeField(props: { id?: string; security: PageSecurity }) {
   const id = props.id ?? "code";
   return (
     <>
-      <label for={id}>Code from your authenticator app</label>
+      <label for={id}>{textOf(props.security)("account.code_label")}</label>
       <input id={id} name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required />
     </>
   );
 }
 
 function TotpSection(props: AccountPageProps) {
+  const t = textOf(props.security);
   const { totp } = props.account;
   return (
     <section id="totp">
-      <h2>Two-factor sign-in</h2>
+      <h2>{t("account.totp")}</h2>
       {props.recoveryCodes ? (
         <div id="recovery-codes">
-          <p>Recovery codes — each works once in place of a code. Keep them somewhere safe; they are not shown again.</p>
+          <p>{t("account.recovery_intro")}</p>
           <ul>
             {props.recoveryCodes.map((code) => (
               <li>
@@ -102,38 +104,38 @@ function TotpSection(props: AccountPageProps) {
       ) : null}
       {totp.enrolled ? (
         <>
-          <p id="totp-status">On: signing in asks for a code from your authenticator app. {totp.recoveryCodesLeft} recovery codes left.</p>
+          <p id="totp-status">{t("account.totp_on", { left: totp.recoveryCodesLeft })}</p>
           <Form csrf={props.csrf} action="regenerate_recovery_codes" id="regenerate-recovery-codes">
-            <CodeField id="regenerate-code" />
-            <button type="submit" class="secondary">New recovery codes</button>
+            <CodeField id="regenerate-code" security={props.security} />
+            <button type="submit" class="secondary">{t("account.new_recovery")}</button>
           </Form>
           <Form csrf={props.csrf} action="disable_totp" id="disable-totp">
-            <CodeField id="disable-code" />
-            <button type="submit" class="secondary">Turn off</button>
+            <CodeField id="disable-code" security={props.security} />
+            <button type="submit" class="secondary">{t("account.turn_off")}</button>
           </Form>
         </>
       ) : props.enrolment ? (
         <>
-          <p>Scan this code with your authenticator app, or type the key, then enter the code the app shows.</p>
+          <p>{t("account.scan")}</p>
           <div id="totp-qr" dangerouslySetInnerHTML={{ __html: props.enrolment.qrSvg }} />
           <p>
-            Key: <code id="totp-secret">{props.enrolment.secret}</code>
+            {t("account.key")} <code id="totp-secret">{props.enrolment.secret}</code>
           </p>
           <p class="muted">
             <a id="totp-uri" href={props.enrolment.uri}>
-              Open in an authenticator app
+              {t("account.open_app")}
             </a>
           </p>
           <Form csrf={props.csrf} action="confirm_totp" id="confirm-totp">
-            <CodeField />
-            <button type="submit">Turn on</button>
+            <CodeField security={props.security} />
+            <button type="submit">{t("account.turn_on")}</button>
           </Form>
         </>
       ) : (
         <>
-          <p id="totp-status">Off.</p>
+          <p id="totp-status">{t("account.totp_off")}</p>
           <Form csrf={props.csrf} action="start_totp" id="start-totp">
-            <button type="submit">Set up an authenticator app</button>
+            <button type="submit">{t("account.set_up")}</button>
           </Form>
         </>
       )}
@@ -160,14 +162,15 @@ function FederationSection() {
 const SECTIONS: ReadonlyArray<(props: AccountPageProps) => Child> = [SessionsSection, ConsentsSection, TotpSection, PasskeysSection, FederationSection];
 
 export function AccountPage(props: AccountPageProps) {
+  const t = textOf(props.security);
   return (
-    <Layout title="Your account" security={props.security}>
-      <h1>Your account</h1>
-      <p class="muted">Signed in as {props.account.email}</p>
-      {props.notice ? <p id="account-notice">{props.notice}</p> : null}
+    <Layout title={t("account.title")} security={props.security}>
+      <h1>{t("account.title")}</h1>
+      <p class="muted">{t("account.signed_in_as", { email: props.account.email })}</p>
+      {props.notice ? <p id="account-notice">{messageOf(props.security, props.notice)}</p> : null}
       {props.error ? (
         <p class="error" role="alert" id="account-error">
-          {props.error}
+          {messageOf(props.security, props.error)}
         </p>
       ) : null}
       {SECTIONS.map((Section) => Section(props))}
@@ -177,25 +180,26 @@ export function AccountPage(props: AccountPageProps) {
 
 /** Not signed in: the login form (and, for an account with TOTP, the code form after it). */
 export function AccountSignInPage(props: { security: PageSecurity; csrf: string; email: string; error: string | null; pending: string | null }) {
+  const t = textOf(props.security);
   return (
-    <Layout title="Sign in" security={props.security}>
-      <h1>Sign in</h1>
-      <p class="muted">to manage your account</p>
+    <Layout title={t("login.title")} security={props.security}>
+      <h1>{t("login.title")}</h1>
+      <p class="muted">{t("account.to_manage")}</p>
       {props.error ? (
         <p class="error" role="alert" id="login-error">
-          {props.error}
+          {messageOf(props.security, props.error)}
         </p>
       ) : null}
       {props.pending ? (
         <Form csrf={props.csrf} action="second_factor">
           <input type="hidden" name="pending" value={props.pending} />
-          <p>Enter the 6-digit code from your authenticator app, or one of your recovery codes.</p>
-          <CodeField />
-          <button type="submit">Verify</button>
+          <p>{t("mfa.explain")}</p>
+          <CodeField security={props.security} />
+          <button type="submit">{t("mfa.verify")}</button>
         </Form>
       ) : (
         <Form csrf={props.csrf} action="sign_in">
-          <CredentialFields email={props.email} />
+          <CredentialFields email={props.email} security={props.security} />
         </Form>
       )}
     </Layout>

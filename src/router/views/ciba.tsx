@@ -1,5 +1,5 @@
 import { CredentialFields, DecisionButtons, ScopeList } from "./pages";
-import { Layout, type PageSecurity } from "./layout";
+import { Layout, messageOf, textOf, type PageSecurity } from "./layout";
 import type { CibaPending } from "../../actors/user-shard/api";
 
 /** CIBA's pages (CIBA Core §8: the OP authenticates the user and asks for consent): sign in, approve; no JavaScript. */
@@ -12,55 +12,59 @@ interface FormBase {
   request: string;
 }
 
-function ErrorLine(props: { error: string | null }) {
+function ErrorLine(props: { error: string | null; security: PageSecurity }) {
   return props.error ? (
     <p class="error" role="alert" id="ciba-error">
-      {props.error}
+      {messageOf(props.security, props.error)}
     </p>
   ) : null;
 }
 
 export function CibaLoginPage(props: FormBase & { clientName: string; email: string; error: string | null }) {
+  const t = textOf(props.security);
   return (
-    <Layout title="Sign in" security={props.security}>
-      <h1>Sign in</h1>
-      <p class="muted">{props.clientName} asks you to confirm a sign-in</p>
-      <ErrorLine error={props.error} />
+    <Layout title={t("login.title")} security={props.security}>
+      <h1>{t("login.title")}</h1>
+      <p class="muted">{t("ciba.confirm_sign_in", { client: props.clientName })}</p>
+      <ErrorLine error={props.error} security={props.security} />
       <form method="post" action="/ciba">
         <input type="hidden" name="csrf" value={props.csrf} />
         <input type="hidden" name="request" value={props.request} />
         <input type="hidden" name="step" value="login" />
-        <CredentialFields email={props.email} />
+        <CredentialFields email={props.email} security={props.security} />
       </form>
     </Layout>
   );
 }
 
 export function CibaApprovePage(props: FormBase & { clientName: string; email: string; scopes: string[]; bindingMessage: string | null }) {
+  const t = textOf(props.security);
   return (
-    <Layout title="Confirm sign-in" security={props.security}>
-      <h1>{props.clientName} asks you to sign in and allow it to:</h1>
-      <ScopeList scopes={props.scopes} />
+    <Layout title={t("ciba.title")} security={props.security}>
+      <h1>{t("ciba.heading", { client: props.clientName })}</h1>
+      <ScopeList scopes={props.scopes} security={props.security} />
       {props.bindingMessage ? (
         <p>
-          Check that the application shows this message: <strong id="binding-message">{props.bindingMessage}</strong>
+          {t("ciba.binding")} <strong id="binding-message">{props.bindingMessage}</strong>
         </p>
       ) : null}
-      <p class="muted">Signed in as {props.email}</p>
+      <p class="muted">{t("consent.signed_in_as", { email: props.email })}</p>
       <form method="post" action="/ciba">
         <input type="hidden" name="csrf" value={props.csrf} />
         <input type="hidden" name="request" value={props.request} />
-        <DecisionButtons />
+        <DecisionButtons security={props.security} />
       </form>
     </Layout>
   );
 }
 
 export function CibaDonePage(props: { security: PageSecurity; approved: boolean }) {
+  const t = textOf(props.security);
+  const title = t(props.approved ? "ciba.confirmed" : "ciba.denied");
   return (
-    <Layout title={props.approved ? "Sign-in confirmed" : "Request denied"} security={props.security}>
-      <h1>{props.approved ? "Sign-in confirmed" : "Request denied"}</h1>
-      <p role="status">{props.approved ? "You can return to the application; it will continue on its own." : "The application was not given access."}</p>
+    <Layout title={title} security={props.security}>
+      <h1>{title}</h1>
+      <p role="status">{t(props.approved ? "ciba.confirmed_text" : "ciba.denied_text")}</p>
     </Layout>
   );
 }

@@ -1,5 +1,8 @@
 import type { Child } from "hono/jsx";
 import { randomToken } from "../../oauth/secrets";
+import { brandCss, brandText, NO_BRAND, type Brand } from "../../branding/brand";
+import { t, type Locale, type MessageKey } from "../../i18n";
+import { localizeMessage } from "../../i18n/handler-messages";
 
 /**
  * Every page is server-rendered and works without JavaScript. Style (and the one
@@ -11,10 +14,29 @@ export interface PageSecurity {
   formTargets: string[];
   /** Origins the page may frame (front-channel logout); none by default. */
   frameTargets?: string[];
+  /** Branding and languages: the page's language and look (src/router/branding/look.ts); absent: English, unbranded. */
+  look?: PageLook;
 }
 
-export function pageSecurity(formTargets: string[] = [], frameTargets: string[] = []): PageSecurity {
-  return { nonce: randomToken(16), formTargets, frameTargets };
+/** The language a page is written in and the brand it wears. */
+export interface PageLook {
+  locale: Locale;
+  brand: Brand;
+}
+
+export function pageSecurity(formTargets: string[] = [], frameTargets: string[] = [], look?: PageLook): PageSecurity {
+  return { nonce: randomToken(16), formTargets, frameTargets, ...(look ? { look } : {}) };
+}
+
+/** A handler's English message to a person, in the page's language where the catalog has it. */
+export function messageOf(security: PageSecurity, text: string): string {
+  return localizeMessage(security.look?.locale ?? "en", text);
+}
+
+/** The page's translator: t() in the page's language. */
+export function textOf(security: PageSecurity): (key: MessageKey, params?: Record<string, string | number>) => string {
+  const locale = security.look?.locale ?? "en";
+  return (key, params) => t(locale, key, params);
 }
 
 export function contentSecurityPolicy(security: PageSecurity): string {
@@ -25,6 +47,8 @@ export function contentSecurityPolicy(security: PageSecurity): string {
     `script-src 'nonce-${security.nonce}'`,
     // Passkeys: the page's script fetches the WebAuthn options from this origin (src/router/views/passkeys.tsx).
     "connect-src 'self'",
+    // Branding: a logo is served from this origin (/branding/<hash>.<ext>), never hot-linked.
+    ...(security.look?.brand.logo ? ["img-src 'self'"] : []),
     `form-action ${targets}`,
     ...(security.frameTargets?.length ? [`frame-src ${[...new Set(security.frameTargets)].join(" ")}`] : []),
     "frame-ancestors 'none'",
@@ -46,18 +70,41 @@ ul{padding-left:1.2rem}
 `;
 
 export function Layout(props: { title: string; security: PageSecurity; children: Child }) {
+  const locale = props.security.look?.locale ?? "en";
+  const brand = props.security.look?.brand ?? NO_BRAND;
+  const text = brandText(brand, locale);
   return (
-    <html lang="en">
+    <html lang={locale}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
         <title>{props.title}</title>
-        <style nonce={props.security.nonce} dangerouslySetInnerHTML={{ __html: STYLE }} />
+        <style nonce={props.security.nonce} dangerouslySetInnerHTML={{ __html: props.security.look ? STYLE + brandCss(brand) : STYLE }} />
       </head>
       <body>
-        <main>{props.children}</main>
+        <main>
+          <BrandHeader brand={brand} />
+          {props.children}
+          {text ? (
+            <p class="muted brand-text" id="brand-text">
+              {text}
+            </p>
+          ) : null}
+        </main>
       </body>
     </html>
+  );
+}
+
+/** The logo and display name above the page (nothing when the deployment and client set none). */
+function BrandHeader(props: { brand: Brand }) {
+  const { logo, displayName } = props.brand;
+  if (!logo && !displayName) return null;
+  return (
+    <div class="brand">
+      {logo ? <img id="brand-logo" src={`/branding/${logo}`} alt={displayName ?? ""} /> : null}
+      {displayName && !logo ? <p class="brand-name">{displayName}</p> : null}
+    </div>
   );
 }

@@ -1,31 +1,32 @@
-import { Layout, type PageSecurity } from "./layout";
+import { Layout, textOf, type PageSecurity } from "./layout";
 
 /** RP-Initiated Logout 1.0 §6: a logout nobody can vouch for is confirmed by the person. */
 export function LogoutConfirmPage(props: { security: PageSecurity; clientName: string | null; confirmation: string }) {
+  const t = textOf(props.security);
   return (
-    <Layout title="Sign out" security={props.security}>
-      <h1>Sign out?</h1>
+    <Layout title={t("logout.title")} security={props.security}>
+      <h1>{t("logout.heading")}</h1>
       <p>
-        {props.clientName ? `${props.clientName} asks to sign you out.` : "You are about to sign out."} Applications that rely on this
-        sign-in will ask you to sign in again.
+        {props.clientName ? t("logout.client_asks", { client: props.clientName }) : t("logout.about_to")} {t("logout.explain")}
       </p>
       <form method="post" action="logout">
         <input type="hidden" name="confirmation" value={props.confirmation} />
         <button type="submit" name="decision" value="logout">
-          Sign out
+          {t("logout.submit")}
         </button>
       </form>
-      <p class="muted">If you did not ask to sign out, close this page: you stay signed in.</p>
+      <p class="muted">{t("logout.not_you")}</p>
     </Layout>
   );
 }
 
 export function SignedOutPage(props: { security: PageSecurity; clientName: string | null }) {
+  const t = textOf(props.security);
   return (
-    <Layout title="Signed out" security={props.security}>
-      <h1>You are signed out</h1>
-      <p role="status">{props.clientName ? `You have signed out of ${props.clientName}.` : "Your session has ended."}</p>
-      <p class="muted">You can close this page.</p>
+    <Layout title={t("logout.done_title")} security={props.security}>
+      <h1>{t("logout.done_heading")}</h1>
+      <p role="status">{props.clientName ? t("logout.done_client", { client: props.clientName }) : t("logout.done_session")}</p>
+      <p class="muted">{t("logout.close")}</p>
     </Layout>
   );
 }
@@ -44,18 +45,19 @@ setTimeout(go,${FRONTCHANNEL_WAIT_MS});if(n===0)go()})();`;
  * FRONTCHANNEL_WAIT_MS; without JavaScript, a link and a delayed refresh do the same.
  */
 export function FrontchannelLogoutPage(props: { security: PageSecurity; clientName: string | null; frames: string[]; next: string | null }) {
+  const t = textOf(props.security);
   return (
-    <Layout title="Signed out" security={props.security}>
-      <h1>You are signed out</h1>
-      <p role="status">{props.clientName ? `You have signed out of ${props.clientName} and the applications you used with it.` : "Your session has ended in every application you used with it."}</p>
+    <Layout title={t("logout.done_title")} security={props.security}>
+      <h1>{t("logout.done_heading")}</h1>
+      <p role="status">{props.clientName ? t("logout.done_all_client", { client: props.clientName }) : t("logout.done_all")}</p>
       {props.frames.map((src) => (
-        <iframe class="logout" src={src} title="Signing out of an application" width="0" height="0" hidden />
+        <iframe class="logout" src={src} title={t("logout.frame_title")} width="0" height="0" hidden />
       ))}
       {props.next ? (
         <>
           <p>
             <a id="next" href={props.next}>
-              Continue
+              {t("logout.continue")}
             </a>
           </p>
           <noscript>
@@ -64,7 +66,7 @@ export function FrontchannelLogoutPage(props: { security: PageSecurity; clientNa
           <script nonce={props.security.nonce} dangerouslySetInnerHTML={{ __html: CONTINUE_SCRIPT }} />
         </>
       ) : (
-        <p class="muted">You can close this page.</p>
+        <p class="muted">{t("logout.close")}</p>
       )}
     </Layout>
   );

@@ -1,37 +1,39 @@
-import { Layout, type PageSecurity } from "./layout";
+import { Layout, messageOf, textOf, type PageSecurity } from "./layout";
 
 /** Two-factor sign-in's pages in the authorization flow: the code form, and "set it up first". */
 
 export function SecondFactorPage(props: { security: PageSecurity; clientName: string; pending: string; error: string | null }) {
+  const t = textOf(props.security);
   return (
-    <Layout title="Enter your code" security={props.security}>
-      <h1>Two-factor sign-in</h1>
-      <p class="muted">to continue to {props.clientName}</p>
-      <p>Enter the 6-digit code from your authenticator app, or one of your recovery codes.</p>
+    <Layout title={t("mfa.title")} security={props.security}>
+      <h1>{t("mfa.heading")}</h1>
+      <p class="muted">{t("login.to_continue", { client: props.clientName })}</p>
+      <p>{t("mfa.explain")}</p>
       {props.error ? (
         <p class="error" role="alert" id="second-factor-error">
-          {props.error}
+          {messageOf(props.security, props.error)}
         </p>
       ) : null}
       {/* Top-level, like /login: the consent page that may follow posts to the relative "consent". */}
       <form method="post" action="/second-factor">
         <input type="hidden" name="pending" value={props.pending} />
-        <label for="code">Code</label>
+        <label for="code">{t("mfa.code")}</label>
         <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required autofocus />
-        <button type="submit">Verify</button>
+        <button type="submit">{t("mfa.verify")}</button>
       </form>
     </Layout>
   );
 }
 
 export function EnrolFirstPage(props: { security: PageSecurity; clientName: string }) {
+  const t = textOf(props.security);
   return (
-    <Layout title="Set up two-factor sign-in" security={props.security}>
-      <h1>Set up two-factor sign-in</h1>
-      <p>{props.clientName} requires two-factor sign-in. Set up an authenticator app on your account page, then sign in to {props.clientName} again.</p>
+    <Layout title={t("mfa.enrol_title")} security={props.security}>
+      <h1>{t("mfa.enrol_title")}</h1>
+      <p>{t("mfa.enrol_text", { client: props.clientName })}</p>
       <p>
         <a id="enrol-link" href="/account">
-          Go to your account
+          {t("mfa.enrol_link")}
         </a>
       </p>
     </Layout>

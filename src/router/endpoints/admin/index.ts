@@ -27,6 +27,7 @@ import { adminSamlServiceProviders } from "./saml-service-providers";
 import { adminClientAccessClaims, adminGroups, adminRoles, adminUserAccess } from "./access";
 import { adminScimClients } from "./scim-clients";
 import { adminUpstreams } from "./upstreams";
+import { adminBrandingLogos, adminClientBranding } from "./branding";
 
 const tooLarge = () => {
   throw new OAuthError("invalid_request", 413, "request body too large (limit 64 KiB)");
@@ -72,4 +73,7 @@ export const admin = new Hono<AppEnv>()
   // SCIM 2.0 provisioning clients (bearer tokens for /scim/v2).
   .route("/scim-clients", adminScimClients)
   // Federation: the upstream identity providers people sign in with.
-  .route("/upstreams", adminUpstreams);
+  .route("/upstreams", adminUpstreams)
+  // Branding and languages: logos (R2) and each client's look.
+  .route("/branding", adminBrandingLogos)
+  .route("/clients", adminClientBranding);
