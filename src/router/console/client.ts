@@ -55,6 +55,8 @@ export function consoleClient(config: Config): RegisteredClient {
     requireSignedRequestObject: false,
     securityProfile: null,
     mfaRequired: config.console.mfa === "required",
+    branding: null,
+    links: { clientUri: null, policyUri: null, tosUri: null },
   } satisfies RegisteredClient);
   built.set(config, client);
   return client;

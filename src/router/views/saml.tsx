@@ -15,7 +15,7 @@ export function SamlLoginPage(props: { security: PageSecurity; csrf: string; pen
       <form method="post" action="/saml/sign-in">
         <input type="hidden" name="csrf" value={props.csrf} />
         <input type="hidden" name="pending" value={props.pending} />
-        <CredentialFields email={props.email} />
+        <CredentialFields email={props.email} security={props.security} />
       </form>
     </Layout>
   );
