@@ -123,9 +123,7 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   }
 
   /** Sign-in, step 1: the password verifier and whether the account is slowed down. */
-  loginChallenge(bucket: number, userId: string): ShardResult<LoginChallenge> {
-    return this.inBucket(bucket, (tx, now) => loginChallenge(tx, bucket, userId, now));
-  }
+  loginChallenge(bucket: number, userId: string): ShardResult<LoginChallenge> { return this.inBucket(bucket, (tx, now) => loginChallenge(tx, bucket, userId, now)); }
 
   /** Sign-in, step 2: record the outcome; on success open a session and continue the authorization. */
   completeLogin(bucket: number, userId: string, passwordOk: boolean, session: NewSession, ask: AuthorizationAsk): ShardResult<LoginOutcome> {
@@ -133,26 +131,18 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   }
 
   // Two-factor sign-in (second-factor.ts, account.ts): the code page's check, and the account page.
-  secondFactorChallenge(bucket: number, userId: string): ShardResult<SecondFactorChallenge> {
-    return this.inBucket(bucket, (tx, now) => secondFactorChallenge(tx, bucket, userId, now));
-  }
+  secondFactorChallenge(bucket: number, userId: string): ShardResult<SecondFactorChallenge> { return this.inBucket(bucket, (tx, now) => secondFactorChallenge(tx, bucket, userId, now)); }
   completeSecondFactor(bucket: number, userId: string, proof: SecondFactorProof, target: SecondFactorTarget, ask: AuthorizationAsk): ShardResult<LoginOutcome> {
     return this.inBucket(bucket, (tx, now, sql) => completeSecondFactor(tx, sql, bucket, userId, proof, target, ask, this.sessionLifetimes, now));
   }
-  accountOverview(bucket: number, sessionHash: string): ShardResult<AccountOverview> {
-    return this.inBucket(bucket, (tx, now) => accountOverview(tx, bucket, sessionHash, now));
-  }
-  accountAction(bucket: number, sessionHash: string, action: AccountAction): ShardResult<AccountActionResult> {
-    return this.inBucket(bucket, (tx, now) => accountAction(tx, bucket, sessionHash, action, now));
-  }
+  accountOverview(bucket: number, sessionHash: string): ShardResult<AccountOverview> { return this.inBucket(bucket, (tx, now) => accountOverview(tx, bucket, sessionHash, now)); }
+  accountAction(bucket: number, sessionHash: string, action: AccountAction): ShardResult<AccountActionResult> { return this.inBucket(bucket, (tx, now) => accountAction(tx, bucket, sessionHash, action, now)); }
   readAccess(bucket: number, userId: string) { return this.inBucket(bucket, (tx) => access.readAccess(tx, bucket, userId)); }
   writeAccess(input: Parameters<UserShardApi["writeAccess"]>[0]) { return this.inBucket(input.bucket, (tx, now) => access.writeAccess(tx, input, now)); }
   deleteUser(bucket: number, userId: string, actor: string) { return this.inBucket(bucket, (tx, now, sql) => access.deleteUser(tx, sql, bucket, userId, actor, now)); }
 
   /** /authorize with a session cookie: session, max_age and consent checked, code stored — one transaction. */
-  authorize(bucket: number, sessionHash: string, ask: AuthorizationAsk): ShardResult<Authorized> {
-    return this.inBucketRaw(bucket, (sql, now) => authorizeWithSession(sql, bucket, sessionHash, ask, this.sessionLifetimes, now));
-  }
+  authorize(bucket: number, sessionHash: string, ask: AuthorizationAsk): ShardResult<Authorized> { return this.inBucketRaw(bucket, (sql, now) => authorizeWithSession(sql, bucket, sessionHash, ask, this.sessionLifetimes, now)); }
 
   /** The consent page's "Allow": consent remembered and code stored — one transaction. */
   grantConsent(bucket: number, sessionHash: string, expectedSid: string, ask: AuthorizationAsk): ShardResult<Authorized> {
@@ -160,9 +150,7 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   }
 
   /** /token authorization_code: single-use redemption; a replay revokes what the code issued. */
-  redeemCode(input: RedeemInput): ShardResult<Redeemed> {
-    return this.inBucketRaw(input.bucket, (sql, now) => withProof(sql, input.bucket, input.dpop?.proof, now, () => redeemCode(sql, input, now)));
-  }
+  redeemCode(input: RedeemInput): ShardResult<Redeemed> { return this.inBucketRaw(input.bucket, (sql, now) => withProof(sql, input.bucket, input.dpop?.proof, now, () => redeemCode(sql, input, now))); }
 
   // Device authorization (RFC 8628). In the bucket the user code hashes to: the pending request
   // (created; found by the page; approved or denied once; polled, and redeemed by one poll).
@@ -173,9 +161,7 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   pollDevice(input: DevicePollInput): ShardResult<DevicePoll> { return this.inBucketRaw(input.bucket, (sql, now) => pollDeviceRequest(sql, input, now)); }
   deviceApprover(bucket: number, sessionHash: string): ShardResult<DeviceApprover> { return this.inBucketRaw(bucket, (sql, now) => deviceApprover(sql, bucket, sessionHash, now)); }
   writeDeviceGrant(input: DeviceGrantInput): ShardResult<DeviceApprover> { return this.inBucket(input.bucket, (tx, now, sql) => writeDeviceGrant(tx, sql, input, now)); }
-  redeemDeviceGrant(input: DeviceRedeemInput): ShardResult<DeviceRedeemed> {
-    return this.inBucketRaw(input.bucket, (sql, now) => withProof(sql, input.bucket, input.dpop?.proof, now, () => redeemDeviceGrant(sql, input, now)));
-  }
+  redeemDeviceGrant(input: DeviceRedeemInput): ShardResult<DeviceRedeemed> { return this.inBucketRaw(input.bucket, (sql, now) => withProof(sql, input.bucket, input.dpop?.proof, now, () => redeemDeviceGrant(sql, input, now))); }
 
   // Pushed authorization requests (RFC 9126), in the random bucket their request_uri carries.
   pushRequest(input: NewPushedRequest): ShardResult<object> { return this.inBucketRaw(input.bucket, (sql, now) => storePushedRequest(sql, input, now)); }
@@ -208,9 +194,7 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   samlSubject(input: SamlSubjectInput): ShardResult<SamlSubject> { return this.inBucketRaw(input.bucket, (sql, now) => samlSubject(sql, input, now)); }
 
   /** /token refresh_token: rotation in one transaction; reuse of a retired token revokes the family. */
-  rotateRefresh(input: RotateInput): ShardResult<Rotated> {
-    return this.inBucketRaw(input.bucket, (sql, now) => withProof(sql, input.bucket, input.dpop?.proof, now, () => rotateRefresh(sql, input, this.refreshPolicy, now)));
-  }
+  rotateRefresh(input: RotateInput): ShardResult<Rotated> { return this.inBucketRaw(input.bucket, (sql, now) => withProof(sql, input.bucket, input.dpop?.proof, now, () => rotateRefresh(sql, input, this.refreshPolicy, now))); }
 
   /** /userinfo: the access token (by jti) and the grant behind it are live; the user's current claims. */
   userinfo(bucket: number, userId: string, grantId: string, jti: string, proof: DpopProofRecord | null = null): ShardResult<{ user: UserView; scope: string; claims: string | null }> {
@@ -224,29 +208,19 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   revokeRefresh(input: RevokeRefreshInput): ShardResult<Revoked> { return this.inBucketRaw(input.bucket, (sql, now) => revokeRefresh(sql, input, now)); }
 
   /** /introspect with an access token: live exactly when /userinfo would accept it. Writes nothing. */
-  introspectAccess(bucket: number, userId: string, grantId: string, jti: string): ShardResult<{ active: boolean }> {
-    return this.inBucketRaw(bucket, (sql, now) => introspectAccess(sql, { bucket, userId, grantId, jti }, now));
-  }
+  introspectAccess(bucket: number, userId: string, grantId: string, jti: string): ShardResult<{ active: boolean }> { return this.inBucketRaw(bucket, (sql, now) => introspectAccess(sql, { bucket, userId, grantId, jti }, now)); }
 
   /** /introspect with a refresh token: active while /token would rotate it. Writes nothing, not even on a retired token. */
-  introspectRefresh(input: IntrospectRefreshInput): ShardResult<RefreshIntrospection> {
-    return this.inBucketRaw(input.bucket, (sql, now) => introspectRefresh(sql, input, this.refreshPolicy, now));
-  }
+  introspectRefresh(input: IntrospectRefreshInput): ShardResult<RefreshIntrospection> { return this.inBucketRaw(input.bucket, (sql, now) => introspectRefresh(sql, input, this.refreshPolicy, now)); }
 
   /** RP-initiated logout: the browser's session (by cookie hash) and the grants bound to it end together. */
-  endSession(bucket: number, sessionHash: string, expectedSub: string | null, context: EndContext): ShardResult<Ended> {
-    return this.inBucket(bucket, (tx, now) => endSessionByHash(tx, bucket, sessionHash, expectedSub, context, now));
-  }
+  endSession(bucket: number, sessionHash: string, expectedSub: string | null, context: EndContext): ShardResult<Ended> { return this.inBucket(bucket, (tx, now) => endSessionByHash(tx, bucket, sessionHash, expectedSub, context, now)); }
 
   /** One session by its sid (operator, or logout with an id_token_hint and no cookie). */
-  endSessionBySid(bucket: number, userId: string, sid: string, context: EndContext): ShardResult<Ended> {
-    return this.inBucket(bucket, (tx, now) => endSessionBySid(tx, bucket, userId, sid, context, now));
-  }
+  endSessionBySid(bucket: number, userId: string, sid: string, context: EndContext): ShardResult<Ended> { return this.inBucket(bucket, (tx, now) => endSessionBySid(tx, bucket, userId, sid, context, now)); }
 
   /** Every open session of a user (operator "sign out everywhere"). */
-  endAllSessions(bucket: number, userId: string, context: EndContext): ShardResult<{ ended: string[] }> {
-    return this.inBucket(bucket, (tx, now) => endAllSessions(tx, bucket, userId, context, now));
-  }
+  endAllSessions(bucket: number, userId: string, context: EndContext): ShardResult<{ ended: string[] }> { return this.inBucket(bucket, (tx, now) => endAllSessions(tx, bucket, userId, context, now)); }
 
   /** A user's sessions for operators, newest first. Writes nothing. */
   listSessions(bucket: number, userId: string): ShardResult<{ sessions: SessionView[] }> { return this.inBucket(bucket, (tx, now) => listSessions(tx, bucket, userId, now)); }
@@ -257,18 +231,14 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   importRows(bucket: number, pages: TablePage[]): ShardResult<{ imported: number }> { return mover.importRows(this.ctx.storage, bucket, pages); }
   bucketDigest(bucket: number, tables?: string[]): ShardResult<{ digest: BucketDigest }> { return mover.bucketDigest(this.ctx.storage.sql, bucket, tables); }
   bucketChecksum(bucket: number): Promise<ShardResult<{ checksum: BucketChecksum }>> { return mover.bucketChecksum(this.ctx.storage.sql, bucket); }
-  exportKeys(bucket: number, keys: Record<string, string[]>): ShardResult<{ columns: Record<string, string[]>; rows: Record<string, Row[]> }> {
-    return mover.exportKeys(this.ctx.storage.sql, bucket, keys);
-  }
+  exportKeys(bucket: number, keys: Record<string, string[]>): ShardResult<{ columns: Record<string, string[]>; rows: Record<string, Row[]> }> { return mover.exportKeys(this.ctx.storage.sql, bucket, keys); }
   applyDelta(bucket: number, delta: BucketDelta): Promise<ShardResult<{ checksum: BucketChecksum }>> { return mover.applyDelta(this.ctx.storage, bucket, delta); }
   dropBucket(bucket: number, limit: number): ShardResult<{ deleted: number; more: boolean }> { return mover.dropBucket(this.ctx.storage, bucket, limit); }
   bucketInventory(first: number, last: number): Promise<ShardResult<BucketInventory>> { return mover.bucketInventory(this.ctx.storage.sql, first, last); }
 
   // Backups (backup.ts) and point-in-time recovery (pitr.ts), driven by ShardDirectoryActor.
   bucketsWithRows(): ShardResult<{ buckets: number[] }> { return ok({ buckets: backup.bucketsWithRows(this.ctx.storage.sql) }); }
-  backupBucket(bucket: number, backupId: string): Promise<ShardResult<BucketBackup>> {
-    return backup.backupBucket(this.ctx.storage, this.env.BACKUPS, bucket, backupId);
-  }
+  backupBucket(bucket: number, backupId: string): Promise<ShardResult<BucketBackup>> { return backup.backupBucket(this.ctx.storage, this.env.BACKUPS, bucket, backupId); }
   async restoreBucket(input: RestoreInput): Promise<ShardResult<RestoreOutcome>> {
     const result = await backup.restoreBucket(this.ctx.storage, this.env.BACKUPS, input);
     // Audit events that were waiting in the bucket's outbox when it was backed up go out again (their ids keep one copy).

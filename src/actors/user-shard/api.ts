@@ -39,7 +39,6 @@ export type * from "./api/federation.ts";
 import type { PasskeyOp, PasskeyResult } from "./api/passkeys.ts";
 export type * from "./api/passkeys.ts";
 
-
 export interface UserShardApi {
   /** Passkeys (api/passkeys.ts): one method, the operation named by the input's kind. */
   passkey(op: PasskeyOp): ShardResult<PasskeyResult>;
@@ -368,47 +367,12 @@ export interface CodeRequest {
 
 /** The synchronous domain operations the router calls on behalf of a request, which it calls through `traced`. */
 export const TRACED_METHODS = [
-  "loginChallenge",
-  "completeLogin",
-  "authorize",
-  "grantConsent",
-  "redeemCode",
-  "startDevice",
-  "findDevice",
-  "decideDevice",
-  "pollDevice",
-  "deviceApprover",
-  "writeDeviceGrant",
-  "redeemDeviceGrant",
-  "pushRequest",
-  "takePushedRequest",
-  "startCiba",
-  "findCiba",
-  "decideCiba",
-  "pollCiba",
-  "spendAssertion",
-  "issueAssertionGrant",
-  "rotateRefresh",
-  "userinfo",
-  "revokeAccess",
-  "revokeRefresh",
-  "introspectAccess",
-  "introspectRefresh",
-  "endSession",
-  "endSessionBySid",
-  "endAllSessions",
-  "listSessions",
-  "listConsents",
-  "revokeConsent",
-  // Two-factor sign-in
-  "secondFactorChallenge",
-  "completeSecondFactor",
-  "accountOverview",
-  "accountAction",
-  // SAML 2.0 IdP
-  "samlSubject",
-  // Federation
-  "federation",
-  "passkey",
+  "loginChallenge", "completeLogin", "authorize", "grantConsent", "redeemCode", "startDevice", "findDevice",
+  "decideDevice", "pollDevice", "deviceApprover", "writeDeviceGrant", "redeemDeviceGrant", "pushRequest",
+  "takePushedRequest", "startCiba", "findCiba", "decideCiba", "pollCiba", "spendAssertion",
+  "issueAssertionGrant", "rotateRefresh", "userinfo", "revokeAccess", "revokeRefresh", "introspectAccess",
+  "introspectRefresh", "endSession", "endSessionBySid", "endAllSessions", "listSessions", "listConsents",
+  "revokeConsent", "secondFactorChallenge", "completeSecondFactor", "accountOverview", "accountAction",
+  "samlSubject", "federation", "passkey",
 ] as const satisfies ReadonlyArray<keyof UserShardApi>;
 export type TracedMethod = (typeof TRACED_METHODS)[number];
