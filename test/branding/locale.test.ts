@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll } from "vitest";
-import { localeOfAcceptLanguage, negotiateLocale, t } from "../../src/i18n";
+import { localeOfAcceptLanguage, negotiateLocale, t, type MessageKey } from "../../src/i18n";
 import { en } from "../../src/i18n/en";
 import { ja } from "../../src/i18n/ja";
 import { hiddenField, TestBrowser } from "../helpers/browser";
@@ -36,6 +36,18 @@ describe("choosing the language", () => {
     expect(Object.keys(ja).sort()).toEqual(Object.keys(en).sort());
     expect(t("ja", "login.to_continue", { client: "Acme" })).toBe("Acme に進むには");
     expect(t("en", "login.slowed", { seconds: 3 })).toBe("Too many failed attempts. Wait 3 seconds and try again.");
+  });
+
+  it("the federation, passkey, approval-page second factor and SAML texts have Japanese of their own", () => {
+    const keys: MessageKey[] = [
+      "federation.sign_in_with", "federation.title", "federation.linked", "federation.tokens_kept", "federation.unlink",
+      "federation.link_another", "federation.link", "federation.back", "federation.account_link",
+      "passkey.use", "passkey.heading", "passkey.none", "passkey.details", "passkey.synced", "passkey.device_only",
+      "passkey.never", "passkey.remove", "passkey.name_label", "passkey.name_placeholder", "passkey.add",
+      "passkey.offer_title", "passkey.offer_text", "passkey.continue_to", "passkey.exists", "passkey.failed",
+      "mfa.page_continue_with", "mfa.page_enrol_text", "saml.signed_out",
+    ];
+    for (const key of keys) expect(t("ja", key), key).not.toBe(t("en", key));
   });
 });
 

@@ -144,12 +144,13 @@ function TotpSection(props: AccountPageProps) {
 }
 
 /** Federation (src/router/federation/linking.tsx): the upstream identities linked to the account. */
-function FederationSection() {
+function FederationSection(props: AccountPageProps) {
+  const t = textOf(props.security);
   return (
     <section id="federation">
-      <h2>Other ways to sign in</h2>
+      <h2>{t("federation.title")}</h2>
       <p>
-        <a href="/account/linked">Link or unlink Google, GitHub and other providers</a>
+        <a href="/account/linked">{t("federation.account_link")}</a>
       </p>
     </section>
   );

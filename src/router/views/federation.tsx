@@ -1,16 +1,17 @@
 import type { LinkedIdentityView } from "../../actors/user-shard/api";
-import { Layout, type PageSecurity } from "./layout";
+import { Layout, textOf, type PageSecurity } from "./layout";
 
 /** Federation: the login page's provider buttons and the account's linked identities page. */
 
 /** Buttons inside the login form: each posts the form's interaction to /federation-start with its provider. */
-export function UpstreamButtons(props: { upstreams: readonly { id: string; name: string }[] }) {
+export function UpstreamButtons(props: { security: PageSecurity; upstreams: readonly { id: string; name: string }[] }) {
   if (props.upstreams.length === 0) return null;
+  const t = textOf(props.security);
   return (
     <div id="upstreams">
       {props.upstreams.map((u) => (
         <button type="submit" class="secondary" formaction="federation-start" formnovalidate name="provider" value={u.id}>
-          Sign in with {u.name}
+          {t("federation.sign_in_with", { name: u.name })}
         </button>
       ))}
     </div>
@@ -27,18 +28,19 @@ export interface LinkedPageProps {
 }
 
 export function LinkedIdentitiesPage(props: LinkedPageProps) {
+  const t = textOf(props.security);
   const name = (id: string) => props.upstreams.find((u) => u.id === id)?.name ?? id;
   return (
-    <Layout title="Other ways to sign in" security={props.security}>
-      <h1>Other ways to sign in</h1>
+    <Layout title={t("federation.title")} security={props.security}>
+      <h1>{t("federation.title")}</h1>
       {props.notice ? <p id="linked-notice">{props.notice}</p> : null}
       {props.error ? (
         <p class="error" role="alert" id="linked-error">
           {props.error}
         </p>
       ) : null}
-      <h2>Linked</h2>
-      {props.links.length === 0 ? <p class="muted">None.</p> : null}
+      <h2>{t("federation.linked")}</h2>
+      {props.links.length === 0 ? <p class="muted">{t("account.none")}</p> : null}
       <ul id="linked">
         {props.links.map((l) => (
           <li>
@@ -47,23 +49,23 @@ export function LinkedIdentitiesPage(props: LinkedPageProps) {
               <input type="hidden" name="action" value="unlink" />
               <input type="hidden" name="provider" value={l.provider} />
               <input type="hidden" name="subject" value={l.subject} />
-              {name(l.provider)} {l.email ? `(${l.email})` : ""} {l.tokens_kept ? "— its tokens are kept for connected services" : ""} <button type="submit" class="secondary">Unlink {name(l.provider)}</button>
+              {name(l.provider)} {l.email ? `(${l.email})` : ""} {l.tokens_kept ? t("federation.tokens_kept") : ""} <button type="submit" class="secondary">{t("federation.unlink", { name: name(l.provider) })}</button>
             </form>
           </li>
         ))}
       </ul>
-      <h2>Link another</h2>
+      <h2>{t("federation.link_another")}</h2>
       <form method="post" action="/account/linked">
         <input type="hidden" name="csrf" value={props.csrf} />
         <input type="hidden" name="action" value="link" />
         {props.upstreams.map((u) => (
           <button type="submit" class="secondary" name="provider" value={u.id}>
-            Link {u.name}
+            {t("federation.link", { name: u.name })}
           </button>
         ))}
       </form>
       <p>
-        <a href="/account">Back to your account</a>
+        <a href="/account">{t("federation.back")}</a>
       </p>
     </Layout>
   );

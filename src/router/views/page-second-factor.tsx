@@ -1,26 +1,27 @@
 import type { PageStep } from "../mfa/page-step";
-import { Layout, type PageSecurity } from "./layout";
+import { Layout, textOf, type PageSecurity } from "./layout";
 
 /** The approval pages' second factor: the code form posted back to the page, or "set it up first". */
 export function PageSecondFactor(props: { security: PageSecurity; csrf: string; step: PageStep; pending: string; enrolled: boolean; error: string | null }) {
+  const t = textOf(props.security);
   if (!props.enrolled) {
     return (
-      <Layout title="Set up two-factor sign-in" security={props.security}>
-        <h1>Set up two-factor sign-in</h1>
-        <p id="enrol-first">{props.step.clientName} requires two-factor sign-in. Set up an authenticator app or a passkey on your account page, then come back.</p>
+      <Layout title={t("mfa.enrol_title")} security={props.security}>
+        <h1>{t("mfa.enrol_title")}</h1>
+        <p id="enrol-first">{t("mfa.page_enrol_text", { client: props.step.clientName })}</p>
         <p>
           <a id="enrol-link" href="/account">
-            Go to your account
+            {t("mfa.enrol_link")}
           </a>
         </p>
       </Layout>
     );
   }
   return (
-    <Layout title="Enter your code" security={props.security}>
-      <h1>Two-factor sign-in</h1>
-      <p class="muted">to continue with {props.step.clientName}</p>
-      <p>Enter the 6-digit code from your authenticator app, or one of your recovery codes.</p>
+    <Layout title={t("mfa.title")} security={props.security}>
+      <h1>{t("mfa.heading")}</h1>
+      <p class="muted">{t("mfa.page_continue_with", { client: props.step.clientName })}</p>
+      <p>{t("mfa.explain")}</p>
       {props.error ? (
         <p class="error" role="alert" id="second-factor-error">
           {props.error}
@@ -33,9 +34,9 @@ export function PageSecondFactor(props: { security: PageSecurity; csrf: string; 
         ))}
         <input type="hidden" name="step" value="second_factor" />
         <input type="hidden" name="pending" value={props.pending} />
-        <label for="code">Code</label>
+        <label for="code">{t("mfa.code")}</label>
         <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required autofocus />
-        <button type="submit">Verify</button>
+        <button type="submit">{t("mfa.verify")}</button>
       </form>
     </Layout>
   );

@@ -35,7 +35,7 @@ export function LoginPage(props: LoginPageProps) {
         <button type="submit" class="secondary" formaction="forgot-password" formnovalidate>{t("login.forgot")}</button>
         {props.signup ? <button type="submit" class="secondary" formaction="signup-start" formnovalidate>{t("login.signup")}</button> : null}
         {/* Federation (src/router/federation): sign in with an upstream provider. */}
-        <UpstreamButtons upstreams={props.upstreams ?? []} />
+        <UpstreamButtons security={props.security} upstreams={props.upstreams ?? []} />
       </form>
       {/* Passkeys (src/router/passkeys): a form of its own, driven by the page's one script. */}
       <PasskeySignIn security={props.security} interaction={props.interaction} />

@@ -1,5 +1,5 @@
 import type { AccountOverview } from "../../actors/user-shard/api";
-import { Layout, type PageSecurity } from "./layout";
+import { Layout, textOf, type PageSecurity } from "./layout";
 
 /**
  * Passkeys on the pages. Everything else on them works without JavaScript; the WebAuthn
@@ -40,7 +40,7 @@ const SCRIPT = `(() => {
       form.elements.namedItem("passkey").value = JSON.stringify(answers[mode](credential));
       form.submit();
     } catch (e) {
-      status.textContent = e && e.name === "InvalidStateError" ? "This device already holds a passkey for your account." : "The passkey was not used. Try again, or sign in another way.";
+      status.textContent = e && e.name === "InvalidStateError" ? form.dataset.msgExists : form.dataset.msgFailed;
     }
   });
 })();`;
@@ -51,13 +51,14 @@ function Script(props: { security: PageSecurity }) {
 
 /** The login page's "Use a passkey" (worded apart from the "Sign in" button): a discoverable request, or the email's passkeys if one is typed. */
 export function PasskeySignIn(props: { security: PageSecurity; interaction: string }) {
+  const t = textOf(props.security);
   return (
     <>
-      <form method="post" action="passkey-login" id="passkey-form" data-mode="get" data-options="passkey-options" data-send="interaction email">
+      <form method="post" action="passkey-login" id="passkey-form" data-mode="get" data-options="passkey-options" data-send="interaction email" data-msg-exists={t("passkey.exists")} data-msg-failed={t("passkey.failed")}>
         <input type="hidden" name="interaction" value={props.interaction} />
         <input type="hidden" name="passkey" value="" />
         <button type="button" class="secondary" id="passkey-button" hidden>
-          Use a passkey
+          {t("passkey.use")}
         </button>
         <p class="muted" id="passkey-status" role="status"></p>
       </form>
@@ -66,17 +67,18 @@ export function PasskeySignIn(props: { security: PageSecurity; interaction: stri
   );
 }
 
-function when(ms: number | null): string {
-  return ms === null ? "never" : new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+function when(t: ReturnType<typeof textOf>, ms: number | null): string {
+  return ms === null ? t("passkey.never") : new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
 }
 
 /** The account page's passkeys: each with its name, kind and dates, a Remove button; and Add a passkey. */
 export function PasskeysSection(props: { security: PageSecurity; csrf: string; account: AccountOverview }) {
+  const t = textOf(props.security);
   const { passkeys } = props.account;
   return (
     <section id="passkeys">
-      <h2>Passkeys</h2>
-      {passkeys.length === 0 ? <p class="muted" id="passkeys-none">None yet. A passkey signs you in with your device's screen lock, without a password.</p> : null}
+      <h2>{t("passkey.heading")}</h2>
+      {passkeys.length === 0 ? <p class="muted" id="passkeys-none">{t("passkey.none")}</p> : null}
       <ul id="passkey-list">
         {passkeys.map((p) => (
           <li>
@@ -84,22 +86,22 @@ export function PasskeysSection(props: { security: PageSecurity; csrf: string; a
               <input type="hidden" name="csrf" value={props.csrf} />
               <input type="hidden" name="action" value="remove" />
               <input type="hidden" name="credential_id" value={p.credentialId} />
-              <strong class="passkey-name">{p.name}</strong> <span class="muted">({p.backedUp ? "synced" : "this device only"}; added {when(p.createdAt)}, last used {when(p.lastUsedAt)})</span>{" "}
+              <strong class="passkey-name">{p.name}</strong> <span class="muted">{t("passkey.details", { kind: p.backedUp ? t("passkey.synced") : t("passkey.device_only"), added: when(t, p.createdAt), used: when(t, p.lastUsedAt) })}</span>{" "}
               <button type="submit" class="secondary">
-                Remove
+                {t("passkey.remove")}
               </button>
             </form>
           </li>
         ))}
       </ul>
-      <form method="post" action="/account/passkeys" id="passkey-form" data-mode="create" data-options="/account/passkey-options" data-send="csrf">
+      <form method="post" action="/account/passkeys" id="passkey-form" data-mode="create" data-options="/account/passkey-options" data-send="csrf" data-msg-exists={t("passkey.exists")} data-msg-failed={t("passkey.failed")}>
         <input type="hidden" name="csrf" value={props.csrf} />
         <input type="hidden" name="action" value="add" />
         <input type="hidden" name="passkey" value="" />
-        <label for="passkey-name">Name of the new passkey</label>
-        <input id="passkey-name" name="name" type="text" maxlength={64} placeholder="e.g. My laptop" />
+        <label for="passkey-name">{t("passkey.name_label")}</label>
+        <input id="passkey-name" name="name" type="text" maxlength={64} placeholder={t("passkey.name_placeholder")} />
         <button type="button" id="passkey-button" hidden>
-          Add a passkey
+          {t("passkey.add")}
         </button>
         <p class="muted" id="passkey-status" role="status"></p>
       </form>
@@ -120,22 +122,23 @@ export function PasskeyCapable(props: { security: PageSecurity }) {
 
 /** Right after sign-up: add a passkey now, or continue to the application. */
 export function PasskeyOfferPage(props: { security: PageSecurity; csrf: string; interaction: string; clientName: string; notice: string | null; error: string | null }) {
+  const t = textOf(props.security);
   return (
-    <Layout title="Your account is ready" security={props.security}>
-      <h1>Your account is ready</h1>
-      {props.notice ? <p id="passkey-notice">{props.notice}</p> : <p>Add a passkey to sign in next time with your device's screen lock, without a password.</p>}
+    <Layout title={t("passkey.offer_title")} security={props.security}>
+      <h1>{t("passkey.offer_title")}</h1>
+      {props.notice ? <p id="passkey-notice">{props.notice}</p> : <p>{t("passkey.offer_text")}</p>}
       {props.error ? (
         <p class="error" role="alert" id="passkey-error">
           {props.error}
         </p>
       ) : null}
       {props.notice ? null : (
-        <form method="post" action="/signup-passkey" id="passkey-form" data-mode="create" data-options="/account/passkey-options" data-send="csrf">
+        <form method="post" action="/signup-passkey" id="passkey-form" data-mode="create" data-options="/account/passkey-options" data-send="csrf" data-msg-exists={t("passkey.exists")} data-msg-failed={t("passkey.failed")}>
           <input type="hidden" name="csrf" value={props.csrf} />
           <input type="hidden" name="interaction" value={props.interaction} />
           <input type="hidden" name="passkey" value="" />
           <button type="button" id="passkey-button" hidden>
-            Add a passkey
+            {t("passkey.add")}
           </button>
           <p class="muted" id="passkey-status" role="status"></p>
         </form>
@@ -143,7 +146,7 @@ export function PasskeyOfferPage(props: { security: PageSecurity; csrf: string; 
       <form method="post" action="/signup-continue">
         <input type="hidden" name="interaction" value={props.interaction} />
         <button type="submit" class={props.notice ? undefined : "secondary"} id="signup-continue">
-          Continue to {props.clientName}
+          {t("passkey.continue_to", { client: props.clientName })}
         </button>
       </form>
       <Script security={props.security} />

@@ -1,12 +1,13 @@
 import { CredentialFields } from "./pages";
-import { Layout, type PageSecurity } from "./layout";
+import { Layout, textOf, type PageSecurity } from "./layout";
 
 /** The sign-in form for a SAML service provider (src/router/saml/sso.tsx): the password step, then the response. */
 export function SamlLoginPage(props: { security: PageSecurity; csrf: string; pending: string; spName: string; email: string; error: string | null }) {
+  const t = textOf(props.security);
   return (
-    <Layout title="Sign in" security={props.security}>
-      <h1>Sign in</h1>
-      <p class="muted">to continue to {props.spName}</p>
+    <Layout title={t("login.title")} security={props.security}>
+      <h1>{t("login.title")}</h1>
+      <p class="muted">{t("login.to_continue", { client: props.spName })}</p>
       {props.error ? (
         <p class="error" role="alert" id="saml-error">
           {props.error}
@@ -23,10 +24,11 @@ export function SamlLoginPage(props: { security: PageSecurity; csrf: string; pen
 
 /** After the SP's LogoutRequest: the session is over; shown only when the SP registered no SLO endpoint to answer. */
 export function SamlSignedOutPage(props: { security: PageSecurity }) {
+  const t = textOf(props.security);
   return (
-    <Layout title="Signed out" security={props.security}>
-      <h1>Signed out</h1>
-      <p role="status">You are signed out.</p>
+    <Layout title={t("logout.done_title")} security={props.security}>
+      <h1>{t("logout.done_title")}</h1>
+      <p role="status">{t("saml.signed_out")}</p>
     </Layout>
   );
 }
