@@ -25,6 +25,12 @@ async function userView(id: string) {
   return (await json<{ user: { disabled: boolean; name: string; email_verified: boolean } }>(res)).user;
 }
 
+async function directRoles(id: string): Promise<string[]> {
+  const res = await admin("GET", `/users/${id}/access`);
+  expect(res.status).toBe(200);
+  return [...(await json<{ roles: string[] }>(res)).roles].sort();
+}
+
 async function link(id: string) {
   const res = await admin("GET", `/users/${id}/ldap`);
   return { status: res.status, body: await json<{ ldap?: { state: string; groups: string[]; roles: string[] } }>(res) };
@@ -85,5 +91,26 @@ describe("directory users in the provider", () => {
     const local = await createUser();
     await askForCode(await startAuthorize(clientId), local.email, "/forgot-password");
     expect(await challengeCount()).toBe(before + 1);
+  });
+
+  it("roles mapped from directory groups are the user's RBAC roles: an operator's own role survives a sync, a dropped group's role goes", async () => {
+    const tag = crypto.randomUUID().slice(0, 6);
+    const [staff, admins, auditor] = [`staff-${tag}`, `admins-${tag}`, `auditor-${tag}`];
+    for (const name of [staff, admins, auditor]) expect((await admin("PUT", `/roles/${name}`, { permissions: [] })).status).toBe(200);
+    const p = profile({ groups: ["cn=staff,ou=groups,dc=example,dc=org", "cn=admins,ou=groups,dc=example,dc=org"], roles: [staff, admins] });
+    const id = ((await applyDirectoryUser(env, config, p, "active", "sign_in")) as { userId: string }).userId;
+    expect(await directRoles(id)).toEqual([admins, staff].sort());
+
+    expect((await admin("PUT", `/users/${id}/access`, { roles: [staff, admins, auditor] })).status).toBe(200);
+    expect(await applyDirectoryUser(env, config, { ...p, groups: ["cn=staff,ou=groups,dc=example,dc=org"], roles: [staff] }, "active", "sync")).toMatchObject({ change: "updated" });
+    expect(await directRoles(id)).toEqual([auditor, staff].sort());
+
+    // An unchanged sync writes nothing; gone from the directory, its roles go and the operator's stays.
+    expect(await applyDirectoryUser(env, config, { ...p, roles: [staff] }, "active", "sync")).toMatchObject({ change: "updated" });
+    const version = (await json<{ version: number }>(await admin("GET", `/users/${id}/access`))).version;
+    expect(await applyDirectoryUser(env, config, { ...p, roles: [staff] }, "active", "sync")).toMatchObject({ change: "unchanged" });
+    expect((await json<{ version: number }>(await admin("GET", `/users/${id}/access`))).version).toBe(version);
+    await applyDirectoryUser(env, config, { ...p, groups: [], roles: [] }, "removed", "sync");
+    expect(await directRoles(id)).toEqual([auditor]);
   });
 });

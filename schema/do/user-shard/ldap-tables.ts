@@ -6,7 +6,9 @@ import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 /**
  * The directory entry behind a user signed in or synced from LDAP/AD: its DN, the groups
  * it is a member of and the role names LDAP_GROUP_ROLES maps them to (JSON arrays, as read
- * at the last sign-in or sync), and whether the directory disabled or removed it.
+ * at the last sign-in or sync), and whether the directory disabled or removed it. The roles
+ * are also in user_access.roles; kept here, they say which of those the directory gave, so the
+ * next sign-in or sync replaces only them.
  */
 export const ldapLinks = sqliteTable(
   "ldap_links",

@@ -77,6 +77,24 @@ export function writeAccess(tx: ShardTx, input: AccessWrite, now: number): Shard
   return ok({ stale: false as const, user: toView(fresh), access: { roles: next.roles, groups: next.groups, attributes: next.attributes }, scim: next.scim, version: next.version });
 }
 
+/**
+ * Directory-managed roles (LDAP_GROUP_ROLES): the roles the directory gave last time
+ * (`previous`, kept in ldap_links.roles) are replaced by the ones it gives now; roles an
+ * operator or SCIM gave directly stay. A role both gave goes when the directory drops it.
+ * Written only when the set changes (a version bump, audited as access.changed by ldap).
+ */
+export function replaceDirectoryRoles(tx: ShardTx, bucket: number, userId: string, previous: readonly string[], next: readonly string[], now: number): void {
+  const row = accessRow(tx, bucket, userId);
+  const current = row?.roles ?? [];
+  const dropped = new Set(previous);
+  const roles = [...new Set([...current.filter((r) => !dropped.has(r)), ...next])];
+  if (roles.length === current.length && roles.every((r) => current.includes(r))) return;
+  const version = (row?.version ?? 0) + 1;
+  const values = { roles, groups: row?.groups ?? [], attributes: row?.attributes ?? {}, scim: row?.scim ?? null, version, updatedAt: now };
+  tx.insert(userAccess).values({ userId, bucket, ...values }).onConflictDoUpdate({ target: userAccess.userId, set: { roles, version, updatedAt: now } }).run();
+  appendEvent(tx, { bucket, type: "access.changed", userId, data: { by: "ldap", changed: ["roles"], roles, groups: values.groups } }, now);
+}
+
 /** Per-user tables with a user_id column, but the outbox: the user's audit events outlive the user. */
 const USER_ROW_TABLES = PER_USER_TABLES.map((t) => t.name).filter((name) => {
   if (name === "outbox") return false;

@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { ldapLinks, users } from "../../../schema/do/user-shard/tables";
 import { fail, ok, type ShardResult } from "../results";
 import type { ShardTx } from "./db";
+import { replaceDirectoryRoles } from "./access";
 import { endAllSessions } from "./logout";
 import { appendEvent } from "./outbox";
 import { findUser, insertUser, passwordCredential, setDisabled, toView } from "./users";
@@ -62,6 +63,9 @@ export function upsertDirectoryUser(tx: ShardTx, input: DirectoryUserInput, now:
       change = "updated";
     }
   }
+  // The roles mapped from directory groups are the user's RBAC roles, replacing those the directory gave last time.
+  const previous = linkOf(tx, input.bucket, input.id);
+  replaceDirectoryRoles(tx, input.bucket, input.id, previous ? (JSON.parse(previous.roles) as string[]) : [], input.roles, now);
   writeLink(tx, input, now);
   if (input.state !== "active" && !user.disabled) {
     setDisabled(tx, input.bucket, input.id, now);

@@ -31,3 +31,19 @@ export async function accessClaimsFor(env: Env, config: Config, clientId: string
     userinfo: accessClaims(granted, settings.userinfo, scopes),
   };
 }
+
+/**
+ * The roles and groups attributes of a SAML assertion (multi-valued; empty ones left out):
+ * the same evaluation as a token's, with the SP's entityID as the client id, so a role
+ * bound to an OIDC client is not released to an SP, and an ABAC condition on client_id
+ * can name the SP. Memberships came with the shard's samlSubject read (UserView.access).
+ */
+export async function samlAccessAttributes(env: Env, config: Config, entityId: string, user: UserView): Promise<Record<string, readonly string[]>> {
+  if (user.access === undefined || user.access === null) return {};
+  const definitions = await accessDefinitions(env, config);
+  const granted = grantedAccess(definitions, user.access, { email: user.email, clientId: entityId, now: Date.now() });
+  const out: Record<string, readonly string[]> = {};
+  if (granted.roles.length > 0) out.roles = granted.roles;
+  if (granted.groups.length > 0) out.groups = granted.groups;
+  return out;
+}

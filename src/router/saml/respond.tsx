@@ -9,6 +9,7 @@ import { signElement } from "../../saml/signer";
 import { encryptAssertion } from "../../saml/encryption";
 import { SamlInputError } from "../../saml/xml";
 import type { SessionRef } from "../authorize/session-cookie";
+import { samlAccessAttributes } from "../access/claims";
 import { OAuthError } from "../errors";
 import { shardFailure } from "../shard-errors";
 import { callShard } from "../shards/call";
@@ -44,6 +45,7 @@ export async function respondWithAssertion(c: Context, env: Env, config: Config,
     if (error instanceof SamlInputError) throw new OAuthError("invalid_request", 400, error.message);
     throw error;
   }
+  const access = await samlAccessAttributes(env, config, sp.entityId, subject.user);
   const keys = await samlSigning(env, config);
   const now = Date.now();
   const issuer = samlUrls(config.issuer).entityId;
@@ -58,7 +60,7 @@ export async function respondWithAssertion(c: Context, env: Env, config: Config,
     sessionIndex: subject.sid,
     authnInstant: subject.authTime,
     authnContextClassRef: authnContextClassRef(subject),
-    attributes: mappedAttributes(samlAttributes(subject.user), sp.attributeMap),
+    attributes: mappedAttributes(samlAttributes(subject.user, access), sp.attributeMap),
     now,
   });
   if (sp.signAssertion) assertion = signElement(assertion, assertionId, "Assertion", keys.privateKeyPem, keys.certPem);
