@@ -33,7 +33,7 @@ import { withProof } from "./dpop";
 import { endAllSessions, endSessionByHash, endSessionBySid, listSessions } from "./logout";
 import type { SessionLifetimes } from "./sessions";
 import { authorizeWithSession, completeLogin, grantConsent, loginChallenge } from "./sign-in";
-import { findUser, insertUser, passwordCredential, setDisabled, toView } from "./users";
+import { findUser, insertUser, passwordCredential, setDisabled, setEnabled, toView } from "./users";
 import { withRequestId } from "./request-context";
 import { completeSecondFactor, secondFactorChallenge } from "./second-factor";
 import { accountAction, accountOverview } from "./account";
@@ -121,6 +121,8 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
       return disabled;
     });
   }
+
+  enableUser(bucket: number, id: string): ShardResult<{ user: UserView }> { return this.inBucket(bucket, (tx, now) => setEnabled(tx, bucket, id, now)); }
 
   /** Sign-in, step 1: the password verifier and whether the account is slowed down. */
   loginChallenge(bucket: number, userId: string): ShardResult<LoginChallenge> { return this.inBucket(bucket, (tx, now) => loginChallenge(tx, bucket, userId, now)); }

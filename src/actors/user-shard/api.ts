@@ -60,6 +60,8 @@ export interface UserShardApi {
   /** The stored password verifier; the router derives and compares (PBKDF2 runs off the shard). */
   getPasswordVerifier(bucket: number, id: string): ShardResult<{ user: UserView; verifier: string | null }>;
   disableUser(bucket: number, id: string): ShardResult<{ user: UserView }>;
+  /** Undoes disableUser (audited `user.enabled`, method operator); the sessions it ended stay ended. */
+  enableUser(bucket: number, id: string): ShardResult<{ user: UserView }>;
   /** Sign-in, step 1: the password verifier and whether the account is slowed down. */
   loginChallenge(bucket: number, userId: string): ShardResult<LoginChallenge>;
   /** Sign-in, step 2: record the outcome; on success open a session and continue the authorization. */

@@ -112,3 +112,14 @@ export function setDisabled(tx: ShardTx, bucket: number, id: string, now: number
   }
   return ok({ user: toView({ ...row, disabled: true, updatedAt: row.disabled ? row.updatedAt : now }) });
 }
+
+/** The operator re-enables an account: sign-in and refresh work again (its old sessions stay ended). */
+export function setEnabled(tx: ShardTx, bucket: number, id: string, now: number): ShardResult<{ user: UserView }> {
+  const row = findUser(tx, bucket, id);
+  if (!row) return fail("not_found", "no such user");
+  if (row.disabled) {
+    tx.update(users).set({ disabled: false, updatedAt: now }).where(eq(users.id, id)).run();
+    appendEvent(tx, { bucket, type: "user.enabled", userId: id, data: { method: "operator" } }, now);
+  }
+  return ok({ user: toView({ ...row, disabled: false, updatedAt: row.disabled ? now : row.updatedAt }) });
+}

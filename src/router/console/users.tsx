@@ -1,27 +1,37 @@
 import type { Context } from "hono";
 import { Hono } from "hono/tiny";
-import type { ConsentView, SessionView, UserView } from "../../actors/user-shard/api";
+import type { ConsentView, DirectoryLinkView, SessionView, UserView } from "../../actors/user-shard/api";
 import type { AuditRecord } from "../../audit/message";
 import { OAuthError } from "../errors";
 import type { Params } from "../http/params";
 import { callApi, mustGet, type ApiAnswer } from "./api";
 import type { ConsoleEnv } from "./guard";
 import { consoleForm, frameOf } from "./page";
-import { UserPage, UserSearchPage, type UserDetail } from "./views/users";
+import { UserPage, UserSearchPage, type PasskeyRow, type UserDetail } from "./views/users";
 
-/** Users: find by email, view (sessions, consents, audit trail), disable, end sessions, withdraw consent. */
+/**
+ * Users: find by email, view (sessions, consents, passkeys, roles and groups, directory
+ * link, audit trail), disable and enable, end sessions, withdraw consent, remove a passkey.
+ */
 
 async function detailOf(c: Context<ConsoleEnv>, id: string): Promise<UserDetail> {
   const path = `/users/${encodeURIComponent(id)}`;
   const { user } = await mustGet<{ user: UserView & { shard: string } }>(c, path);
-  const [sessions, consents, audit, operators] = await Promise.all([
+  const [sessions, consents, audit, operators, passkeys, access, ldap] = await Promise.all([
     mustGet<{ sessions: SessionView[] }>(c, `${path}/sessions`),
     mustGet<{ consents: ConsentView[] }>(c, `${path}/consents`),
     mustGet<{ events: AuditRecord[] }>(c, `/audit?user=${encodeURIComponent(user.id)}&limit=50`),
     mustGet<{ operators: { user_id: string; role: string }[] }>(c, "/operators"),
+    mustGet<{ passkeys: PasskeyRow[] }>(c, `${path}/passkeys`),
+    mustGet<UserDetail["access"]>(c, `${path}/access`),
+    // 404 here means "not a directory user": the page shows no link.
+    callApi<{ ldap: DirectoryLinkView }>(c, "GET", `${path}/ldap`),
   ]);
   const role = operators.operators.find((o) => o.user_id === user.id)?.role ?? null;
-  return { user, sessions: sessions.sessions, consents: consents.consents, audit: [...audit.events].reverse(), role };
+  return {
+    user, sessions: sessions.sessions, consents: consents.consents, audit: [...audit.events].reverse(), role,
+    passkeys: passkeys.passkeys, access: { roles: access.roles, groups: access.groups, attributes: access.attributes }, ldap: ldap.ok ? ldap.body.ldap : null,
+  };
 }
 
 async function show(c: Context<ConsoleEnv>, id: string, extra: { notice?: string; error?: string } = {}, status: 200 | 400 | 403 | 404 | 409 = 200) {
@@ -34,6 +44,10 @@ function requestFor(id: string, form: Params): [method: "POST" | "DELETE", path:
   switch (form.get("action")) {
     case "disable":
       return ["POST", `${path}/disable`, "User disabled: sign-in, refresh and the user's tokens are refused from now on."];
+    case "enable":
+      return ["POST", `${path}/enable`, "User enabled: the user can sign in again (the sessions that ended stay ended)."];
+    case "remove_passkey":
+      return ["DELETE", `${path}/passkeys/${encodeURIComponent(form.get("credential_id") ?? "")}`, "Passkey removed: it no longer signs in."];
     case "end_sessions":
       return ["DELETE", `${path}/sessions?include_offline=true`, "Every session and refresh token of the user has ended."];
     case "end_session":

@@ -75,6 +75,14 @@ export async function disableUser(env: Env, config: Config, id: string): Promise
   return result.user;
 }
 
+export async function enableUser(env: Env, config: Config, id: string): Promise<UserView> {
+  if (!isUserId(id)) throw notFound("no such user");
+  const bucket = bucketOf(id);
+  const result = await callShard(env, config, bucket, (stub) => stub.enableUser(bucket, id));
+  if (!result.ok) throw notFound("no such user");
+  return result.user;
+}
+
 /**
  * Checks an email + password pair. Unknown emails, users without a password and
  * disabled users all cost one full derivation and answer null, so the caller cannot

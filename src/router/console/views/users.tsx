@@ -1,4 +1,4 @@
-import type { ConsentView, SessionView, UserView } from "../../../actors/user-shard/api";
+import type { ConsentView, DirectoryLinkView, SessionView, UserView } from "../../../actors/user-shard/api";
 import type { AuditRecord } from "../../../audit/message";
 import { ActionButton, ConsolePage, type ConsoleFrame, when } from "./frame";
 
@@ -20,7 +20,23 @@ export interface UserDetail {
   consents: ConsentView[];
   audit: AuditRecord[];
   role: string | null;
+  passkeys: PasskeyRow[];
+  access: { roles: readonly string[]; groups: readonly string[]; attributes: Readonly<Record<string, string>> };
+  /** The LDAP / Active Directory link, or null for a user that does not come from the directory. */
+  ldap: DirectoryLinkView | null;
 }
+
+/** A passkey as GET /admin/users/:id/passkeys lists it (no key material). */
+export interface PasskeyRow {
+  credential_id: string;
+  name: string;
+  device_type: string;
+  backed_up: boolean;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+const listOr = (items: readonly string[]) => (items.length === 0 ? "none" : items.join(", "));
 
 export function UserPage(props: { frame: ConsoleFrame; detail: UserDetail }) {
   const { frame, detail } = props;
@@ -40,7 +56,9 @@ export function UserPage(props: { frame: ConsoleFrame; detail: UserDetail }) {
         </tbody>
       </table>
       <p>
-        {user.disabled ? null : <ActionButton frame={frame} target={target} action="disable" label="Disable user" />}{" "}
+        {user.disabled
+          ? <ActionButton frame={frame} target={target} action="enable" label="Enable user" />
+          : <ActionButton frame={frame} target={target} action="disable" label="Disable user" />}{" "}
         <ActionButton frame={frame} target={target} action="end_sessions" label="Reset credentials: end every session and refresh token" />
       </p>
       <h2>Sessions</h2>
@@ -68,6 +86,40 @@ export function UserPage(props: { frame: ConsoleFrame; detail: UserDetail }) {
                 <td><ActionButton frame={frame} target={target} action="withdraw_consent" label="Withdraw" fields={{ client_id: consent.client_id }} /></td>
               </tr>
             ))}
+          </tbody>
+        </table>
+      )}
+      <h2>Passkeys</h2>
+      {detail.passkeys.length === 0 ? <p class="muted">No passkeys.</p> : (
+        <table id="passkeys">
+          <thead><tr><th>Name</th><th>Type</th><th>Backed up</th><th>Added</th><th>Last used</th><th></th></tr></thead>
+          <tbody>
+            {detail.passkeys.map((p) => (
+              <tr>
+                <td>{p.name}</td><td>{p.device_type}</td><td>{p.backed_up ? "yes" : "no"}</td><td>{when(p.created_at)}</td><td>{when(p.last_used_at)}</td>
+                <td><ActionButton frame={frame} target={target} action="remove_passkey" label="Remove" fields={{ credential_id: p.credential_id }} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>Roles and groups</h2>
+      <table id="access">
+        <tbody>
+          <tr><th>Roles</th><td>{listOr(detail.access.roles)}</td></tr>
+          <tr><th>Groups</th><td>{listOr(detail.access.groups)}</td></tr>
+          <tr><th>Attributes</th><td>{listOr(Object.entries(detail.access.attributes).map(([k, v]) => `${k}=${v}`))}</td></tr>
+        </tbody>
+      </table>
+      <h2>Directory (LDAP)</h2>
+      {detail.ldap === null ? <p class="muted">Not a directory user.</p> : (
+        <table id="ldap">
+          <tbody>
+            <tr><th>DN</th><td><code>{detail.ldap.dn}</code></td></tr>
+            <tr><th>State</th><td>{detail.ldap.state}</td></tr>
+            <tr><th>Directory groups</th><td>{listOr(detail.ldap.groups)}</td></tr>
+            <tr><th>Mapped roles</th><td>{listOr(detail.ldap.roles)}</td></tr>
+            <tr><th>Last synced</th><td>{when(detail.ldap.synced_at)}</td></tr>
           </tbody>
         </table>
       )}

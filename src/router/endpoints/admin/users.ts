@@ -6,7 +6,7 @@ import { invalidRequest } from "../../errors";
 import { currentMap } from "../../shards/map-cache";
 import type { AppEnv } from "../../types";
 import { MAX_EMAIL_LENGTH, normalizeEmail } from "../../users/email";
-import { checkPassword, createUser, disableUser, findUserByEmail, getUser, requireEmail } from "../../users/service";
+import { checkPassword, createUser, disableUser, enableUser, findUserByEmail, getUser, requireEmail } from "../../users/service";
 import { readJson } from "./body";
 import type { Context } from "hono";
 import type { UserView } from "../../../actors/user-shard/api";
@@ -31,7 +31,7 @@ async function present(c: Context<AppEnv>, user: UserView) {
   return { ...user, shard: shardOf(map, user.bucket) };
 }
 
-/** Operator API for users: create, read, find by email, check a password, disable. */
+/** Operator API for users: create, read, find by email, check a password, disable, enable again. */
 export const adminUsers = new Hono<AppEnv>()
   .post("/", async (c) => {
     const body = await readJson(c, createBody);
@@ -57,5 +57,9 @@ export const adminUsers = new Hono<AppEnv>()
   })
   .post("/:id/disable", async (c) => {
     const user = await disableUser(c.env, c.var.config, c.req.param("id"));
+    return c.json({ user: await present(c, user) });
+  })
+  .post("/:id/enable", async (c) => {
+    const user = await enableUser(c.env, c.var.config, c.req.param("id"));
     return c.json({ user: await present(c, user) });
   });
