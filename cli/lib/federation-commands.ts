@@ -1,5 +1,6 @@
 // `npm run federation` commands: the upstream identity providers people sign in with
 // (README "Sign in with other providers (federation)").
+import { readFileSync } from "node:fs";
 import { UsageError, formatHelp, readArgs } from "./args.ts";
 import type { Options } from "./args.ts";
 import { adminClient } from "./admin-client.ts";
@@ -13,6 +14,7 @@ interface Upstream {
   authorizationEndpoint: string;
   clientId: string;
   client_secret_set: boolean;
+  apple_private_key_set?: boolean;
   linkPolicy: string;
   showOnLogin: boolean;
 }
@@ -25,6 +27,9 @@ const ADD_OPTIONS = {
   issuer: { type: "string", placeholder: "URL", description: "The upstream's issuer (required for oidc; its discovery document gives the endpoints)." },
   "client-id": { type: "string", required: true, placeholder: "ID", description: "This provider's client id at the upstream." },
   "client-secret": { type: "string", placeholder: "SECRET", description: "Its client secret there (stored sealed; never shown again). Or set FEDERATION_CLIENT_SECRET." },
+  "apple-team-id": { type: "string", placeholder: "ID", description: "Apple: your Team ID; with --apple-key-id and --apple-private-key-file the client secret JWT is minted for you." },
+  "apple-key-id": { type: "string", placeholder: "ID", description: "Apple: the Key ID of the Sign in with Apple key." },
+  "apple-private-key-file": { type: "string", placeholder: "FILE", description: "Apple: the key's .p8 file (stored sealed; never shown again)." },
   name: { type: "string", placeholder: "TEXT", description: "The name on the login page button (default: the preset's)." },
   scope: { type: "string", placeholder: "SCOPES", description: "Scopes to ask the upstream for (default: the preset's)." },
   "authorization-endpoint": { type: "string", placeholder: "URL", description: "Overrides the preset's or discovered endpoint." },
@@ -47,6 +52,9 @@ export function readAdd(argv: readonly string[], env: NodeJS.ProcessEnv = proces
   const preset = v.preset ?? "oidc";
   if (!PRESETS.includes(preset)) throw new UsageError(`--preset must be one of ${PRESETS.join(", ")}, not '${preset}'`);
   if (preset === "oidc" && !v.issuer) throw new UsageError("--issuer is required for a generic OpenID provider");
+  const appleGiven = v["apple-team-id"] !== undefined || v["apple-key-id"] !== undefined || v["apple-private-key-file"] !== undefined;
+  if (appleGiven && preset !== "apple") throw new UsageError("--apple-team-id, --apple-key-id and --apple-private-key-file are for --preset apple");
+  const appleKey = v["apple-private-key-file"] === undefined ? undefined : readKeyFile(v["apple-private-key-file"]);
   const secret = v["client-secret"] ?? env.FEDERATION_CLIENT_SECRET;
   const body: Record<string, unknown> = {
     preset, client_id: v["client-id"], link_policy: v["link-by-email"] ? "verified_email" : "never",
@@ -55,13 +63,22 @@ export function readAdd(argv: readonly string[], env: NodeJS.ProcessEnv = proces
   const optional: Record<string, string | undefined> = {
     issuer: v.issuer, client_secret: secret, display_name: v.name, scope: v.scope, authorization_endpoint: v["authorization-endpoint"],
     token_endpoint: v["token-endpoint"], userinfo_endpoint: v["userinfo-endpoint"], jwks_uri: v["jwks-uri"],
+    apple_team_id: v["apple-team-id"], apple_key_id: v["apple-key-id"], apple_private_key: appleKey,
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) body[key] = value;
   return { values: v, body };
 }
 
+function readKeyFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`--apple-private-key-file ${path}: ${(error as Error).message}`);
+  }
+}
+
 function formatUpstream(u: Upstream): string {
-  return `${u.id}  ${u.preset}  "${u.displayName}"  ${u.issuer ?? u.authorizationEndpoint}  client ${u.clientId}${u.client_secret_set ? " (secret set)" : ""}  link ${u.linkPolicy}${u.showOnLogin ? "" : "  hidden"}`;
+  return `${u.id}  ${u.preset}  "${u.displayName}"  ${u.issuer ?? u.authorizationEndpoint}  client ${u.clientId}${u.apple_private_key_set ? " (Apple key set)" : u.client_secret_set ? " (secret set)" : ""}  link ${u.linkPolicy}${u.showOnLogin ? "" : "  hidden"}`;
 }
 
 export const FEDERATION_COMMANDS: Record<string, Command> = {

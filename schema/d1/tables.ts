@@ -336,6 +336,10 @@ export const upstreamProviders = sqliteTable("upstream_providers", {
   jwksUri: text("jwks_uri"),
   clientId: text("client_id").notNull(),
   sealedSecret: text("sealed_secret"),
+  // Apple: the client secret is an ES256 JWT minted per token request from the team's key (sealed like the secret)
+  appleTeamId: text("apple_team_id"),
+  appleKeyId: text("apple_key_id"),
+  appleSealedKey: text("apple_sealed_key"),
   scope: text("scope").notNull(),
   claimMapping: text("claim_mapping").notNull(),
   // never | verified_email: whether a first sign-in whose verified email is an existing user's links to it

@@ -23,6 +23,10 @@ export interface UpstreamRow {
   jwksUri: string | null;
   clientId: string;
   sealedSecret: string | null;
+  /** Apple: Team ID, Key ID and the sealed .p8 key the client secret JWT is minted with. */
+  appleTeamId: string | null;
+  appleKeyId: string | null;
+  appleSealedKey: string | null;
   scope: string;
   claimMapping: ClaimMapping;
   linkPolicy: "never" | "verified_email";
@@ -34,7 +38,7 @@ export interface UpstreamRow {
 }
 
 const COLUMNS =
-  "id, preset, display_name, kind, issuer, authorization_endpoint, token_endpoint, userinfo_endpoint, emails_endpoint, jwks_uri, client_id, sealed_secret, scope, claim_mapping, link_policy, show_on_login, store_tokens, trust_amr, created_at, updated_at";
+  "id, preset, display_name, kind, issuer, authorization_endpoint, token_endpoint, userinfo_endpoint, emails_endpoint, jwks_uri, client_id, sealed_secret, apple_team_id, apple_key_id, apple_sealed_key, scope, claim_mapping, link_policy, show_on_login, store_tokens, trust_amr, created_at, updated_at";
 
 type Stored = Record<string, string | number | null>;
 
@@ -43,7 +47,8 @@ function rowOf(s: Stored): UpstreamRow {
     id: s.id as string, preset: s.preset as string, displayName: s.display_name as string, kind: s.kind as UpstreamRow["kind"],
     issuer: s.issuer as string | null, authorizationEndpoint: s.authorization_endpoint as string, tokenEndpoint: s.token_endpoint as string,
     userinfoEndpoint: s.userinfo_endpoint as string | null, emailsEndpoint: s.emails_endpoint as string | null, jwksUri: s.jwks_uri as string | null, clientId: s.client_id as string,
-    sealedSecret: s.sealed_secret as string | null, scope: s.scope as string, claimMapping: JSON.parse(s.claim_mapping as string) as ClaimMapping,
+    sealedSecret: s.sealed_secret as string | null, appleTeamId: s.apple_team_id as string | null, appleKeyId: s.apple_key_id as string | null,
+    appleSealedKey: s.apple_sealed_key as string | null, scope: s.scope as string, claimMapping: JSON.parse(s.claim_mapping as string) as ClaimMapping,
     linkPolicy: s.link_policy as UpstreamRow["linkPolicy"], showOnLogin: s.show_on_login === 1, storeTokens: s.store_tokens === 1, trustAmr: s.trust_amr === 1,
     createdAt: s.created_at as number, updatedAt: s.updated_at as number,
   };
@@ -70,6 +75,7 @@ export async function putUpstreamRow(d1: D1Database, r: UpstreamRow): Promise<{ 
       .prepare(`INSERT INTO upstream_providers (${COLUMNS}) VALUES (${COLUMNS.split(", ").map(() => "?").join(", ")}) ON CONFLICT (id) DO UPDATE SET ${updates} RETURNING ${COLUMNS}`)
       .bind(
         r.id, r.preset, r.displayName, r.kind, r.issuer, r.authorizationEndpoint, r.tokenEndpoint, r.userinfoEndpoint, r.emailsEndpoint, r.jwksUri, r.clientId, r.sealedSecret,
+        r.appleTeamId, r.appleKeyId, r.appleSealedKey,
         r.scope, JSON.stringify(r.claimMapping), r.linkPolicy, r.showOnLogin ? 1 : 0, r.storeTokens ? 1 : 0, r.trustAmr ? 1 : 0, r.createdAt, r.updatedAt,
       )
       .first<Stored>(),

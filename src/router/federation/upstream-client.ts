@@ -2,6 +2,7 @@ import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type J
 import * as oauth from "oauth4webapi";
 import type { Config } from "../../config";
 import { openSecret } from "../../oauth/sealed-secret";
+import { appleClientSecret } from "../../federation/apple-secret";
 import { claimAt, expectedIssuer } from "../../federation/presets";
 import type { UpstreamRow } from "../d1/upstreams";
 
@@ -81,7 +82,14 @@ function jwksOf(config: Config, uri: string) {
   return set;
 }
 
-async function clientAuth(config: Config, row: UpstreamRow): Promise<oauth.ClientAuth> {
+/** How the token request authenticates: Apple's minted ES256 JWT when its key is stored, else the sealed secret (or none). */
+export async function clientAuth(config: Config, row: UpstreamRow): Promise<oauth.ClientAuth> {
+  if (row.preset === "apple" && row.appleSealedKey && row.appleTeamId && row.appleKeyId) {
+    const { id, clientId, appleTeamId: teamId, appleKeyId: keyId, appleSealedKey: sealedKey } = row;
+    const minted = config.federation.secretKey ? await appleClientSecret(config.federation.secretKey, { id, clientId, teamId, keyId, sealedKey }) : null;
+    if (minted === null) throw new UpstreamError("failed", `the Apple private key of upstream ${row.id} does not open with FEDERATION_SECRET_KEY`);
+    return oauth.ClientSecretPost(minted);
+  }
   if (!row.sealedSecret) return oauth.None();
   const secret = config.federation.secretKey ? await openSecret(config.federation.secretKey, row.id, row.sealedSecret) : null;
   if (secret === null) throw new UpstreamError("failed", `the client secret of upstream ${row.id} does not open with FEDERATION_SECRET_KEY`);

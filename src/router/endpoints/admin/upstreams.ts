@@ -3,6 +3,7 @@ import * as z from "zod/mini";
 import * as oauth from "oauth4webapi";
 import { isPresetName, PRESETS, type ClaimMapping } from "../../../federation/presets";
 import { sealSecret } from "../../../oauth/sealed-secret";
+import { APPLE_ID, appleKeyBinding, importAppleKey } from "../../../federation/apple-secret";
 import { deleteUpstreamRow, getUpstreamRow, listUpstreamRows, putUpstreamRow, type UpstreamRow } from "../../d1/upstreams";
 import { invalidRequest, notFound, OAuthError } from "../../errors";
 import { forgetUpstreams, upstreamUrlProblem } from "../../federation/providers";
@@ -28,6 +29,9 @@ export const upstreamBody = z.strictObject({
   jwks_uri: z.optional(url),
   client_id: z.string().check(z.minLength(1), z.maxLength(255)),
   client_secret: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
+  apple_team_id: z.optional(z.string().check(z.regex(APPLE_ID, "must be Apple's 10-character Team ID"))),
+  apple_key_id: z.optional(z.string().check(z.regex(APPLE_ID, "must be Apple's 10-character Key ID"))),
+  apple_private_key: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
   scope: z.optional(z.string().check(z.maxLength(1000))),
   claim_mapping: z.optional(z.partial(z.strictObject({ subject: member, email: member, emailVerified: z.nullable(member), name: member, givenName: z.nullable(member), familyName: z.nullable(member) }))),
   link_policy: z._default(z.enum(["never", "verified_email"]), "never"),
@@ -37,10 +41,10 @@ export const upstreamBody = z.strictObject({
 });
 type UpstreamBody = z.infer<typeof upstreamBody>;
 
-/** As the operator API shows a provider: the client secret never leaves, only whether one is set. */
+/** As the operator API shows a provider: the client secret and Apple key never leave, only whether one is set. */
 export function upstreamView(row: UpstreamRow) {
-  const { sealedSecret, claimMapping, ...rest } = row;
-  return { ...rest, claim_mapping: claimMapping, client_secret_set: sealedSecret !== null };
+  const { sealedSecret, appleSealedKey, claimMapping, ...rest } = row;
+  return { ...rest, claim_mapping: claimMapping, client_secret_set: sealedSecret !== null, apple_private_key_set: appleSealedKey !== null };
 }
 
 /** A generic OpenID upstream's endpoints, from its discovery document (OpenID Connect Discovery §4). */
@@ -51,6 +55,28 @@ async function discover(config: Config, issuer: string) {
   } catch (e) {
     throw invalidRequest(`issuer: its discovery document could not be read (${e instanceof Error ? e.message : String(e)})`);
   }
+}
+
+/**
+ * Apple's Team ID, Key ID and .p8 key (sealed like the client secret, bound to the provider
+ * id): the three together or none; each left out of a PUT keeps the stored one. The key must
+ * import as an ES256 (P-256) PKCS#8 private key, else the PUT is refused.
+ */
+async function appleKeyOf(config: Config, id: string, body: UpstreamBody, previous: UpstreamRow | null) {
+  const given = body.apple_team_id !== undefined || body.apple_key_id !== undefined || body.apple_private_key !== undefined;
+  if (given && body.preset !== "apple") throw invalidRequest("apple_team_id, apple_key_id and apple_private_key are for the apple preset only");
+  const kept = body.preset === "apple" ? previous : null;
+  const appleTeamId = body.apple_team_id ?? kept?.appleTeamId ?? null;
+  const appleKeyId = body.apple_key_id ?? kept?.appleKeyId ?? null;
+  let appleSealedKey = kept?.appleSealedKey ?? null;
+  if (body.apple_private_key !== undefined) {
+    if (!(await importAppleKey(body.apple_private_key))) throw invalidRequest("apple_private_key: must be the PEM of Apple's .p8 key (PKCS#8, an ES256 P-256 private key)");
+    if (!config.federation.secretKey) throw invalidRequest("apple_private_key: FEDERATION_SECRET_KEY is not set, so no key can be kept");
+    appleSealedKey = await sealSecret(config.federation.secretKey, appleKeyBinding(id), body.apple_private_key.trim());
+  }
+  const set = [appleTeamId, appleKeyId, appleSealedKey].filter((v) => v !== null).length;
+  if (set !== 0 && set !== 3) throw invalidRequest("apple_team_id, apple_key_id and apple_private_key: all three are needed to mint Apple's client secret");
+  return { appleTeamId, appleKeyId, appleSealedKey };
 }
 
 async function rowOf(config: Config, id: string, body: UpstreamBody, previous: UpstreamRow | null): Promise<UpstreamRow> {
@@ -74,11 +100,12 @@ async function rowOf(config: Config, id: string, body: UpstreamBody, previous: U
     if (!config.federation.secretKey) throw new OAuthError("invalid_request", 400, "client_secret: FEDERATION_SECRET_KEY is not set, so no secret can be kept");
     sealedSecret = await sealSecret(config.federation.secretKey, id, body.client_secret);
   }
+  const apple = await appleKeyOf(config, id, body, previous);
   const now = Date.now();
   return {
     id, preset: body.preset, displayName: body.display_name ?? preset.displayName, kind: preset.kind, issuer,
     authorizationEndpoint, tokenEndpoint, userinfoEndpoint, emailsEndpoint: body.emails_endpoint ?? preset.emailsEndpoint, jwksUri,
-    clientId: body.client_id, sealedSecret, scope: body.scope ?? preset.scope, claimMapping: { ...preset.claimMapping, ...body.claim_mapping } as ClaimMapping,
+    clientId: body.client_id, sealedSecret, ...apple, scope: body.scope ?? preset.scope, claimMapping: { ...preset.claimMapping, ...body.claim_mapping } as ClaimMapping,
     linkPolicy: body.link_policy, showOnLogin: body.show_on_login, storeTokens: body.store_tokens, trustAmr: body.trust_amr, createdAt: now, updatedAt: now,
   };
 }
@@ -87,8 +114,8 @@ const ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
 /**
  * Operator API for upstream identity providers (README "Sign in with other providers
- * (federation)"). PUT creates or replaces one; a PUT without client_secret keeps the
- * stored one. Every change drops this isolate's cache; other isolates see it within
+ * (federation)"). PUT creates or replaces one; a PUT without client_secret (or Apple's
+ * key fields) keeps the stored one. Every change drops this isolate's cache; other isolates see it within
  * CLIENT_CACHE_TTL_MS.
  */
 export const adminUpstreams = new Hono<AppEnv>()
