@@ -35,6 +35,23 @@ export async function checkPassword(env: Env, config: Config, email: string | nu
     await verifyPassword(password, await dummyPasswordVerifier());
     return null;
   }
+  return checkKnownUser(env, config, userId, password);
+}
+
+export type PasswordChecked = { userId: string; bucket: number; passwordOk: boolean; retryAfterS: number } | null;
+
+/**
+ * The password check of a user the index found: the shard's challenge (verifier and
+ * slow-down), then PBKDF2 off the shard. `elsewhere` lets a sign-in method whose
+ * verifier lives elsewhere (the LDAP directory) take over once the challenge names it.
+ */
+export async function checkKnownUser(
+  env: Env,
+  config: Config,
+  userId: string,
+  password: string,
+  elsewhere?: (verifier: string | null, user: { userId: string; bucket: number }) => Promise<PasswordChecked> | null,
+): Promise<PasswordChecked> {
   const bucket = bucketOf(userId);
   const challenge = await callShard(env, config, bucket, (shard) => shard.loginChallenge(bucket, userId));
   if (!challenge.ok) {
@@ -42,6 +59,8 @@ export async function checkPassword(env: Env, config: Config, email: string | nu
     return null;
   }
   if (challenge.retryAfterS > 0) return { userId, bucket, passwordOk: false, retryAfterS: challenge.retryAfterS };
+  const taken = elsewhere?.(challenge.verifier, { userId, bucket });
+  if (taken) return taken;
   const passwordOk = await verifyPassword(password, challenge.verifier ?? (await dummyPasswordVerifier()));
   return { userId, bucket, passwordOk: passwordOk && challenge.verifier !== null, retryAfterS: 0 };
 }

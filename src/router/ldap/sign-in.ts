@@ -1,12 +1,10 @@
 import type { Config, LdapConfig } from "../../config";
 import type { Env } from "../../env";
 import { DIRECTORY_VERIFIER } from "../../actors/user-shard/api/ldap";
-import { dummyPasswordVerifier, verifyPassword } from "../../oauth/password";
 import { bucketOf } from "../../shard/bucket";
 import { accountByDn } from "../d1/ldap-accounts";
 import { userIdByEmail } from "../d1/user-emails";
-import { checkPassword } from "../endpoints/login";
-import { callShard } from "../shards/call";
+import { checkKnownUser, checkPassword, type PasswordChecked } from "../endpoints/login";
 import { normalizeEmail } from "../users/email";
 import { applyDirectoryUser } from "./accounts";
 import { authenticate, LdapUnavailable } from "./directory";
@@ -15,7 +13,7 @@ import { authenticate, LdapUnavailable } from "./directory";
 export const DIRECTORY_UNAVAILABLE = "The company directory is unavailable right now, so directory accounts cannot sign in. Please try again in a few minutes.";
 
 /** The password check's answer, as login.ts's checkPassword gives it (null: no such account, or refused). */
-export type Checked = Awaited<ReturnType<typeof checkPassword>>;
+export type Checked = PasswordChecked;
 
 /** The directory could not be asked; the login page shows DIRECTORY_UNAVAILABLE. */
 export class DirectoryUnavailable extends Error {
@@ -58,14 +56,5 @@ export async function checkSignIn(env: Env, config: Config, typed: string, passw
   if (!ldap) return checkPassword(env, config, email, password);
   const userId = email ? await userIdByEmail(env.DB, email) : null;
   if (!userId) return bindDirectory(env, config, ldap, typed, password, null);
-  const bucket = bucketOf(userId);
-  const challenge = await callShard(env, config, bucket, (shard) => shard.loginChallenge(bucket, userId));
-  if (!challenge.ok) {
-    await verifyPassword(password, await dummyPasswordVerifier());
-    return null;
-  }
-  if (challenge.retryAfterS > 0) return { userId, bucket, passwordOk: false, retryAfterS: challenge.retryAfterS };
-  if (challenge.verifier === DIRECTORY_VERIFIER) return bindDirectory(env, config, ldap, typed, password, { userId, bucket });
-  const passwordOk = await verifyPassword(password, challenge.verifier ?? (await dummyPasswordVerifier()));
-  return { userId, bucket, passwordOk: passwordOk && challenge.verifier !== null, retryAfterS: 0 };
+  return checkKnownUser(env, config, userId, password, (verifier, user) => (verifier === DIRECTORY_VERIFIER ? bindDirectory(env, config, ldap, typed, password, user) : null));
 }

@@ -1,6 +1,9 @@
 import type { Context } from "hono";
 import { OAuthError } from "../errors";
 import type { Params } from "../http/params";
+import { decodePost, decodeRedirect, type RedirectMessage } from "../../saml/bindings";
+import { SamlInputError } from "../../saml/xml";
+import { MAX_RELAY_STATE } from "./pending";
 
 /** A signed AuthnRequest or LogoutRequest is a few KiB of base64: larger than other forms allow. */
 const MAX_SAML_FORM_BYTES = 128 * 1024;
@@ -17,4 +20,20 @@ export async function samlForm(c: Context): Promise<Params> {
     if (value !== "") params.set(name, value);
   }
   return params;
+}
+
+/**
+ * A SAMLRequest as either binding delivers it (SAML Bindings §3.4 HTTP-Redirect, §3.5
+ * HTTP-POST): the XML, the RelayState, and over Redirect what the query signature covers.
+ * The same for AuthnRequests (sso.tsx) and LogoutRequests (slo.tsx).
+ */
+export async function readSamlRequest(c: Context, binding: "redirect" | "post"): Promise<RedirectMessage> {
+  let message: RedirectMessage;
+  if (binding === "redirect") message = await decodeRedirect(new URL(c.req.url).search.slice(1), "SAMLRequest");
+  else {
+    const form = await samlForm(c);
+    message = { xml: await decodePost(form.get("SAMLRequest") ?? ""), relayState: form.get("RelayState") ?? null, signature: null };
+  }
+  if (message.relayState !== null && message.relayState.length > MAX_RELAY_STATE) throw new SamlInputError("RelayState is too long");
+  return message;
 }

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { deleteCookie } from "hono/cookie";
 import { Hono } from "hono/tiny";
-import { decodePost, decodeRedirect, deflateRaw, verifyRedirectSignature } from "../../saml/bindings";
+import { deflateRaw, verifyRedirectSignature } from "../../saml/bindings";
 import { samlUrls } from "../../saml/idp-metadata";
 import { readLogoutRequest } from "../../saml/logout-request";
 import { logoutResponseXml, newSamlId } from "../../saml/response";
@@ -18,9 +18,8 @@ import type { PagesEnv } from "../pages/env";
 import { securedPage } from "../pages/form-csrf";
 import { signJwt, verifyJwt } from "../keys/cache";
 import { SamlSignedOutPage } from "../views/saml";
-import { samlForm } from "./form";
+import { readSamlRequest } from "./form";
 import { samlSigning } from "./keys";
-import { MAX_RELAY_STATE } from "./pending";
 import { postToSp } from "./respond";
 import { getServiceProvider } from "./service-providers";
 import { refused } from "./sso";
@@ -41,19 +40,7 @@ const TYP = "authshard-saml-slo+jwt";
  */
 async function acceptLogoutRequest(c: Context<PagesEnv>, binding: "redirect" | "post"): Promise<PendingLogout> {
   try {
-    let xml: string;
-    let relayState: string | null;
-    let querySig = null;
-    if (binding === "redirect") {
-      const message = await decodeRedirect(new URL(c.req.url).search.slice(1), "SAMLRequest");
-      ({ xml, relayState } = message);
-      querySig = message.signature;
-    } else {
-      const form = await samlForm(c);
-      xml = await decodePost(form.get("SAMLRequest") ?? "");
-      relayState = form.get("RelayState") ?? null;
-    }
-    if (relayState !== null && relayState.length > MAX_RELAY_STATE) throw new SamlInputError("RelayState is too long");
+    const { xml, relayState, signature: querySig } = await readSamlRequest(c, binding);
     const req = readLogoutRequest(xml);
     const sp = await getServiceProvider(c.env, c.var.config, req.issuer);
     if (!sp) throw new SamlInputError(`the service provider ${req.issuer.slice(0, 200)} is not registered with this provider`);

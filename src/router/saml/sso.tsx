@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import { chooseAcs, chooseNameIdFormat, checkAuthnRequest, ISSUE_INSTANT_PAST_MS, readAuthnRequest, type AuthnRequest } from "../../saml/authn-request";
-import { decodePost, decodeRedirect, verifyRedirectSignature } from "../../saml/bindings";
+import { verifyRedirectSignature } from "../../saml/bindings";
 import { samlUrls } from "../../saml/idp-metadata";
 import { SamlInputError, toPem } from "../../saml/xml";
 import { sha256 } from "../../oauth/secrets";
@@ -18,7 +18,7 @@ import { SamlLoginPage } from "../views/saml";
 import { MAX_RELAY_STATE, openPending, signPending, type PendingSso } from "./pending";
 import { respondWithAssertion, respondWithStatus } from "./respond";
 import { getServiceProvider } from "./service-providers";
-import { samlForm } from "./form";
+import { readSamlRequest, samlForm } from "./form";
 import type { SamlSpRow } from "../d1/saml-service-providers";
 
 /** Bad SAML input is a page for the person (never a redirect to an ACS nobody vouched for). */
@@ -52,19 +52,7 @@ async function spendRequestId(c: Context<PagesEnv>, req: AuthnRequest): Promise<
 async function acceptAuthnRequest(c: Context<PagesEnv>, binding: "redirect" | "post"): Promise<PendingSso> {
   const config = c.var.config;
   try {
-    let xml: string;
-    let relayState: string | null;
-    let querySig = null;
-    if (binding === "redirect") {
-      const message = await decodeRedirect(new URL(c.req.url).search.slice(1), "SAMLRequest");
-      ({ xml, relayState } = message);
-      querySig = message.signature;
-    } else {
-      const form = await samlForm(c);
-      xml = await decodePost(form.get("SAMLRequest") ?? "");
-      relayState = form.get("RelayState") ?? null;
-    }
-    if (relayState !== null && relayState.length > MAX_RELAY_STATE) throw new SamlInputError("RelayState is too long");
+    const { xml, relayState, signature: querySig } = await readSamlRequest(c, binding);
     const req = readAuthnRequest(xml);
     if (binding === "redirect" && req.signature !== null) throw new SamlInputError("over HTTP-Redirect the signature goes in the query string, not in the XML");
     const sp = await knownSp(c, req.issuer);
