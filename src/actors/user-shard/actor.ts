@@ -34,6 +34,7 @@ import { endAllSessions, endSessionByHash, endSessionBySid, listSessions } from 
 import type { SessionLifetimes } from "./sessions";
 import { authorizeWithSession, completeLogin, grantConsent, loginChallenge } from "./sign-in";
 import { findUser, insertUser, passwordCredential, setDisabled, setEnabled, toView } from "./users";
+import { setPasswordByOperator } from "./operator-password";
 import { withRequestId } from "./request-context";
 import { completeSecondFactor, secondFactorChallenge } from "./second-factor";
 import { accountAction, accountOverview } from "./account";
@@ -123,6 +124,7 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   }
 
   enableUser(bucket: number, id: string): ShardResult<{ user: UserView }> { return this.inBucket(bucket, (tx, now) => setEnabled(tx, bucket, id, now)); }
+  setPassword(bucket: number, id: string, verifier: string): ShardResult<{ user: UserView; ended: number }> { return this.inBucket(bucket, (tx, now) => setPasswordByOperator(tx, bucket, id, verifier, now)); }
 
   /** Sign-in, step 1: the password verifier and whether the account is slowed down. */
   loginChallenge(bucket: number, userId: string): ShardResult<LoginChallenge> { return this.inBucket(bucket, (tx, now) => loginChallenge(tx, bucket, userId, now)); }

@@ -62,6 +62,8 @@ export interface UserShardApi {
   disableUser(bucket: number, id: string): ShardResult<{ user: UserView }>;
   /** Undoes disableUser (audited `user.enabled`, method operator); the sessions it ended stay ended. */
   enableUser(bucket: number, id: string): ShardResult<{ user: UserView }>;
+  /** The operator sets a new password (PBKDF2 verifier made in the router); every session ends (audited `password.set`). */
+  setPassword(bucket: number, id: string, verifier: string): ShardResult<{ user: UserView; ended: number }>;
   /** Sign-in, step 1: the password verifier and whether the account is slowed down. */
   loginChallenge(bucket: number, userId: string): ShardResult<LoginChallenge>;
   /** Sign-in, step 2: record the outcome; on success open a session and continue the authorization. */

@@ -123,3 +123,4 @@ export function setEnabled(tx: ShardTx, bucket: number, id: string, now: number)
   }
   return ok({ user: toView({ ...row, disabled: false, updatedAt: row.disabled ? now : row.updatedAt }) });
 }
+

@@ -83,6 +83,18 @@ export async function enableUser(env: Env, config: Config, id: string): Promise<
   return result.user;
 }
 
+/** The operator sets a new password (the console's "reset credentials"); every session of the user ends. */
+export async function setUserPassword(env: Env, config: Config, id: string, password: string): Promise<{ user: UserView; sessionsEnded: number }> {
+  if (!isUserId(id)) throw notFound("no such user");
+  const bucket = bucketOf(id);
+  const verifier = await hashPassword(password);
+  const result = await callShard(env, config, bucket, (stub) => stub.setPassword(bucket, id, verifier));
+  if (result.ok) return { user: result.user, sessionsEnded: result.ended };
+  if (result.error === "not_found") throw notFound("no such user");
+  if (result.error === "conflict") throw conflict("this user signs in with the directory's password; change it in the directory");
+  throw shardFailure(result, "change", "the password change");
+}
+
 /**
  * Checks an email + password pair. Unknown emails, users without a password and
  * disabled users all cost one full derivation and answer null, so the caller cannot

@@ -6,7 +6,7 @@ import { invalidRequest } from "../../errors";
 import { currentMap } from "../../shards/map-cache";
 import type { AppEnv } from "../../types";
 import { MAX_EMAIL_LENGTH, normalizeEmail } from "../../users/email";
-import { checkPassword, createUser, disableUser, enableUser, findUserByEmail, getUser, requireEmail } from "../../users/service";
+import { checkPassword, createUser, disableUser, enableUser, findUserByEmail, getUser, requireEmail, setUserPassword } from "../../users/service";
 import { readJson } from "./body";
 import type { Context } from "hono";
 import type { UserView } from "../../../actors/user-shard/api";
@@ -19,6 +19,9 @@ const createBody = z.strictObject({
   given_name: z.optional(name),
   family_name: z.optional(name),
   email_verified: z.optional(z.boolean()),
+});
+const newPasswordBody = z.strictObject({
+  password: z.string().check(z.minLength(8, "must be at least 8 characters"), z.maxLength(MAX_PASSWORD_LENGTH)),
 });
 const passwordCheckBody = z.strictObject({
   email: z.string().check(z.maxLength(MAX_EMAIL_LENGTH)),
@@ -62,4 +65,10 @@ export const adminUsers = new Hono<AppEnv>()
   .post("/:id/enable", async (c) => {
     const user = await enableUser(c.env, c.var.config, c.req.param("id"));
     return c.json({ user: await present(c, user) });
+  })
+  // Reset credentials: a new password; every session ends (a directory user's password is the directory's: 409).
+  .put("/:id/password", async (c) => {
+    const body = await readJson(c, newPasswordBody);
+    const set = await setUserPassword(c.env, c.var.config, c.req.param("id"), body.password);
+    return c.json({ user: await present(c, set.user), sessions_ended: set.sessionsEnded });
   });
