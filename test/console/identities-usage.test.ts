@@ -30,7 +30,8 @@ type Usage = { client_id: string; window_start: number; events: Record<string, n
 /**
  * The console's user and client pages (README "Admin console"): a user's linked upstream
  * identities (README "Sign in with other providers (federation)", GET /admin/users/:id/identities)
- * and a client's usage counted over the audit window (GET /admin/clients/:id/usage).
+ * and a client's usage counted over the audit window (GET /admin/clients/:id/usage), linked to
+ * the audit search by client (GET /admin/audit?client=, README "Audit trail").
  */
 describe("console: linked identities and client usage", () => {
   let browser: TestBrowser;
@@ -104,6 +105,19 @@ describe("console: linked identities and client usage", () => {
     expect(html).toContain('id="usage"');
     expect(html).toContain("login.success");
     expect(html).toContain(`/admin/console/audit?client=${registered.clientId}`);
+
+    // The link: the audit search by client alone, through GET /admin/audit?client=.
+    const { events } = await json<{ events: { type: string; client_id: string }[] }>(await admin("GET", `/audit?client=${registered.clientId}`));
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(["admin.change", "login.success", "consent.granted", "token.issued"]));
+    expect(events.every((e) => e.client_id === registered.clientId)).toBe(true);
+    const search = await browser.get(`/admin/console/audit?client=${registered.clientId}`);
+    expect(search.status).toBe(200);
+    expect(await search.text()).toContain("consent.granted");
+  });
+
+  it("the audit search by client refuses a user and a client together, and the archive by client (400)", async () => {
+    expect((await admin("GET", "/audit?client=c1&user=u")).status).toBe(400);
+    expect((await admin("GET", "/audit?client=c1&source=archive")).status).toBe(400);
   });
 
   it("usage of an unknown client is 404, of a malformed id 400", async () => {
