@@ -17,19 +17,24 @@ function fromWindow(row: WindowRow): AuditRecord {
   return { ...row, data: parseEventData(row.data) };
 }
 
+/** Whose events a window page holds: a user's, or a client's. */
+export type WindowKey = { user: string } | { client: string };
+
 /**
- * The D1 window: events of `userId` in [since, until), oldest first, keyset-paged on
- * (at, id) over the `audit_log_user` index. The cursor is the last event's "at:id".
+ * The D1 window: events of a user (or a client) in [since, until), oldest first, keyset-paged
+ * on (at, id). The cursor is the last event's "at:id". A user's page reads the
+ * `audit_log_user` index; a client's has no index of its own and walks `audit_log_at` from
+ * `since` until `limit` events of the client are found (at worst the whole range).
  */
-export async function windowPage(db: D1Database, userId: string, since: number, until: number, limit: number, cursor: string | null): Promise<AuditPage> {
+export async function windowPage(db: D1Database, key: WindowKey, since: number, until: number, limit: number, cursor: string | null): Promise<AuditPage> {
   let after = { at: since - 1, id: "\uffff" };
   if (cursor !== null) {
     const [at, id] = [Number(cursor.slice(0, cursor.indexOf(":"))), cursor.slice(cursor.indexOf(":") + 1)];
     if (Number.isFinite(at) && id) after = { at, id };
   }
   const { results } = await db
-    .prepare(`SELECT ${WINDOW_COLUMNS} FROM audit_log WHERE user_id = ?1 AND at < ?2 AND (at > ?3 OR (at = ?3 AND id > ?4)) ORDER BY at, id LIMIT ?5`)
-    .bind(userId, until, after.at, after.id, limit + 1)
+    .prepare(`SELECT ${WINDOW_COLUMNS} FROM audit_log WHERE ${"user" in key ? "user_id" : "client_id"} = ?1 AND at < ?2 AND (at > ?3 OR (at = ?3 AND id > ?4)) ORDER BY at, id LIMIT ?5`)
+    .bind("user" in key ? key.user : key.client, until, after.at, after.id, limit + 1)
     .all<WindowRow>();
   const events = results.slice(0, limit).map(fromWindow);
   const last = events[events.length - 1];

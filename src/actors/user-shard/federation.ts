@@ -29,6 +29,10 @@ export function federation(tx: ShardTx, sql: SqlStorage, input: FederationOp, li
     case "unlink":
       return unlink(tx, sql, input, now);
     case "list": {
+      if ("userId" in input) {
+        if (!findUser(tx, input.bucket, input.userId)) return fail("not_found", "no such user");
+        return ok({ userId: input.userId, links: linksOf(sql, input.bucket, input.userId) });
+      }
       const session = liveSession(tx, input.bucket, input.sessionHash, now);
       if (!session) return fail("login_required", "no live session");
       return ok({ userId: session.userId, links: linksOf(sql, input.bucket, session.userId) });

@@ -10,6 +10,7 @@ import { AuditPage, type AuditQuery } from "./views/audit";
 /**
  * Audit search: the recent window (GET /admin/audit, indexed by user) for a user given by
  * email or id, over a time range; type and client narrow what that page of events shows.
+ * Without a user, a client's events (a client page's usage links here).
  * Older events live in the R2 archive (`npm run audit -- query`).
  */
 const PAGE = 500;
@@ -29,11 +30,19 @@ async function userIdOf(c: Context<ConsoleEnv>, raw: string): Promise<string | {
 export const consoleAudit = new Hono<ConsoleEnv>().get("/admin/console/audit", async (c) => {
   const query: AuditQuery = { user: "", type: "", client: "", since: "", until: "" };
   for (const key of Object.keys(query) as (keyof AuditQuery)[]) query[key] = (c.req.query(key) ?? "").slice(0, 200);
-  const note = `The recent window (AUDIT_RETENTION_DAYS = ${c.var.config.auditRetentionDays}), newest first, at most ${PAGE} events of the user.`;
-  if (query.user.trim() === "") return c.html(<AuditPage frame={await frameOf(c)} query={query} events={null} note={note} />);
-  const user = await userIdOf(c, query.user.trim());
-  if (typeof user !== "string") return c.html(<AuditPage frame={await frameOf(c, { error: user.error })} query={query} events={null} note={note} />, 404);
-  const params = new URLSearchParams({ user, limit: String(PAGE) });
+  const whose = query.user.trim() === "" ? "client" : "user";
+  const note = `The recent window (AUDIT_RETENTION_DAYS = ${c.var.config.auditRetentionDays}), newest first, at most ${PAGE} events of the ${whose}.`;
+  let params: URLSearchParams;
+  if (query.user.trim() !== "") {
+    const user = await userIdOf(c, query.user.trim());
+    if (typeof user !== "string") return c.html(<AuditPage frame={await frameOf(c, { error: user.error })} query={query} events={null} note={note} />, 404);
+    params = new URLSearchParams({ user, limit: String(PAGE) });
+  } else if (query.client.trim() !== "") {
+    // No user: the client's events (GET /admin/audit?client=, a walk over the window's time range).
+    params = new URLSearchParams({ client: query.client.trim(), limit: String(PAGE) });
+  } else {
+    return c.html(<AuditPage frame={await frameOf(c)} query={query} events={null} note={note} />);
+  }
   if (query.since) params.set("since", query.since);
   if (query.until) params.set("until", query.until);
   const page = await callApi<{ events: AuditRecord[] }>(c, "GET", `/audit?${params}`);

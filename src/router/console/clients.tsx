@@ -6,10 +6,11 @@ import type { Params } from "../http/params";
 import { callApi, mustGet } from "./api";
 import type { ConsoleEnv } from "./guard";
 import { consoleForm, frameOf } from "./page";
-import { ClientPage, ClientsPage, EMPTY_CLIENT, type NewClientFields } from "./views/clients";
+import { ClientPage, ClientsPage, EMPTY_CLIENT, type ClientUsage, type NewClientFields } from "./views/clients";
 
 /**
- * Clients: list, create, edit, rotate the secret, delete — each one operator API request
+ * Clients: list, create, edit, rotate the secret, delete, and a client's recent usage
+ * (GET /admin/clients/:id/usage) — each one operator API request
  * (PUT /admin/clients/:id, POST …/rotate-secret, DELETE), whose validation errors are
  * shown on the page next to what the operator typed. A generated secret is shown once.
  */
@@ -29,8 +30,8 @@ async function list(c: Context<ConsoleEnv>, fields: NewClientFields, extra: { no
 }
 
 async function one(c: Context<ConsoleEnv>, id: string, extra: { notice?: string; error?: string } = {}, secret: string | null = null, typed: string | null = null, status: 200 | 400 | 403 | 404 | 409 = 200) {
-  const { client } = await mustGet<{ client: ClientView }>(c, pathOf(id));
-  return c.html(<ClientPage frame={await frameOf(c, extra)} client={client} settings={typed ?? settingsOf(client)} secret={secret} />, status);
+  const [{ client }, usage] = await Promise.all([mustGet<{ client: ClientView }>(c, pathOf(id)), mustGet<ClientUsage>(c, `${pathOf(id)}/usage`)]);
+  return c.html(<ClientPage frame={await frameOf(c, extra)} client={client} usage={usage} settings={typed ?? settingsOf(client)} secret={secret} />, status);
 }
 
 function typedFields(form: Params, grants: string[]): NewClientFields {

@@ -7,17 +7,17 @@ import type { Params } from "../http/params";
 import { callApi, mustGet, type ApiAnswer } from "./api";
 import type { ConsoleEnv } from "./guard";
 import { consoleForm, frameOf } from "./page";
-import { UserPage, UserSearchPage, type PasskeyRow, type UserDetail } from "./views/users";
+import { UserPage, UserSearchPage, type IdentityRow, type PasskeyRow, type UserDetail } from "./views/users";
 
 /**
  * Users: find by email, view (sessions, consents, passkeys, roles and groups, directory
- * link, audit trail), disable and enable, end sessions, withdraw consent, remove a passkey.
+ * link, linked upstream identities, audit trail), disable and enable, end sessions, withdraw consent, remove a passkey.
  */
 
 async function detailOf(c: Context<ConsoleEnv>, id: string): Promise<UserDetail> {
   const path = `/users/${encodeURIComponent(id)}`;
   const { user } = await mustGet<{ user: UserView & { shard: string } }>(c, path);
-  const [sessions, consents, audit, operators, passkeys, access, ldap] = await Promise.all([
+  const [sessions, consents, audit, operators, passkeys, access, ldap, identities] = await Promise.all([
     mustGet<{ sessions: SessionView[] }>(c, `${path}/sessions`),
     mustGet<{ consents: ConsentView[] }>(c, `${path}/consents`),
     mustGet<{ events: AuditRecord[] }>(c, `/audit?user=${encodeURIComponent(user.id)}&limit=50`),
@@ -26,11 +26,13 @@ async function detailOf(c: Context<ConsoleEnv>, id: string): Promise<UserDetail>
     mustGet<UserDetail["access"]>(c, `${path}/access`),
     // 404 here means "not a directory user": the page shows no link.
     callApi<{ ldap: DirectoryLinkView }>(c, "GET", `${path}/ldap`),
+    mustGet<{ identities: IdentityRow[] }>(c, `${path}/identities`),
   ]);
   const role = operators.operators.find((o) => o.user_id === user.id)?.role ?? null;
   return {
     user, sessions: sessions.sessions, consents: consents.consents, audit: [...audit.events].reverse(), role,
     passkeys: passkeys.passkeys, access: { roles: access.roles, groups: access.groups, attributes: access.attributes }, ldap: ldap.ok ? ldap.body.ldap : null,
+    identities: identities.identities,
   };
 }
 

@@ -47,7 +47,9 @@ export type FederationOp =
     }
   | { op: "link"; bucket: number; sessionHash: string; link: FederatedLink }
   | { op: "unlink"; bucket: number; sessionHash: string; provider: string; subject: string }
-  | { op: "list"; bucket: number; sessionHash: string };
+  | { op: "list"; bucket: number; sessionHash: string }
+  /** The operator's view of a user's links (GET /admin/users/:id/identities); not_found for no such user. */
+  | { op: "list"; bucket: number; userId: string };
 
 export interface FederationResult {
   userId: string;

@@ -15,8 +15,8 @@ export function AuditPage(props: { frame: ConsoleFrame; query: AuditQuery; event
   return (
     <ConsolePage frame={props.frame} title="Audit">
       <form method="get" action="/admin/console/audit">
-        <label for="user">User (email or user id)</label>
-        <input type="search" id="user" name="user" value={q.user} required />
+        <label for="user">User (email or user id; empty: the client's events)</label>
+        <input type="search" id="user" name="user" value={q.user} />
         <label for="type">Event type (exact, or a prefix ending in a dot: admin.)</label>
         <input type="text" id="type" name="type" value={q.type} />
         <label for="client">Client id</label>

@@ -65,7 +65,34 @@ export function ClientsPage(props: { frame: ConsoleFrame; clients: ClientView[];
   );
 }
 
-export function ClientPage(props: { frame: ConsoleFrame; client: ClientView; settings: string; secret: string | null }) {
+/** GET /admin/clients/:id/usage: the client's events in the audit window, counted by type. */
+export interface ClientUsage {
+  window_start: number;
+  events: Record<string, number>;
+  /** AUDIT_WINDOW_SKIP: types kept out of the window (archive only), so never counted here. */
+  not_counted: string[];
+}
+
+function UsageTable(props: { clientId: string; usage: ClientUsage }) {
+  const counts = Object.entries(props.usage.events);
+  return (
+    <>
+      <p class="muted">
+        Events since {when(props.usage.window_start)} (the audit window)
+        {props.usage.not_counted.length > 0 ? `; not counted (archive only, AUDIT_WINDOW_SKIP): ${props.usage.not_counted.join(", ")}` : ""}.{" "}
+        <a href={`/admin/console/audit?client=${encodeURIComponent(props.clientId)}`}>Search the audit trail for this client</a>
+      </p>
+      {counts.length === 0 ? <p class="muted">No activity in the window.</p> : (
+        <table id="usage">
+          <thead><tr><th>Event</th><th>Count</th></tr></thead>
+          <tbody>{counts.map(([type, n]) => <tr><td>{type}</td><td>{n}</td></tr>)}</tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+export function ClientPage(props: { frame: ConsoleFrame; client: ClientView; usage: ClientUsage; settings: string; secret: string | null }) {
   const { frame, client } = props;
   const target = `/admin/console/clients/${encodeURIComponent(client.client_id)}`;
   return (
@@ -79,6 +106,8 @@ export function ClientPage(props: { frame: ConsoleFrame; client: ClientView; set
         <ActionButton frame={frame} target={target} action="rotate_secret" label="Rotate the secret" />
       ) : null}{" "}
       <ActionButton frame={frame} target={target} action="delete" label="Delete the client" />
+      <h2>Usage</h2>
+      <UsageTable clientId={client.client_id} usage={props.usage} />
       <h2>Settings</h2>
       <p class="muted">The registration as the operator API takes it (PUT /admin/clients/{client.client_id}); saving replaces it, after the API's validation.</p>
       <PostForm frame={frame} action={target} id="edit-client">

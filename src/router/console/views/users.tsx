@@ -24,6 +24,18 @@ export interface UserDetail {
   access: { roles: readonly string[]; groups: readonly string[]; attributes: Readonly<Record<string, string>> };
   /** The LDAP / Active Directory link, or null for a user that does not come from the directory. */
   ldap: DirectoryLinkView | null;
+  /** Linked upstream identities (federation), as GET /admin/users/:id/identities lists them. */
+  identities: IdentityRow[];
+}
+
+/** A linked upstream identity (no upstream tokens: only whether they are kept). */
+export interface IdentityRow {
+  provider: string;
+  subject: string;
+  email: string | null;
+  linked_at: number;
+  last_sign_in_at: number | null;
+  tokens_kept: boolean;
 }
 
 /** A passkey as GET /admin/users/:id/passkeys lists it (no key material). */
@@ -120,6 +132,19 @@ export function UserPage(props: { frame: ConsoleFrame; detail: UserDetail }) {
             <tr><th>Directory groups</th><td>{listOr(detail.ldap.groups)}</td></tr>
             <tr><th>Mapped roles</th><td>{listOr(detail.ldap.roles)}</td></tr>
             <tr><th>Last synced</th><td>{when(detail.ldap.synced_at)}</td></tr>
+          </tbody>
+        </table>
+      )}
+      <h2>Linked identities</h2>
+      {detail.identities.length === 0 ? <p class="muted">No linked identities.</p> : (
+        <table id="identities">
+          <thead><tr><th>Provider</th><th>Subject</th><th>Email</th><th>Linked</th><th>Last sign-in</th><th>Tokens kept</th></tr></thead>
+          <tbody>
+            {detail.identities.map((i) => (
+              <tr>
+                <td>{i.provider}</td><td><code>{i.subject}</code></td><td>{i.email ?? "—"}</td><td>{when(i.linked_at)}</td><td>{when(i.last_sign_in_at)}</td><td>{i.tokens_kept ? "yes" : "no"}</td>
+              </tr>
+            ))}
           </tbody>
         </table>
       )}

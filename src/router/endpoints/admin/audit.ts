@@ -22,8 +22,9 @@ function parseLimit(raw: string | undefined): number {
  * Operator API for the audit trail, mounted at /admin/audit.
  *
  * `source=window` (default) reads the recent window in D1 (AUDIT_RETENTION_DAYS), paged by
- * `limit`; `source=archive` scans the R2 archive's hour partitions a bounded number of
- * objects per call. `npm run audit -- query` reads the archive for the part of the range
+ * `limit`, for a `user` or else a `client` (no client index: a walk over the time range until
+ * `limit` of its events are found — an operator's page, not polling); `source=archive` scans
+ * the R2 archive's hour partitions a bounded number of objects per call. `npm run audit -- query` reads the archive for the part of the range
  * older than `window_start` and the window for the rest.
  */
 export const adminAudit = new Hono<AppEnv>().get("/", async (c) => {
@@ -31,7 +32,11 @@ export const adminAudit = new Hono<AppEnv>().get("/", async (c) => {
   const user = c.req.query("user");
   const source = c.req.query("source") ?? "window";
   if (source !== "window" && source !== "archive") throw invalidRequest(`source must be window or archive, got ${JSON.stringify(source)}`);
-  if (source === "window" && (user === undefined || user === "")) throw invalidRequest("user is required (the window is indexed by user)");
+  const client = c.req.query("client");
+  if (client !== undefined && client !== "" && user !== undefined && user !== "") throw invalidRequest("give user or client, not both");
+  const key = user ? { user } : client ? { client } : null;
+  if (source === "window" && key === null) throw invalidRequest("user is required, or client (the window is read by user or by client)");
+  if (source === "archive" && client) throw invalidRequest("client is for the window; the archive is scanned by user or for everyone");
   const start = windowStart(now, c.var.config.auditRetentionDays);
   const since = parseInstant("since", c.req.query("since"), source === "window" ? start : now - 86_400_000);
   const until = parseInstant("until", c.req.query("until"), now + 60_000);
@@ -40,11 +45,12 @@ export const adminAudit = new Hono<AppEnv>().get("/", async (c) => {
   const cursor = c.req.query("cursor") ?? null;
   const page =
     source === "window"
-      ? await windowPage(c.env.DB, user!, since, until, parseLimit(c.req.query("limit")), cursor)
+      ? await windowPage(c.env.DB, key!, since, until, parseLimit(c.req.query("limit")), cursor)
       : await archivePage(c.env.AUDIT_ARCHIVE, user || null, since, until, cursor);
   return c.json({
     source,
     user_id: user || null,
+    client_id: client || null,
     since,
     until,
     window_start: start,

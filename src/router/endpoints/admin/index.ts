@@ -8,6 +8,8 @@ import { limitByOperatorToken } from "../../rate-limit/middleware";
 import { requireAdmin } from "./auth";
 import { adminBackups, adminShardRollback } from "./backups";
 import { adminClients } from "./clients";
+import { adminClientUsage } from "./client-usage";
+import { adminIdentities } from "./identities";
 import { adminLogoutDeliveries } from "./logout-deliveries";
 import { adminConsents } from "./consents";
 import { adminPasskeys } from "./passkeys";
@@ -46,6 +48,8 @@ export const admin = new Hono<AppEnv>()
   // Passkeys (WebAuthn): a user's passkeys, and removing a lost one.
   .route("/users", adminPasskeys)
   .route("/clients", adminClients)
+  // Admin console: a client's recent activity (audit window counts by type).
+  .route("/clients", adminClientUsage)
   .route("/clients", adminLogoutDeliveries)
   .route("/registration-tokens", adminRegistrationTokens)
   .route("/shards", adminShards)
@@ -74,6 +78,7 @@ export const admin = new Hono<AppEnv>()
   .route("/scim-clients", adminScimClients)
   // Federation: the upstream identity providers people sign in with.
   .route("/upstreams", adminUpstreams)
+  .route("/users", adminIdentities)
   // Branding and languages: logos (R2) and each client's look.
   .route("/branding", adminBrandingLogos)
   .route("/clients", adminClientBranding);
