@@ -86,6 +86,27 @@ describe("console user page", () => {
     });
   });
 
+  it("resets credentials with a new password: the old one stops working and the user's refresh family ends; a short one is refused", async () => {
+    const registered = await registerClient("confidential");
+    const user = await createUser();
+    const issued = await issueCode(registered.clientId, { user });
+    const tokens = await json<TokenBody>(await tokenRequest(redeemFields(issued), basic(registered.clientId, registered.secret!)));
+    const html = await page(`/admin/console/users/${user.id}`);
+    expect(html).toContain('id="set-password"');
+
+    const short = await browser.post(`/admin/console/users/${user.id}`, { csrf: csrfOf(html), action: "set_password", password: "short" });
+    expect(short.status).toBe(400);
+    expect(await json(await admin("POST", "/users/password-check", { email: user.email, password: user.password }))).toMatchObject({ valid: true });
+
+    const set = await browser.post(`/admin/console/users/${user.id}`, { csrf: csrfOf(html), action: "set_password", password: "console chosen passphrase" });
+    expect(set.status).toBe(200);
+    expect(await set.text()).toContain("New password set");
+    expect(await json(await admin("POST", "/users/password-check", { email: user.email, password: user.password }))).toEqual({ valid: false });
+    expect(await json(await admin("POST", "/users/password-check", { email: user.email, password: "console chosen passphrase" }))).toMatchObject({ valid: true });
+    const refreshed = await tokenRequest({ grant_type: "refresh_token", refresh_token: tokens.refresh_token! }, basic(registered.clientId, registered.secret!));
+    expect((await json<TokenBody>(refreshed)).error).toBe("invalid_grant"); // RFC 6749 §5.2
+  });
+
   it("the operator API: enabling an active user changes nothing; an unknown user is 404", async () => {
     const user = await createUser();
     const res = await admin("POST", `/users/${user.id}/enable`);

@@ -41,7 +41,7 @@ async function show(c: Context<ConsoleEnv>, id: string, extra: { notice?: string
 }
 
 /** The API call a user form stands for; each is exactly one operator API request. */
-function requestFor(id: string, form: Params): [method: "POST" | "DELETE", path: string, notice: string] {
+function requestFor(id: string, form: Params): [method: "POST" | "PUT" | "DELETE", path: string, notice: string, body?: unknown] {
   const path = `/users/${encodeURIComponent(id)}`;
   switch (form.get("action")) {
     case "disable":
@@ -50,6 +50,8 @@ function requestFor(id: string, form: Params): [method: "POST" | "DELETE", path:
       return ["POST", `${path}/enable`, "User enabled: the user can sign in again (the sessions that ended stay ended)."];
     case "remove_passkey":
       return ["DELETE", `${path}/passkeys/${encodeURIComponent(form.get("credential_id") ?? "")}`, "Passkey removed: it no longer signs in."];
+    case "set_password":
+      return ["PUT", `${path}/password`, "New password set: every session and refresh token of the user has ended.", { password: form.get("password") ?? "" }];
     case "end_sessions":
       return ["DELETE", `${path}/sessions?include_offline=true`, "Every session and refresh token of the user has ended."];
     case "end_session":
@@ -73,8 +75,8 @@ export const consoleUsers = new Hono<ConsoleEnv>()
   .post("/admin/console/users/:id", async (c) => {
     const form = await consoleForm(c);
     const id = c.req.param("id");
-    const [method, path, notice] = requestFor(id, form);
-    const done: ApiAnswer<unknown> = await callApi(c, method, path);
+    const [method, path, notice, body] = requestFor(id, form);
+    const done: ApiAnswer<unknown> = await callApi(c, method, path, body);
     if (!done.ok) return show(c, id, { error: done.error }, done.status === 403 || done.status === 404 || done.status === 409 ? done.status : 400);
     return show(c, id, { notice });
   });

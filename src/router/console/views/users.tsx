@@ -1,6 +1,6 @@
 import type { ConsentView, DirectoryLinkView, SessionView, UserView } from "../../../actors/user-shard/api";
 import type { AuditRecord } from "../../../audit/message";
-import { ActionButton, ConsolePage, type ConsoleFrame, when } from "./frame";
+import { ActionButton, ConsolePage, PostForm, type ConsoleFrame, when } from "./frame";
 
 export function UserSearchPage(props: { frame: ConsoleFrame; email: string }) {
   return (
@@ -71,8 +71,16 @@ export function UserPage(props: { frame: ConsoleFrame; detail: UserDetail }) {
         {user.disabled
           ? <ActionButton frame={frame} target={target} action="enable" label="Enable user" />
           : <ActionButton frame={frame} target={target} action="disable" label="Disable user" />}{" "}
-        <ActionButton frame={frame} target={target} action="end_sessions" label="Reset credentials: end every session and refresh token" />
+        <ActionButton frame={frame} target={target} action="end_sessions" label="End every session and refresh token" />
       </p>
+      {frame.operator.role === "admin" ? (
+        <PostForm frame={frame} action={target} id="set-password">
+          <input type="hidden" name="action" value="set_password" />
+          <label for="new-password">Reset credentials: a new password (every session and refresh token ends)</label>
+          <input id="new-password" name="password" type="password" autocomplete="new-password" minlength={8} required />
+          <button type="submit">Set password</button>
+        </PostForm>
+      ) : null}
       <h2>Sessions</h2>
       {detail.sessions.length === 0 ? <p class="muted">No sessions.</p> : (
         <table>
