@@ -21,7 +21,9 @@ export async function samlLogoutFrames(env: Env, config: Config, ended: Ended, e
   if (ended.outcome !== "ended") return [];
   const participants = ended.samlParticipants.filter((p) => p.entityId !== except);
   if (participants.length === 0) return [];
-  const keys = await samlSigning(env, config);
+  // Without the signing key right now, no SP can be told; the session has ended anyway.
+  const keys = await samlSigning(env, config).catch(() => null);
+  if (!keys) return [];
   const frames = await Promise.all(participants.map((p) => frameFor(env, config, ended.userId, p, keys.privateKeyPem).catch(() => null)));
   return frames.filter((f): f is string => f !== null);
 }
