@@ -1,4 +1,4 @@
-import { verifyWithCertificate } from "./vendor/node-crypto.js";
+import { signWithKey, verifyWithCertificate } from "./vendor/node-crypto.js";
 import { SamlInputError } from "./xml";
 
 /** A deflated message larger than this once inflated is refused (SAML Bindings §3.4.4.1 messages are small). */
@@ -115,4 +115,18 @@ export function verifyRedirectSignature(signature: NonNullable<RedirectMessage["
     }
   });
   if (!valid) throw new SamlInputError("the query signature does not verify");
+}
+
+/**
+ * The URL of a message sent over HTTP-Redirect (SAML Bindings §3.4.4.1): deflated, base64,
+ * and signed over the query string (RSA-SHA256), not in the XML. A query the endpoint
+ * already has is kept.
+ */
+export async function signedRedirectUrl(endpoint: string, param: "SAMLRequest" | "SAMLResponse", xml: string, relayState: string | null, privateKeyPem: string): Promise<string> {
+  let query = `${param}=${encodeURIComponent(await deflateRaw(xml))}`;
+  if (relayState !== null) query += `&RelayState=${encodeURIComponent(relayState)}`;
+  query += `&SigAlg=${encodeURIComponent("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256")}`;
+  query += `&Signature=${encodeURIComponent(signWithKey("RSA-SHA256", query, privateKeyPem))}`;
+  const url = new URL(endpoint);
+  return `${url.origin}${url.pathname}${url.search ? `${url.search}&` : "?"}${query}`;
 }

@@ -45,5 +45,10 @@ export async function nameIdValue(format: NameIdFormat, user: UserView, entityId
   if (format === "email") return user.email;
   if (format === "unspecified") return user.id;
   if (!pairwiseSalt) throw new SamlInputError("persistent NameIDs need PAIRWISE_SALT to be set");
-  return pairwiseSubject(pairwiseSalt, `saml:${entityId}`, user.id);
+  return persistentNameId(pairwiseSalt, entityId, user.id);
+}
+
+/** The persistent NameID of a user at one SP: derived again for a LogoutRequest, as it never changes. */
+export function persistentNameId(pairwiseSalt: string, entityId: string, userId: string): Promise<string> {
+  return pairwiseSubject(pairwiseSalt, `saml:${entityId}`, userId);
 }

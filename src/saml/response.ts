@@ -77,6 +77,20 @@ export function logoutResponseXml(r: ResponseEnvelope, success: boolean): string
   );
 }
 
+/**
+ * An IdP-initiated LogoutRequest (SAML Core §3.7.1, Profiles §4.4.4.1): the NameID the SP's
+ * assertion carried, in the same format, and its SessionIndex; unsigned (the HTTP-Redirect
+ * binding signs the query string).
+ */
+export function logoutRequestXml(r: { id: string; issuer: string; destination: string; nameId: { format: NameIdFormat; value: string }; sessionIndex: string | null; now: number }): string {
+  return (
+    `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${r.id}" Version="2.0" IssueInstant="${iso(r.now)}" Destination="${x(r.destination)}">` +
+    `<saml:Issuer>${x(r.issuer)}</saml:Issuer><saml:NameID Format="${NAME_ID_FORMATS[r.nameId.format]}">${x(r.nameId.value)}</saml:NameID>` +
+    (r.sessionIndex === null ? "" : `<samlp:SessionIndex>${x(r.sessionIndex)}</samlp:SessionIndex>`) +
+    `</samlp:LogoutRequest>`
+  );
+}
+
 /** A fresh xs:ID (must not start with a digit): "_" and 160 random bits in hex. */
 export function newSamlId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(20));

@@ -30,13 +30,13 @@ export async function newSp(name = crypto.randomUUID().slice(0, 8)): Promise<Tes
   return { entityId: `https://sp-${name}.example.com/saml`, acs: `https://sp-${name}.example.com/acs`, slo: `https://sp-${name}.example.com/slo`, keyPem: await exportPKCS8(pair.privateKey), certPem: toPem(cert), cert, key: pair.privateKey };
 }
 
-export function spMetadata(sp: TestSp, options: { authnRequestsSigned?: boolean; nameIdFormat?: string; sloBinding?: string; acsBinding?: string; encryption?: boolean } = {}): string {
+export function spMetadata(sp: TestSp, options: { authnRequestsSigned?: boolean; nameIdFormat?: string; sloBinding?: string | null; acsBinding?: string; encryption?: boolean } = {}): string {
   const binding = (b: string) => `urn:oasis:names:tc:SAML:2.0:bindings:${b}`;
   return `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${sp.entityId}">
   <md:SPSSODescriptor AuthnRequestsSigned="${options.authnRequestsSigned ?? false}" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
     <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${sp.cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
     ${options.encryption ? `<md:KeyDescriptor use="encryption"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${sp.cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>` : ""}
-    <md:SingleLogoutService Binding="${binding(options.sloBinding ?? "HTTP-Redirect")}" Location="${sp.slo}"/>
+    ${options.sloBinding === null ? "" : `<md:SingleLogoutService Binding="${binding(options.sloBinding ?? "HTTP-Redirect")}" Location="${sp.slo}"/>`}
     <md:NameIDFormat>${options.nameIdFormat ?? "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"}</md:NameIDFormat>
     <md:AssertionConsumerService Binding="${binding(options.acsBinding ?? "HTTP-POST")}" Location="${sp.acs}" index="0" isDefault="true"/>
   </md:SPSSODescriptor>

@@ -8,6 +8,7 @@ import { ldapLinks } from "./tables";
 import { userAccess } from "./tables";
 import { federatedLinks } from "./tables";
 import { passkeyFailures, passkeys, spentPasskeyChallenges } from "./tables";
+import { samlParticipants } from "./tables";
 
 /**
  * Every per-user table of UserShardActor, with its primary-key columns. Each has a
@@ -63,6 +64,8 @@ export const PER_USER_TABLES: readonly PerUserTable[] = [
   entry(passkeys),
   entry(spentPasskeyChallenges),
   entry(passkeyFailures),
+  // SAML single logout
+  entry(samlParticipants),
 ];
 
 /**

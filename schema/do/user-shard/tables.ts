@@ -236,3 +236,4 @@ export * from "./access-tables";
 export * from "./federation-tables";
 // Passkeys (WebAuthn).
 export * from "./passkey-tables";
+export * from "./saml-tables";

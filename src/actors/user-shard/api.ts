@@ -30,7 +30,7 @@ import type { AccountAction, AccountActionResult, AccountOverview, SecondFactorC
 export type * from "./api/mfa.ts";
 import type { DirectoryLinkView, DirectoryUserInput, DirectoryUserResult } from "./api/ldap.ts";
 export type * from "./api/ldap.ts";
-import type { SamlSubject, SamlSubjectInput } from "./api/saml.ts";
+import type { SamlParticipant, SamlSubject, SamlSubjectInput } from "./api/saml.ts";
 export type * from "./api/saml.ts";
 import type { AccessRecord, AccessWrite, AccessWritten } from "./api/access.ts";
 export type * from "./api/access.ts";
@@ -293,8 +293,8 @@ export interface EndContext {
 }
 
 export type Ended =
-  /** `clients`: every client that took part in the session (the router renders their front-channel logout). */
-  | { outcome: "ended"; sid: string; userId: string; revokedGrants: number; keptGrants: number; clients: string[] }
+  /** `clients`: every client that took part in the session (the router renders their front-channel logout); `samlParticipants`: every SAML SP, likewise (their rows are deleted). */
+  | { outcome: "ended"; sid: string; userId: string; revokedGrants: number; keptGrants: number; clients: string[]; samlParticipants: SamlParticipant[] }
   /** Ended before (logout twice, or by the operator): nothing changes, so a retry is harmless. */
   | { outcome: "already_ended"; sid: string; userId: string }
   /** The cookie names no session (swept, or never ours): nothing to end. */

@@ -1,12 +1,20 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
-import { grants, sessions } from "../../../schema/do/user-shard/tables";
+import { grants, samlParticipants, sessions } from "../../../schema/do/user-shard/tables";
 import { fail, ok, type ShardResult } from "../results";
 import type { ShardTx } from "./db";
 import { appendEvent } from "./outbox";
 import { revokeGrant } from "./refresh";
 import { sessionExpired, type SessionRow } from "./sessions";
 import { findUser } from "./users";
-import type { EndContext, Ended, SessionView } from "./api";
+import type { EndContext, Ended, SamlNameIdFormat, SamlParticipant, SessionView } from "./api";
+
+/** The SAML SPs of the session (SAML Profiles §4.4), taken out: each is sent one LogoutRequest. */
+function takeSamlParticipants(tx: ShardTx, row: SessionRow): SamlParticipant[] {
+  const where = and(eq(samlParticipants.bucket, row.bucket), eq(samlParticipants.sid, row.sid));
+  const rows = tx.select().from(samlParticipants).where(where).orderBy(samlParticipants.spEntityId).all();
+  if (rows.length) tx.delete(samlParticipants).where(where).run();
+  return rows.map((p) => ({ entityId: p.spEntityId, nameIdFormat: p.nameIdFormat as SamlNameIdFormat, nameId: p.nameId, sessionIndex: p.sessionIndex }));
+}
 
 /**
  * Ends one session row: ended_at set, every grant bound to its sid revoked except
@@ -41,6 +49,7 @@ function endRow(tx: ShardTx, row: SessionRow, context: EndContext, now: number):
         .map((g) => g.clientId),
     ),
   ].sort();
+  const saml = takeSamlParticipants(tx, row);
   appendEvent(
     tx,
     {
@@ -48,11 +57,11 @@ function endRow(tx: ShardTx, row: SessionRow, context: EndContext, now: number):
       type: "logout",
       userId: row.userId,
       clientId: context.clientId,
-      data: { sid: row.sid, initiator: context.initiator, revoked_grants: revoked, kept_grants: kept, clients },
+      data: { sid: row.sid, initiator: context.initiator, revoked_grants: revoked, kept_grants: kept, clients, saml_sps: saml.map((p) => p.entityId) },
     },
     now,
   );
-  return { outcome: "ended", sid: row.sid, userId: row.userId, revokedGrants: revoked, keptGrants: kept, clients };
+  return { outcome: "ended", sid: row.sid, userId: row.userId, revokedGrants: revoked, keptGrants: kept, clients, samlParticipants: saml };
 }
 
 /**

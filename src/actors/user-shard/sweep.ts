@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNotNull, lt, or } from "drizzle-orm";
 import { expireCibaRequests } from "./ciba";
-import { authCodes, cibaRequests, deviceRequests, dpopProofs, grants, refreshTokens, revokedTokens, sessions, spentAssertions } from "../../../schema/do/user-shard/tables";
+import { authCodes, cibaRequests, deviceRequests, dpopProofs, grants, refreshTokens, revokedTokens, samlParticipants, sessions, spentAssertions } from "../../../schema/do/user-shard/tables";
 import { spentPasskeyChallenges } from "../../../schema/do/user-shard/tables";
 import { pushedRequests } from "../../../schema/do/user-shard/tables";
 import type { ShardDb } from "./db";
@@ -56,12 +56,14 @@ export function sweepOnce(db: ShardDb, limits: SweepLimits, now: number, sql: Sq
 
   deleted.sessions = db.transaction((tx) => {
     const rows = tx
-      .select({ k: sessions.idHash })
+      .select({ k: sessions.idHash, sid: sessions.sid })
       .from(sessions)
       .where(or(lt(sessions.expiresAt, keepUntil), lt(sessions.idleExpiresAt, keepUntil), and(isNotNull(sessions.endedAt), lt(sessions.endedAt, keepUntil))))
       .limit(SWEEP_BATCH)
       .all();
     if (rows.length) tx.delete(sessions).where(inArray(sessions.idHash, rows.map((r) => r.k))).run();
+    // The SAML SPs of a session that expired without a logout go with it.
+    if (rows.length) tx.delete(samlParticipants).where(inArray(samlParticipants.sid, rows.map((r) => r.sid))).run();
     return rows.length;
   });
 

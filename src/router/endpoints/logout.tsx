@@ -13,6 +13,7 @@ import type { AppEnv } from "../types";
 import { contentSecurityPolicy, pageSecurity } from "../views/layout";
 import { FrontchannelLogoutPage, LogoutConfirmPage, SignedOutPage } from "../views/logout";
 import { frontchannelFrames } from "../logout/frontchannel";
+import { samlLogoutFrames } from "../saml/logout-frames";
 import type { Ended } from "../../actors/user-shard/api";
 import { lookOf } from "../branding/look";
 import { localeOfUiLocales } from "../../i18n";
@@ -43,10 +44,11 @@ function clearSessionCookie(c: Context, config: Config): void {
 /**
  * §3: back to the registered post_logout_redirect_uri with state, or a page saying it is done.
  * When clients of the ended session registered front-channel logout, the page frames them first
- * (Front-Channel Logout 1.0 §3) and moves on to the redirect URI after.
+ * (Front-Channel Logout 1.0 §3), and SAML SPs of the session their LogoutRequests (SAML
+ * Profiles §4.4), and moves on to the redirect URI after.
  */
 async function signedOut(c: Context<PagesEnv>, req: LogoutRequest, ended: Ended | null = null): Promise<Response> {
-  const frames = ended ? await frontchannelFrames(c.env, c.var.config, ended) : [];
+  const frames = ended ? [...(await frontchannelFrames(c.env, c.var.config, ended)), ...(await samlLogoutFrames(c.env, c.var.config, ended))] : [];
   let next: string | null = null;
   if (req.postLogoutRedirectUri) {
     const url = new URL(req.postLogoutRedirectUri);

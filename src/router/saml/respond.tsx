@@ -35,7 +35,7 @@ export function postToSp(c: Context, url: string, field: "SAMLResponse" | "SAMLR
  * assertion first and then the Response keeps both signatures valid.
  */
 export async function respondWithAssertion(c: Context, env: Env, config: Config, sp: SamlSpRow, pending: PendingSso, session: SessionRef): Promise<Response | null> {
-  const subject = await callShard(env, config, session.bucket, (shard) => shard.samlSubject({ bucket: session.bucket, sessionHash: session.hash, entityId: sp.entityId }));
+  const subject = await callShard(env, config, session.bucket, (shard) => shard.samlSubject({ bucket: session.bucket, sessionHash: session.hash, entityId: sp.entityId, nameIdFormat: pending.format }));
   if (!subject.ok && subject.error === "login_required") return null;
   if (!subject.ok) throw shardFailure(subject, "sign-in", "the sign-in");
   let nameId: string;

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { deleteCookie } from "hono/cookie";
 import { Hono } from "hono/tiny";
-import { deflateRaw, verifyRedirectSignature } from "../../saml/bindings";
+import { signedRedirectUrl, verifyRedirectSignature } from "../../saml/bindings";
 import { samlUrls } from "../../saml/idp-metadata";
 import { readLogoutRequest } from "../../saml/logout-request";
 import { logoutResponseXml, newSamlId } from "../../saml/response";
@@ -9,9 +9,12 @@ import { verifyEnvelopedSignature } from "../../saml/signer";
 import { signElement } from "../../saml/signer";
 import { BINDING_REDIRECT } from "../../saml/sp-metadata";
 import { SamlInputError, toPem } from "../../saml/xml";
-import { signWithKey } from "../../saml/vendor/node-crypto.js";
 import { readSessionCookie, sessionCookieName } from "../authorize/session-cookie";
 import { endBrowserSession } from "../logout/end";
+import { frontchannelFrames } from "../logout/frontchannel";
+import { contentSecurityPolicy, pageSecurity } from "../views/layout";
+import { FrontchannelLogoutPage } from "../views/logout";
+import { samlLogoutFrames } from "./logout-frames";
 import { OAuthError } from "../errors";
 import { queryParams } from "../http/params";
 import type { PagesEnv } from "../pages/env";
@@ -68,29 +71,31 @@ function verifies(check: () => void): boolean {
 }
 
 /**
- * Ends this browser's session through the provider's own logout (back- and front-channel
- * notices to OIDC clients go out as for any logout), then answers the SP's SLO endpoint
- * with a signed LogoutResponse over the binding it registered.
+ * Ends this browser's session through the provider's own logout (back-channel notices to
+ * OIDC clients go out as for any logout), then answers the SP's SLO endpoint with a signed
+ * LogoutResponse over the binding it registered. Over HTTP-Redirect, the session's other
+ * SAML SPs and OIDC front-channel clients are framed first (SAML Profiles §4.4.3.2) on a
+ * page that then moves on to the response; an SP answered over HTTP-POST gets its response
+ * at once, and the others are not framed.
  */
 async function logOut(c: Context<PagesEnv>, pending: PendingLogout): Promise<Response> {
   const config = c.var.config;
   const sp = await getServiceProvider(c.env, config, pending.sp);
   if (!sp?.metadata.slo) throw new OAuthError("invalid_request", 400, "the service provider is no longer registered for single logout");
   const session = await readSessionCookie(c, config);
-  if (session) await endBrowserSession(c.env, config, session, null, null, "rp");
+  const ended = session ? await endBrowserSession(c.env, config, session, null, null, "rp") : null;
   deleteCookie(c, sessionCookieName(config), { path: "/", secure: config.secureCookies, httpOnly: true, sameSite: "Lax" });
   const keys = await samlSigning(c.env, config);
   const slo = sp.metadata.slo;
   const id = newSamlId();
   const xml = logoutResponseXml({ id, issuer: samlUrls(config.issuer).entityId, destination: slo.url, inResponseTo: pending.requestId, now: Date.now() }, true);
   if (slo.binding !== BINDING_REDIRECT) return postToSp(c, slo.url, "SAMLResponse", signElement(xml, id, "LogoutResponse", keys.privateKeyPem, keys.certPem), pending.relayState);
-  // HTTP-Redirect (SAML Bindings §3.4.4.1): the signature covers the query string, not the XML.
-  let query = `SAMLResponse=${encodeURIComponent(await deflateRaw(xml))}`;
-  if (pending.relayState !== null) query += `&RelayState=${encodeURIComponent(pending.relayState)}`;
-  query += `&SigAlg=${encodeURIComponent("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256")}`;
-  query += `&Signature=${encodeURIComponent(signWithKey("RSA-SHA256", query, keys.privateKeyPem))}`;
-  const url = new URL(slo.url);
-  return c.redirect(`${url.origin}${url.pathname}${url.search ? `${url.search}&` : "?"}${query}`, 303);
+  const next = await signedRedirectUrl(slo.url, "SAMLResponse", xml, pending.relayState, keys.privateKeyPem);
+  const frames = ended ? [...(await frontchannelFrames(c.env, config, ended)), ...(await samlLogoutFrames(c.env, config, ended, sp.entityId))] : [];
+  if (frames.length === 0) return c.redirect(next, 303);
+  const security = pageSecurity([new URL(next).origin], frames.map((f) => new URL(f).origin));
+  c.header("Content-Security-Policy", contentSecurityPolicy(security));
+  return c.html(<FrontchannelLogoutPage security={security} clientName={sp.displayName} frames={frames} next={next} />);
 }
 
 /** GET /saml/slo: a LogoutRequest over HTTP-Redirect (the session cookie comes along), or an SP's LogoutResponse. */
