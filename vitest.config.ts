@@ -29,6 +29,14 @@ const ISOLATED = [
   "test/par/move.test.ts",
   // the list of clients whose offline families survive logout is read once per isolate
   "test/lifecycle/logout.test.ts",
+  // these wipe the key manager's keys and its rotation alarm (resetKeys), which every other
+  // file's tokens, the isolate's key cache and the SAML certificate cache depend on
+  "test/keys/jwks.test.ts",
+  "test/keys/rotation.test.ts",
+  "test/keys/verify.test.ts",
+  // counts every row a shard reads and writes while it works: another file's alarms (outbox
+  // flush, sweep) on the same shard must not run in the middle
+  "test/budgets/hot-path-rows.test.ts",
 ];
 
 /** More workers than cores: many workerd tests wait on queues, alarms and timers, not the CPU. */

@@ -1,22 +1,11 @@
 import type { PageStep } from "../mfa/page-step";
 import { Layout, textOf, type PageSecurity } from "./layout";
+import { EnrolFirstPage } from "./second-factor";
 
 /** The approval pages' second factor: the code form posted back to the page, or "set it up first". */
 export function PageSecondFactor(props: { security: PageSecurity; csrf: string; step: PageStep; pending: string; enrolled: boolean; error: string | null }) {
   const t = textOf(props.security);
-  if (!props.enrolled) {
-    return (
-      <Layout title={t("mfa.enrol_title")} security={props.security}>
-        <h1>{t("mfa.enrol_title")}</h1>
-        <p id="enrol-first">{t("mfa.page_enrol_text", { client: props.step.clientName })}</p>
-        <p>
-          <a id="enrol-link" href="/account">
-            {t("mfa.enrol_link")}
-          </a>
-        </p>
-      </Layout>
-    );
-  }
+  if (!props.enrolled) return <EnrolFirstPage security={props.security} clientName={props.step.clientName} text="mfa.page_enrol_text" />;
   return (
     <Layout title={t("mfa.title")} security={props.security}>
       <h1>{t("mfa.heading")}</h1>

@@ -25,12 +25,13 @@ export function SecondFactorPage(props: { security: PageSecurity; clientName: st
   );
 }
 
-export function EnrolFirstPage(props: { security: PageSecurity; clientName: string }) {
+/** "Set up a second factor first" — after sign-in (mfa.enrol_text) or on an approval page (mfa.page_enrol_text). */
+export function EnrolFirstPage(props: { security: PageSecurity; clientName: string; text?: "mfa.enrol_text" | "mfa.page_enrol_text" }) {
   const t = textOf(props.security);
   return (
     <Layout title={t("mfa.enrol_title")} security={props.security}>
       <h1>{t("mfa.enrol_title")}</h1>
-      <p>{t("mfa.enrol_text", { client: props.clientName })}</p>
+      <p id="enrol-first">{t(props.text ?? "mfa.enrol_text", { client: props.clientName })}</p>
       <p>
         <a id="enrol-link" href="/account">
           {t("mfa.enrol_link")}
