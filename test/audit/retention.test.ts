@@ -28,7 +28,10 @@ describe("audit retention in D1 (AUDIT_RETENTION_DAYS, default 30)", () => {
     expect(await trimWindow(env.DB, cutoff, 2, 2)).toEqual({ deleted: 4, more: true });
     expect(await left(prefix)).toBe(6);
     const rest = await trimWindow(env.DB, cutoff, 2, 10);
-    expect(rest).toEqual({ deleted: 3, more: false });
+    // At least this test's three remaining old rows (other files' old rows in the shared
+    // window go too); what is asserted exactly is what is left of this test's own rows.
+    expect(rest.more).toBe(false);
+    expect(rest.deleted).toBeGreaterThanOrEqual(3);
     expect(await left(prefix)).toBe(3);
   });
 
