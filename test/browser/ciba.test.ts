@@ -1,8 +1,7 @@
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEMO_USER } from "../../cli/lib/seed.ts";
-import { ADMIN_TOKEN, ARTIFACTS, skipWithoutChromium, startPageHarness, type PageHarness } from "./harness.ts";
+import { ADMIN_TOKEN, ARTIFACTS, skipWithoutChromium, usePageHarness } from "./harness.ts";
 
 /**
  * The CIBA approval page (OpenID CIBA Core 1.0 §8) in real headless Chromium, as `npm start`
@@ -13,20 +12,10 @@ import { ADMIN_TOKEN, ARTIFACTS, skipWithoutChromium, startPageHarness, type Pag
 const CIBA_GRANT = "urn:openid:params:grant-type:ciba";
 
 describe.skipIf(skipWithoutChromium)("CIBA approval page in headless Chromium", () => {
-  let harness: PageHarness | undefined;
-  let base: string;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    harness = await startPageHarness("ciba", { CIBA_SECRET: { type: "secret_text", value: "browser-test-ciba-secret-0123456789abcdef" } });
-    ({ base, browser } = harness);
-  });
-
-  afterAll(async () => {
-    await harness?.dispose();
-  });
+  const harness = usePageHarness("ciba", { CIBA_SECRET: { type: "secret_text", value: "browser-test-ciba-secret-0123456789abcdef" } });
 
   it("sign in, see the binding message, approve; the client's poll then gets tokens", async () => {
+    const { base, browser } = harness();
     const registered = await fetch(`${base}/admin/clients/desk`, {
       method: "PUT",
       headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" },

@@ -1,8 +1,7 @@
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEMO_USER } from "../../cli/lib/seed.ts";
-import { ADMIN_TOKEN, ARTIFACTS, skipWithoutChromium, startPageHarness, type PageHarness } from "./harness.ts";
+import { ADMIN_TOKEN, ARTIFACTS, skipWithoutChromium, usePageHarness } from "./harness.ts";
 
 /**
  * The device verification page (RFC 8628 §3.3) in real headless Chromium, as `npm start` runs
@@ -13,20 +12,10 @@ import { ADMIN_TOKEN, ARTIFACTS, skipWithoutChromium, startPageHarness, type Pag
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
 describe.skipIf(skipWithoutChromium)("device verification page in headless Chromium", () => {
-  let harness: PageHarness | undefined;
-  let base: string;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    harness = await startPageHarness("device");
-    ({ base, browser } = harness);
-  });
-
-  afterAll(async () => {
-    await harness?.dispose();
-  });
+  const harness = usePageHarness("device");
 
   it("type the code, sign in, allow; the device's poll gets tokens exactly once", async () => {
+    const { base, browser } = harness();
     const registered = await fetch(`${base}/admin/clients/living-room-tv`, {
       method: "PUT",
       headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" },

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { chromium, type Browser } from "playwright-core";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { unstable_startWorker } from "wrangler";
 import { adminClient } from "../../cli/lib/admin-client.ts";
 import { seedDemo } from "../../cli/lib/seed.ts";
@@ -168,4 +168,33 @@ export async function servingIssuer(base: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`the worker at ${base} never served issuer ${base}`);
+}
+
+/**
+ * The harness for one test file: started before its tests, disposed of after them.
+ * `const harness = usePageHarness("mfa")`, then `harness().base` inside a test.
+ */
+export function usePageHarness(name: string, extra: Bindings = {}): () => PageHarness {
+  let harness: PageHarness | undefined;
+  beforeAll(async () => {
+    harness = await startPageHarness(name, extra);
+  });
+  afterAll(async () => {
+    await harness?.dispose();
+  });
+  return () => {
+    if (!harness) throw new Error(`the page harness "${name}" has not started`);
+    return harness;
+  };
+}
+
+/** A user made through the operator API of the harness's worker (POST /admin/users). */
+export async function createUserThrough(base: string, fields: { email: string; password: string; name?: string }): Promise<{ user: { id: string } }> {
+  const res = await fetch(`${base}/admin/users`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
+    body: JSON.stringify(fields),
+  });
+  if (res.status !== 201) throw new Error(`creating ${fields.email}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as { user: { id: string } };
 }

@@ -1,10 +1,9 @@
 import { join } from "node:path";
 import * as oauth from "oauth4webapi";
 import { Secret, TOTP } from "otpauth";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEMO_SPA } from "../../cli/lib/seed.ts";
-import { ADMIN_TOKEN, ARTIFACTS, skipWithoutChromium, startPageHarness, type PageHarness } from "./harness.ts";
+import { ARTIFACTS, createUserThrough, skipWithoutChromium, usePageHarness } from "./harness.ts";
 
 /**
  * Two-factor sign-in in real headless Chromium: a person sets up TOTP on /account (the code
@@ -28,28 +27,13 @@ async function awayFromStepBoundary(): Promise<void> {
 }
 
 describe.skipIf(skipWithoutChromium)("two-factor sign-in in headless Chromium", () => {
-  let harness: PageHarness | undefined;
-  let base: string;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    harness = await startPageHarness("mfa");
-    ({ base, browser } = harness);
-  });
-
-  afterAll(async () => {
-    await harness?.dispose();
-  });
+  const harness = usePageHarness("mfa");
 
   it("enrol on /account, sign out, sign in with password and code; the app's ID token has amr mfa", async () => {
+    const { base, browser } = harness();
     const email = `mfa-${Date.now()}@example.com`;
     const password = "two factors are better than one";
-    const created = await fetch(`${base}/admin/users`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ email, password, name: "Grace Hopper" }),
-    });
-    expect(created.status).toBe(201);
+    await createUserThrough(base, { email, password, name: "Grace Hopper" });
     await awayFromStepBoundary();
 
     const context = await browser!.newContext({ viewport: { width: 800, height: 900 } });

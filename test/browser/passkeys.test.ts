@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import * as oauth from "oauth4webapi";
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEMO_SPA } from "../../cli/lib/seed.ts";
-import { ADMIN_TOKEN, ARTIFACTS, skipWithoutChromium, startPageHarness, type PageHarness } from "./harness.ts";
+import { ARTIFACTS, createUserThrough, skipWithoutChromium, usePageHarness } from "./harness.ts";
 
 /**
  * Passkeys in real headless Chromium with Chrome's virtual authenticator (DevTools protocol,
@@ -17,28 +17,13 @@ import { ADMIN_TOKEN, ARTIFACTS, skipWithoutChromium, startPageHarness, type Pag
 const REDIRECT_URI = "http://127.0.0.1:3000/callback";
 
 describe.skipIf(skipWithoutChromium)("passkeys in headless Chromium", () => {
-  let harness: PageHarness | undefined;
-  let base: string;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    harness = await startPageHarness("passkeys");
-    ({ base, browser } = harness);
-  });
-
-  afterAll(async () => {
-    await harness?.dispose();
-  });
+  const harness = usePageHarness("passkeys");
 
   it("add a passkey on /account, sign out, sign in with it (no email, then email first); the app's ID tokens have amr hwk user mfa", async () => {
+    const { base, browser } = harness();
     const email = `passkey-${Date.now()}@example.com`;
     const password = "a password to start with";
-    const created = await fetch(`${base}/admin/users`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ email, password, name: "Ada Lovelace" }),
-    });
-    expect(created.status).toBe(201);
+    await createUserThrough(base, { email, password, name: "Ada Lovelace" });
     const pages = base.replace("127.0.0.1", "localhost");
 
     const context = await browser!.newContext({ viewport: { width: 800, height: 1000 } });

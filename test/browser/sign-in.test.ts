@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import * as oauth from "oauth4webapi";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { adminClient } from "../../cli/lib/admin-client.ts";
 import { DEMO_APP, DEMO_USER } from "../../cli/lib/seed.ts";
-import { ADMIN_TOKEN, ARTIFACTS, CHROMIUM, skipWithoutChromium as skip, startPageHarness, type PageHarness } from "./harness.ts";
+import { ADMIN_TOKEN, ARTIFACTS, CHROMIUM, skipWithoutChromium as skip, usePageHarness } from "./harness.ts";
 
 /**
  * The login and consent pages in real headless Chromium: the worker runs under
@@ -27,22 +27,12 @@ async function screenshot(page: Page, name: string): Promise<void> {
 const TITLE = "login and consent pages in headless Chromium";
 
 describe.skipIf(skip)(skip ? `${TITLE} (skipped: ${SKIP_REASON})` : TITLE, () => {
-  let harness: PageHarness | undefined;
-  let base: string;
-  let browser: Browser | undefined;
-
-  beforeAll(async () => {
-    // Chromium, the worker with its own storage, the served issuer and the demo data
-    // seeded through the operator API (the harness throws if any seeding step fails).
-    harness = await startPageHarness("sign-in");
-    ({ base, browser } = harness);
-  });
-
-  afterAll(async () => {
-    await harness?.dispose();
-  });
+  // Chromium, the worker with its own storage, the served issuer and the demo data
+  // seeded through the operator API (the harness throws if any seeding step fails).
+  const harness = usePageHarness("sign-in");
 
   it("signs the demo user in to the demo web app", async () => {
+    const { base, browser } = harness();
     const issuer = new URL(base);
     const as = await oauth.processDiscoveryResponse(
       issuer,
@@ -137,6 +127,7 @@ describe.skipIf(skip)(skip ? `${TITLE} (skipped: ${SKIP_REASON})` : TITLE, () =>
   });
 
   it("front-channel logout: the signed-out page loads each client's logout URI with iss and sid, then returns to the app (Front-Channel Logout 1.0 §3)", async () => {
+    const { base, browser } = harness();
     const api = adminClient({ url: base, token: ADMIN_TOKEN });
     const apps = [
       { id: "fc-app-a", frontchannel_logout_uri: "http://127.0.0.1:3000/fc-a", frontchannel_logout_session_required: true },
@@ -203,6 +194,7 @@ describe.skipIf(skip)(skip ? `${TITLE} (skipped: ${SKIP_REASON})` : TITLE, () =>
   });
 
   it("a pushed request (RFC 9126) answered by form_post.jwt (JARM §2.3.3): the page auto-posts one signed `response` to the app", async () => {
+    const { base, browser } = harness();
     const api = adminClient({ url: base, token: ADMIN_TOKEN });
     const registered = await api.request("PUT", "/admin/clients/jarm-app", {
       client_name: "JARM app",
