@@ -80,6 +80,9 @@ describe.skipIf(skipWithoutChromium)("passkeys in headless Chromium", () => {
     const second = { verifier: oauth.generateRandomCodeVerifier(), nonce: oauth.generateRandomNonce() };
     authorize.searchParams.set("nonce", second.nonce);
     authorize.searchParams.set("code_challenge", await oauth.calculatePKCECodeChallenge(second.verifier));
+    // The unserved callback of the first sign-in ends in Chromium's error page: let that
+    // navigation finish first, or it interrupts this one.
+    await page.waitForURL((url) => url.protocol === "chrome-error:" || url.href.startsWith(`${REDIRECT_URI}?`));
     await page.goto(authorize.href);
     await page.getByLabel("Email").fill(email);
     const [emailFirst] = await Promise.all([
