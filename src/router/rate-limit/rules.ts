@@ -32,4 +32,7 @@ export const CREDENTIAL_FORMS_IP: RateLimitRule = { binding: "LIMIT_FORM_IP", pe
 /** The operator API per operator token, counted once the token is accepted. */
 export const OPERATOR: RateLimitRule = { binding: "LIMIT_ADMIN", periodS: 60, what: "operator API requests with this token" };
 
+/** SCIM provisioning (/scim/v2) per provisioning token: the operator limit's binding, a counter of its own per SCIM client. */
+export const SCIM_CLIENT: RateLimitRule = { binding: "LIMIT_ADMIN", periodS: 60, what: "SCIM requests with this provisioning token" };
+
 export const RULES: readonly RateLimitRule[] = [TOKEN_IP, TOKEN_CLIENT, PAGES_IP, CREDENTIAL_FORMS_IP, OPERATOR];

@@ -10,7 +10,7 @@ export type ScimType = "invalidFilter" | "tooMany" | "uniqueness" | "mutability"
 /** A refusal in the SCIM error schema (RFC 7644 §3.12): an HTTP status, a scimType where one fits, a detail. */
 export class ScimError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 500 | 501 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 429 | 500 | 501 | 503,
     readonly detail: string,
     readonly scimType?: ScimType,
     readonly headers: Record<string, string> = {},
@@ -32,7 +32,7 @@ export function errorBody(error: ScimError) {
 export function asScimError(error: unknown): ScimError {
   if (error instanceof ScimError) return error;
   if (error instanceof OAuthError) {
-    const status = ([400, 401, 403, 404, 409, 413, 415, 503] as const).find((s) => s === error.status) ?? 500;
+    const status = ([400, 401, 403, 404, 409, 413, 415, 429, 503] as const).find((s) => s === error.status) ?? 500;
     return new ScimError(status, error.description, status === 409 ? "uniqueness" : status === 400 ? "invalidValue" : undefined, error.headers);
   }
   console.error(JSON.stringify({ level: "error", event: "scim.exception", error: error instanceof Error ? error.message : String(error) }));

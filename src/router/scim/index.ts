@@ -1,4 +1,7 @@
 import type { Context } from "hono";
+import { enforce } from "../rate-limit/limit";
+import { counterKey } from "../rate-limit/keys";
+import { SCIM_CLIENT } from "../rate-limit/rules";
 import { Hono } from "hono/tiny";
 import { noStore } from "../no-store";
 import { requireScimClient, type ScimEnv } from "./auth";
@@ -61,6 +64,13 @@ const discovery = new Hono<ScimEnv>()
 
 const resources = new Hono<ScimEnv>()
   .use("*", requireScimClient())
+  // Counted once the token is accepted, per provisioning client: an IdP's burst (a first
+  // full push) is slowed with 429 + Retry-After, which Okta and Entra honour, and cannot
+  // starve the other clients; a wrong token spends nothing.
+  .use("*", async (c, next) => {
+    await enforce(c.env, c.var.config, SCIM_CLIENT, () => counterKey("scim", c.var.scimClientId));
+    await next();
+  })
   .get("/Users", async (c) => respond(c, await listScimUsers(contextOf(c), query(c))))
   .post("/Users", async (c) => respond(c, await createScimUser(contextOf(c), await readBody(c))))
   .get("/Users/:id", async (c) => respond(c, await getScimUser(contextOf(c), c.req.param("id"))))
