@@ -3,6 +3,7 @@ import * as oauth from "oauth4webapi";
 import { Secret, TOTP } from "otpauth";
 import { describe, expect, it } from "vitest";
 import { DEMO_SPA } from "../../cli/lib/seed.ts";
+import { authorizationRequest, discover, REDIRECT_URI } from "./authorize.ts";
 import { ARTIFACTS, createUserThrough, skipWithoutChromium, usePageHarness } from "./harness.ts";
 
 /**
@@ -12,7 +13,6 @@ import { ARTIFACTS, createUserThrough, skipWithoutChromium, usePageHarness } fro
  * class (acr_values, OIDC Core §3.1.2.1) and its ID token says amr pwd otp mfa (RFC 8176 §2).
  */
 
-const REDIRECT_URI = "http://127.0.0.1:3000/callback";
 const ACR_MFA = "urn:authshard:acr:mfa";
 
 /** What the authenticator app shows `offset` steps from now. */
@@ -58,23 +58,10 @@ describe.skipIf(skipWithoutChromium)("two-factor sign-in in headless Chromium", 
     // Signed out: this browser forgets its session.
     await context.clearCookies();
 
-    const issuer = new URL(base);
-    const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: "oidc", [oauth.allowInsecureRequests]: true }));
+    const as = await discover(base);
     expect(as.acr_values_supported).toContain(ACR_MFA);
     const client: oauth.Client = { client_id: DEMO_SPA.client_id };
-    const verifier = oauth.generateRandomCodeVerifier();
-    const nonce = oauth.generateRandomNonce();
-    const authorize = new URL(as.authorization_endpoint!);
-    authorize.search = new URLSearchParams({
-      client_id: client.client_id,
-      redirect_uri: REDIRECT_URI,
-      response_type: "code",
-      scope: "openid",
-      nonce,
-      acr_values: ACR_MFA,
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: "S256",
-    }).toString();
+    const { authorize, verifier, nonce } = await authorizationRequest(as, client.client_id, { scope: "openid", acr_values: ACR_MFA });
     await page.goto(authorize.href);
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(password);

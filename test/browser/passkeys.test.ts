@@ -3,6 +3,7 @@ import * as oauth from "oauth4webapi";
 import type { Browser } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { DEMO_SPA } from "../../cli/lib/seed.ts";
+import { authorizationRequest, discover, REDIRECT_URI } from "./authorize.ts";
 import { ARTIFACTS, createUserThrough, skipWithoutChromium, usePageHarness } from "./harness.ts";
 
 /**
@@ -14,7 +15,6 @@ import { ARTIFACTS, createUserThrough, skipWithoutChromium, usePageHarness } fro
  * address, so the pages are opened at localhost (the loopback issuer's RP ID).
  */
 
-const REDIRECT_URI = "http://127.0.0.1:3000/callback";
 
 describe.skipIf(skipWithoutChromium)("passkeys in headless Chromium", () => {
   const harness = usePageHarness("passkeys");
@@ -51,21 +51,10 @@ describe.skipIf(skipWithoutChromium)("passkeys in headless Chromium", () => {
     // Signed out: this browser forgets its session (the authenticator keeps the passkey).
     await context.clearCookies();
 
-    const issuer = new URL(base);
-    const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: "oidc", [oauth.allowInsecureRequests]: true }));
+    const as = await discover(base);
     const client: oauth.Client = { client_id: DEMO_SPA.client_id };
-    const verifier = oauth.generateRandomCodeVerifier();
-    const nonce = oauth.generateRandomNonce();
-    const authorize = new URL(as.authorization_endpoint!.replace("127.0.0.1", "localhost"));
-    authorize.search = new URLSearchParams({
-      client_id: client.client_id,
-      redirect_uri: REDIRECT_URI,
-      response_type: "code",
-      scope: "openid",
-      nonce,
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: "S256",
-    }).toString();
+    const { authorize, verifier, nonce } = await authorizationRequest(as, client.client_id, { scope: "openid" });
+    authorize.hostname = "localhost"; // WebAuthn needs a domain: the pages are opened at localhost
     await page.goto(authorize.href);
     await page.screenshot({ path: join(ARTIFACTS, "passkeys-login.png"), fullPage: true });
     await Promise.all([page.waitForURL(`${pages}/passkey-login`), page.getByRole("button", { name: "Use a passkey" }).click()]);

@@ -4,6 +4,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { adminClient } from "../../cli/lib/admin-client.ts";
 import { DEMO_APP, DEMO_USER } from "../../cli/lib/seed.ts";
+import { authorizationRequest, discover, REDIRECT_URI } from "./authorize.ts";
 import { ADMIN_TOKEN, ARTIFACTS, CHROMIUM, skipWithoutChromium as skip, usePageHarness } from "./harness.ts";
 
 /**
@@ -14,7 +15,6 @@ import { ADMIN_TOKEN, ARTIFACTS, CHROMIUM, skipWithoutChromium as skip, usePageH
  */
 
 /** Registered for the demo clients; nothing listens there, the page route answers instead. */
-const REDIRECT_URI = "http://127.0.0.1:3000/callback";
 /** The generic answer to a wrong email or password (src/router/endpoints/login.ts). */
 const WRONG = "The email or password is not correct.";
 
@@ -33,26 +33,10 @@ describe.skipIf(skip)(skip ? `${TITLE} (skipped: ${SKIP_REASON})` : TITLE, () =>
 
   it("signs the demo user in to the demo web app", async () => {
     const { base, browser } = harness();
-    const issuer = new URL(base);
-    const as = await oauth.processDiscoveryResponse(
-      issuer,
-      await oauth.discoveryRequest(issuer, { algorithm: "oidc", [oauth.allowInsecureRequests]: true }),
-    );
+    const as = await discover(base);
     const client: oauth.Client = { client_id: DEMO_APP.client_id };
-    const verifier = oauth.generateRandomCodeVerifier();
     const state = oauth.generateRandomState();
-    const nonce = oauth.generateRandomNonce();
-    const authorize = new URL(as.authorization_endpoint!);
-    authorize.search = new URLSearchParams({
-      client_id: client.client_id,
-      redirect_uri: REDIRECT_URI,
-      response_type: "code",
-      scope: "openid profile email",
-      state,
-      nonce,
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: "S256",
-    }).toString();
+    const { authorize, verifier, nonce } = await authorizationRequest(as, client.client_id, { scope: "openid profile email", state });
 
     const context = await browser!.newContext({ viewport: { width: 800, height: 720 } });
     const page = await context.newPage();
@@ -147,8 +131,7 @@ describe.skipIf(skip)(skip ? `${TITLE} (skipped: ${SKIP_REASON})` : TITLE, () =>
       expect(res.status).toBe(201);
       secrets[app.id] = (res.body as { client_secret: string }).client_secret;
     }
-    const issuer = new URL(base);
-    const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: "oidc", [oauth.allowInsecureRequests]: true }));
+    const as = await discover(base);
     expect(as.frontchannel_logout_supported).toBe(true);
 
     // The apps' pages: every request to them is recorded and answered here.
