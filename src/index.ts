@@ -1,14 +1,8 @@
 import { env } from "cloudflare:workers";
 import { UserShardActor as UserShardActorBase } from "./actors/user-shard/actor";
 import type { Env } from "./env";
-import { consumeAuditBatch } from "./audit/consumer";
-import { runAuditRetention } from "./audit/retention";
 import { app } from "./router/app";
-import { deliverBackchannel, registryTargets } from "./router/logout/backchannel";
 import { loadConfig } from "./config";
-import { deliverCibaBatch } from "./router/ciba/deliver";
-import { deliverEmailBatch } from "./email/deliver";
-import { scheduledDirectorySync } from "./router/ldap/sync";
 import { CallCounter, countedFetch, countingEnv, countSqlRows, metricsEnabled } from "./router/metrics";
 
 export { KeyManagerActor } from "./actors/key-manager/actor";
@@ -38,22 +32,27 @@ export const UserShardActor = metrics ? CountedUserShardActor : UserShardActorBa
 export default {
   fetch: metrics ? (request, workerEnv, ctx) => countedFetch(request, workerEnv, ctx, app.fetch) : app.fetch,
   // Audit events from the shards' outboxes (and the dead-letter queue's second chance).
+  // Queue consumers and the cron load their code with their first batch (src/router/lazy.ts).
   async queue(batch, workerEnv) {
     // Back-channel logout notifications (and their dead letters); everything else is audit.
     if (/-logout(-dlq)?$/.test(batch.queue)) {
+      const { deliverBackchannel, registryTargets } = await import("./router/logout/backchannel");
       await deliverBackchannel(batch, workerEnv, registryTargets(workerEnv, loadConfig(workerEnv)), { deadLetter: batch.queue.endsWith("-dlq") });
       return;
     }
     // CIBA notifications: the authentication device, client ping and push (and their dead letters).
     if (/-notify(-dlq)?$/.test(batch.queue)) {
+      const { deliverCibaBatch } = await import("./router/ciba/deliver");
       await deliverCibaBatch(batch, workerEnv, { deadLetter: batch.queue.endsWith("-dlq") });
       return;
     }
     // Email: codes, magic links and password resets (and their dead letters).
     if (/-email(-dlq)?$/.test(batch.queue)) {
+      const { deliverEmailBatch } = await import("./email/deliver");
       await deliverEmailBatch(batch, workerEnv, { deadLetter: batch.queue.endsWith("-dlq") });
       return;
     }
+    const { consumeAuditBatch } = await import("./audit/consumer");
     if (!metrics) {
       await consumeAuditBatch(batch, workerEnv);
       return;
@@ -66,8 +65,10 @@ export default {
   },
   // Cron: audit retention in D1.
   async scheduled(_controller, workerEnv) {
+    const { runAuditRetention } = await import("./audit/retention");
     await runAuditRetention(workerEnv);
     // LDAP / Active Directory: users and groups synced from the directory (nothing without LDAP_URL).
+    const { scheduledDirectorySync } = await import("./router/ldap/sync");
     await scheduledDirectorySync(workerEnv);
   },
 } satisfies ExportedHandler<Env>;

@@ -1,5 +1,4 @@
 import { en, type MessageKey } from "./en";
-import { ja } from "./ja";
 
 export type { MessageKey } from "./en";
 
@@ -7,7 +6,22 @@ export type { MessageKey } from "./en";
 export const LOCALES = ["en", "ja"] as const;
 export type Locale = (typeof LOCALES)[number];
 
-const CATALOGS: Readonly<Record<Locale, Readonly<Record<MessageKey, string>>>> = { en, ja };
+type Catalog = Readonly<Record<MessageKey, string>>;
+
+/**
+ * English is built in; every other catalog loads with the first page in its language
+ * (router/lazy.ts): the page's language is chosen in one place (router/branding/look.ts,
+ * lookOf), which awaits loadLocale before anything renders in it.
+ */
+const CATALOGS: Partial<Record<Locale, Catalog>> = { en };
+const LOADERS: Readonly<Record<Exclude<Locale, "en">, () => Promise<Catalog>>> = {
+  ja: async () => (await import("./ja")).ja,
+};
+
+/** Makes `locale`'s catalog available to t(). */
+export async function loadLocale(locale: Locale): Promise<void> {
+  if (CATALOGS[locale] === undefined && locale !== "en") CATALOGS[locale] = await LOADERS[locale]();
+}
 
 export function isLocale(value: string): value is Locale {
   return (LOCALES as readonly string[]).includes(value);
@@ -19,7 +33,7 @@ export function isMessageKey(key: string): key is MessageKey {
 
 /** The message `key` in `locale`, each `{name}` replaced by params.name (left as is when not given). */
 export function t(locale: Locale, key: MessageKey, params: Readonly<Record<string, string | number>> = {}): string {
-  const text = CATALOGS[locale][key] ?? en[key];
+  const text = CATALOGS[locale]?.[key] ?? en[key];
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 

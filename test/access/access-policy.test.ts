@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { evaluate, grantedAccess, parseCondition, type Condition } from "../../src/oauth/access-policy";
+import { parseCondition } from "../../src/oauth/access-condition";
+import { evaluate, grantedAccess, type Condition } from "../../src/oauth/access-policy";
 
 const at = (iso: string) => Date.parse(iso);
 const ctx = (attributes: Record<string, string>, iso = "2026-03-04T10:30:00Z") => ({ attributes, now: at(iso) });

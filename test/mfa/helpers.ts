@@ -1,6 +1,6 @@
 import { decodeJwt } from "jose";
 import * as oauth from "oauth4webapi";
-import { stepAt, totpCode, TOTP_PERIOD_S } from "../../src/oauth/totp";
+import { stepAt, totpCode, TOTP_PERIOD_S } from "../../src/oauth/totp-codes";
 import { hiddenField, redirectParams, TestBrowser } from "../helpers/browser";
 import { authorizeUrl, createUser, discover, REDIRECT_URI, rp } from "../helpers/oidc";
 

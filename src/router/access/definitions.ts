@@ -1,6 +1,6 @@
 import type { Env } from "../../env";
 import type { Config } from "../../config";
-import { parseCondition, type AccessClaim, type GroupDefinition, type RoleDefinition } from "../../oauth/access-policy";
+import type { AccessClaim, GroupDefinition, RoleDefinition } from "../../oauth/access-policy";
 import { StaleWhileRefresh } from "../stale-while-refresh";
 import { noteD1 } from "../observability/trace";
 import { inD1 } from "../d1/unavailable";
@@ -41,9 +41,12 @@ export async function loadDefinitions(db: D1Database): Promise<AccessDefinitions
   const perms = new Map<string, string[]>();
   for (const p of permissions!.results as { role_name: string; permission: string }[]) perms.set(p.role_name, [...(perms.get(p.role_name) ?? []), p.permission]);
   const roleMap = new Map<string, RoleDefinition>();
-  for (const r of roles!.results as { name: string; client_id: string | null; condition: Json }[]) {
+  const rows = roles!.results as { name: string; client_id: string | null; condition: Json }[];
+  // The schema loads only when some role has a condition (../lazy.ts).
+  const schema = rows.some((r) => r.condition !== null) ? await import("../../oauth/access-condition") : null;
+  for (const r of rows) {
     // A condition that no longer parses denies the role rather than granting it unconditionally.
-    const parsed = r.condition === null ? null : parseCondition(parseJson(r.condition, null));
+    const parsed = r.condition === null || !schema ? null : schema.parseCondition(parseJson(r.condition, null));
     const condition = parsed === null ? null : parsed.ok ? parsed.condition : { not: { attribute: "email", present: true as const } };
     roleMap.set(r.name, { name: r.name, clientId: r.client_id, permissions: perms.get(r.name) ?? [], condition: condition ? condition : null });
   }

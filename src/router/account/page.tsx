@@ -6,7 +6,8 @@ import { renderSVG } from "uqr";
 import type { Config } from "../../config";
 import { sha256 } from "../../oauth/secrets";
 import { bucketOf } from "../../shard/bucket";
-import { newRecoveryCodes, newTotpSecret, openTotpSecret, recoveryCodeHash, sealTotpSecret, totpUri } from "../../oauth/totp";
+import { newRecoveryCodes, openTotpSecret, recoveryCodeHash, sealTotpSecret } from "../../oauth/totp";
+import { newTotpSecret, totpUri } from "../../oauth/totp-codes";
 import type { AccountAction, AccountOverview } from "../../actors/user-shard/api";
 import { csrfCookie, csrfCookieName } from "../authorize/interaction";
 import { readSessionCookie, type SessionRef } from "../authorize/session-cookie";
@@ -32,9 +33,9 @@ import { accountPassword, accountSecondFactor } from "./sign-in";
 
 type Extra = Partial<Pick<AccountPageProps, "notice" | "error" | "recoveryCodes">>;
 
-function security(c: Context) {
+async function security(c: Context) {
   // Branding and languages: the deployment's brand, the browser's language.
-  const s = pageSecurity([], [], lookOf(c, c.var.config));
+  const s = pageSecurity([], [], await lookOf(c, c.var.config));
   c.header("Content-Security-Policy", contentSecurityPolicy(s));
   return s;
 }
@@ -69,13 +70,13 @@ async function enrolmentOf(config: Config, account: AccountOverview) {
 export async function render(c: Context<PagesEnv>, account: AccountOverview, extra: Extra = {}, status: 200 | 400 | 401 | 429 = 200) {
   const config = c.var.config;
   return c.html(
-    <AccountPage security={security(c)} csrf={await csrfValue(c, config)} account={account} enrolment={await enrolmentOf(config, account)} notice={extra.notice ?? null} error={extra.error ?? null} recoveryCodes={extra.recoveryCodes ?? null} />,
+    <AccountPage security={await security(c)} csrf={await csrfValue(c, config)} account={account} enrolment={await enrolmentOf(config, account)} notice={extra.notice ?? null} error={extra.error ?? null} recoveryCodes={extra.recoveryCodes ?? null} />,
     status,
   );
 }
 
 export async function signInPage(c: Context<PagesEnv>, email = "", error: string | null = null, pending: string | null = null, status: 200 | 401 | 429 = 200) {
-  return c.html(<AccountSignInPage security={security(c)} csrf={await csrfValue(c, c.var.config)} email={email} error={error} pending={pending} />, status);
+  return c.html(<AccountSignInPage security={await security(c)} csrf={await csrfValue(c, c.var.config)} email={email} error={error} pending={pending} />, status);
 }
 
 async function showAccount(c: Context<PagesEnv>): Promise<Response> {

@@ -73,9 +73,9 @@ const otherUser = () => new OAuthError("login_required", 400, "the signed-in use
 const loginRequired = () => new OAuthError("login_required", 400, "the user is not signed in", { redirectable: true });
 const consentRequired = () => new OAuthError("consent_required", 400, "the user has not allowed this client", { redirectable: true });
 
-function pageHeaders(c: Context, config: Config, client: RegisteredClient, req: AuthorizationRequest, upstreamOrigins: string[] = []) {
+async function pageHeaders(c: Context, config: Config, client: RegisteredClient, req: AuthorizationRequest, upstreamOrigins: string[] = []) {
   // Federation: the login page's provider buttons end at the upstreams (form-action covers redirects).
-  const security = pageSecurity([new URL(req.redirectUri).origin, ...upstreamOrigins], [], lookOf(c, config, client, req.uiLocale));
+  const security = pageSecurity([new URL(req.redirectUri).origin, ...upstreamOrigins], [], await lookOf(c, config, client, req.uiLocale));
   c.header("Content-Security-Policy", contentSecurityPolicy(security));
   return security;
 }
@@ -92,7 +92,7 @@ export async function showLogin(
 ): Promise<Response> {
   const interaction = await signInteraction(env, config, csrfCookie(c, config), req);
   const upstreams = await loginUpstreams(env, config);
-  const security = pageHeaders(c, config, client, req, upstreams.map((u) => u.origin));
+  const security = await pageHeaders(c, config, client, req, upstreams.map((u) => u.origin));
   return c.html(<LoginPage security={security} clientName={client.clientName} interaction={interaction} email={email} error={error} signup={config.email.signup} upstreams={upstreams} />, status);
 }
 
@@ -105,7 +105,7 @@ export async function showConsent(
   consent: { sid: string; email: string },
 ): Promise<Response> {
   const interaction = await signInteraction(env, config, csrfCookie(c, config), req, consent.sid);
-  const security = pageHeaders(c, config, client, req);
+  const security = await pageHeaders(c, config, client, req);
   return c.html(
     <ConsentPage security={security} clientName={client.clientName} email={consent.email} scopes={[...storedScope(consentScopeOf(req))]} interaction={interaction} links={client.links} />,
   );

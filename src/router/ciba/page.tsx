@@ -44,7 +44,7 @@ async function cibaPage(c: Context<PagesEnv>): Promise<Response> {
   const pending = await pendingRequest(c, form.get("request"));
   const csrf = await formCsrfValue(c, config);
   const base = { csrf, request: pending.ref, clientName: pending.client.clientName };
-  const loginPage = (error: string | null, status: 200 | 401 | 403 | 429 = 200) => c.html(<CibaLoginPage security={securedPage(c, pending.client)} {...base} email={form.get("email") ?? ""} error={error} />, status);
+  const loginPage = async (error: string | null, status: 200 | 401 | 403 | 429 = 200) => c.html(<CibaLoginPage security={await securedPage(c, pending.client)} {...base} email={form.get("email") ?? ""} error={error} />, status);
 
   let session: SessionRef | null = await readSessionCookie(c, config);
   // Two-factor sign-in: the code step posts back here (a TOTP user's sign-in, or the policy's step-up).
@@ -70,7 +70,7 @@ async function cibaPage(c: Context<PagesEnv>): Promise<Response> {
     if (!approver.ok) throw shardFailure(approver, "sign-in", "the sign-in");
     if (approver.userId !== pending.userId) return loginPage(OTHER_USER, 403);
     if (mfaRequiredFor(config, pending.client) && !meetsMfa(approver.acr)) return askSecondFactor(c, mfaStep, { userId: approver.userId, bucket: current.bucket, sid: approver.sid });
-    return c.html(<CibaApprovePage security={securedPage(c, pending.client)} {...base} email={approver.email} scopes={[...storedScope(pending.scope)]} bindingMessage={pending.bindingMessage} />);
+    return c.html(<CibaApprovePage security={await securedPage(c, pending.client)} {...base} email={approver.email} scopes={[...storedScope(pending.scope)]} bindingMessage={pending.bindingMessage} />);
   }
   if (decision !== "allow" && decision !== "deny") throw new OAuthError("invalid_request", 400, "decision must be allow or deny");
   const input = { bucket: pending.bucket, requestId: pending.requestId, sessionHash: current.hash, approve: decision === "allow", requireMfa: mfaRequiredFor(config, pending.client) };
@@ -81,7 +81,7 @@ async function cibaPage(c: Context<PagesEnv>): Promise<Response> {
     if (decided.error === "not_found") throw new OAuthError("not_found", 404, GONE);
     throw shardFailure(decided, "change", "the decision");
   }
-  return c.html(<CibaDonePage security={securedPage(c, pending.client)} approved={input.approve} />);
+  return c.html(<CibaDonePage security={await securedPage(c, pending.client)} approved={input.approve} />);
 }
 
 export const cibaApprovalPage = new Hono<PagesEnv>().get("/ciba", cibaPage).post("/ciba", cibaPage);

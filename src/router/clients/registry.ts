@@ -8,7 +8,7 @@ import type { Config } from "../../config";
 import { getClientRow, type ClientRow } from "../d1/clients";
 import { d1Unavailable } from "../d1/unavailable";
 import { DependencyBackoff } from "../dependency-backoff";
-import { AUTH_METHODS, CLIENT_ID } from "../endpoints/admin/client-schema";
+import { AUTH_METHODS, CLIENT_ID } from "./auth-methods";
 import { sectorOf, SUBJECT_TYPES, type SubjectType } from "../../oauth/pairwise";
 import type { PublicJwks } from "../../oauth/jwks";
 import { responseProtectionOf, type ResponseProtection } from "./jwe-settings";

@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import { Hono } from "hono/tiny";
-import { loadConfig } from "../../config";
 import { admin } from "../endpoints/admin";
 import { actAs } from "../endpoints/admin/operator";
 import { OAuthError } from "../errors";
+import { executionOf, withConfig } from "../lazy";
 import { onError } from "../on-error";
 import type { AppEnv } from "../types";
 import type { ConsoleEnv } from "./guard";
@@ -16,21 +16,9 @@ import type { ConsoleEnv } from "./guard";
  * browser sends can.
  */
 const operatorApi = new Hono<AppEnv>()
-  .use("*", async (c, next) => {
-    c.set("config", loadConfig(c.env));
-    await next();
-  })
+  .use("*", withConfig())
   .route("/admin", admin);
 operatorApi.onError(onError);
-
-/** The page's execution context, so the API's background work outlives the response as it would on its own. */
-function executionOf(c: Context<ConsoleEnv>): Context<ConsoleEnv>["executionCtx"] | undefined {
-  try {
-    return c.executionCtx;
-  } catch {
-    return undefined;
-  }
-}
 
 export type ApiAnswer<T> = { ok: true; status: number; body: T } | { ok: false; status: number; error: string };
 

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { Hono } from "hono/tiny";
-import type { ClientView } from "../d1/clients";
+import type { ClientView } from "../d1/client-view";
 import { OAuthError } from "../errors";
 import type { Params } from "../http/params";
 import { callApi, mustGet } from "./api";

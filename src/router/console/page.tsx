@@ -9,7 +9,7 @@ import type { ConsoleFrame } from "./views/frame";
 
 /** The frame of a console page: its CSP (securedPage), the browser's CSRF value, the operator. */
 export async function frameOf(c: Context<ConsoleEnv>, extra: Partial<Pick<ConsoleFrame, "notice" | "error" | "refreshS">> = {}): Promise<ConsoleFrame> {
-  return { security: securedPage(c), csrf: await formCsrfValue(c, c.var.config), operator: c.var.operator, ...extra };
+  return { security: await securedPage(c), csrf: await formCsrfValue(c, c.var.config), operator: c.var.operator, ...extra };
 }
 
 /**
@@ -27,10 +27,10 @@ export async function consoleForm(c: Context<ConsoleEnv>): Promise<Params> {
 }
 
 /** Errors of the console are pages for the operator (never a stack trace); 5xx details go to the log only. */
-export const consoleOnError: ErrorHandler = (error, c) => {
+export const consoleOnError: ErrorHandler = async (error, c) => {
   const oauth = toOAuthError(error);
   if (oauth.status >= 500) console.error(`${c.req.method} ${new URL(c.req.url).pathname} -> ${oauth.code}`, oauth.detail ?? "");
   for (const [name, value] of Object.entries(oauth.headers)) c.header(name, value);
   const title = oauth.status === 403 ? "Not allowed" : oauth.status === 404 ? "Not found" : oauth.status >= 500 ? "Something went wrong" : "This request is not valid";
-  return c.html(<ErrorPage security={securedPage(c)} title={title} message={oauth.description} />, oauth.status as 400);
+  return c.html(<ErrorPage security={await securedPage(c)} title={title} message={oauth.description} />, oauth.status as 400);
 };

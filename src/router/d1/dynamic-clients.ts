@@ -1,5 +1,6 @@
 import { noteD1 } from "../observability/trace";
-import { COLUMNS, SETTINGS, rowOf, settingsOf, type ClientRow, type ClientSettings, type SecretChange, type StoredClient } from "./clients";
+import { COLUMNS, rowOf, type ClientRow, type StoredClient } from "./clients";
+import { SETTINGS, settingsOf, type ClientSettings, type SecretChange } from "./client-writes";
 import { consumeRegistrationToken } from "./registration-tokens";
 import { inD1 } from "./unavailable";
 

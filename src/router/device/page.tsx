@@ -26,7 +26,7 @@ const WRONG_CODE = "That code is not valid. Check the code on your device and tr
 
 async function codePage(c: Context<PagesEnv>, userCode: string, error: string | null = null, status: 200 | 400 = 200): Promise<Response> {
   const csrf = await formCsrfValue(c, c.var.config);
-  return c.html(<DeviceCodePage security={securedPage(c)} csrf={csrf} userCode={userCode} error={error} />, status);
+  return c.html(<DeviceCodePage security={await securedPage(c)} csrf={csrf} userCode={userCode} error={error} />, status);
 }
 
 /** GET /device (RFC 8628 §3.3): the code form, prefilled from verification_uri_complete. */
@@ -64,8 +64,8 @@ async function submitDevice(c: Context<PagesEnv>): Promise<Response> {
   if (!client) throw new OAuthError("invalid_request", 400, "the application is no longer registered");
   const shown = displayUserCode(pending.code);
   const csrf = await formCsrfValue(c, config);
-  const loginPage = (error: string | null, status: 200 | 401 | 429 = 200) =>
-    c.html(<DeviceLoginPage security={securedPage(c, client)} csrf={csrf} userCode={shown} clientName={client.clientName} email={form.get("email") ?? ""} error={error} />, status);
+  const loginPage = async (error: string | null, status: 200 | 401 | 429 = 200) =>
+    c.html(<DeviceLoginPage security={await securedPage(c, client)} csrf={csrf} userCode={shown} clientName={client.clientName} email={form.get("email") ?? ""} error={error} />, status);
 
   let session: SessionRef | null = await readSessionCookie(c, config);
   // Two-factor sign-in: the code step posts back here (a TOTP user's sign-in, or the policy's step-up).
@@ -88,7 +88,7 @@ async function submitDevice(c: Context<PagesEnv>): Promise<Response> {
     if (!approver.ok && approver.error === "login_required") return loginPage(null);
     if (!approver.ok) throw shardFailure(approver, "sign-in", "the sign-in");
     if (mfaRequiredFor(config, client) && !meetsMfa(approver.acr)) return askSecondFactor(c, mfaStep, { userId: approver.userId, bucket: current.bucket, sid: approver.sid });
-    return c.html(<DeviceApprovePage security={securedPage(c, client)} csrf={csrf} userCode={shown} clientName={client.clientName} email={approver.email} scopes={[...storedScope(pending.scope)]} />);
+    return c.html(<DeviceApprovePage security={await securedPage(c, client)} csrf={csrf} userCode={shown} clientName={client.clientName} email={approver.email} scopes={[...storedScope(pending.scope)]} />);
   }
   if (decision !== "allow" && decision !== "deny") throw new OAuthError("invalid_request", 400, "decision must be allow or deny");
 
@@ -108,7 +108,7 @@ async function submitDevice(c: Context<PagesEnv>): Promise<Response> {
     if (decided.error === "not_found") return codePage(c, "", WRONG_CODE, 400);
     throw shardFailure(decided, "change", "the approval");
   }
-  return c.html(<DeviceDonePage security={securedPage(c, client)} approved={approved !== null} />);
+  return c.html(<DeviceDonePage security={await securedPage(c, client)} approved={approved !== null} />);
 }
 
 export const devicePage = new Hono<PagesEnv>().get("/device", showDevice).post("/device", submitDevice);

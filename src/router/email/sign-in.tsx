@@ -49,15 +49,15 @@ export async function pending(c: Context<PagesEnv>, token: string | undefined): 
   return { client, req, interaction: token! };
 }
 
-export function page(c: Context<PagesEnv>, req: AuthorizationRequest | null, client?: RegisteredClient) {
-  const security = pageSecurity(req ? [new URL(req.redirectUri).origin] : [], [], lookOf(c, c.var.config, client, req?.uiLocale));
+export async function page(c: Context<PagesEnv>, req: AuthorizationRequest | null, client?: RegisteredClient) {
+  const security = pageSecurity(req ? [new URL(req.redirectUri).origin] : [], [], await lookOf(c, c.var.config, client, req?.uiLocale));
   c.header("Content-Security-Policy", contentSecurityPolicy(security));
   return security;
 }
 
 async function showCode(c: Context<PagesEnv>, p: Pending, error: string | null, status: 200 | 400 = 200, reset = false) {
   const interaction = await signInteraction(c.env, c.var.config, csrfCookie(c, c.var.config), p.req);
-  const security = page(c, p.req, p.client);
+  const security = await page(c, p.req, p.client);
   return c.html(reset ? <ResetPage security={security} interaction={interaction} error={error} /> : <EmailCodePage security={security} interaction={interaction} error={error} />, status);
 }
 
@@ -78,7 +78,7 @@ async function sendChallenge(c: Context<PagesEnv>, config: Config, p: Pending, r
   if (!result.ok) return;
   const minutes = Math.round(config.email.codeTtlS / 60);
   // In the language of the page the person asked from (ui_locales, else Accept-Language).
-  const { locale } = lookOf(c, config, p.client, p.req.uiLocale);
+  const { locale } = await lookOf(c, config, p.client, p.req.uiLocale);
   const words = { code: challenge.code, minutes };
   if (purpose === "signin") {
     const link = `${config.issuer}/email-link?t=${encodeURIComponent(challenge.link)}`;
@@ -120,8 +120,8 @@ async function enterCode(c: Context<PagesEnv>): Promise<Response> {
   return afterShard(c, c.env, config, p.client, p.req, authCode, { ...result.authorized!, ok: true });
 }
 
-function message(c: Context<PagesEnv>, title: string, text: string, status: 200 | 400 = 400) {
-  return c.html(<EmailMessagePage security={page(c, null)} title={title} message={text} />, status);
+async function message(c: Context<PagesEnv>, title: string, text: string, status: 200 | 400 = 400) {
+  return c.html(<EmailMessagePage security={await page(c, null)} title={title} message={text} />, status);
 }
 
 /**

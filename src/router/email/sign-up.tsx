@@ -1,7 +1,6 @@
 import { lookOf } from "../branding/look";
 import { t } from "../../i18n";
 import type { Context } from "hono";
-import { offerPasskey } from "../passkeys/sign-up";
 import { Hono } from "hono/tiny";
 import { mintArtifact, newId } from "../../oauth/artifacts";
 import { hashPassword, MAX_PASSWORD_LENGTH } from "../../oauth/password";
@@ -43,12 +42,12 @@ function off(): never {
 
 async function showForm(c: Context<PagesEnv>, p: Pending, fields: { email: string; name: string }, error: string | null) {
   const interaction = await signInteraction(c.env, c.var.config, csrfCookie(c, c.var.config), p.req);
-  return c.html(<SignupPage security={page(c, p.req, p.client)} interaction={interaction} email={fields.email} name={fields.name} error={error} />, error ? 400 : 200);
+  return c.html(<SignupPage security={await page(c, p.req, p.client)} interaction={interaction} email={fields.email} name={fields.name} error={error} />, error ? 400 : 200);
 }
 
 async function showCode(c: Context<PagesEnv>, p: Pending, user: string, email: string, error: string | null) {
   const interaction = await signInteraction(c.env, c.var.config, csrfCookie(c, c.var.config), p.req);
-  return c.html(<SignupCodePage security={page(c, p.req, p.client)} interaction={interaction} user={user} email={email} error={error} />, error ? 400 : 200);
+  return c.html(<SignupCodePage security={await page(c, p.req, p.client)} interaction={interaction} user={user} email={email} error={error} />, error ? 400 : 200);
 }
 
 /** The login page's "Create an account": the form, for the same pending authorization. */
@@ -76,7 +75,7 @@ async function submit(c: Context<PagesEnv>): Promise<Response> {
   writeHandle(c, config, challenge.handle);
   const minutes = Math.round(config.email.codeTtlS / 60);
   // In the language of the page the person asked from (ui_locales, else Accept-Language).
-  const { locale } = lookOf(c, config, p.client, p.req.uiLocale);
+  const { locale } = await lookOf(c, config, p.client, p.req.uiLocale);
   if (await userIdByEmail(c.env.DB, email)) {
     await queueEmail(c.env, email, t(locale, "mail.signup_exists_subject"), t(locale, "mail.signup_exists_text"));
     return showCode(c, p, userId, email, null);
@@ -124,7 +123,8 @@ async function enterCode(c: Context<PagesEnv>): Promise<Response> {
   if (!result.ok) throw shardFailure(result, "change", "the sign-up");
   writeSessionCookie(c, config, cookie);
   // Passkeys: a browser that can make one is offered it first (src/router/passkeys/sign-up.tsx).
-  if (form.get("webauthn") === "1") return offerPasskey(c, p);
+  // Loaded on use, with the rest of the passkey code (../lazy.ts).
+  if (form.get("webauthn") === "1") return (await import("../passkeys/sign-up")).offerPasskey(c, p);
   return afterShard(c, c.env, config, p.client, p.req, authCode, { ...result.authorized!, ok: true });
 }
 

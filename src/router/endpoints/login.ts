@@ -18,7 +18,8 @@ import { callShard } from "../shards/call";
 import type { PagesEnv } from "../pages/env";
 import { trustRedirect } from "../pages/errors";
 import type { Env } from "../../env";
-import { checkSignIn, DirectoryUnavailable, DIRECTORY_UNAVAILABLE } from "../ldap/sign-in";
+import { checkSignIn } from "../ldap/sign-in";
+import { DirectoryUnavailable, DIRECTORY_UNAVAILABLE } from "../ldap/unavailable";
 
 export const WRONG = "The email or password is not correct.";
 export const SLOWED = (s: number) => `Too many failed attempts. Wait ${s} second${s === 1 ? "" : "s"} and try again.`;

@@ -20,7 +20,7 @@ import { localeOfUiLocales } from "../../i18n";
 import type { RegisteredClient } from "../clients/registry";
 
 /** RP-Initiated Logout 1.0 §2 ui_locales (on a GET), the client's brand when the request names one. */
-function logoutLook(c: Context, client: RegisteredClient | null) {
+function logoutLook(c: Context, client: RegisteredClient | null): ReturnType<typeof lookOf> {
   return lookOf(c, c.var.config, client, localeOfUiLocales(c.req.query("ui_locales")?.slice(0, 256)));
 }
 
@@ -31,8 +31,8 @@ function logoutLook(c: Context, client: RegisteredClient | null) {
  * revokes the grants bound to it in the same shard transaction (src/actors/shard/logout.ts).
  */
 
-function headers(c: Context, req: Pick<LogoutRequest, "postLogoutRedirectUri" | "client">) {
-  const security = pageSecurity(req.postLogoutRedirectUri ? [new URL(req.postLogoutRedirectUri).origin] : [], [], logoutLook(c, req.client));
+async function headers(c: Context, req: Pick<LogoutRequest, "postLogoutRedirectUri" | "client">) {
+  const security = pageSecurity(req.postLogoutRedirectUri ? [new URL(req.postLogoutRedirectUri).origin] : [], [], await logoutLook(c, req.client));
   c.header("Content-Security-Policy", contentSecurityPolicy(security));
   return security;
 }
@@ -56,13 +56,13 @@ async function signedOut(c: Context<PagesEnv>, req: LogoutRequest, ended: Ended 
     next = url.href;
   }
   if (frames.length > 0) {
-    const security = pageSecurity(next ? [new URL(next).origin] : [], frames.map((f) => new URL(f).origin), logoutLook(c, req.client));
+    const security = pageSecurity(next ? [new URL(next).origin] : [], frames.map((f) => new URL(f).origin), await logoutLook(c, req.client));
     c.header("Content-Security-Policy", contentSecurityPolicy(security));
     return c.html(<FrontchannelLogoutPage security={security} clientName={req.client?.clientName ?? null} frames={frames} next={next} />);
   }
   // 303 turns a POST into a GET at the RP.
   if (next) return c.redirect(next, c.req.method === "GET" ? 302 : 303);
-  const security = headers(c, req);
+  const security = await headers(c, req);
   return c.html(<SignedOutPage security={security} clientName={req.client?.clientName ?? null} />);
 }
 
@@ -70,7 +70,7 @@ async function confirmationPage(c: Context<PagesEnv>, req: LogoutRequest): Promi
   const config = c.var.config;
   const pending = { clientId: req.client?.clientId ?? null, postLogoutRedirectUri: req.postLogoutRedirectUri, state: req.state };
   const confirmation = await signConfirmation(c.env, config, csrfCookie(c, config), pending);
-  const security = headers(c, req);
+  const security = await headers(c, req);
   return c.html(<LogoutConfirmPage security={security} clientName={req.client?.clientName ?? null} confirmation={confirmation} />);
 }
 

@@ -8,13 +8,9 @@ import { OAuthError, invalidRequest } from "../errors";
 import { formParams, type Params } from "../http/params";
 import { clientCredentialsGrant } from "../tokens/client-credentials-grant";
 import { authorizationCodeGrant } from "../tokens/code-grant";
-import { deviceCodeGrant } from "../tokens/device-grant";
-import { cibaGrant } from "../tokens/ciba-grant";
 import { refreshTokenGrant } from "../tokens/refresh-grant";
-import { tokenExchangeGrant } from "../tokens/token-exchange-grant";
 import type { AppEnv } from "../types";
 import { JWT_BEARER } from "../../oauth/grant-types";
-import { jwtBearerGrant } from "../tokens/jwt-bearer-grant";
 import { noStore } from "../no-store";
 import type { AcceptedProof } from "../dpop/proof";
 import { tokenProof } from "../dpop/token";
@@ -31,11 +27,12 @@ const GRANTS: Readonly<Record<string, GrantHandler>> = {
   authorization_code: authorizationCodeGrant,
   refresh_token: refreshTokenGrant,
   client_credentials: clientCredentialsGrant,
-  [TOKEN_EXCHANGE]: tokenExchangeGrant,
-  [DEVICE_CODE]: deviceCodeGrant,
-  [CIBA]: cibaGrant,
+  // The other grants load with their first request (../lazy.ts).
+  [TOKEN_EXCHANGE]: async (c, client, params, dpop) => (await import("../tokens/token-exchange-grant")).tokenExchangeGrant(c, client, params, dpop),
+  [DEVICE_CODE]: async (c, client, params, dpop) => (await import("../tokens/device-grant")).deviceCodeGrant(c, client, params, dpop),
+  [CIBA]: async (c, client, params) => (await import("../tokens/ciba-grant")).cibaGrant(c, client, params),
   // RFC 7523 §2.1: an assertion from a trusted issuer.
-  [JWT_BEARER]: jwtBearerGrant,
+  [JWT_BEARER]: async (c, client, params) => (await import("../tokens/jwt-bearer-grant")).jwtBearerGrant(c, client, params),
 };
 
 /** The token endpoint (RFC 6749 §3.2): form body, client authentication; no-store responses (§5.1). */

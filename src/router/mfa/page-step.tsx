@@ -51,7 +51,7 @@ export async function askSecondFactor(c: Context<PagesEnv>, step: PageStep, who:
   }
   const pending = token ?? (await signPending(c.env, config, csrfCookie(c, config), { req: null, ...who }));
   const csrf = await formCsrfValue(c, config);
-  return c.html(<PageSecondFactor security={securedPage(c)} csrf={csrf} step={step} pending={pending} enrolled={enrolled} error={error} />, enrolled ? status : 403);
+  return c.html(<PageSecondFactor security={await securedPage(c)} csrf={csrf} step={step} pending={pending} enrolled={enrolled} error={error} />, enrolled ? status : 403);
 }
 
 /** POST step=second_factor: the code checked; the session (opened or raised), or the form again with an error. */

@@ -1,7 +1,7 @@
 import type { Env } from "../../env";
 import type { Config } from "../../config";
 import type { SecondFactorProof } from "../../actors/user-shard/api";
-import { looksLikeTotp, matchingStep, openTotpSecret, recoveryCodeHash } from "../../oauth/totp";
+import { looksLikeTotp, openTotpSecret, recoveryCodeHash } from "../../oauth/totp";
 import { callShard } from "../shards/call";
 
 /** Longer than any code or recovery code: refused without a shard call. */
@@ -22,5 +22,8 @@ export async function proofFor(env: Env, config: Config, bucket: number, userId:
     sealed = challenge.ok ? challenge.sealedSecret : null;
   }
   const secret = sealed && config.mfa.secretKey ? await openTotpSecret(config.mfa.secretKey, userId, sealed) : null;
-  return { kind: "totp", step: secret ? matchingStep(secret, code, Date.now()) : null };
+  if (!secret) return { kind: "totp", step: null };
+  // The TOTP library loads with the first code checked (../lazy.ts).
+  const { matchingStep } = await import("../../oauth/totp-codes");
+  return { kind: "totp", step: matchingStep(secret, code, Date.now()) };
 }

@@ -30,15 +30,15 @@ export const WRONG_CODE = "That code is not correct. Codes change every 30 secon
 /** OIDC Core §3.1.2.6 (and its errata): the request asks for an acr this sign-in cannot give without the user. */
 const unmet = (why: string) => new OAuthError("unmet_authentication_requirements", 400, why, { redirectable: true });
 
-function headers(c: Context, req: AuthorizationRequest, client?: RegisteredClient) {
-  const security = pageSecurity([new URL(req.redirectUri).origin], [], lookOf(c, c.var.config, client, req.uiLocale));
+async function headers(c: Context, req: AuthorizationRequest, client?: RegisteredClient) {
+  const security = pageSecurity([new URL(req.redirectUri).origin], [], await lookOf(c, c.var.config, client, req.uiLocale));
   c.header("Content-Security-Policy", contentSecurityPolicy(security));
   return security;
 }
 
 async function showCodePage(c: Context, env: Env, config: Config, client: RegisteredClient, pending: PendingSecondFactor & { req: AuthorizationRequest }, error: string | null, status: 200 | 401 | 429) {
   const token = await signPending(env, config, csrfCookie(c, config), pending);
-  return c.html(<SecondFactorPage security={headers(c, pending.req, client)} clientName={client.clientName} pending={token} error={error} />, status);
+  return c.html(<SecondFactorPage security={await headers(c, pending.req, client)} clientName={client.clientName} pending={token} error={error} />, status);
 }
 
 /**
@@ -48,7 +48,7 @@ async function showCodePage(c: Context, env: Env, config: Config, client: Regist
  */
 export async function secondFactorStep(c: Context, env: Env, config: Config, client: RegisteredClient, req: AuthorizationRequest, result: SecondFactorRequired): Promise<Response> {
   if (req.prompt.includes("none")) return deliverError(c, config, req, unmet("the request needs two-factor sign-in, which needs the user (prompt=none)"));
-  if (!result.enrolled) return c.html(<EnrolFirstPage security={headers(c, req, client)} clientName={client.clientName} />, 403);
+  if (!result.enrolled) return c.html(<EnrolFirstPage security={await headers(c, req, client)} clientName={client.clientName} />, 403);
   return showCodePage(c, env, config, client, { req, userId: result.userId, bucket: bucketOf(result.userId), sid: result.sid }, null, 200);
 }
 

@@ -40,9 +40,9 @@ function pageTitle(error: OAuthError, request: "sign-in" | "sign-out", locale: L
 }
 
 /** A page showing `error` (its status, its headers, no details of a server error). */
-export function errorPage(c: Context, error: OAuthError, request: "sign-in" | "sign-out" = "sign-in"): Response | Promise<Response> {
+export async function errorPage(c: Context, error: OAuthError, request: "sign-in" | "sign-out" = "sign-in"): Promise<Response> {
   // The deployment's brand and the browser's language (no client is trusted yet on an error page).
-  const security = pageSecurity([], [], lookOf(c, c.var.config));
+  const security = pageSecurity([], [], await lookOf(c, c.var.config));
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
   c.header("Content-Security-Policy", contentSecurityPolicy(security));
   const title = pageTitle(error, request, security.look!.locale);

@@ -27,8 +27,8 @@ export async function checkFormCsrf(c: Context, config: Config, form: Params, ag
 }
 
 /** A page's security settings (and its language and brand: the client's, when known), with its Content-Security-Policy header set. */
-export function securedPage(c: Context, client?: RegisteredClient | null) {
-  const security = pageSecurity([], [], lookOf(c, c.var.config, client));
+export async function securedPage(c: Context, client?: RegisteredClient | null) {
+  const security = pageSecurity([], [], await lookOf(c, c.var.config, client));
   c.header("Content-Security-Policy", contentSecurityPolicy(security));
   return security;
 }

@@ -17,7 +17,7 @@ import { addFromForm } from "./account";
  * with the new session (one shard call, as /authorize with a live session).
  */
 async function offer(c: Context<PagesEnv>, p: Pending, notice: string | null = null, error: string | null = null, status: 200 | 400 = 200): Promise<Response> {
-  const security = securedPage(c);
+  const security = await securedPage(c);
   const csrf = await formCsrfValue(c, c.var.config);
   return c.html(<PasskeyOfferPage security={security} csrf={csrf} interaction={p.interaction} clientName={p.client.clientName} notice={notice} error={error} />, status);
 }

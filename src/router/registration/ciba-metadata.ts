@@ -1,6 +1,6 @@
 import { cibaSettingsProblem, DELIVERY_MODES, type DeliveryMode } from "../../oauth/ciba";
 import { logoutUriProblem, MAX_URI_LENGTH } from "../clients/uri-rules";
-import type { AuthMethod } from "../endpoints/admin/client-schema";
+import type { AuthMethod } from "../clients/auth-methods";
 import { invalidClientMetadata } from "./errors";
 import { checkedUri, optionalBoolean, optionalChoice, optionalString, type Input } from "./fields";
 

@@ -1,5 +1,6 @@
 import type { Config } from "../../config";
-import type { ClientRow, ClientSettings } from "../d1/clients";
+import type { ClientRow } from "../d1/clients";
+import type { ClientSettings } from "../d1/client-writes";
 import type { ClientMetadata } from "./metadata";
 import { protectionColumns, protectionMembers } from "../clients/response-protection";
 

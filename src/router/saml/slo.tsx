@@ -100,7 +100,7 @@ async function logOut(c: Context<PagesEnv>, pending: PendingLogout): Promise<Res
 
 /** GET /saml/slo: a LogoutRequest over HTTP-Redirect (the session cookie comes along), or an SP's LogoutResponse. */
 async function sloRedirect(c: Context<PagesEnv>): Promise<Response> {
-  if (queryParams(c).has("SAMLResponse")) return c.html(<SamlSignedOutPage security={securedPage(c)} />);
+  if (queryParams(c).has("SAMLResponse")) return c.html(<SamlSignedOutPage security={await securedPage(c)} />);
   return logOut(c, await acceptLogoutRequest(c, "redirect"));
 }
 

@@ -73,7 +73,7 @@ async function loginPage(c: Context<PagesEnv>, sp: SamlSpRow, pending: PendingSs
   const config = c.var.config;
   const token = await signPending(c.env, config, pending);
   const csrf = await formCsrfValue(c, config);
-  return c.html(<SamlLoginPage security={securedPage(c)} csrf={csrf} pending={token} spName={sp.displayName} email={email} error={error} />, status);
+  return c.html(<SamlLoginPage security={await securedPage(c)} csrf={csrf} pending={token} spName={sp.displayName} email={email} error={error} />, status);
 }
 
 /** With a live session (and no ForceAuthn) the response goes at once; otherwise the sign-in page. */

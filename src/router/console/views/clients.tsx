@@ -1,4 +1,4 @@
-import type { ClientView } from "../../d1/clients";
+import type { ClientView } from "../../d1/client-view";
 import { ActionButton, ConsolePage, PostForm, type ConsoleFrame, when } from "./frame";
 
 export interface NewClientFields {

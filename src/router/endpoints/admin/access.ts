@@ -1,7 +1,8 @@
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import { bucketOf } from "../../../shard/bucket";
-import { ACCESS_CLAIMS, parseCondition } from "../../../oauth/access-policy";
+import { parseCondition } from "../../../oauth/access-condition";
+import { ACCESS_CLAIMS } from "../../../oauth/access-policy";
 import { auditDefinition } from "../../access/audit";
 import { createGroup, deleteGroup, findGroups, getGroup, groupMemberIds, setMembership, updateGroup } from "../../access/groups";
 import { deleteRole, listRoles, putClientClaims, putRole, unknownRoles } from "../../access/store";

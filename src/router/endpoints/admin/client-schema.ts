@@ -11,18 +11,15 @@ import { ASSERTION_ALGS } from "../../../oauth/assertion-algs";
 import { frontchannelOriginProblem, httpsUriProblem, logoutUriProblem } from "../../clients/uri-rules";
 import { ENCRYPTION_ALGS, ENCRYPTION_ENCS } from "../../../oauth/encryption-alg";
 import { protectionProblem, type ProtectionMetadata } from "../../clients/response-protection";
+import { AUTH_METHODS, CLIENT_ID, type AuthMethod } from "../../clients/auth-methods";
 
 /**
  * What an operator may register. Redirect URIs are absolute, without fragment
  * (RFC 6749 §3.1.2), https — or http only on loopback and private-use schemes for
  * native apps (RFC 8252 §7) — and are later matched exactly.
  */
-export const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
 export const GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials", TOKEN_EXCHANGE, DEVICE_CODE, CIBA, JWT_BEARER] as const;
 const AUDIENCE = /^[\x21-\x7e]{1,512}$/;
-/** RFC 7591 §2 names; "none" is the public client's (it proves itself with PKCE instead). */
-export const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none", "private_key_jwt", "client_secret_jwt"] as const;
-export type AuthMethod = (typeof AUTH_METHODS)[number];
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 export function redirectUriProblem(raw: string): string | null {

@@ -2,23 +2,15 @@ import { formatScope, storedScope } from "../../../oauth/scopes";
 import { Hono } from "hono/tiny";
 import { randomToken, sha256 } from "../../../oauth/secrets";
 import { forgetClient } from "../../clients/registry";
-import {
-  clientView,
-  deleteClientRow,
-  getClientRow,
-  insertClientRowIfAbsent,
-  listClientRows,
-  setClientSecretHash,
-  updateClientRow,
-  type ClientRow,
-  type ClientSettings,
-  type SecretChange,
-} from "../../d1/clients";
+import { getClientRow, listClientRows, type ClientRow } from "../../d1/clients";
+import { clientView } from "../../d1/client-view";
+import { deleteClientRow, insertClientRowIfAbsent, setClientSecretHash, updateClientRow, type ClientSettings, type SecretChange } from "../../d1/client-writes";
 import { OAuthError, conflict, invalidRequest, notFound } from "../../errors";
 import type { AppEnv } from "../../types";
 import { readJson } from "./body";
 import { pairwiseUnavailable } from "../../clients/subject";
-import { CLIENT_ID, authMethodOf, clientBody, type ClientBody } from "./client-schema";
+import { CLIENT_ID } from "../../clients/auth-methods";
+import { authMethodOf, clientBody, type ClientBody } from "./client-schema";
 import { protectionColumns, protectionKeyProblem } from "../../clients/response-protection";
 // Admin console
 import { CONSOLE_CLIENT_ID } from "../../console/client";

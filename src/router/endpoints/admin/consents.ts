@@ -4,7 +4,7 @@ import { notFound } from "../../errors";
 import { callShard } from "../../shards/call";
 import type { AppEnv } from "../../types";
 import { isUserId } from "../../users/service";
-import { CLIENT_ID } from "./client-schema";
+import { CLIENT_ID } from "../../clients/auth-methods";
 
 function userParam(raw: string): { id: string; bucket: number } {
   if (!isUserId(raw)) throw notFound("no such user");

@@ -12,7 +12,7 @@ import { notFound } from "../../errors";
 import { REGISTRABLE_GRANT_TYPES } from "../../registration/metadata";
 import type { AppEnv } from "../../types";
 import { readJson } from "./body";
-import { AUTH_METHODS } from "./client-schema";
+import { AUTH_METHODS } from "../../clients/auth-methods";
 
 const DAY_S = 86_400;
 
