@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  */
 const ROOT = resolve(import.meta.dirname, "../..");
 const BUDGET_KIB = 150;
+const ADMIN_TOKEN = "production-build-test-0123456789abcdef";
 
 interface Report {
   startup: { modules: number; kib: number; gzipKib: number; inputs: string[] };
@@ -69,6 +70,7 @@ describe("the production build in workerd", () => {
     worker = await unstable_startWorker({
       config: join(ROOT, "wrangler.jsonc"),
       env: "production",
+      bindings: { ADMIN_TOKEN: { type: "plain_text", value: ADMIN_TOKEN } },
       dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, logLevel: "error", persist, watch: false },
     });
     await worker.ready;
@@ -99,7 +101,9 @@ describe("the production build in workerd", () => {
     expect(await scim.text()).toContain("urn:ietf:params:scim:api:messages:2.0:Error");
     // The console redirects into sign-in; the operator API refuses without a token.
     expect((await fetch(`${base}/admin`, { redirect: "manual" })).status).toBe(302);
-    expect((await fetch(`${base}/admin/clients`)).status).toBe(401);
+    expect((await fetch(`${base}/admin/keys`)).status).toBe(401);
+    const keys = await fetch(`${base}/admin/keys`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(keys.status).toBe(200);
     // The account page (TOTP, QR code, passkeys) shows its sign-in form.
     const account = await fetch(`${base}/account`);
     expect(account.status).toBe(200);
