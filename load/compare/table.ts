@@ -56,10 +56,11 @@ export function summarizeRounds(results: readonly RoundResult[]): { rows: Row[];
         scenario,
         target,
         reqPerS: mine.map((r) => r.closed.reqPerS),
-        p50: median(mine.map((r) => r.fixed.latency.p50)),
-        p95: median(mine.map((r) => r.fixed.latency.p95)),
-        p99: median(mine.map((r) => r.fixed.latency.p99)),
-        cpuMsPerRequest: cpu.length ? median(cpu) : null,
+        // An even number of rounds averages the middle two: shown to 0.01 ms like the rest.
+        p50: round2(median(mine.map((r) => r.fixed.latency.p50))),
+        p95: round2(median(mine.map((r) => r.fixed.latency.p95))),
+        p99: round2(median(mine.map((r) => r.fixed.latency.p99))),
+        cpuMsPerRequest: cpu.length ? round2(median(cpu)) : null,
         errors: mine.reduce((n, r) => n + r.closed.errors + r.fixed.errors, 0),
       };
     };
@@ -91,7 +92,7 @@ export function markdown(rows: readonly Row[], ratios: readonly Ratio[], rate: n
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.scenario} | ${r.target} | ${r.reqPerS.join(" / ")} | ${median(r.reqPerS)} | ${r.p50} / ${r.p95} / ${r.p99} | ${r.cpuMsPerRequest ?? "n/a"} | ${r.errors} |`,
+      `| ${r.scenario} | ${r.target} | ${r.reqPerS.join(" / ")} | ${round2(median(r.reqPerS))} | ${r.p50} / ${r.p95} / ${r.p99} | ${r.cpuMsPerRequest ?? "n/a"} | ${r.errors} |`,
     );
   }
   lines.push(

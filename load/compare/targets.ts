@@ -22,8 +22,18 @@ export interface Server {
   target: Target;
   /** Fresh lanes for a scenario: `lanes` lanes with `codesPerLane` codes each for "code". */
   lanes(scenario: ScenarioName, lanes: number, codesPerLane: number): Promise<Lane[]>;
+  /**
+   * Waits until the background work of what came before (seeding, minting codes, the last
+   * run) is done, so a measured run carries only the work of its own requests: authshard's
+   * audit outbox is sent and its queue consumer had its batch window; the ceiling has none.
+   */
+  settle(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** The audit queue's max_batch_timeout (wrangler.jsonc) plus a second: the consumer has taken the last batch by then. */
+const AUDIT_BATCH_WINDOW_MS = 6_000;
+const SETTLE_LIMIT_MS = 120_000;
 
 const COMPARE_DIR = join(STATE_DIR, "compare");
 
@@ -68,6 +78,18 @@ export async function startAuthshard(
         codes: vu.codes.map((t) => ({ code: t.code, code_verifier: t.verifier, redirect_uri: client.redirectUri })),
       }));
     },
+    async settle() {
+      const deadline = Date.now() + SETTLE_LIMIT_MS;
+      for (;;) {
+        const res = await http.request(`${base}/admin/shards`, { headers: { authorization: `Bearer ${token}` } });
+        if (res.status !== 200) throw new Error(`reading the shards' audit backlog failed: HTTP ${res.status}`);
+        const waiting = (JSON.parse(res.text) as { shards: Array<{ outbox: number | null }> }).shards.reduce((n, s) => n + (s.outbox ?? 0), 0);
+        if (waiting === 0) break;
+        if (Date.now() > deadline) throw new Error(`authshard's audit outbox still holds ${waiting} events after ${SETTLE_LIMIT_MS / 1000} s`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await new Promise((r) => setTimeout(r, AUDIT_BATCH_WINDOW_MS));
+    },
     stop: () => provider.stop(),
   };
 }
@@ -105,6 +127,8 @@ export async function startCeiling(http: Http, port: number, log: (s: string) =>
       });
       return lanes;
     },
+    // No background work; the same pause keeps both sides' runs equally spaced.
+    settle: () => new Promise((r) => setTimeout(r, AUDIT_BATCH_WINDOW_MS)),
     stop: () => stopChild(child),
   };
 }
