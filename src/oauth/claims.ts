@@ -1,4 +1,4 @@
-import { base64url } from "jose";
+import * as base64url from "jose/base64url";
 import type { UserView } from "../actors/user-shard/api";
 import { CLAIMS_BY_SCOPE, hasScope, type Scope } from "./scopes";
 

@@ -1,4 +1,9 @@
-import { base64url, calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK, type JWK } from "jose";
+import * as base64url from "jose/base64url";
+import { calculateJwkThumbprint } from "jose/jwk/thumbprint";
+import { compactVerify } from "jose/jws/compact/verify";
+import { decodeProtectedHeader } from "jose/decode/protected_header";
+import { importJWK } from "jose/key/import";
+import type { JWK } from "jose";
 import { publicJwkProblem } from "./jwks";
 
 /**

@@ -1,4 +1,4 @@
-import { base64url } from "jose";
+import * as base64url from "jose/base64url";
 
 /**
  * Pairwise subject identifiers (OIDC Core §8.1): each sector — the host of a

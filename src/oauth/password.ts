@@ -1,4 +1,4 @@
-import { base64url } from "jose";
+import * as base64url from "jose/base64url";
 
 /**
  * Password hashing: PBKDF2-HMAC-SHA256 through WebCrypto, 100,000 iterations (the

@@ -1,4 +1,4 @@
-import { base64url } from "jose";
+import * as base64url from "jose/base64url";
 
 /**
  * The grace window must hand back *the same* successor refresh token, yet the

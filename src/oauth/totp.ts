@@ -1,4 +1,4 @@
-import { base64url } from "jose";
+import * as base64url from "jose/base64url";
 import { sha256 } from "./secrets";
 
 // TOTP (RFC 6238) codes themselves are in ./totp-codes.ts, loaded when a code is checked (router/lazy.ts).

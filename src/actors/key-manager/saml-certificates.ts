@@ -1,4 +1,5 @@
-import { importJWK, type JWK } from "jose";
+import { importJWK } from "jose/key/import";
+import type { JWK } from "jose";
 import { base64, selfSignedCertificate } from "../../saml/certificate";
 import type { KeyState, SamlKeys } from "./api";
 

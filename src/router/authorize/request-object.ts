@@ -1,4 +1,4 @@
-import { decodeJwt } from "jose";
+import { decodeJwt } from "jose/jwt/decode";
 import type { Context } from "hono";
 import type { Env } from "../../env";
 import type { Config } from "../../config";

@@ -1,4 +1,5 @@
-import { decodeJwt, type JWTVerifyGetKey } from "jose";
+import { decodeJwt } from "jose/jwt/decode";
+import type { JWTVerifyGetKey } from "jose";
 import type { Env } from "../../env";
 import type { Config } from "../../config";
 import { keyResolver } from "./client-keys";

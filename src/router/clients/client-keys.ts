@@ -1,4 +1,6 @@
-import { createLocalJWKSet, errors, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from "jose";
+import * as errors from "jose/errors";
+import { createLocalJWKSet } from "jose/jwks/local";
+import type { JSONWebKeySet, JWK, JWTVerifyGetKey } from "jose";
 import type { Env } from "../../env";
 import { publicJwksProblem, type PublicJwks } from "../../oauth/jwks";
 import type { RegisteredClient } from "./registry";

@@ -1,4 +1,5 @@
-import { importJWK, type CryptoKey } from "jose";
+import { importJWK } from "jose/key/import";
+import type { CryptoKey } from "jose";
 import type { Env } from "../../env";
 import { encryptionJwk, encryptionKeysProblem, noUsableKey, type EncryptionAlg } from "../../oauth/encryption-alg";
 import type { PublicJwks } from "../../oauth/jwks";

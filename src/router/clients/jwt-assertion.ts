@@ -1,4 +1,7 @@
-import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import * as errors from "jose/errors";
+import { decodeProtectedHeader } from "jose/decode/protected_header";
+import { jwtVerify } from "jose/jwt/verify";
+import type { JWTPayload, JWTVerifyGetKey } from "jose";
 import type { Env } from "../../env";
 import type { Config } from "../../config";
 import { ASSERTION_ALGS, type AssertionAlg } from "../../oauth/assertion-algs";

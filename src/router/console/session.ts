@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { decodeJwt } from "jose";
+import { decodeJwt } from "jose/jwt/decode";
 import type { Config } from "../../config";
 import { ACR_MFA } from "../../oauth/acr";
 import { randomToken, sha256 } from "../../oauth/secrets";

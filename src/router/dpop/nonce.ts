@@ -1,4 +1,4 @@
-import { base64url } from "jose";
+import * as base64url from "jose/base64url";
 
 /**
  * Server-provided DPoP nonces (RFC 9449 §8, §9), stateless: a nonce is a time step

@@ -1,4 +1,8 @@
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from "jose";
+import { createRemoteJWKSet } from "jose/jwks/remote";
+import { decodeJwt } from "jose/jwt/decode";
+import { decodeProtectedHeader } from "jose/decode/protected_header";
+import { jwtVerify } from "jose/jwt/verify";
+import type { JWTPayload } from "jose";
 import * as oauth from "oauth4webapi";
 import type { Config } from "../../config";
 import { openSecret } from "../../oauth/sealed-secret";

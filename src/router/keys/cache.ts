@@ -1,4 +1,9 @@
-import { decodeProtectedHeader, errors, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload, type ProtectedHeaderParameters } from "jose";
+import * as errors from "jose/errors";
+import { decodeProtectedHeader } from "jose/decode/protected_header";
+import { importJWK } from "jose/key/import";
+import { jwtVerify } from "jose/jwt/verify";
+import { SignJWT } from "jose/jwt/sign";
+import type { JWK, JWTPayload, ProtectedHeaderParameters } from "jose";
 import type { KeySet } from "../../actors/key-manager/api";
 import type { Env } from "../../env";
 import { isSigningAlg, type SigningAlg } from "../../oauth/signing-alg";

@@ -1,5 +1,5 @@
 import { verifyAuthenticationResponse, verifyRegistrationResponse, type AuthenticationResponseJSON, type AuthenticatorTransport, type RegistrationResponseJSON } from "@simplewebauthn/server";
-import { base64url } from "jose";
+import * as base64url from "jose/base64url";
 import type { AssertionOutcome, NewPasskey } from "../../actors/user-shard/api";
 import type { Config } from "../../config";
 

@@ -1,4 +1,8 @@
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from "jose";
+import { createLocalJWKSet } from "jose/jwks/local";
+import { decodeJwt } from "jose/jwt/decode";
+import { decodeProtectedHeader } from "jose/decode/protected_header";
+import { jwtVerify } from "jose/jwt/verify";
+import type { JSONWebKeySet } from "jose";
 import type { SoftwareStatementTrust } from "../../config";
 import { invalidSoftwareStatement, unapprovedSoftwareStatement } from "./errors";
 import type { Input } from "./fields";

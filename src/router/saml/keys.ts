@@ -1,4 +1,5 @@
-import { exportPKCS8, importJWK } from "jose";
+import { exportPKCS8 } from "jose/key/export";
+import { importJWK } from "jose/key/import";
 import type { KeyState } from "../../actors/key-manager/api";
 import type { Config } from "../../config";
 import type { Env } from "../../env";

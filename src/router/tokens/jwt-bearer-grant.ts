@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { decodeJwt } from "jose";
+import { decodeJwt } from "jose/jwt/decode";
 import { JWT_BEARER } from "../../oauth/grant-types";
 import { parseScope } from "../../oauth/scopes";
 import { randomToken } from "../../oauth/secrets";

@@ -1,4 +1,4 @@
-import { CompactEncrypt, type CompactJWEHeaderParameters } from "jose";
+import type { CompactJWEHeaderParameters } from "jose";
 import type { Env } from "../../env";
 import type { Encryption } from "../../oauth/encryption-alg";
 import { encryptionKeyFor } from "../clients/encryption-key";
@@ -16,6 +16,8 @@ export async function encryptFor(env: Env, client: RegisteredClient, encryption:
   const header: CompactJWEHeaderParameters = { alg: encryption.alg, enc: encryption.enc };
   if (kid !== undefined) header.kid = kid;
   if (cty !== undefined) header.cty = cty;
+  // JWE loads with the first client that registered encrypted responses (../lazy.ts).
+  const { CompactEncrypt } = await import("jose/jwe/compact/encrypt");
   return new CompactEncrypt(encoder.encode(plaintext)).setProtectedHeader(header).encrypt(key);
 }
 
