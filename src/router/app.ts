@@ -7,9 +7,8 @@ import { revokeEndpoint } from "./endpoints/revoke";
 import { tokenEndpoint } from "./endpoints/token";
 import { parEndpoint } from "./par/push";
 import { userinfoEndpoint } from "./endpoints/userinfo";
-import { OAuthError } from "./errors";
 import { observe } from "./observability/middleware";
-import { onError } from "./on-error";
+import { notFound, onError } from "./on-error";
 import { pages } from "./pages";
 import { securityHeaders } from "./security-headers";
 import { brandingAssets } from "./branding/logos";
@@ -80,5 +79,5 @@ export const app = new Hono<AppEnv>()
 
 // Rendered here rather than thrown: a not-found runs after the middleware chain, so a
 // throw would skip the security headers that every other response gets on its way out.
-app.notFound((c) => onError(new OAuthError("not_found", 404, "no such endpoint"), c));
+app.notFound(notFound);
 app.onError(onError);

@@ -1,8 +1,7 @@
-import type { Context, ErrorHandler, Handler, MiddlewareHandler } from "hono";
+import type { Context, Handler, MiddlewareHandler } from "hono";
 import { Hono } from "hono/tiny";
 import { loadConfig } from "../config";
-import { OAuthError } from "./errors";
-import { onError } from "./on-error";
+import { notFound, onError } from "./on-error";
 import type { AppEnv } from "./types";
 
 /**
@@ -49,18 +48,18 @@ export function withConfig(): MiddlewareHandler<AppEnv> {
 }
 
 /**
- * A sub-app for lazy(): configured like the router, answering unknown paths as the router
- * does, and rendering errors with `handler` (the JSON one by default; pages pass theirs).
+ * A sub-app for lazy(): configured like the router, answering unknown paths and rendering
+ * errors as the router does (page sub-apps routed into it keep their own error handler).
  */
-export function lazyApp(build: (app: Hono<AppEnv>) => Hono<AppEnv>, handler: ErrorHandler<AppEnv> = onError): Hono<AppEnv> {
+export function lazyApp(build: (app: Hono<AppEnv>) => Hono<AppEnv>): Hono<AppEnv> {
   const root = new Hono<AppEnv>().use("*", async (c, next) => {
     await next();
     // Hono keeps the error a handler threw (and an error handler rendered) on the context.
     if (c.error) rendered.set(c.req.raw, c.error);
   });
   const app = build(root.use("*", withConfig()));
-  app.onError(handler);
-  app.notFound((c) => onError(new OAuthError("not_found", 404, "no such endpoint"), c));
+  app.onError(onError);
+  app.notFound(notFound);
   return app;
 }
 

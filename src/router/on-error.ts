@@ -42,3 +42,8 @@ export function onError(error: unknown, c: Context): Response {
   }
   return errorResponse(oauth);
 }
+
+/** The answer to a path no route serves (the router's and every lazily loaded sub-app's). */
+export function notFound(c: Context): Response {
+  return onError(new OAuthError("not_found", 404, "no such endpoint"), c);
+}

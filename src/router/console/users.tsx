@@ -7,7 +7,8 @@ import type { Params } from "../http/params";
 import { callApi, mustGet, type ApiAnswer } from "./api";
 import type { ConsoleEnv } from "./guard";
 import { consoleForm, frameOf } from "./page";
-import { UserPage, UserSearchPage, type IdentityRow, type PasskeyRow, type UserDetail } from "./views/users";
+import type { LinkedIdentityView } from "../../actors/user-shard/api";
+import { UserPage, UserSearchPage, type PasskeyRow, type UserDetail } from "./views/users";
 
 /**
  * Users: find by email, view (sessions, consents, passkeys, roles and groups, directory
@@ -26,7 +27,7 @@ async function detailOf(c: Context<ConsoleEnv>, id: string): Promise<UserDetail>
     mustGet<UserDetail["access"]>(c, `${path}/access`),
     // 404 here means "not a directory user": the page shows no link.
     callApi<{ ldap: DirectoryLinkView }>(c, "GET", `${path}/ldap`),
-    mustGet<{ identities: IdentityRow[] }>(c, `${path}/identities`),
+    mustGet<{ identities: LinkedIdentityView[] }>(c, `${path}/identities`),
   ]);
   const role = operators.operators.find((o) => o.user_id === user.id)?.role ?? null;
   return {

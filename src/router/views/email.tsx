@@ -1,5 +1,5 @@
 import { PasskeyCapable } from "./passkeys";
-import { Layout, messageOf, textOf, type PageSecurity } from "./layout";
+import { CodeField, Layout, messageOf, textOf, type PageSecurity } from "./layout";
 
 /** Email codes, magic links and password reset pages; no JavaScript. */
 
@@ -20,8 +20,7 @@ export function EmailCodePage(props: { security: PageSecurity; interaction: stri
       <ErrorLine error={props.error} security={props.security} />
       <form method="post" action="/email-code">
         <input type="hidden" name="interaction" value={props.interaction} />
-        <label for="code">{t("email.code")}</label>
-        <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required autofocus />
+        <CodeField label={t("email.code")} />
         <button type="submit">{t("email.sign_in")}</button>
       </form>
     </Layout>
@@ -37,8 +36,7 @@ export function ResetPage(props: { security: PageSecurity; interaction: string; 
       <ErrorLine error={props.error} security={props.security} />
       <form method="post" action="/reset-password">
         <input type="hidden" name="interaction" value={props.interaction} />
-        <label for="code">{t("email.code")}</label>
-        <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required autofocus />
+        <CodeField label={t("email.code")} />
         <label for="password">{t("email.new_password")}</label>
         <input id="password" name="password" type="password" autocomplete="new-password" required minlength={8} />
         <button type="submit">{t("email.set_password")}</button>
@@ -89,8 +87,7 @@ export function SignupCodePage(props: { security: PageSecurity; interaction: str
         <input type="hidden" name="email" value={props.email} />
         {/* Passkeys: a browser that can make one is offered it after the account is created. */}
         <PasskeyCapable security={props.security} />
-        <label for="code">{t("email.code")}</label>
-        <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required autofocus />
+        <CodeField label={t("email.code")} />
         <button type="submit">{t("email.create")}</button>
       </form>
     </Layout>

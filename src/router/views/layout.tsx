@@ -108,3 +108,13 @@ function BrandHeader(props: { brand: Brand }) {
     </div>
   );
 }
+
+/** The code field of every one-time code form (second factor, emailed codes): numeric, offered the code the device received. */
+export function CodeField(props: { label: string }) {
+  return (
+    <>
+      <label for="code">{props.label}</label>
+      <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required autofocus />
+    </>
+  );
+}

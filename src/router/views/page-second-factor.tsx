@@ -1,5 +1,5 @@
 import type { PageStep } from "../mfa/page-step";
-import { Layout, textOf, type PageSecurity } from "./layout";
+import { CodeField, Layout, textOf, type PageSecurity } from "./layout";
 import { EnrolFirstPage } from "./second-factor";
 
 /** The approval pages' second factor: the code form posted back to the page, or "set it up first". */
@@ -23,8 +23,7 @@ export function PageSecondFactor(props: { security: PageSecurity; csrf: string; 
         ))}
         <input type="hidden" name="step" value="second_factor" />
         <input type="hidden" name="pending" value={props.pending} />
-        <label for="code">{t("mfa.code")}</label>
-        <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required autofocus />
+        <CodeField label={t("mfa.code")} />
         <button type="submit">{t("mfa.verify")}</button>
       </form>
     </Layout>

@@ -1,4 +1,4 @@
-import { Layout, messageOf, textOf, type PageSecurity } from "./layout";
+import { CodeField, Layout, messageOf, textOf, type PageSecurity } from "./layout";
 
 /** Two-factor sign-in's pages in the authorization flow: the code form, and "set it up first". */
 
@@ -17,8 +17,7 @@ export function SecondFactorPage(props: { security: PageSecurity; clientName: st
       {/* Top-level, like /login: the consent page that may follow posts to the relative "consent". */}
       <form method="post" action="/second-factor">
         <input type="hidden" name="pending" value={props.pending} />
-        <label for="code">{t("mfa.code")}</label>
-        <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required autofocus />
+        <CodeField label={t("mfa.code")} />
         <button type="submit">{t("mfa.verify")}</button>
       </form>
     </Layout>

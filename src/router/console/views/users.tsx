@@ -1,4 +1,4 @@
-import type { ConsentView, DirectoryLinkView, SessionView, UserView } from "../../../actors/user-shard/api";
+import type { ConsentView, DirectoryLinkView, LinkedIdentityView, SessionView, UserView } from "../../../actors/user-shard/api";
 import type { AuditRecord } from "../../../audit/message";
 import { ActionButton, ConsolePage, PostForm, type ConsoleFrame, when } from "./frame";
 
@@ -25,17 +25,7 @@ export interface UserDetail {
   /** The LDAP / Active Directory link, or null for a user that does not come from the directory. */
   ldap: DirectoryLinkView | null;
   /** Linked upstream identities (federation), as GET /admin/users/:id/identities lists them. */
-  identities: IdentityRow[];
-}
-
-/** A linked upstream identity (no upstream tokens: only whether they are kept). */
-export interface IdentityRow {
-  provider: string;
-  subject: string;
-  email: string | null;
-  linked_at: number;
-  last_sign_in_at: number | null;
-  tokens_kept: boolean;
+  identities: LinkedIdentityView[];
 }
 
 /** A passkey as GET /admin/users/:id/passkeys lists it (no key material). */
