@@ -8,7 +8,7 @@ import type { Env } from "../../env";
 import { bucketOf, isBucket } from "../../shard/bucket";
 import { fail, ok, type OwnershipUpdate, type ShardResult } from "../results";
 import type { ShardDb, ShardTx } from "./db";
-import { applyOwnership, checkBucket, readMeta, writeMeta } from "./fencing";
+import { applyOwnership, checkBucket, OwnedBuckets, readMeta, writeMeta } from "./fencing";
 import { sweepOnce } from "./sweep";
 import { listConsents, revokeConsent } from "./consents";
 import { eventsAppended, flushOutboxBatch, outboxLag, reportBacklog } from "./outbox";
@@ -69,6 +69,7 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
   private readonly sessionLifetimes: SessionLifetimes;
   private readonly refreshPolicy: RefreshPolicy;
   private flushScheduled = false;
+  private readonly owned = new OwnedBuckets();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -87,7 +88,7 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
 
   /** Directory push: the full set of buckets this shard owns at map `version`. */
   syncOwnership(update: OwnershipUpdate): ShardResult<{ applied: boolean; resync?: boolean }> {
-    const applied = applyOwnership(this.ctx.storage, update);
+    const applied = applyOwnership(this.ctx.storage, this.owned, update);
     return applied === "resync" ? ok({ applied: false, resync: true }) : ok({ applied });
   }
 
@@ -365,7 +366,7 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
     const now = Date.now();
     const before = eventsAppended();
     const sql = this.ctx.storage.sql;
-    const result = this.db.transaction((tx) => checkBucket(sql, bucket) ?? op(tx, now, sql));
+    const result = this.db.transaction((tx) => checkBucket(sql, this.owned, bucket) ?? op(tx, now, sql));
     if (eventsAppended() !== before) this.scheduleFlush();
     return result;
   }
@@ -375,7 +376,7 @@ export class UserShardActor extends DurableObject<Env> implements UserShardApi {
     const now = Date.now();
     const before = eventsAppended();
     const sql = this.ctx.storage.sql;
-    const result = this.ctx.storage.transactionSync(() => checkBucket(sql, bucket) ?? op(sql, now));
+    const result = this.ctx.storage.transactionSync(() => checkBucket(sql, this.owned, bucket) ?? op(sql, now));
     if (eventsAppended() !== before) this.scheduleFlush();
     return result;
   }
