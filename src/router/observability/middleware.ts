@@ -22,7 +22,8 @@ export function observe(): MiddlewareHandler<AppEnv> {
     // Hono keeps the error a handler threw (and onError rendered) on the context.
     const error = c.error ? toOAuthError(c.error).code : "";
     const outcome = {
-      endpoint: endpointOf(new URL(c.req.url).pathname),
+      // Hono's path, already split from the URL for routing: no second parse of the URL per request.
+      endpoint: endpointOf(c.req.path),
       method: c.req.method,
       status,
       error,
