@@ -30,6 +30,9 @@ const SPEC = {
   notes: "Example:\n  npm run load:compare -- --rounds 1 --duration 5 --scenarios refresh",
 } satisfies CommandSpec<Options>;
 
+/** Seconds of unmeasured closed loop before each measured one. */
+const WARMUP_S = 2;
+
 const log = (line: string) => process.stderr.write(`[compare] ${line}\n`);
 
 
@@ -51,8 +54,8 @@ async function main(): Promise<void> {
   try {
     servers.push(await startAuthshard(http, port, sourceDir, families, log));
     servers.push(await startCeiling(http, port + 1, log));
-    // A code run needs a code for every request: as many as the ceiling could serve, with margin.
-    const codesPerLane = Math.ceil((Math.max(duration * 1500, rate * duration) * 1.2) / families);
+    // A code run needs a code for every request, the warm-up's too: as many as the ceiling could serve, with margin.
+    const codesPerLane = Math.ceil((Math.max((duration + WARMUP_S) * 1500, rate * duration) * 1.2) / families);
     const results: RoundResult[] = [];
     for (let round = 1; round <= rounds; round++) {
       for (const scenario of scenarios) {
@@ -61,6 +64,9 @@ async function main(): Promise<void> {
           const name = server.target.name;
           log(`round ${round}: ${scenario} on ${name}: preparing ${families} lanes`);
           const lanes = await server.lanes(scenario, families, codesPerLane);
+          // Unmeasured: the first requests of a path run before the JIT has compiled it, which the
+          // ceiling's few functions finish within milliseconds and authshard's within seconds.
+          await closedLoop(http, server.target, scenario, lanes, connections, WARMUP_S);
           await server.settle();
           const closed = await closedLoop(http, server.target, scenario, lanes, connections, duration);
           const fixedLanes = scenario === "code" ? await server.lanes(scenario, families, Math.ceil((rate * duration * 1.2) / families)) : lanes;
