@@ -23,16 +23,19 @@ const ID_TOKEN_GRANTS: ReadonlySet<string> = new Set(["authorization_code", "ref
 
 /** One handler per grant type, each in its own module; the answer is the JSON token response. */
 type GrantHandler = (c: Context<AppEnv>, client: RegisteredClient, params: Params, dpop: AcceptedProof | null) => Promise<object>;
+
+/** A grant whose module loads with its first request (../lazy.ts). */
+const onFirstUse = (load: () => Promise<GrantHandler>): GrantHandler => async (...args) => (await load())(...args);
+
 const GRANTS: Readonly<Record<string, GrantHandler>> = {
   authorization_code: authorizationCodeGrant,
   refresh_token: refreshTokenGrant,
   client_credentials: clientCredentialsGrant,
-  // The other grants load with their first request (../lazy.ts).
-  [TOKEN_EXCHANGE]: async (c, client, params, dpop) => (await import("../tokens/token-exchange-grant")).tokenExchangeGrant(c, client, params, dpop),
-  [DEVICE_CODE]: async (c, client, params, dpop) => (await import("../tokens/device-grant")).deviceCodeGrant(c, client, params, dpop),
-  [CIBA]: async (c, client, params) => (await import("../tokens/ciba-grant")).cibaGrant(c, client, params),
+  [TOKEN_EXCHANGE]: onFirstUse(async () => (await import("../tokens/token-exchange-grant")).tokenExchangeGrant),
+  [DEVICE_CODE]: onFirstUse(async () => (await import("../tokens/device-grant")).deviceCodeGrant),
+  [CIBA]: onFirstUse(async () => (await import("../tokens/ciba-grant")).cibaGrant),
   // RFC 7523 §2.1: an assertion from a trusted issuer.
-  [JWT_BEARER]: async (c, client, params) => (await import("../tokens/jwt-bearer-grant")).jwtBearerGrant(c, client, params),
+  [JWT_BEARER]: onFirstUse(async () => (await import("../tokens/jwt-bearer-grant")).jwtBearerGrant),
 };
 
 /** The token endpoint (RFC 6749 §3.2): form body, client authentication; no-store responses (§5.1). */
